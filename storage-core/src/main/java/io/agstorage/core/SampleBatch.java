@@ -1,0 +1,100 @@
+package io.agstorage.core;
+
+import io.agstorage.core.internal.SeriesRef;
+import java.util.Arrays;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Samples and histograms of many series, submitted together with {@link StorageEngine#submit} (waits for room)
+ * or {@link StorageEngine#trySubmit} (all or nothing, never waits). Registries and exporters fill one per
+ * publish. Values must already be valid (finite, time in range): {@code add} refuses others by returning false.
+ * Not thread-safe; reusable after {@link #clear()}.
+ */
+public final class SampleBatch {
+
+    private SeriesRef[] series;
+    private long[] times;
+    private double[] values;
+    private @Nullable HistogramPoint[] histograms;
+    private int size;
+    private int histogramCount;
+
+    public SampleBatch() {
+        this(64);
+    }
+
+    public SampleBatch(int initialCapacity) {
+        int capacity = Math.max(1, initialCapacity);
+        series = new SeriesRef[capacity];
+        times = new long[capacity];
+        values = new double[capacity];
+    }
+
+    /** Adds a sample; returns false (adding nothing) when the value is not finite or the time is out of range. */
+    public boolean add(MetricSeries s, long epochMicros, double value) {
+        Objects.requireNonNull(s, "series");
+        if (!Double.isFinite(value) || epochMicros < 0 || epochMicros > io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS) {
+            return false;
+        }
+        ensureCapacity();
+        series[size] = s.ref();
+        times[size] = epochMicros;
+        values[size] = value;
+        if (histograms != null) {
+            histograms[size] = null;
+        }
+        size++;
+        return true;
+    }
+
+    /** Adds a histogram snapshot; returns false when the time is out of range. */
+    public boolean addHistogram(MetricSeries s, long epochMicros, HistogramPoint histogram) {
+        Objects.requireNonNull(s, "series");
+        Objects.requireNonNull(histogram, "histogram");
+        if (epochMicros < 0 || epochMicros > io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS) {
+            return false;
+        }
+        ensureCapacity();
+        if (histograms == null) {
+            histograms = new HistogramPoint[series.length];
+        }
+        series[size] = s.ref();
+        times[size] = epochMicros;
+        values[size] = 0;
+        histograms[size] = histogram;
+        size++;
+        histogramCount++;
+        return true;
+    }
+
+    public int size() { return size; }
+
+    public boolean isEmpty() { return size == 0; }
+
+    public void clear() {
+        Arrays.fill(series, 0, size, null);
+        if (histograms != null) {
+            Arrays.fill(histograms, 0, size, null);
+        }
+        size = 0;
+        histogramCount = 0;
+    }
+
+    private void ensureCapacity() {
+        if (size == series.length) {
+            int grown = size * 2;
+            series = Arrays.copyOf(series, grown);
+            times = Arrays.copyOf(times, grown);
+            values = Arrays.copyOf(values, grown);
+            if (histograms != null) {
+                histograms = Arrays.copyOf(histograms, grown);
+            }
+        }
+    }
+
+    SeriesRef[] seriesArray() { return series; }
+    long[] timesArray() { return times; }
+    double[] valuesArray() { return values; }
+    @Nullable HistogramPoint[] histogramsArray() { return histograms; }
+}

@@ -1,0 +1,500 @@
+package io.agstorage.core;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.agstorage.core.RejectedPointsException.Rejection;
+import io.agstorage.core.internal.Masking;
+import io.agstorage.core.internal.PointRules;
+import io.agstorage.core.internal.SeriesRef;
+import io.agstorage.core.internal.SeriesRegistry;
+import io.agstorage.core.internal.Sql;
+import io.agstorage.core.internal.Time;
+import io.agstorage.core.pipeline.IngestPipeline;
+import io.agstorage.core.query.MetricQueries;
+import io.agstorage.core.query.QueryCache;
+import io.agstorage.core.schema.MigrationRunner;
+import io.agstorage.core.writer.BatchWriter;
+import io.agstorage.core.writer.SampleStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores metrics in TimescaleDB: validates them, buffers them in one Disruptor ring, and has one writer
+ * thread move them to the {@code samples} and {@code histograms} hypertables in batches (binary COPY by
+ * default). Reads them back raw or aggregated into time buckets.
+ *
+ * <pre>{@code
+ * try (StorageEngine engine = StorageEngine.create(StorageConfig.fromYamlFile(Path.of("config.yaml")))) {
+ *     engine.insertMetric(MetricPoint.of("fill_latency_ms", 3.2).withLabel("venue", "polymarket"));
+ *     MetricSeries pnl = engine.series("pnl_usd", Map.of("strategy", "mm"));
+ *     pnl.record(12.5);                                    // hot path: no allocation, never blocks
+ * }
+ * }</pre>
+ *
+ * Thread-safe. {@link #close()} flushes what is buffered and stops; it is idempotent and bounded by
+ * {@code ingestion.write_timeout_ms}.
+ */
+public final class StorageEngine implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StorageEngine.class);
+    private static final Map<String, String> NO_LABELS = Map.of();
+
+    private final StorageConfig config;
+    private final DataSource dataSource;
+    private final @Nullable HikariDataSource ownedPool;
+    private final Capabilities capabilities;
+    private final String quotedSchema;
+    private final SeriesRegistry registry = new SeriesRegistry();
+    private final BatchWriter writer;
+    private final IngestPipeline pipeline;
+    private final MetricQueries queries;
+    private final @Nullable QueryCache cache;
+    private final LongAdder droppedInvalid = new LongAdder();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private StorageEngine(StorageConfig config, DataSource dataSource, @Nullable HikariDataSource ownedPool) {
+        this.config = config;
+        this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
+        this.quotedSchema = Sql.quoteIdentifier(config.schema());
+        this.capabilities = detect();
+        log.info("ag-storage on {}: {}", Masking.maskJdbcUrl(config.jdbcUrl()), capabilities.describe());
+        if (capabilities.tier() == TimescaleTier.NONE) {
+            throw new StorageException("TimescaleDB is not installed on this PostgreSQL " + capabilities.postgresVersion()
+                    + " server (" + Masking.maskJdbcUrl(config.jdbcUrl()) + "). ag-storage needs it: run scripts/timescaledb start "
+                    + "for a local server, `docker compose up -d` for the official image, or install the timescaledb "
+                    + "package for this PostgreSQL and add it to shared_preload_libraries");
+        }
+        if (config.migrate()) {
+            initSchemas();
+        }
+        boolean useCopy = switch (config.writeMethod()) {
+            case COPY -> true;
+            case INSERT -> false;
+            case AUTO -> !capabilities.wasm();
+        };
+        this.writer = new BatchWriter(new SampleStore(dataSource, quotedSchema, useCopy), config.batchSize(), config.flushIntervalMs());
+        this.pipeline = new IngestPipeline(config.maxBufferSize(), config.flushIntervalMs(), writer, runnable -> {
+            Thread t = new Thread(runnable, "ag-storage-writer-" + config.schema());
+            t.setDaemon(true);
+            return t;
+        });
+        this.queries = new MetricQueries(dataSource, quotedSchema);
+        this.cache = config.enableCache() ? new QueryCache(Duration.ofSeconds(config.cacheTtlSec()), Clock.systemUTC()) : null;
+        log.info("Ingestion started: buffer {} slots, batch {} samples, flush every {} ms, write method {}", pipeline.bufferSize(),
+                config.batchSize(), config.flushIntervalMs(), useCopy ? "binary COPY" : "INSERT ... unnest");
+    }
+
+    /**
+     * Starts an engine with its own connection pool (HikariCP, {@code database.max_connections}): detects the
+     * server's capabilities, applies pending migrations (unless {@code database.migrate} is false), starts the writer.
+     *
+     * @throws StorageException when the database is unreachable or lacks TimescaleDB
+     */
+    public static StorageEngine create(StorageConfig config) {
+        Objects.requireNonNull(config, "config");
+        HikariDataSource pool = createPool(config);
+        try {
+            return new StorageEngine(config, pool, pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Starts an engine on the caller's {@link DataSource}, which the engine uses but never closes. */
+    public static StorageEngine create(StorageConfig config, DataSource dataSource) {
+        return new StorageEngine(Objects.requireNonNull(config, "config"), Objects.requireNonNull(dataSource, "dataSource"), null);
+    }
+
+    private static HikariDataSource createPool(StorageConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("ag-storage");
+        hikari.setJdbcUrl(config.jdbcUrl());
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.maxConnections());
+        hikari.setMinimumIdle(Math.min(2, config.maxConnections()));
+        hikari.setConnectionTimeout(TimeUnit.SECONDS.toMillis(config.connectionTimeoutSec()));
+        hikari.addDataSourceProperty("ApplicationName", "ag-storage");
+        hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+        try {
+            return new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new StorageException("cannot connect to " + Masking.maskJdbcUrl(config.jdbcUrl()) + " as " + config.user()
+                    + ": " + rootMessage(e) + ". Start a local TimescaleDB with scripts/timescaledb start, or point "
+                    + "database.url (AG_STORAGE_DATABASE_URL) at yours", e);
+        }
+    }
+
+    private Capabilities detect() {
+        try (Connection c = dataSource.getConnection()) {
+            return Capabilities.detect(c);
+        } catch (SQLException e) {
+            throw new StorageException("cannot read server capabilities from " + Masking.maskJdbcUrl(config.jdbcUrl()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates the TimescaleDB extension if needed and applies pending migrations; a no-op when up to date. */
+    public void initSchemas() {
+        try (Connection c = dataSource.getConnection()) {
+            if (capabilities.timescaleVersion() == null) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE EXTENSION IF NOT EXISTS timescaledb");
+                }
+                log.info("Created extension timescaledb {}", capabilities.availableTimescaleVersion());
+            }
+            new MigrationRunner(config.schema()).migrate(c);
+        } catch (SQLException e) {
+            throw new StorageException("migrating schema " + config.schema() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The hot-path handle of a gauge series; the same name and labels always give a handle on the same series.
+     *
+     * @throws IllegalArgumentException when the name or a label breaks a rule (see {@link #insertMetric})
+     */
+    public MetricSeries series(String name, Map<String, String> labels) {
+        return series(name, labels, MetricType.GAUGE, null, null);
+    }
+
+    /**
+     * The hot-path handle of a series with a type, unit and temporality; the first registration of a series
+     * in this JVM decides those.
+     */
+    public MetricSeries series(String name, Map<String, String> labels, MetricType type, @Nullable String unit,
+            @Nullable String temporality) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(labels, "labels");
+        labels.forEach((k, v) -> {
+            Objects.requireNonNull(k, "label key must not be null");
+            Objects.requireNonNull(v, () -> "label value must not be null (label key '" + k + "')");
+        });
+        String error = PointRules.checkName(name);
+        if (error == null) {
+            error = PointRules.checkLabels(labels);
+        }
+        if (error != null) {
+            throw new IllegalArgumentException(error);
+        }
+        return handle(registry.intern(name, labels, type, unit, temporality));
+    }
+
+    private MetricSeries handle(SeriesRef ref) {
+        return new MetricSeries(ref, pipeline, droppedInvalid);
+    }
+
+    /**
+     * Writes one point and returns once it is committed.
+     *
+     * <p>Rules, each refused with an {@link IllegalArgumentException} naming the field, rule and value: the
+     * name is 1 to 1,024 characters without NUL; at most 128 labels, keys 1 to 256 characters, values at most
+     * 4,096; the value is finite; the time is within 1970-01-01 .. 9999-12-31. Names and labels are stored
+     * verbatim, whatever characters they hold: they are always bound as values, never spliced into SQL.
+     *
+     * @throws StorageException when the commit is not confirmed within {@code ingestion.write_timeout_ms}
+     */
+    public void insertMetric(MetricPoint point) {
+        insertMetricsBatch(List.of(Objects.requireNonNull(point, "point")));
+    }
+
+    /**
+     * Writes the points and returns once they are committed. Invalid points are not written; every valid
+     * one is, and then a {@link RejectedPointsException} lists the invalid ones.
+     */
+    public void insertMetricsBatch(List<MetricPoint> points) {
+        Objects.requireNonNull(points, "points");
+        checkOpen();
+        long now = Time.nowMicros();
+        int n = points.size();
+        SeriesRef[] refs = new SeriesRef[n];
+        long[] times = new long[n];
+        double[] values = new double[n];
+        List<Rejection> rejections = new ArrayList<>();
+        int valid = 0;
+        for (int i = 0; i < n; i++) {
+            MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
+            long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
+            String error = validate(p, t);
+            if (error != null) {
+                rejections.add(new Rejection(i, error));
+                continue;
+            }
+            refs[valid] = registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
+            times[valid] = t;
+            values[valid] = p.value();
+            valid++;
+        }
+        if (valid > 0) {
+            awaitCommit(publish(refs, times, values, null, valid), valid);
+        }
+        if (!rejections.isEmpty()) {
+            throw new RejectedPointsException(rejections, valid);
+        }
+    }
+
+    /**
+     * Buffers one point for the writer and returns at once, without waiting for the database.
+     *
+     * @return false when the buffer is full: the point is dropped and counted ({@link IngestionStats#droppedFull()})
+     * @throws IllegalArgumentException when the point breaks a rule of {@link #insertMetric}
+     */
+    public boolean bufferMetric(MetricPoint point) {
+        Objects.requireNonNull(point, "point");
+        checkOpen();
+        long t = point.time() != null ? PointRules.toEpochMicros(point.time()) : Time.nowMicros();
+        String error = validate(point, t);
+        if (error != null) {
+            throw new IllegalArgumentException(error);
+        }
+        return pipeline.tryPublishSample(registry.intern(point.name(), point.labels(), MetricType.GAUGE, null, null), t, point.value());
+    }
+
+    /**
+     * Writes everything buffered so far and waits for the commit.
+     *
+     * @return how many samples and histograms were committed between this call and its return (those buffered
+     *     before it, and any that other threads added meanwhile)
+     */
+    public long flushBuffer() {
+        checkOpen();
+        long before = writer.committedTotal();
+        try {
+            long after = flushAsync().get(config.writeTimeoutMs(), TimeUnit.MILLISECONDS);
+            return after - before;
+        } catch (TimeoutException e) {
+            throw new StorageException("flush not confirmed within ingestion.write_timeout_ms=" + config.writeTimeoutMs()
+                    + " ms; the data stays buffered and is written when the database is reachable", e);
+        } catch (ExecutionException e) {
+            throw new StorageException("flush failed: " + rootMessage(e), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while flushing", e);
+        }
+    }
+
+    /** A future completing once everything buffered before this call is committed (or failing if it was dropped). */
+    public CompletableFuture<Long> flushAsync() {
+        checkOpen();
+        try {
+            return pipeline.publishBarrier(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs()));
+        } catch (TimeoutException e) {
+            return CompletableFuture.failedFuture(new StorageException("ingestion buffer full: " + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * Submits a batch, waiting up to {@code ingestion.write_timeout_ms} for room in the buffer; the future
+     * completes when every entry is committed. The batch may be reused as soon as this returns.
+     */
+    public CompletableFuture<Long> submit(SampleBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        checkOpen();
+        return publish(batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(), batch.size());
+    }
+
+    /**
+     * Submits a batch only if the buffer has room for all of it now; never waits. Returns null when it has
+     * not (nothing was submitted: the caller can tell its client to retry later).
+     */
+    public @Nullable CompletableFuture<Long> trySubmit(SampleBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        checkOpen();
+        CompletableFuture<Long> committed = new CompletableFuture<>();
+        return pipeline.tryPublishAll(batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(),
+                batch.size(), committed) ? committed : null;
+    }
+
+    private CompletableFuture<Long> publish(SeriesRef[] refs, long[] times, double[] values, @Nullable HistogramPoint[] hists, int n) {
+        CompletableFuture<Long> committed = new CompletableFuture<>();
+        try {
+            pipeline.publishAll(refs, times, values, hists, n, committed, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs()));
+        } catch (TimeoutException e) {
+            committed.completeExceptionally(new StorageException("ingestion buffer stayed full for ingestion.write_timeout_ms="
+                    + config.writeTimeoutMs() + " ms; is the database reachable?", e));
+        }
+        return committed;
+    }
+
+    private void awaitCommit(CompletableFuture<Long> committed, int count) {
+        try {
+            committed.get(config.writeTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new StorageException(count + " points not confirmed committed within ingestion.write_timeout_ms="
+                    + config.writeTimeoutMs() + " ms; they stay buffered and are written when the database is reachable", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof StorageException se ? se : new StorageException("writing " + count + " points failed: " + rootMessage(e), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while waiting for the commit", e);
+        }
+    }
+
+    private static @Nullable String validate(MetricPoint p, long epochMicros) {
+        String error = PointRules.checkName(p.name());
+        if (error == null) {
+            error = PointRules.checkLabels(p.labels());
+        }
+        if (error == null) {
+            error = PointRules.checkValue(p.value());
+        }
+        if (error == null) {
+            error = PointRules.checkTime(epochMicros);
+        }
+        return error;
+    }
+
+    /**
+     * The samples of every series of {@code name} carrying all of {@code labels} (null: any labels), with
+     * {@code start <= time < end}, oldest first.
+     *
+     * @throws QueryLimitExceededException when more than {@code query.max_results} rows match: results are
+     *     never silently truncated; narrow the range or the labels
+     * @throws IllegalArgumentException when {@code end} is before {@code start}
+     */
+    public List<MetricRow> queryMetrics(String name, Instant start, Instant end, @Nullable Map<String, String> labels) {
+        Objects.requireNonNull(name, "name");
+        checkRange(start, end);
+        Map<String, String> filter = labels == null ? NO_LABELS : Map.copyOf(labels);
+        record RawKey(String name, Instant start, Instant end, Map<String, String> labels) {}
+        return cached(new RawKey(name, start, end, filter), end, () -> {
+            try {
+                return queries.raw(name, start, end, filter, config.maxResults());
+            } catch (SQLException e) {
+                throw new StorageException("queryMetrics failed: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** {@link #queryAggregated(String, Instant, Instant, Duration, Aggregation, Map)} over every series of {@code name}. */
+    public AggregationResult queryAggregated(String name, Instant start, Instant end, Duration bucket, Aggregation agg) {
+        return queryAggregated(name, start, end, bucket, agg, null);
+    }
+
+    /**
+     * The values of every series of {@code name} carrying all of {@code labels} (null: any), in
+     * {@code [start, end)}, grouped into buckets of {@code bucket} (aligned as TimescaleDB's {@code time_bucket}
+     * aligns them) and folded with {@code agg}. Empty buckets are absent.
+     *
+     * @throws IllegalArgumentException when {@code end} is before {@code start} or {@code bucket} is not positive
+     * @throws QueryLimitExceededException when more than {@code query.max_results} buckets would be returned
+     */
+    public AggregationResult queryAggregated(String name, Instant start, Instant end, Duration bucket, Aggregation agg,
+            @Nullable Map<String, String> labels) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(bucket, "bucket");
+        Objects.requireNonNull(agg, "aggregation");
+        checkRange(start, end);
+        if (bucket.isNegative() || bucket.toNanos() < 1_000) {
+            throw new IllegalArgumentException("bucket must be at least 1 microsecond, was " + bucket);
+        }
+        Map<String, String> filter = labels == null ? NO_LABELS : Map.copyOf(labels);
+        record AggKey(String name, Instant start, Instant end, Duration bucket, Aggregation agg, Map<String, String> labels) {}
+        return cached(new AggKey(name, start, end, bucket, agg, filter), end, () -> {
+            try {
+                return new AggregationResult("samples", queries.aggregated(name, start, end, bucket, agg, filter, config.maxResults()));
+            } catch (SQLException e) {
+                throw new StorageException("queryAggregated failed: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private <T> T cached(Object key, Instant end, java.util.function.Supplier<T> query) {
+        return cache != null ? cache.get(key, end, query) : query.get();
+    }
+
+    private static void checkRange(Instant start, Instant end) {
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(end, "end");
+        if (end.isBefore(start)) {
+            throw new IllegalArgumentException("end must not be before start, was start=" + start + ", end=" + end);
+        }
+    }
+
+    /** The connection pool's current state (all zero except max when the engine runs on a caller's DataSource). */
+    public PoolStatus poolStatus() {
+        if (ownedPool == null || ownedPool.getHikariPoolMXBean() == null) {
+            return new PoolStatus(0, 0, 0, 0, config.maxConnections());
+        }
+        HikariPoolMXBean pool = ownedPool.getHikariPoolMXBean();
+        return new PoolStatus(pool.getActiveConnections(), pool.getIdleConnections(), pool.getTotalConnections(),
+                pool.getThreadsAwaitingConnection(), ownedPool.getMaximumPoolSize());
+    }
+
+    /** The pipeline's counters now. */
+    public IngestionStats ingestionStats() {
+        return new IngestionStats(pipeline.accepted(), writer.committedTotal(), pipeline.droppedFull(), droppedInvalid.sum(),
+                writer.droppedSamples(), writer.retries(), pipeline.queueDepth(), pipeline.bufferSize(), writer.lastBatchNanos() / 1e6);
+    }
+
+    public Capabilities capabilities() { return capabilities; }
+    public StorageConfig config() { return config; }
+    /** The pool the engine writes through; for the other ag-storage modules and for plain SQL. */
+    public DataSource dataSource() { return dataSource; }
+    /** The schema name, validated and double-quoted, ready to prefix a table name in SQL. */
+    public String quotedSchema() { return quotedSchema; }
+
+    public boolean isClosed() { return closed.get(); }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("StorageEngine is closed");
+        }
+    }
+
+    /**
+     * Flushes what is buffered, waiting at most {@code ingestion.write_timeout_ms}, then stops the writer and
+     * closes the pool it owns. Anything still unwritten after that wait is dropped and logged. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs());
+        try {
+            pipeline.publishBarrier(deadline).get(config.writeTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.error("Closing with data unwritten: {}", rootMessage(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        writer.stopRetryingAt(System.nanoTime());
+        pipeline.shutdown(5_000);
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+        IngestionStats stats = ingestionStats();
+        log.info("StorageEngine closed: {} committed, {} dropped (full {}, invalid {}, failed {})", stats.committed(),
+                stats.droppedFull() + stats.droppedInvalid() + stats.droppedFailed(), stats.droppedFull(), stats.droppedInvalid(),
+                stats.droppedFailed());
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+}

@@ -1,0 +1,45 @@
+package io.agstorage.core.internal;
+
+import java.util.Map;
+
+/** Writes a flat string map as a JSON object; escaping per RFC 8259, so any label text round-trips. */
+public final class Json {
+
+    private Json() {}
+
+    public static String object(Map<String, String> map) {
+        StringBuilder sb = new StringBuilder(2 + map.size() * 24).append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            string(sb, e.getKey()).append(':');
+            string(sb, e.getValue());
+        }
+        return sb.append('}').toString();
+    }
+
+    private static StringBuilder string(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"');
+    }
+}

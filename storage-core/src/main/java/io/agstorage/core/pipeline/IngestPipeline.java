@@ -1,0 +1,197 @@
+package io.agstorage.core.pipeline;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.TimeoutBlockingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import io.agstorage.core.HistogramPoint;
+import io.agstorage.core.internal.SeriesRef;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One multi-producer Disruptor ring of preallocated {@link SampleEvent}s, drained by one handler thread.
+ * Producers never block on the database: {@code try*} methods fail fast when the ring is full; the
+ * {@code publish*} methods wait for room up to a deadline.
+ */
+public final class IngestPipeline {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
+    private static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    private final Disruptor<SampleEvent> disruptor;
+    private final RingBuffer<SampleEvent> ring;
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder droppedFull = new LongAdder();
+
+    /**
+     * @param requestedSize ring capacity, rounded up to a power of two
+     * @param timeoutMs how long the handler waits for events before its {@code onTimeout} runs
+     */
+    public IngestPipeline(int requestedSize, long timeoutMs, EventHandler<SampleEvent> handler, ThreadFactory threads) {
+        int size = Integer.highestOneBit(Math.max(requestedSize, 2) - 1) << 1;
+        this.disruptor = new Disruptor<>(SampleEvent::new, size, threads, ProducerType.MULTI,
+                new TimeoutBlockingWaitStrategy(timeoutMs, TimeUnit.MILLISECONDS));
+        this.disruptor.handleEventsWith(handler);
+        this.disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
+        this.ring = disruptor.start();
+    }
+
+    /** Publishes one sample if there is room; never blocks. */
+    public boolean tryPublishSample(SeriesRef series, long epochMicros, double value) {
+        long seq;
+        try {
+            seq = ring.tryNext();
+        } catch (InsufficientCapacityException full) {
+            droppedFull.increment();
+            return false;
+        }
+        try {
+            ring.get(seq).setSample(series, epochMicros, value);
+        } finally {
+            ring.publish(seq);
+        }
+        accepted.increment();
+        return true;
+    }
+
+    /**
+     * Publishes {@code n} entries (a histogram where {@code histograms[i]} is set, else a sample) and, when
+     * {@code barrier} is set, a barrier after them, all or nothing, if the ring has room now.
+     */
+    public boolean tryPublishAll(SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms,
+            int n, @Nullable CompletableFuture<Long> barrier) {
+        int slots = n + (barrier != null ? 1 : 0);
+        if (slots == 0) {
+            return true;
+        }
+        if (slots > ring.getBufferSize()) {
+            droppedFull.add(n);
+            return false;
+        }
+        long hi;
+        try {
+            hi = ring.tryNext(slots);
+        } catch (InsufficientCapacityException full) {
+            droppedFull.add(n);
+            return false;
+        }
+        fill(hi - slots + 1, series, times, values, histograms, 0, n, barrier);
+        return true;
+    }
+
+    /**
+     * Publishes {@code n} entries and then {@code barrier}, waiting for room until {@code deadlineNanos}
+     * ({@link System#nanoTime()}); large inputs go in chunks.
+     *
+     * @throws TimeoutException when the ring stayed full; entries of chunks published before stay published
+     */
+    public void publishAll(SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms,
+            int n, CompletableFuture<Long> barrier, long deadlineNanos) throws TimeoutException {
+        int chunk = Math.max(1, ring.getBufferSize() / 2);
+        int from = 0;
+        do {
+            int count = Math.min(chunk, n - from);
+            boolean last = from + count == n;
+            int slots = count + (last ? 1 : 0);
+            long hi = claim(slots, deadlineNanos);
+            fill(hi - slots + 1, series, times, values, histograms, from, count, last ? barrier : null);
+            from += count;
+        } while (from < n);
+    }
+
+    /** A barrier: completes with the writer's committed-sample total once everything before it is committed. */
+    public CompletableFuture<Long> publishBarrier(long deadlineNanos) throws TimeoutException {
+        CompletableFuture<Long> barrier = new CompletableFuture<>();
+        long seq = claim(1, deadlineNanos);
+        try {
+            ring.get(seq).setBarrier(barrier);
+        } finally {
+            ring.publish(seq);
+        }
+        return barrier;
+    }
+
+    private long claim(int slots, long deadlineNanos) throws TimeoutException {
+        while (true) {
+            try {
+                return ring.tryNext(slots);
+            } catch (InsufficientCapacityException full) {
+                if (System.nanoTime() - deadlineNanos >= 0) {
+                    throw new TimeoutException("the ingestion buffer stayed full (" + ring.getBufferSize() + " slots)");
+                }
+                LockSupport.parkNanos(PARK_NANOS);
+            }
+        }
+    }
+
+    private void fill(long lo, SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms,
+            int from, int count, @Nullable CompletableFuture<Long> barrier) {
+        long seq = lo;
+        try {
+            for (int i = from; i < from + count; i++, seq++) {
+                HistogramPoint h = histograms != null ? histograms[i] : null;
+                if (h != null) {
+                    ring.get(seq).setHistogram(series[i], times[i], h);
+                } else {
+                    ring.get(seq).setSample(series[i], times[i], values[i]);
+                }
+            }
+            if (barrier != null) {
+                ring.get(seq).setBarrier(barrier);
+                seq++;
+            }
+        } finally {
+            ring.publish(lo, seq - 1);
+        }
+        accepted.add(count);
+    }
+
+    public int bufferSize() { return ring.getBufferSize(); }
+
+    /** Events published and not yet consumed by the writer. */
+    public long queueDepth() { return ring.getBufferSize() - ring.remainingCapacity(); }
+
+    /** Entries accepted into the ring since start. */
+    public long accepted() { return accepted.sum(); }
+
+    /** Entries refused because the ring was full. */
+    public long droppedFull() { return droppedFull.sum(); }
+
+    /** Stops the handler thread once it has consumed everything published so far, waiting at most {@code timeoutMs}. */
+    public void shutdown(long timeoutMs) {
+        try {
+            disruptor.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (com.lmax.disruptor.TimeoutException e) {
+            log.error("Ingestion writer did not drain within {} ms; halting with {} events unwritten", timeoutMs, queueDepth());
+            disruptor.halt();
+        }
+    }
+
+    private static final class LoggingExceptionHandler implements ExceptionHandler<SampleEvent> {
+        @Override
+        public void handleEventException(Throwable ex, long sequence, SampleEvent event) {
+            log.error("Ingestion writer failed on event {}; it keeps running", sequence, ex);
+        }
+
+        @Override
+        public void handleOnStartException(Throwable ex) {
+            log.error("Ingestion writer failed to start", ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(Throwable ex) {
+            log.error("Ingestion writer failed to shut down cleanly", ex);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.agstorage.core.writer;
+
+import com.lmax.disruptor.EventHandler;
+import io.agstorage.core.HistogramPoint;
+import io.agstorage.core.internal.Sql;
+import io.agstorage.core.pipeline.SampleEvent;
+import io.agstorage.core.writer.SampleStore.PendingBatch;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ring's single consumer. Collects samples and histograms into one reusable batch and writes it when
+ * the batch reaches {@code ingestion.batch_size}, when the ring runs dry (the Disruptor's end of batch),
+ * when a barrier asks, and when {@code ingestion.flush_interval_ms} passes with data pending.
+ *
+ * <p>A transient database failure (connection lost, server restarting) is retried with capped exponential
+ * backoff, holding the batch; meanwhile the ring fills and producers see a full buffer rather than silent
+ * loss. Any other failure drops the batch, counts it and logs it at error level; barriers waiting on it fail.
+ */
+public final class BatchWriter implements EventHandler<SampleEvent> {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
+    private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final SampleStore store;
+    private final PendingBatch batch;
+    private final long flushIntervalNanos;
+    private final List<CompletableFuture<Long>> barriers = new ArrayList<>();
+    private final AtomicLong committedSamples = new AtomicLong();
+    private final AtomicLong committedHistograms = new AtomicLong();
+    private final AtomicLong committedBatches = new AtomicLong();
+    private final AtomicLong droppedSamples = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong lastBatchNanos = new AtomicLong();
+    private volatile long giveUpRetryingAtNanos = Long.MAX_VALUE;
+    private long oldestPendingNanos;
+    private @Nullable Exception failureSinceBarrier;
+    private long lastRetryLogNanos;
+
+    public BatchWriter(SampleStore store, int batchSize, long flushIntervalMs) {
+        this.store = store;
+        this.batch = new PendingBatch(batchSize);
+        this.flushIntervalNanos = TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
+    }
+
+    @Override
+    public void onEvent(SampleEvent event, long sequence, boolean endOfBatch) {
+        switch (event.kind()) {
+            case SampleEvent.SAMPLE -> {
+                markPending();
+                batch.addSample(event.series(), event.epochMicros(), event.value());
+                if (batch.isFull()) {
+                    flush();
+                }
+            }
+            case SampleEvent.HISTOGRAM -> {
+                markPending();
+                HistogramPoint h = event.histogram();
+                batch.addHistogram(event.series(), event.epochMicros(), h);
+            }
+            case SampleEvent.BARRIER -> {
+                barriers.add(event.barrier());
+                flush();
+                completeBarriers();
+            }
+            default -> throw new IllegalStateException("unknown event kind " + event.kind());
+        }
+        event.clear();
+        if (endOfBatch) {
+            flush();
+            completeBarriers();
+        }
+    }
+
+    @Override
+    public void onTimeout(long sequence) {
+        if (!batch.isEmpty() && System.nanoTime() - oldestPendingNanos >= flushIntervalNanos) {
+            flush();
+        }
+    }
+
+    @Override
+    public void onShutdown() {
+        flush();
+        completeBarriers();
+    }
+
+    /** After this, a failing batch is dropped instead of retried (the engine is closing and its wait is over). */
+    public void stopRetryingAt(long nanoTime) {
+        giveUpRetryingAtNanos = nanoTime;
+    }
+
+    private void markPending() {
+        if (batch.isEmpty()) {
+            oldestPendingNanos = System.nanoTime();
+        }
+    }
+
+    private void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        long backoff = INITIAL_BACKOFF_NANOS;
+        while (true) {
+            long start = System.nanoTime();
+            try {
+                store.write(batch);
+                lastBatchNanos.set(System.nanoTime() - start);
+                committedSamples.addAndGet(batch.sampleCount);
+                committedHistograms.addAndGet(batch.histogramCount);
+                committedBatches.incrementAndGet();
+                batch.clear();
+                return;
+            } catch (SQLException | RuntimeException e) {
+                boolean retry = e instanceof SQLException sql && Sql.isTransient(sql) && System.nanoTime() - giveUpRetryingAtNanos < 0;
+                if (retry) {
+                    retries.incrementAndGet();
+                    if (System.nanoTime() - lastRetryLogNanos > TimeUnit.SECONDS.toNanos(10)) {
+                        lastRetryLogNanos = System.nanoTime();
+                        log.warn("Database unavailable, holding {} samples and retrying (backoff {} ms): {}", batch.size(),
+                                TimeUnit.NANOSECONDS.toMillis(backoff), e.toString());
+                    }
+                    LockSupport.parkNanos(backoff);
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+                } else {
+                    droppedSamples.addAndGet(batch.size());
+                    log.error("Dropped {} samples: the database refused the batch", batch.size(), e);
+                    failureSinceBarrier = e;
+                    batch.clear();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void completeBarriers() {
+        if (barriers.isEmpty()) {
+            failureSinceBarrier = null;
+            return;
+        }
+        Exception failure = failureSinceBarrier;
+        long committed = committedSamples.get() + committedHistograms.get();
+        for (CompletableFuture<Long> barrier : barriers) {
+            if (failure != null) {
+                barrier.completeExceptionally(failure);
+            } else {
+                barrier.complete(committed);
+            }
+        }
+        barriers.clear();
+        failureSinceBarrier = null;
+    }
+
+    /** Samples committed since start. */
+    public long committedSamples() { return committedSamples.get(); }
+    /** Histogram snapshots committed since start. */
+    public long committedHistograms() { return committedHistograms.get(); }
+    /** Samples plus histograms committed since start; the value barriers complete with. */
+    public long committedTotal() { return committedSamples.get() + committedHistograms.get(); }
+    public long committedBatches() { return committedBatches.get(); }
+    /** Samples and histograms the database refused, or that were still failing when the engine closed. */
+    public long droppedSamples() { return droppedSamples.get(); }
+    public long retries() { return retries.get(); }
+    public long lastBatchNanos() { return lastBatchNanos.get(); }
+}

@@ -1,0 +1,66 @@
+package io.agstorage.core.writer;
+
+import io.agstorage.core.internal.SeriesRef;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Maps new series to database ids in bulk: one {@code INSERT ... ON CONFLICT DO NOTHING} for all of them,
+ * then one join to read every id back (including series another JVM created concurrently).
+ */
+final class SeriesResolver {
+
+    private final String insertSql;
+    private final String selectSql;
+
+    SeriesResolver(String quotedSchema) {
+        this.insertSql = "INSERT INTO " + quotedSchema + ".series (metric, labels, type, unit, temporality) "
+                + "SELECT * FROM unnest(?::text[], ?::text[]::jsonb[], ?::text[], ?::text[], ?::text[]) "
+                + "ON CONFLICT (metric, labels) DO NOTHING";
+        this.selectSql = "SELECT u.ord, s.id FROM unnest(?::text[], ?::text[]::jsonb[]) WITH ORDINALITY AS u(metric, labels, ord) "
+                + "JOIN " + quotedSchema + ".series s ON s.metric = u.metric AND s.labels = u.labels";
+    }
+
+    /** Resolves every series in {@code pending} (all unresolved, no duplicates) in an auto-committed transaction. */
+    void resolve(Connection connection, List<SeriesRef> pending) throws SQLException {
+        int n = pending.size();
+        String[] metrics = new String[n];
+        String[] labels = new String[n];
+        String[] types = new String[n];
+        String[] units = new String[n];
+        String[] temporalities = new String[n];
+        for (int i = 0; i < n; i++) {
+            SeriesRef ref = pending.get(i);
+            metrics[i] = ref.metric();
+            labels[i] = ref.labelsJson();
+            types[i] = ref.type().sqlName();
+            units[i] = ref.unit();
+            temporalities[i] = ref.temporality();
+        }
+        try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
+            insert.setObject(1, metrics);
+            insert.setObject(2, labels);
+            insert.setObject(3, types);
+            insert.setObject(4, units);
+            insert.setObject(5, temporalities);
+            insert.executeUpdate();
+        }
+        try (PreparedStatement select = connection.prepareStatement(selectSql)) {
+            select.setObject(1, metrics);
+            select.setObject(2, labels);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    pending.get(rs.getInt(1) - 1).resolved(rs.getLong(2));
+                }
+            }
+        }
+        for (SeriesRef ref : pending) {
+            if (ref.id() == 0) {
+                throw new SQLException("series " + ref + " has no id after insert; was the series table changed concurrently?", "55000");
+            }
+        }
+    }
+}
