@@ -75,12 +75,12 @@ public final class MigrationRunner {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement st = connection.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + quotedSchema);
             try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?, ?)")) {
                 lock.setInt(1, LOCK_CLASS);
                 lock.setInt(2, schema.hashCode());
                 lock.execute();
             }
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + quotedSchema);
             st.execute("CREATE TABLE IF NOT EXISTS " + quotedSchema + ".schema_migrations (version integer PRIMARY KEY, "
                     + "description text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), "
                     + "execution_ms integer NOT NULL)");
