@@ -1,0 +1,165 @@
+package io.agstorage.otel.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.agstorage.core.HistogramPoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns cumulative points into deltas, per series, so that the stored values of counters and histograms are always
+ * increases and "increase over a bucket" is a plain sum, exact across counter resets.
+ *
+ * <p>Rules, per series (metric + labels + kind):
+ * <ul>
+ *   <li>first point seen, start time at or after this instance started: the full value is the delta (the series
+ *       began while we were watching);</li>
+ *   <li>first point seen, start time unknown (0) or before this instance started: nothing is stored, the value is
+ *       only remembered (a previous receiver may have stored those increases already; storing them again would
+ *       double count them). The increase between the last point a previous instance stored and this one is lost;</li>
+ *   <li>same start time, time after the last point: the difference; a monotonic value that dropped, histogram
+ *       counts that dropped or a changed bucket layout count as a reset: the full value;</li>
+ *   <li>a new start time: a reset, the full value;</li>
+ *   <li>a time at or before the last point's (a retried or reordered export): nothing is stored.</li>
+ * </ul>
+ * The state is bounded ({@code maxSeries}, least recently used evicted, entries idle for an hour expire); an evicted
+ * series comes back as "first seen". Updates of one export are undone with {@link Undo#rollback()} when the export
+ * is not committed, so a retry of the same data stores exactly what the failed export would have.
+ */
+public final class CumulativeState {
+
+    /** What to store for one cumulative point. */
+    public enum Outcome { FULL, DIFFERENCE, SKIP }
+
+    record Key(String metric, Map<String, String> labels, String kind) {}
+
+    /** The last cumulative point of a series; identity equality (used by rollback). */
+    static final class Entry {
+        final long startNanos;
+        final long timeNanos;
+        final double value;
+        final @Nullable HistogramPoint histogram;
+
+        Entry(long startNanos, long timeNanos, double value, @Nullable HistogramPoint histogram) {
+            this.startNanos = startNanos;
+            this.timeNanos = timeNanos;
+            this.value = value;
+            this.histogram = histogram;
+        }
+    }
+
+    private final ConcurrentMap<Key, Entry> entries;
+    private final long instanceStartNanos;
+
+    public CumulativeState(long maxSeries, long instanceStartNanos) {
+        Cache<Key, Entry> cache = Caffeine.newBuilder().maximumSize(maxSeries).expireAfterAccess(Duration.ofHours(1)).build();
+        this.entries = cache.asMap();
+        this.instanceStartNanos = instanceStartNanos;
+    }
+
+    public long instanceStartNanos() {
+        return instanceStartNanos;
+    }
+
+    /** The undo log of one export. Not thread-safe; one per export. */
+    public final class Undo {
+        private final List<Object[]> changes = new ArrayList<>();
+
+        /** Restores every series this export changed, unless a later export changed it again. */
+        public void rollback() {
+            for (int i = changes.size() - 1; i >= 0; i--) {
+                Object[] c = changes.get(i);
+                Key key = (Key) c[0];
+                Entry previous = (Entry) c[1];
+                Entry next = (Entry) c[2];
+                if (previous == null) {
+                    entries.remove(key, next);
+                } else {
+                    entries.replace(key, next, previous);
+                }
+            }
+            changes.clear();
+        }
+
+        public void clear() {
+            changes.clear();
+        }
+    }
+
+    public Undo newUndo() {
+        return new Undo();
+    }
+
+    /** The delta of a cumulative sum point, or NaN when nothing is to be stored. */
+    public double sumDelta(Undo undo, String metric, Map<String, String> labels, String kind, boolean monotonic, long startNanos,
+            long timeNanos, double value) {
+        Entry[] previous = new Entry[1];
+        Outcome[] outcome = new Outcome[1];
+        Key key = new Key(metric, labels, kind);
+        Entry next = entries.compute(key, (k, prev) -> {
+            previous[0] = prev;
+            outcome[0] = decide(prev, startNanos, timeNanos);
+            if (outcome[0] == Outcome.DIFFERENCE && monotonic && value < prev.value) {
+                outcome[0] = Outcome.FULL;
+            }
+            return prev != null && timeNanos <= prev.timeNanos ? prev : new Entry(startNanos, timeNanos, value, null);
+        });
+        if (next != previous[0]) {
+            undo.changes.add(new Object[] {key, previous[0], next});
+        }
+        return switch (outcome[0]) {
+            case FULL -> value;
+            case DIFFERENCE -> value - previous[0].value;
+            case SKIP -> Double.NaN;
+        };
+    }
+
+    /** The delta of a cumulative histogram point, or null when nothing is to be stored. */
+    public @Nullable HistogramPoint histogramDelta(Undo undo, String metric, Map<String, String> labels, long startNanos,
+            long timeNanos, HistogramPoint cumulative) {
+        Entry[] previous = new Entry[1];
+        Outcome[] outcome = new Outcome[1];
+        HistogramPoint[] delta = new HistogramPoint[1];
+        Key key = new Key(metric, labels, "histogram");
+        Entry next = entries.compute(key, (k, prev) -> {
+            previous[0] = prev;
+            outcome[0] = decide(prev, startNanos, timeNanos);
+            if (outcome[0] == Outcome.DIFFERENCE) {
+                delta[0] = HistogramDeltas.subtract(cumulative, prev.histogram);
+                if (delta[0] == null) {
+                    outcome[0] = Outcome.FULL;
+                }
+            }
+            return prev != null && timeNanos <= prev.timeNanos ? prev : new Entry(startNanos, timeNanos, 0, cumulative);
+        });
+        if (next != previous[0]) {
+            undo.changes.add(new Object[] {key, previous[0], next});
+        }
+        return switch (outcome[0]) {
+            case FULL -> cumulative;
+            case DIFFERENCE -> delta[0];
+            case SKIP -> null;
+        };
+    }
+
+    private Outcome decide(@Nullable Entry prev, long startNanos, long timeNanos) {
+        if (prev == null) {
+            return startNanos != 0 && startNanos >= instanceStartNanos ? Outcome.FULL : Outcome.SKIP;
+        }
+        if (timeNanos <= prev.timeNanos) {
+            return Outcome.SKIP;
+        }
+        if (startNanos != prev.startNanos) {
+            return Outcome.FULL;
+        }
+        return Outcome.DIFFERENCE;
+    }
+
+    public int size() {
+        return entries.size();
+    }
+}

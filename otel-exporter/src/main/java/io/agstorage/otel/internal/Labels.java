@@ -1,0 +1,59 @@
+package io.agstorage.otel.internal;
+
+import java.util.List;
+
+/** How OTel attributes become ag-storage labels (see the {@code io.agstorage.otel} package documentation). */
+public final class Labels {
+
+    /** Prefix of resource attributes: {@code resource.service.name}. */
+    public static final String RESOURCE_PREFIX = "resource.";
+    /** Prefix of instrumentation scope attributes. */
+    public static final String SCOPE_PREFIX = "scope.";
+    public static final String SCOPE_NAME = "scope.name";
+    public static final String SCOPE_VERSION = "scope.version";
+
+    private Labels() {}
+
+    /** The label text of an SDK attribute value: strings verbatim, numbers and booleans as Java prints them, lists as JSON. */
+    public static String text(Object value) {
+        if (value instanceof List<?> list) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                Object item = list.get(i);
+                if (item instanceof String s) {
+                    quote(s, sb);
+                } else {
+                    sb.append(item);
+                }
+            }
+            return sb.append(']').toString();
+        }
+        return String.valueOf(value);
+    }
+
+    /** Appends {@code s} as a JSON string. */
+    static void quote(String s, StringBuilder sb) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+}

@@ -1,0 +1,169 @@
+package io.agstorage.otel.internal;
+
+import io.agstorage.core.HistogramPoint;
+import io.agstorage.core.MetricSeries;
+import io.agstorage.core.MetricType;
+import io.agstorage.core.SampleBatch;
+import io.agstorage.core.StorageEngine;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Collects the points of one export (from the OTel SDK or from an OTLP request) into a {@link SampleBatch}: finds
+ * the series, converts cumulative data to deltas, and counts the points it refuses with the reason. Not
+ * thread-safe; one per export.
+ */
+public final class PointWriter {
+
+    static final String DELTA = "delta";
+    private static final int MAX_MESSAGES = 3;
+
+    private final StorageEngine engine;
+    private final CumulativeState state;
+    private final CumulativeState.Undo undo;
+    private final SampleBatch batch = new SampleBatch(256);
+    private final List<String> messages = new ArrayList<>(MAX_MESSAGES);
+    private long rejected;
+    private long skipped;
+
+    public PointWriter(StorageEngine engine, CumulativeState state) {
+        this.engine = engine;
+        this.state = state;
+        this.undo = state.newUndo();
+    }
+
+    public void gauge(String name, @Nullable String unit, SortedMap<String, String> labels, long timeNanos, double value) {
+        MetricSeries series = series(name, labels, MetricType.GAUGE, unit, null);
+        if (series != null) {
+            add(series, timeNanos, value);
+        }
+    }
+
+    public void sum(String name, @Nullable String unit, SortedMap<String, String> labels, boolean monotonic, boolean cumulative,
+            long startNanos, long timeNanos, double value) {
+        MetricSeries series = series(name, labels, monotonic ? MetricType.COUNTER : MetricType.UP_DOWN_COUNTER, unit, DELTA);
+        if (series == null || !checkValue(name, "value", value) || !checkTime(name, timeNanos)) {
+            return;
+        }
+        double delta = value;
+        if (cumulative) {
+            delta = state.sumDelta(undo, name, series.labels(), "sum", monotonic, startNanos, timeNanos, value);
+            if (Double.isNaN(delta)) {
+                skipped++;
+                return;
+            }
+        }
+        add(series, timeNanos, delta);
+    }
+
+    public void histogram(String name, @Nullable String unit, SortedMap<String, String> labels, boolean cumulative,
+            long startNanos, long timeNanos, HistogramPoint histogram) {
+        MetricSeries series = series(name, labels, MetricType.HISTOGRAM, unit, DELTA);
+        if (series == null || !checkTime(name, timeNanos)) {
+            return;
+        }
+        HistogramPoint delta = histogram;
+        if (cumulative) {
+            delta = state.histogramDelta(undo, name, series.labels(), startNanos, timeNanos, histogram);
+            if (delta == null) {
+                skipped++;
+                return;
+            }
+        }
+        batch.addHistogram(series, timeNanos / 1_000, delta);
+    }
+
+    /** A summary: a series per quantile ({@code quantile} label), {@code <name>_count} and {@code <name>_sum} counters. */
+    public void summary(String name, @Nullable String unit, SortedMap<String, String> labels, long startNanos, long timeNanos,
+            long count, double sum, double[] quantiles, double[] values) {
+        if (!checkValue(name, "sum", sum) || !checkTime(name, timeNanos)) {
+            return;
+        }
+        for (int i = 0; i < quantiles.length; i++) {
+            if (!(quantiles[i] >= 0 && quantiles[i] <= 1)) {
+                reject(name, "quantile must be between 0 and 1, was " + quantiles[i]);
+                return;
+            }
+            if (!checkValue(name, "quantile_values[" + i + "].value", values[i])) {
+                return;
+            }
+        }
+        for (int i = 0; i < quantiles.length; i++) {
+            TreeMap<String, String> withQuantile = new TreeMap<>(labels);
+            withQuantile.put("quantile", BigDecimal.valueOf(quantiles[i]).stripTrailingZeros().toPlainString());
+            MetricSeries series = series(name, withQuantile, MetricType.SUMMARY, unit, null);
+            if (series == null) {
+                return;
+            }
+            add(series, timeNanos, values[i]);
+        }
+        sum(name + "_count", null, labels, true, true, startNanos, timeNanos, count);
+        sum(name + "_sum", unit, labels, false, true, startNanos, timeNanos, sum);
+    }
+
+    private @Nullable MetricSeries series(String name, SortedMap<String, String> labels, MetricType type, @Nullable String unit,
+            @Nullable String temporality) {
+        try {
+            return engine.series(name, labels, type, unit == null || unit.isEmpty() ? null : unit, temporality);
+        } catch (IllegalArgumentException e) {
+            reject(name, e.getMessage());
+            return null;
+        }
+    }
+
+    private void add(MetricSeries series, long timeNanos, double value) {
+        if (checkValue(series.name(), "value", value) && checkTime(series.name(), timeNanos)) {
+            batch.add(series, timeNanos / 1_000, value);
+        }
+    }
+
+    private boolean checkValue(String name, String field, double value) {
+        if (Double.isFinite(value)) {
+            return true;
+        }
+        reject(name, field + " must be finite, was " + value);
+        return false;
+    }
+
+    private boolean checkTime(String name, long timeNanos) {
+        if (timeNanos > 0 && timeNanos / 1_000 <= io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS) {
+            return true;
+        }
+        reject(name, "time_unix_nano must be after 1970-01-01T00:00:00Z and before 10000-01-01, was " + Long.toUnsignedString(timeNanos));
+        return false;
+    }
+
+    /** Counts one refused data point of {@code metric}, keeping the first few reasons. */
+    public void reject(String metric, @Nullable String message) {
+        rejected++;
+        if (messages.size() < MAX_MESSAGES) {
+            String shortName = metric.length() <= 64 ? metric : metric.substring(0, 61) + "...";
+            messages.add("metric '" + shortName + "': " + message);
+        }
+    }
+
+    public SampleBatch batch() { return batch; }
+
+    public long rejected() { return rejected; }
+
+    /** Cumulative points stored as nothing (first seen after a restart, or a repeated time). */
+    public long skipped() { return skipped; }
+
+    /** "N data points rejected: reason; reason; ...", or "" when none were. */
+    public String rejectionMessage() {
+        if (rejected == 0) {
+            return "";
+        }
+        return rejected + " data point" + (rejected == 1 ? "" : "s") + " rejected: " + String.join("; ", messages)
+                + (rejected > messages.size() ? "; ..." : "");
+    }
+
+    /** Undoes this export's cumulative-state updates: call when the batch was not committed. */
+    public void rollback() {
+        undo.rollback();
+    }
+}
