@@ -1,0 +1,536 @@
+package io.agstorage.execution;
+
+import io.agstorage.core.QueryLimitExceededException;
+import io.agstorage.core.StorageConfig;
+import io.agstorage.core.StorageEngine;
+import io.agstorage.core.StorageException;
+import io.agstorage.execution.internal.ExecutionBatchWriter;
+import io.agstorage.execution.internal.ExecutionQueries;
+import io.agstorage.execution.internal.ExecutionWriter;
+import io.agstorage.execution.internal.ExecutionWriter.Pending;
+import io.agstorage.execution.internal.OrderChange;
+import io.agstorage.execution.internal.RecordCodec;
+import io.agstorage.execution.internal.Validation;
+import io.agstorage.execution.journal.Journal;
+import io.agstorage.execution.journal.JournalException;
+import io.agstorage.execution.journal.JournalRecovery;
+import io.agstorage.execution.journal.SyncPolicy;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records a trading bot's orders, order status changes, fills and position snapshots in TimescaleDB without
+ * ever losing an acknowledged record or writing one twice, and without making the bot wait for the database.
+ *
+ * <pre>{@code
+ * try (ExecutionStore store = ExecutionStore.builder()
+ *         .storageEngine(engine)                            // or .storageConfig(config): the store owns an engine
+ *         .journalDirectory(Path.of("/var/lib/bot/journal"))
+ *         .syncPolicy(SyncPolicy.BATCH)
+ *         .build()) {
+ *     Order order = Order.of("polymarket", "0x123abc", Side.BUY, OrderType.LIMIT, new BigDecimal("100"))
+ *             .withPrice(new BigDecimal("0.52"));
+ *     store.storeOrder(order);
+ *     store.updateOrderStatus(order.id(), OrderStatus.ACCEPTED);
+ *     store.storeFill(Fill.of(order, "trade-1", new BigDecimal("0.52"), new BigDecimal("40")));
+ *     store.storePosition(PositionSnapshot.of("polymarket", "0x123abc", new BigDecimal("40"), new BigDecimal("0.52")));
+ * }
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>{@code store*} and {@link #updateOrderStatus} return once the record is in the local journal, as durable
+ *       as the {@link SyncPolicy} says ({@code batch}, the default: after a group-commit {@code fsync}) — never after
+ *       a database round trip. One writer thread moves journaled records to the database in batches and trims the
+ *       journal after each commit.
+ *   <li>A record acknowledged before the JVM dies ({@code kill -9}) is replayed from the journal when the next
+ *       store opens the same directory. While the database is down, calls keep returning at journal speed and the
+ *       records wait in the journal (and in memory) until it is back.
+ *   <li>Replays and duplicate calls never add a row: fills are keyed by (venue, venue trade id, order id, trade
+ *       time), position snapshots by (venue, market, time), order events by their id; an order row is updated only
+ *       by a change not older than it.
+ *   <li>A corrupt or torn journal tail is detected by checksum, logged, saved aside, and the valid prefix is
+ *       replayed ({@link #journalRecovery()}).
+ * </ul>
+ *
+ * Queries read the database: call {@link #flush()} first to see the records just stored. Thread-safe; changes of
+ * one order are serialised. {@link #close()} writes what is pending (bounded by {@code ingestion.write_timeout_ms};
+ * what is left stays in the journal for the next start) and is idempotent.
+ */
+public final class ExecutionStore implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ExecutionStore.class);
+
+    private final StorageEngine engine;
+    private final boolean ownsEngine;
+    private final Journal journal;
+    private final ExecutionWriter writer;
+    private final ExecutionQueries queries;
+    private final long writeTimeoutMs;
+    /** Orders whose latest change is not committed or not final: the state transitions are checked against. */
+    private final ConcurrentHashMap<UUID, Order> orders = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, UUID> clientOrderIds = new ConcurrentHashMap<>();
+    private final Object appendLock = new Object();
+    private final LongAdder journaled = new LongAdder();
+    private final long replayed;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ExecutionStore(Builder b) {
+        StorageEngine e = b.engine;
+        this.ownsEngine = e == null;
+        this.engine = e != null ? e : StorageEngine.create(Objects.requireNonNull(b.config));
+        try {
+            StorageConfig config = engine.config();
+            this.writeTimeoutMs = config.writeTimeoutMs();
+            this.queries = new ExecutionQueries(engine.dataSource(), engine.quotedSchema(), config.maxResults());
+            Path dir = b.journalDirectory != null ? b.journalDirectory : Path.of("ag-storage-journal", config.schema());
+            List<Pending> recovered = new ArrayList<>();
+            this.journal = Journal.builder().directory(dir).syncPolicy(b.syncPolicy).segmentBytes(b.segmentBytes).open((seq, payload) -> {
+                Object record = RecordCodec.decode(payload);
+                if (record instanceof OrderChange c) {
+                    orders.put(c.order().id(), c.order());
+                    if (c.order().clientOrderId() != null) {
+                        clientOrderIds.put(c.order().clientOrderId(), c.order().id());
+                    }
+                }
+                recovered.add(new Pending(seq, record));
+            });
+            this.replayed = recovered.size();
+            journaled.add(replayed);
+            this.writer = new ExecutionWriter(new ExecutionBatchWriter(engine.dataSource(), engine.quotedSchema()), journal, b.batchSize,
+                    config.schema(), this::committed);
+            recovered.forEach(writer::enqueue);
+            writer.start();
+            log.info("ExecutionStore started: journal {} (sync {}), {} records replayed{}", dir,
+                    b.syncPolicy.name().toLowerCase(Locale.ROOT), replayed,
+                    journal.recovery().clean() ? "" : ", " + journal.recovery().corruptions().size() + " corrupt region(s) cut off");
+        } catch (RuntimeException ex) {
+            if (ownsEngine) {
+                engine.close();
+            }
+            throw ex;
+        }
+    }
+
+    /** A store with its own {@link StorageEngine} (closed with the store) and the default journal directory. */
+    public static ExecutionStore create(StorageConfig config) {
+        return builder().storageConfig(config).build();
+    }
+
+    /** A store writing through {@code engine} (which the store never closes), with the default journal directory. */
+    public static ExecutionStore create(StorageEngine engine) {
+        return builder().storageEngine(engine).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------------------------------------ writes
+
+    /**
+     * Records an order: its first appearance, or a change of it (a new status, an amendment, a venue order id).
+     * Storing the same order again is a no-op.
+     *
+     * @throws IllegalArgumentException when the order breaks a rule ({@link Order}), a {@link OrderType#LIMIT} order
+     *     has no price, a {@link TimeInForce#GTD} order no expiry, or its client order id belongs to another order
+     * @throws IllegalStateException when the status change is not allowed ({@link OrderStatus}) or the store is closed
+     * @throws JournalException when the journal cannot write or force the record
+     */
+    public void storeOrder(Order order) {
+        Objects.requireNonNull(order, "order");
+        checkOpen();
+        if (order.type() == OrderType.LIMIT && order.price() == null) {
+            throw new IllegalArgumentException("order.price must be set for a LIMIT order, was null (order " + order.id() + ")");
+        }
+        if (order.timeInForce() == TimeInForce.GTD && order.expiresAt() == null) {
+            throw new IllegalArgumentException("order.expiresAt must be set when timeInForce is GTD, was null (order " + order.id() + ")");
+        }
+        String clientId = order.clientOrderId();
+        boolean registered = false;
+        if (clientId != null) {
+            UUID owner = clientOrderIds.putIfAbsent(clientId, order.id());
+            if (owner != null && !owner.equals(order.id())) {
+                throw new IllegalArgumentException("order.clientOrderId must be unique, '" + Validation.abbreviate(clientId)
+                        + "' is already used by order " + owner);
+            }
+            registered = owner == null;
+        }
+        long[] seq = {0};
+        try {
+            orders.compute(order.id(), (id, previous) -> {
+                if (order.equals(previous)) {
+                    return previous;
+                }
+                Order next = order;
+                OrderStatus from = null;
+                if (previous != null) {
+                    from = previous.status();
+                    if (from != order.status()) {
+                        from.checkTransitionTo(order.status());
+                    } else if (from.isFinal()) {
+                        throw new IllegalStateException("order " + id + " is " + from + ", which is final: it cannot change any more");
+                    }
+                    if (!order.updatedAt().isAfter(previous.updatedAt())) {
+                        next = order.withUpdatedAt(later(previous.updatedAt()));
+                    }
+                }
+                seq[0] = append(new OrderChange(next, UUID.randomUUID(), from, null));
+                return next;
+            });
+        } catch (RuntimeException e) {
+            if (registered) {
+                clientOrderIds.remove(clientId, order.id());
+            }
+            throw e;
+        }
+        if (seq[0] > 0) {
+            journal.awaitDurable(seq[0]);
+        }
+    }
+
+    /** {@link #updateOrderStatus(UUID, OrderStatus, String)} without a reason. */
+    public Order updateOrderStatus(UUID orderId, OrderStatus status) {
+        return updateOrderStatus(orderId, status, null);
+    }
+
+    /**
+     * Moves an order to {@code status} (recorded as an {@code order_events} row, and as the order's current state).
+     * The order is looked up in this store's memory, or in the database when this store has not seen it since start.
+     *
+     * @param reason why, e.g. the venue's rejection message; at most 4,096 characters
+     * @return the order as it now stands
+     * @throws IllegalArgumentException when the order is unknown
+     * @throws IllegalStateException when the transition is not allowed, e.g. "order status cannot change from FILLED
+     *     to ACCEPTED (FILLED is final)"
+     */
+    public Order updateOrderStatus(UUID orderId, OrderStatus status, @Nullable String reason) {
+        Objects.requireNonNull(orderId, "orderId");
+        Objects.requireNonNull(status, "status");
+        String why = Validation.optionalText("reason", reason, Validation.MAX_TEXT_LENGTH);
+        checkOpen();
+        if (!orders.containsKey(orderId)) {
+            Order stored = loadOrder(orderId).orElseThrow(() -> new IllegalArgumentException("orderId " + orderId
+                    + " is unknown: store the order with storeOrder before changing its status"));
+            orders.putIfAbsent(orderId, stored);
+        }
+        long[] seq = {0};
+        Order updated = orders.compute(orderId, (id, current) -> {
+            Order cur = Objects.requireNonNull(current);
+            cur.status().checkTransitionTo(status);
+            Instant now = Validation.now();
+            Order next = cur.transitioned(status, now.isAfter(cur.updatedAt()) ? now : later(cur.updatedAt()));
+            seq[0] = append(new OrderChange(next, UUID.randomUUID(), cur.status(), why));
+            return next;
+        });
+        journal.awaitDurable(seq[0]);
+        return Objects.requireNonNull(updated);
+    }
+
+    /**
+     * Records a fill. The same fill stored twice is one row; a fill whose order this store has never seen is
+     * stored all the same and reported by {@link #queryFillsForUnknownOrders}.
+     *
+     * @throws JournalException when the journal cannot write or force the record
+     */
+    public void storeFill(Fill fill) {
+        Objects.requireNonNull(fill, "fill");
+        checkOpen();
+        journal.awaitDurable(append(fill));
+    }
+
+    /** Records a position snapshot; the same (venue, market, time) stored twice is one row. */
+    public void storePosition(PositionSnapshot position) {
+        Objects.requireNonNull(position, "position");
+        checkOpen();
+        journal.awaitDurable(append(position));
+    }
+
+    private long append(Object record) {
+        byte[] payload = RecordCodec.encode(record);
+        synchronized (appendLock) {
+            long seq = journal.append(payload);
+            writer.enqueue(new Pending(seq, record));
+            journaled.increment();
+            return seq;
+        }
+    }
+
+    private static Instant later(Instant t) {
+        return t.plus(1, ChronoUnit.MICROS);
+    }
+
+    private void committed(List<Pending> batch) {
+        for (Pending p : batch) {
+            if (p.record() instanceof OrderChange c && c.order().status().isFinal()) {
+                Order o = c.order();
+                if (orders.remove(o.id(), o) && o.clientOrderId() != null) {
+                    clientOrderIds.remove(o.clientOrderId(), o.id());
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits until every record stored before this call is committed to the database.
+     *
+     * @throws StorageException when that takes longer than {@code ingestion.write_timeout_ms} (the records stay in
+     *     the journal and are written when the database is reachable)
+     */
+    public void flush() {
+        checkOpen();
+        long target = journal.lastSequence();
+        try {
+            if (!writer.awaitCommitted(target, writeTimeoutMs)) {
+                throw new StorageException((target - writer.committedSequence()) + " execution records not committed within "
+                        + "ingestion.write_timeout_ms=" + writeTimeoutMs + " ms; they stay in the journal and are written when "
+                        + "the database is reachable");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while waiting for the commit", e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ reads
+
+    /**
+     * Orders created in {@code [start, end)} matching {@code filters}, oldest first.
+     *
+     * @throws QueryLimitExceededException when no limit is set and more than {@code query.max_results} match
+     */
+    public List<Order> queryOrders(Instant start, Instant end, OrderFilters filters) {
+        checkRange(start, end);
+        Objects.requireNonNull(filters, "filters");
+        return query("queryOrders", () -> queries.orders(start, end, filters));
+    }
+
+    /** The order as the database holds it, or as this store holds it when a change is not committed yet. */
+    public Optional<Order> getOrder(UUID orderId) {
+        Objects.requireNonNull(orderId, "orderId");
+        Order live = orders.get(orderId);
+        return live != null ? Optional.of(live) : loadOrder(orderId);
+    }
+
+    private Optional<Order> loadOrder(UUID orderId) {
+        return query("getOrder", () -> queries.order(orderId));
+    }
+
+    /** Every recorded change of an order, oldest first. */
+    public List<OrderEvent> queryOrderEvents(UUID orderId) {
+        Objects.requireNonNull(orderId, "orderId");
+        return query("queryOrderEvents", () -> queries.events(orderId));
+    }
+
+    /** The fills of one order, by trade time. */
+    public List<Fill> queryFillsByOrder(UUID orderId) {
+        Objects.requireNonNull(orderId, "orderId");
+        return query("queryFillsByOrder", () -> queries.fillsByOrder(orderId));
+    }
+
+    /** Reconciliation: fills traded in {@code [start, end)} whose order id matches no stored order. */
+    public List<Fill> queryFillsForUnknownOrders(Instant start, Instant end) {
+        checkRange(start, end);
+        return query("queryFillsForUnknownOrders", () -> queries.fillsForUnknownOrders(start, end));
+    }
+
+    /** Position snapshots of {@code market} (every venue) in {@code [start, end)}, oldest first. */
+    public List<PositionSnapshot> queryPositions(String market, Instant start, Instant end) {
+        Objects.requireNonNull(market, "market");
+        checkRange(start, end);
+        return query("queryPositions", () -> queries.positions(market, start, end));
+    }
+
+    /** The latest snapshot of (venue, market): one probe of the (venue, market, time DESC) index. */
+    public Optional<PositionSnapshot> getLatestPosition(String venue, String market) {
+        Objects.requireNonNull(venue, "venue");
+        Objects.requireNonNull(market, "market");
+        return query("getLatestPosition", () -> queries.latestPosition(venue, market));
+    }
+
+    /**
+     * Fill statistics per UTC day, venue and market for fills traded in {@code [start, end)}: count, volume (Σ size),
+     * notional (Σ price × size), fees (Σ fee, signed) and VWAP (notional / volume). Fills whose settlement FAILED
+     * are left out. Computed from the fills table by query.
+     */
+    public List<DailyStats> dailyFillStats(Instant start, Instant end) {
+        checkRange(start, end);
+        return query("dailyFillStats", () -> queries.dailyFillStats(start, end));
+    }
+
+    /**
+     * Order statistics per UTC day, venue and market for orders created in {@code [start, end)}: count, volume
+     * (Σ size), notional and VWAP of the limit prices (orders without a price count in volume only).
+     */
+    public List<DailyStats> dailyOrderStats(Instant start, Instant end) {
+        checkRange(start, end);
+        return query("dailyOrderStats", () -> queries.dailyOrderStats(start, end));
+    }
+
+    private interface Query<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T query(String what, Query<T> q) {
+        try {
+            return q.run();
+        } catch (SQLException e) {
+            throw new StorageException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkRange(Instant start, Instant end) {
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(end, "end");
+        if (end.isBefore(start)) {
+            throw new IllegalArgumentException("end must not be before start, was start=" + start + ", end=" + end);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ state
+
+    /** The counters now. */
+    public ExecutionStats stats() {
+        long done = writer.committed() + writer.deadLettered();
+        return new ExecutionStats(journaled.sum(), replayed, writer.committed(), Math.max(0, journaled.sum() - done), writer.retries(),
+                writer.deadLettered(), writer.lastBatchMillis());
+    }
+
+    /** What the journal held when this store opened: records replayed, and any corrupt or torn tail cut off. */
+    public JournalRecovery journalRecovery() {
+        return journal.recovery();
+    }
+
+    /** The SQL of {@link #getLatestPosition}, with {@code ?} for venue and market; for EXPLAIN and docs. */
+    public String latestPositionSql() {
+        return queries.latestPositionSql();
+    }
+
+    public StorageEngine storageEngine() {
+        return engine;
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("ExecutionStore is closed");
+        }
+    }
+
+    /**
+     * Writes what is pending, waiting at most {@code ingestion.write_timeout_ms}; what is left stays in the journal
+     * and is replayed by the next store on this directory. Closes the journal, and the engine when the store
+     * created it. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        writer.stop(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writeTimeoutMs));
+        ExecutionStats s = stats();
+        journal.close();
+        if (ownsEngine) {
+            engine.close();
+        }
+        if (s.pending() > 0) {
+            log.warn("ExecutionStore closed with {} records not yet in the database; they stay in journal {} for the next start",
+                    s.pending(), journal.directory());
+        } else {
+            log.info("ExecutionStore closed: {} records committed, {} dead-lettered", s.committed(), s.deadLettered());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ExecutionStore{journal=" + journal + ", schema=" + engine.config().schema() + "}";
+    }
+
+    /** Builds an {@link ExecutionStore}: set exactly one of {@link #storageEngine} and {@link #storageConfig}. */
+    public static final class Builder {
+        private @Nullable StorageEngine engine;
+        private @Nullable StorageConfig config;
+        private @Nullable Path journalDirectory;
+        private SyncPolicy syncPolicy = SyncPolicy.BATCH;
+        private int batchSize = 5_000;
+        private long segmentBytes = 64L << 20;
+
+        private Builder() {}
+
+        /** Write through this engine (its pool, schema and timeouts); the store never closes it. */
+        public Builder storageEngine(StorageEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "storageEngine");
+            return this;
+        }
+
+        /** Start an engine from this configuration; the store closes it. */
+        public Builder storageConfig(StorageConfig config) {
+            this.config = Objects.requireNonNull(config, "storageConfig");
+            return this;
+        }
+
+        /**
+         * Where the journal's segment files live; one store per directory (a lock file enforces it). Default:
+         * {@code ag-storage-journal/<schema>} under the working directory.
+         */
+        public Builder journalDirectory(Path journalDirectory) {
+            this.journalDirectory = Objects.requireNonNull(journalDirectory, "journalDirectory");
+            return this;
+        }
+
+        /** When a record is forced to disk before {@code store*} returns. Default: {@link SyncPolicy#BATCH}. */
+        public Builder syncPolicy(SyncPolicy syncPolicy) {
+            this.syncPolicy = Objects.requireNonNull(syncPolicy, "syncPolicy");
+            return this;
+        }
+
+        /** The most records the writer commits in one transaction. Default: 5,000. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1 || batchSize > 1_000_000) {
+                throw new IllegalArgumentException("batchSize must be within 1..1000000, was " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** A journal segment is closed (and deleted once committed) at this size. Default: 64 MiB. */
+        public Builder segmentBytes(long segmentBytes) {
+            if (segmentBytes < 4096) {
+                throw new IllegalArgumentException("segmentBytes must be >= 4096, was " + segmentBytes);
+            }
+            this.segmentBytes = segmentBytes;
+            return this;
+        }
+
+        /**
+         * Opens the journal, replays what it holds and starts the writer.
+         *
+         * @throws IllegalStateException when neither or both of storageEngine and storageConfig are set, or another
+         *     store holds the journal directory
+         */
+        public ExecutionStore build() {
+            if ((engine == null) == (config == null)) {
+                throw new IllegalStateException("set exactly one of storageEngine and storageConfig");
+            }
+            return new ExecutionStore(this);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.agstorage.execution.internal;
+
+import io.agstorage.execution.Fill;
+import io.agstorage.execution.Order;
+import io.agstorage.execution.OrderEvent;
+import io.agstorage.execution.PositionSnapshot;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes a batch of execution records in one transaction. Every statement is idempotent against the tables'
+ * natural keys, so a batch written twice (a retry after a lost commit acknowledgement, a journal replay) leaves
+ * the same rows as once:
+ * <ul>
+ *   <li>orders: upsert on id, applied only when not older than the stored row ({@code updated_at});
+ *   <li>order events and positions: {@code ON CONFLICT DO NOTHING};
+ *   <li>fills: on conflict only a later settlement status replaces the stored one.
+ * </ul>
+ */
+public final class ExecutionBatchWriter {
+
+    private static final String RANK = "CASE %s WHEN 'MATCHED' THEN 1 WHEN 'MINED' THEN 2 ELSE 3 END";
+
+    private final DataSource dataSource;
+    private final String upsertOrder;
+    private final String insertEvent;
+    private final String upsertFill;
+    private final String insertPosition;
+
+    public ExecutionBatchWriter(DataSource dataSource, String quotedSchema) {
+        this.dataSource = dataSource;
+        this.upsertOrder = "INSERT INTO " + quotedSchema + ".orders AS o (id, client_order_id, venue_order_id, venue, market, side, "
+                + "order_type, time_in_force, price, size, status, created_at, updated_at, expires_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                + "client_order_id = EXCLUDED.client_order_id, venue_order_id = EXCLUDED.venue_order_id, venue = EXCLUDED.venue, "
+                + "market = EXCLUDED.market, side = EXCLUDED.side, order_type = EXCLUDED.order_type, "
+                + "time_in_force = EXCLUDED.time_in_force, price = EXCLUDED.price, size = EXCLUDED.size, status = EXCLUDED.status, "
+                + "created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at "
+                + "WHERE o.updated_at <= EXCLUDED.updated_at";
+        this.insertEvent = "INSERT INTO " + quotedSchema + ".order_events (time, event_id, order_id, status, previous_status, price, "
+                + "size, venue_order_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+        this.upsertFill = "INSERT INTO " + quotedSchema + ".fills AS f (venue_trade_time, venue, venue_trade_id, order_id, market, side, "
+                + "price, size, fee, fee_currency, liquidity, settlement_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (venue, venue_trade_id, order_id, venue_trade_time) DO UPDATE SET "
+                + "settlement_status = EXCLUDED.settlement_status WHERE " + RANK.formatted("f.settlement_status") + " < "
+                + RANK.formatted("EXCLUDED.settlement_status");
+        this.insertPosition = "INSERT INTO " + quotedSchema + ".positions (time, venue, market, size, avg_entry_price, realized_pnl, "
+                + "unrealized_pnl) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    }
+
+    private record FillKey(String venue, String venueTradeId, UUID orderId, Instant time) {}
+
+    /** Writes {@code records} ({@link OrderChange}, {@link Fill}, {@link PositionSnapshot}) and commits. */
+    public void write(List<?> records) throws SQLException {
+        Map<UUID, Order> orders = new LinkedHashMap<>();
+        List<OrderEvent> events = new ArrayList<>();
+        Map<FillKey, Fill> fills = new LinkedHashMap<>();
+        List<PositionSnapshot> positions = new ArrayList<>();
+        for (Object r : records) {
+            if (r instanceof OrderChange c) {
+                Order previous = orders.get(c.order().id());
+                if (previous == null || !previous.updatedAt().isAfter(c.order().updatedAt())) {
+                    orders.put(c.order().id(), c.order());
+                }
+                events.add(c.event());
+            } else if (r instanceof Fill f) {
+                fills.merge(new FillKey(f.venue(), f.venueTradeId(), f.orderId(), f.tradeTime()), f,
+                        (a, b) -> b.settlementStatus().rank() > a.settlementStatus().rank() ? b : a);
+            } else if (r instanceof PositionSnapshot p) {
+                positions.add(p);
+            } else {
+                throw new IllegalArgumentException("not an execution record: " + r);
+            }
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!orders.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(upsertOrder)) {
+                        for (Order o : orders.values()) {
+                            ps.setObject(1, o.id());
+                            ps.setString(2, o.clientOrderId());
+                            ps.setString(3, o.venueOrderId());
+                            ps.setString(4, o.venue());
+                            ps.setString(5, o.market());
+                            ps.setString(6, o.side().name());
+                            ps.setString(7, o.type().name());
+                            ps.setString(8, o.timeInForce().name());
+                            decimal(ps, 9, o.price());
+                            decimal(ps, 10, o.size());
+                            ps.setString(11, o.status().name());
+                            time(ps, 12, o.createdAt());
+                            time(ps, 13, o.updatedAt());
+                            time(ps, 14, o.expiresAt());
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(insertEvent)) {
+                        for (OrderEvent e : events) {
+                            time(ps, 1, e.time());
+                            ps.setObject(2, e.eventId());
+                            ps.setObject(3, e.orderId());
+                            ps.setString(4, e.status().name());
+                            ps.setString(5, e.previousStatus() == null ? null : e.previousStatus().name());
+                            decimal(ps, 6, e.price());
+                            decimal(ps, 7, e.size());
+                            ps.setString(8, e.venueOrderId());
+                            ps.setString(9, e.reason());
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                if (!fills.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(upsertFill)) {
+                        for (Fill f : fills.values()) {
+                            time(ps, 1, f.tradeTime());
+                            ps.setString(2, f.venue());
+                            ps.setString(3, f.venueTradeId());
+                            ps.setObject(4, f.orderId());
+                            ps.setString(5, f.market());
+                            ps.setString(6, f.side().name());
+                            decimal(ps, 7, f.price());
+                            decimal(ps, 8, f.size());
+                            decimal(ps, 9, f.fee());
+                            ps.setString(10, f.feeCurrency());
+                            ps.setString(11, f.liquidity() == null ? null : f.liquidity().name());
+                            ps.setString(12, f.settlementStatus().name());
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                if (!positions.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(insertPosition)) {
+                        for (PositionSnapshot p : positions) {
+                            time(ps, 1, p.time());
+                            ps.setString(2, p.venue());
+                            ps.setString(3, p.market());
+                            decimal(ps, 4, p.size());
+                            decimal(ps, 5, p.avgEntryPrice());
+                            decimal(ps, 6, p.realizedPnl());
+                            decimal(ps, 7, p.unrealizedPnl());
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    static void decimal(PreparedStatement ps, int index, @Nullable BigDecimal value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.NUMERIC);
+        } else {
+            ps.setBigDecimal(index, value);
+        }
+    }
+
+    static void time(PreparedStatement ps, int index, @Nullable Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(index, OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
+        }
+    }
+}

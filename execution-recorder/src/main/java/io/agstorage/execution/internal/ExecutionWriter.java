@@ -1,0 +1,285 @@
+package io.agstorage.execution.internal;
+
+import io.agstorage.core.internal.Sql;
+import io.agstorage.execution.journal.Journal;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that moves journaled records to the database: takes up to {@code batchSize} pending records,
+ * writes them in one transaction, then trims the journal up to the last one. A transient failure (database
+ * down, connection lost) retries the same batch with backoff until it commits — the records stay in the
+ * journal meanwhile; a batch the database refuses is split and written record by record, and a record it still
+ * refuses is dead-lettered (logged at error level and appended to {@code dead-letter.log}).
+ */
+public final class ExecutionWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(ExecutionWriter.class);
+    private static final long MIN_BACKOFF_MS = 20;
+    private static final long MAX_BACKOFF_MS = 1_000;
+
+    /** A journaled record waiting for the database. */
+    public record Pending(long sequence, Object record) {}
+
+    private final ExecutionBatchWriter batchWriter;
+    private final Journal journal;
+    private final int batchSize;
+    private final Path deadLetterFile;
+    private final Consumer<List<Pending>> onCommitted;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final Object commitMonitor = new Object();
+    private volatile long committedSeq;
+    private volatile boolean stopping;
+    private volatile long stopDeadlineNanos = Long.MAX_VALUE;
+    private final LongAdder committed = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder deadLettered = new LongAdder();
+    private volatile long lastBatchNanos;
+    private volatile long lastFailureLogNanos;
+
+    public ExecutionWriter(ExecutionBatchWriter batchWriter, Journal journal, int batchSize, String name,
+            Consumer<List<Pending>> onCommitted) {
+        this.batchWriter = batchWriter;
+        this.journal = journal;
+        this.batchSize = batchSize;
+        this.deadLetterFile = journal.directory().resolve("dead-letter.log");
+        this.onCommitted = onCommitted;
+        this.committedSeq = journal.trimmedSequence();
+        this.thread = new Thread(this::run, "ag-storage-execution-writer-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Queues a journaled record; callers add them in sequence order. */
+    public void enqueue(Pending pending) {
+        queue.add(pending);
+    }
+
+    public int pending() {
+        return queue.size();
+    }
+
+    public long committedSequence() {
+        return committedSeq;
+    }
+
+    public long committed() {
+        return committed.sum();
+    }
+
+    public long retries() {
+        return retries.sum();
+    }
+
+    public long deadLettered() {
+        return deadLettered.sum();
+    }
+
+    public double lastBatchMillis() {
+        return lastBatchNanos / 1e6;
+    }
+
+    /** Waits until every record up to {@code sequence} is committed; false on timeout. */
+    public boolean awaitCommitted(long sequence, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (commitMonitor) {
+            while (committedSeq < sequence) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !thread.isAlive()) {
+                    return committedSeq >= sequence;
+                }
+                TimeUnit.NANOSECONDS.timedWait(commitMonitor, left);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Writes what is queued, giving up at {@code deadlineNanos} (what is left stays in the journal for the next
+     * start), and stops the thread.
+     */
+    public void stop(long deadlineNanos) {
+        stopDeadlineNanos = deadlineNanos;
+        stopping = true;
+        thread.interrupt();
+        try {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 1_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean pastStopDeadline() {
+        return stopping && System.nanoTime() - stopDeadlineNanos >= 0;
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(batchSize);
+        while (true) {
+            if (batch.isEmpty()) {
+                Pending first;
+                try {
+                    first = stopping ? queue.poll() : queue.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    continue; // stop() interrupts; the loop checks `stopping`
+                }
+                if (first == null) {
+                    if (stopping) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, batchSize - 1);
+            }
+            if (!writeWithRetry(batch)) {
+                return; // stopping with the database still down: the records stay in the journal
+            }
+            batch.clear();
+        }
+    }
+
+    /** Writes the batch until it commits; false when stopping gave up first. */
+    private boolean writeWithRetry(List<Pending> batch) {
+        List<Object> records = new ArrayList<>(batch.size());
+        batch.forEach(p -> records.add(p.record()));
+        long backoff = MIN_BACKOFF_MS;
+        while (true) {
+            long start = System.nanoTime();
+            try {
+                batchWriter.write(records);
+                lastBatchNanos = System.nanoTime() - start;
+                committedUpTo(batch);
+                return true;
+            } catch (SQLException e) {
+                if (!Sql.isTransient(e)) {
+                    log.warn("Database refused a batch of {} execution records ({}); writing them one by one", batch.size(), e.getMessage());
+                    return writeOneByOne(batch);
+                }
+                retries.increment();
+                logThrottled("Database unavailable, {} execution records wait in the journal; retrying in {} ms: {}", batch.size() + queue.size(),
+                        backoff, e.getMessage());
+            } catch (RuntimeException e) {
+                log.warn("Writing a batch of {} execution records failed ({}); writing them one by one", batch.size(), e.toString());
+                return writeOneByOne(batch);
+            }
+            if (!pause(backoff)) {
+                return false;
+            }
+            backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+        }
+    }
+
+    private boolean writeOneByOne(List<Pending> batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            long backoff = MIN_BACKOFF_MS;
+            while (true) {
+                try {
+                    batchWriter.write(List.of(p.record()));
+                    break;
+                } catch (SQLException e) {
+                    if (!Sql.isTransient(e)) {
+                        deadLetter(p, e);
+                        break;
+                    }
+                    retries.increment();
+                    logThrottled("Database unavailable while writing record {}, retrying in {} ms: {}", p.sequence(), backoff, e.getMessage());
+                } catch (RuntimeException e) {
+                    deadLetter(p, e);
+                    break;
+                }
+                if (!pause(backoff)) {
+                    if (i > 0) {
+                        committedUpTo(batch.subList(0, i));
+                    }
+                    return false;
+                }
+                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            }
+        }
+        committedUpTo(batch);
+        return true;
+    }
+
+    private void committedUpTo(List<Pending> done) {
+        long last = done.get(done.size() - 1).sequence();
+        committed.add(done.size());
+        try {
+            journal.trim(last);
+        } catch (RuntimeException e) {
+            log.warn("Journal trim failed (the records are committed; they are replayed harmlessly next start): {}", e.getMessage());
+        }
+        synchronized (commitMonitor) {
+            committedSeq = last;
+            commitMonitor.notifyAll();
+        }
+        try {
+            onCommitted.accept(done);
+        } catch (RuntimeException e) {
+            log.warn("Post-commit callback failed: {}", e.toString());
+        }
+    }
+
+    private void deadLetter(Pending p, Exception e) {
+        deadLettered.increment();
+        log.error("Database refused execution record {} for good; it is NOT stored: {} -- record: {} (kept in {})", p.sequence(),
+                e.getMessage(), p.record(), deadLetterFile);
+        String line = Instant.now() + "\t" + p.sequence() + "\t" + String.valueOf(e.getMessage()).replace('\n', ' ').replace('\t', ' ')
+                + "\t" + Base64.getEncoder().encodeToString(RecordCodec.encode(p.record())) + "\n";
+        try {
+            Files.writeString(deadLetterFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    StandardOpenOption.SYNC);
+        } catch (IOException io) {
+            log.error("Cannot append to {}: {}", deadLetterFile, io.getMessage());
+        }
+    }
+
+    /** Sleeps for a backoff; false when stopping and past the stop deadline. */
+    private boolean pause(long millis) {
+        if (pastStopDeadline()) {
+            return false;
+        }
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() - until < 0) {
+            if (pastStopDeadline()) {
+                return false;
+            }
+            try {
+                long left = Math.min(until - System.nanoTime(), stopping ? stopDeadlineNanos - System.nanoTime() : Long.MAX_VALUE);
+                if (left > 0) {
+                    TimeUnit.NANOSECONDS.sleep(left);
+                }
+            } catch (InterruptedException e) {
+                // stop() interrupts to cut the wait short; re-check the deadline
+            }
+        }
+        return !pastStopDeadline();
+    }
+
+    private void logThrottled(String format, Object... args) {
+        long now = System.nanoTime();
+        if (now - lastFailureLogNanos > TimeUnit.SECONDS.toNanos(5)) {
+            lastFailureLogNanos = now;
+            log.warn(format, args);
+        }
+    }
+}

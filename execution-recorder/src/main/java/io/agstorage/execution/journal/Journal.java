@@ -1,0 +1,576 @@
+package io.agstorage.execution.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An append-only journal of opaque records in checksummed segment files.
+ *
+ * <p>Layout: a directory of {@code segment-<first sequence, 20 digits>.journal} files, each starting with the
+ * 8-byte magic {@code AGJRNL01}, then records of {@code [int length][long sequence][int crc32c][payload]}
+ * (big-endian; the CRC covers length, sequence and payload). A {@code journal.lock} file keeps a second
+ * process off the directory.
+ *
+ * <p>Life cycle: {@link Builder#open(ReplayHandler)} reads every segment, hands each valid record to the
+ * handler in order, cuts a torn or corrupt tail off after its valid prefix (reported in {@link #recovery()}
+ * and saved aside), and starts a new segment for appends. {@link #append(byte[])} writes a record and returns
+ * its sequence; {@link #awaitDurable(long)} waits as the {@link SyncPolicy} says; {@link #trim(long)} deletes
+ * segments whose records are all at or below a sequence the caller has stored elsewhere.
+ *
+ * <p>Thread-safe.
+ */
+public final class Journal implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Journal.class);
+    private static final byte[] MAGIC = "AGJRNL01".getBytes(StandardCharsets.US_ASCII);
+    private static final int HEADER = 16;
+    /** The largest payload accepted: 16 MiB. */
+    public static final int MAX_RECORD_BYTES = 16 << 20;
+    private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.journal");
+
+    private final Path directory;
+    private final SyncPolicy syncPolicy;
+    private final long segmentBytes;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final JournalRecovery recovery;
+
+    private final Object appendLock = new Object();
+    private final Deque<Segment> closedSegments = new ArrayDeque<>();
+    private FileChannel active;
+    private Segment activeSegment;
+    private long activeSize;
+    private long nextSeq;
+    private ByteBuffer scratch = ByteBuffer.allocate(4096).order(ByteOrder.BIG_ENDIAN);
+    private final CRC32C crc = new CRC32C();
+
+    private final Object syncMonitor = new Object();
+    private volatile long writtenSeq;
+    private volatile long durableSeq;
+    private long requestedSeq;
+    private volatile long committedSeq;
+    private volatile @Nullable IOException syncFailure;
+    private volatile boolean closed;
+    private final @Nullable Thread syncer;
+
+    private static final class Segment {
+        final Path path;
+        final long firstSeq;
+        long lastSeq;
+
+        Segment(Path path, long firstSeq, long lastSeq) {
+            this.path = path;
+            this.firstSeq = firstSeq;
+            this.lastSeq = lastSeq;
+        }
+    }
+
+    private Journal(Builder b, ReplayHandler handler) {
+        this.directory = b.directory;
+        this.syncPolicy = b.syncPolicy;
+        this.segmentBytes = b.segmentBytes;
+        try {
+            Files.createDirectories(directory);
+            this.lockChannel = FileChannel.open(directory.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock acquired;
+            try {
+                acquired = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                acquired = null;
+            }
+            if (acquired == null) {
+                lockChannel.close();
+                throw new IllegalStateException("journal directory " + directory + " is in use by another journal "
+                        + "(journal.lock is held); give each store its own directory");
+            }
+            this.lock = acquired;
+        } catch (IOException e) {
+            throw new JournalException("cannot open journal directory " + directory + ": " + e.getMessage(), e);
+        }
+        try {
+            this.recovery = recover(handler);
+            startSegment();
+        } catch (IOException | RuntimeException e) {
+            releaseLock();
+            throw e instanceof IOException io ? new JournalException("cannot open journal " + directory + ": " + io.getMessage(), io)
+                    : (RuntimeException) e;
+        }
+        if (syncPolicy == SyncPolicy.BATCH) {
+            Thread t = new Thread(this::syncLoop, "ag-storage-journal-sync");
+            t.setDaemon(true);
+            this.syncer = t;
+            t.start();
+        } else {
+            this.syncer = null;
+        }
+    }
+
+    /** A builder; {@link Builder#directory(Path)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private JournalRecovery recover(ReplayHandler handler) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(directory, "segment-*.journal")) {
+            ds.forEach(files::add);
+        }
+        files.sort(null);
+        List<JournalRecovery.Corruption> corruptions = new ArrayList<>();
+        long records = 0;
+        long lastSeq = 0;
+        for (Path file : files) {
+            Matcher m = SEGMENT.matcher(file.getFileName().toString());
+            if (!m.matches()) {
+                continue;
+            }
+            long firstSeq = Long.parseLong(m.group(1));
+            Segment segment = new Segment(file, firstSeq, firstSeq - 1);
+            byte[] bytes = Files.readAllBytes(file);
+            ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
+            String problem = null;
+            int pos = 0;
+            if (bytes.length < MAGIC.length) {
+                problem = bytes.length == 0 ? null : "torn segment header";
+            } else if (!java.util.Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+                problem = "bad segment magic";
+            } else {
+                pos = MAGIC.length;
+                while (pos < bytes.length) {
+                    if (bytes.length - pos < HEADER) {
+                        problem = "torn record header";
+                        break;
+                    }
+                    int length = buf.getInt(pos);
+                    long seq = buf.getLong(pos + 4);
+                    int storedCrc = buf.getInt(pos + 12);
+                    if (length < 0 || length > MAX_RECORD_BYTES) {
+                        problem = "invalid record length " + length;
+                        break;
+                    }
+                    if (bytes.length - pos - HEADER < length) {
+                        problem = "torn record (" + length + " payload bytes announced, " + (bytes.length - pos - HEADER) + " present)";
+                        break;
+                    }
+                    CRC32C c = new CRC32C();
+                    c.update(bytes, pos, 12);
+                    c.update(bytes, pos + HEADER, length);
+                    if ((int) c.getValue() != storedCrc) {
+                        problem = "checksum mismatch";
+                        break;
+                    }
+                    if (seq <= lastSeq) {
+                        problem = "sequence " + seq + " not after " + lastSeq;
+                        break;
+                    }
+                    byte[] payload = java.util.Arrays.copyOfRange(bytes, pos + HEADER, pos + HEADER + length);
+                    handler.accept(seq, payload);
+                    records++;
+                    lastSeq = seq;
+                    segment.lastSeq = seq;
+                    pos += HEADER + length;
+                }
+            }
+            if (problem != null) {
+                corruptions.add(cutTail(file, bytes, pos, problem));
+            }
+            if (segment.lastSeq < segment.firstSeq) {
+                Files.deleteIfExists(file);
+            } else {
+                closedSegments.addLast(segment);
+            }
+        }
+        long maxFirst = files.stream().map(f -> SEGMENT.matcher(f.getFileName().toString()))
+                .filter(Matcher::matches).mapToLong(mm -> Long.parseLong(mm.group(1))).max().orElse(0);
+        nextSeq = Math.max(lastSeq + 1, maxFirst + 1);
+        writtenSeq = nextSeq - 1;
+        durableSeq = nextSeq - 1;
+        committedSeq = 0;
+        JournalRecovery result = new JournalRecovery(files.size(), records, corruptions);
+        if (!result.clean()) {
+            for (JournalRecovery.Corruption c : corruptions) {
+                log.warn("Journal {}: {} at offset {} of {}; kept the {} valid records before it, cut off {} bytes (saved as {})",
+                        directory, c.reason(), c.offset(), c.segment().getFileName(), records, c.discardedBytes(), c.savedAs());
+            }
+        }
+        if (records > 0) {
+            log.info("Journal {}: replaying {} records from {} segments", directory, records, closedSegments.size());
+        }
+        return result;
+    }
+
+    private static JournalRecovery.Corruption cutTail(Path file, byte[] bytes, int validEnd, String problem) throws IOException {
+        Path saved = file.resolveSibling(file.getFileName() + ".corrupt-" + validEnd);
+        try {
+            Files.write(saved, java.util.Arrays.copyOfRange(bytes, validEnd, bytes.length));
+        } catch (IOException e) {
+            log.warn("Journal: cannot save the corrupt tail of {} to {}: {}", file, saved, e.getMessage());
+            saved = null;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(validEnd);
+            ch.force(true);
+        }
+        return new JournalRecovery.Corruption(file, validEnd, bytes.length - validEnd, problem, saved);
+    }
+
+    // ---------------------------------------------------------------- appends
+
+    private void startSegment() throws IOException {
+        Path path = directory.resolve(String.format("segment-%020d.journal", nextSeq));
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        ch.write(ByteBuffer.wrap(MAGIC));
+        ch.force(true);
+        forceDirectory();
+        active = ch;
+        activeSegment = new Segment(path, nextSeq, nextSeq - 1);
+        activeSize = MAGIC.length;
+    }
+
+    private void forceDirectory() {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            log.debug("Cannot fsync directory {}: {}", directory, e.getMessage());
+        }
+    }
+
+    /** Closes the active segment (forcing it) and starts the next; caller holds appendLock. */
+    private void roll() throws IOException {
+        active.force(false);
+        markDurable(writtenSeq);
+        active.close();
+        closedSegments.addLast(activeSegment);
+        startSegment();
+    }
+
+    /**
+     * Writes one record (to the operating system, not yet necessarily to the device) and returns its sequence.
+     * Follow with {@link #awaitDurable(long)} for the sync policy's guarantee ({@link SyncPolicy#ALWAYS} has
+     * already forced it when this returns).
+     *
+     * @throws IllegalArgumentException when the payload is larger than {@link #MAX_RECORD_BYTES}
+     * @throws JournalException when the write fails
+     */
+    public long append(byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
+        if (payload.length > MAX_RECORD_BYTES) {
+            throw new IllegalArgumentException("journal record must be at most " + MAX_RECORD_BYTES + " bytes, was " + payload.length);
+        }
+        synchronized (appendLock) {
+            checkOpen();
+            try {
+                if (activeSize >= segmentBytes) {
+                    roll();
+                }
+                long seq = nextSeq;
+                int size = HEADER + payload.length;
+                if (scratch.capacity() < size) {
+                    scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2)).order(ByteOrder.BIG_ENDIAN);
+                }
+                ByteBuffer buf = scratch;
+                buf.clear();
+                buf.putInt(payload.length).putLong(seq);
+                crc.reset();
+                crc.update(buf.array(), 0, 12);
+                crc.update(payload);
+                buf.putInt((int) crc.getValue()).put(payload).flip();
+                while (buf.hasRemaining()) {
+                    active.write(buf);
+                }
+                nextSeq = seq + 1;
+                activeSize += size;
+                activeSegment.lastSeq = seq;
+                writtenSeq = seq;
+                if (syncPolicy == SyncPolicy.ALWAYS) {
+                    active.force(false);
+                    durableSeq = seq;
+                }
+                return seq;
+            } catch (IOException e) {
+                throw new JournalException("journal write to " + activeSegment.path + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Returns once record {@code sequence} is as durable as the sync policy promises: at once for
+     * {@link SyncPolicy#NONE} and {@link SyncPolicy#ALWAYS}, after a shared {@code fsync} for {@link SyncPolicy#BATCH}.
+     *
+     * @throws JournalException when the fsync failed or the journal closed first
+     */
+    public void awaitDurable(long sequence) {
+        if (syncPolicy != SyncPolicy.BATCH || durableSeq >= sequence) {
+            return;
+        }
+        boolean interrupted = false;
+        synchronized (syncMonitor) {
+            if (requestedSeq < sequence) {
+                requestedSeq = sequence;
+                syncMonitor.notifyAll();
+            }
+            while (durableSeq < sequence) {
+                IOException failure = syncFailure;
+                if (failure != null) {
+                    throw new JournalException("journal fsync failed: " + failure.getMessage(), failure);
+                }
+                if (closed) {
+                    throw new JournalException("journal closed before record " + sequence + " was forced to disk");
+                }
+                try {
+                    syncMonitor.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void syncLoop() {
+        while (true) {
+            synchronized (syncMonitor) {
+                while (!closed && requestedSeq <= durableSeq) {
+                    try {
+                        syncMonitor.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+            }
+            FileChannel ch;
+            long target;
+            synchronized (appendLock) {
+                ch = active;
+                target = writtenSeq;
+            }
+            try {
+                ch.force(false);
+                markDurable(target);
+            } catch (ClosedChannelException e) {
+                // rolled or closed meanwhile: roll() forced everything up to its last record
+                if (closed) {
+                    return;
+                }
+            } catch (IOException e) {
+                log.error("Journal {}: fsync failed, records after sequence {} may not be durable: {}", directory, durableSeq, e.getMessage());
+                synchronized (syncMonitor) {
+                    syncFailure = e;
+                    syncMonitor.notifyAll();
+                }
+                return;
+            }
+        }
+    }
+
+    private void markDurable(long seq) {
+        synchronized (syncMonitor) {
+            if (seq > durableSeq) {
+                durableSeq = seq;
+            }
+            syncMonitor.notifyAll();
+        }
+    }
+
+    // ---------------------------------------------------------------- trimming
+
+    /**
+     * Records that every record with a sequence {@code <= sequence} is stored elsewhere, and deletes the closed
+     * segments that hold only such records. The active segment is rolled first when it is full and all of it
+     * is covered, so a steady stream keeps only about one segment on disk.
+     */
+    public void trim(long sequence) {
+        List<Path> delete = new ArrayList<>();
+        synchronized (appendLock) {
+            if (closed) {
+                return;
+            }
+            if (sequence > committedSeq) {
+                committedSeq = sequence;
+            }
+            try {
+                if (committedSeq >= writtenSeq && activeSize >= segmentBytes) {
+                    roll();
+                }
+            } catch (IOException e) {
+                throw new JournalException("journal roll in " + directory + " failed: " + e.getMessage(), e);
+            }
+            while (!closedSegments.isEmpty() && closedSegments.peekFirst().lastSeq <= committedSeq) {
+                delete.add(closedSegments.pollFirst().path);
+            }
+        }
+        for (Path p : delete) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                log.warn("Journal {}: cannot delete trimmed segment {}: {}", directory, p.getFileName(), e.getMessage());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** What opening the journal found: records replayed and any corrupt or torn tail cut off. */
+    public JournalRecovery recovery() {
+        return recovery;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public SyncPolicy syncPolicy() {
+        return syncPolicy;
+    }
+
+    /** The sequence of the last record appended (or replayed), 0 when none. */
+    public long lastSequence() {
+        return writtenSeq;
+    }
+
+    /** The highest sequence passed to {@link #trim(long)}. */
+    public long trimmedSequence() {
+        return committedSeq;
+    }
+
+    /** Segment files on disk now, the active one included. */
+    public int segmentCount() {
+        synchronized (appendLock) {
+            return closedSegments.size() + (closed ? 0 : 1);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("journal " + directory + " is closed");
+        }
+    }
+
+    /**
+     * Forces what was written and closes the files. When every record was trimmed, the directory is left with
+     * no segment at all. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (appendLock) {
+            if (closed) {
+                return;
+            }
+            try {
+                active.force(false);
+                markDurable(writtenSeq);
+                active.close();
+                if (committedSeq >= writtenSeq) {
+                    Files.deleteIfExists(activeSegment.path);
+                    for (Segment s : closedSegments) {
+                        Files.deleteIfExists(s.path);
+                    }
+                    closedSegments.clear();
+                }
+            } catch (IOException e) {
+                log.error("Journal {}: closing failed: {}", directory, e.getMessage());
+            } finally {
+                closed = true;
+                synchronized (syncMonitor) {
+                    syncMonitor.notifyAll();
+                }
+                releaseLock();
+            }
+        }
+        if (syncer != null) {
+            try {
+                syncer.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            log.debug("Cannot release {}: {}", directory.resolve("journal.lock"), e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Journal{directory=" + directory + ", syncPolicy=" + syncPolicy.name().toLowerCase(java.util.Locale.ROOT)
+                + ", segmentBytes=" + segmentBytes + "}";
+    }
+
+    /** Builds and opens a {@link Journal}. */
+    public static final class Builder {
+        private @Nullable Path directory;
+        private SyncPolicy syncPolicy = SyncPolicy.BATCH;
+        private long segmentBytes = 64L << 20;
+
+        private Builder() {}
+
+        /** Where the segment files live; created when missing. Required. */
+        public Builder directory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** Default: {@link SyncPolicy#BATCH}. */
+        public Builder syncPolicy(SyncPolicy syncPolicy) {
+            this.syncPolicy = Objects.requireNonNull(syncPolicy, "syncPolicy");
+            return this;
+        }
+
+        /** A segment is closed and a new one started once it holds this many bytes. Default: 64 MiB. */
+        public Builder segmentBytes(long segmentBytes) {
+            if (segmentBytes < 4096) {
+                throw new IllegalArgumentException("segmentBytes must be >= 4096, was " + segmentBytes);
+            }
+            this.segmentBytes = segmentBytes;
+            return this;
+        }
+
+        /**
+         * Opens the journal: replays every valid record to {@code handler} (in sequence order, on this thread),
+         * cuts off and reports a corrupt or torn tail, and starts a fresh segment for appends.
+         *
+         * @throws IllegalStateException when another journal holds the directory
+         * @throws JournalException when the files cannot be read or written
+         */
+        public Journal open(ReplayHandler handler) {
+            Objects.requireNonNull(handler, "handler");
+            if (directory == null) {
+                throw new IllegalStateException("directory must be set");
+            }
+            return new Journal(this, handler);
+        }
+    }
+}
