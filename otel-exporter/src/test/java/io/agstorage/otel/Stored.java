@@ -97,15 +97,15 @@ final class Stored {
                 + "FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id WHERE r.metric = ? GROUP BY r.id", metric);
     }
 
-    /** Every series, sample and histogram row, without times, in a stable order: two clients storing the same data compare equal. */
+    /** Every series, sample and histogram row (but the SDK's timing self-metrics {@code otel.sdk.*}), without times, in a stable order: two clients storing the same data compare equal. */
     List<String> everything() {
         List<String> all = new ArrayList<>();
-        all.addAll(rows("SELECT metric, labels::text, type, unit, temporality FROM $S.series ORDER BY metric, labels::text"));
+        all.addAll(rows("SELECT metric, labels::text, type, unit, temporality FROM $S.series WHERE metric NOT LIKE 'otel.sdk.%' ORDER BY metric, labels::text"));
         all.addAll(rows("SELECT r.metric, r.labels::text, s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
-                + "ORDER BY r.metric, r.labels::text, s.time"));
+                + "WHERE r.metric NOT LIKE 'otel.sdk.%' ORDER BY r.metric, r.labels::text, s.time"));
         all.addAll(rows("SELECT r.metric, r.labels::text, h.count, h.sum, h.min, h.max, h.bucket_bounds, h.bucket_counts, h.scale, "
                 + "h.zero_count, h.positive_offset, h.positive_counts, h.negative_offset, h.negative_counts FROM $S.histograms h "
-                + "JOIN $S.series r ON r.id = h.series_id ORDER BY r.metric, r.labels::text, h.time"));
+                + "JOIN $S.series r ON r.id = h.series_id WHERE r.metric NOT LIKE 'otel.sdk.%' ORDER BY r.metric, r.labels::text, h.time"));
         return all;
     }
 

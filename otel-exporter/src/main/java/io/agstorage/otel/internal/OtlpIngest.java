@@ -1,0 +1,94 @@
+package io.agstorage.otel.internal;
+
+import io.agstorage.core.StorageEngine;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport-independent part of the receiver: maps a decoded request, submits it without waiting for room, and
+ * tells the transport what to answer.
+ */
+public final class OtlpIngest {
+
+    private static final Logger log = LoggerFactory.getLogger(OtlpIngest.class);
+
+    /** What a transport answers. */
+    public sealed interface Outcome {
+        /** Committed (all but {@code rejected} points): answer 200 / OK with this response. */
+        record Accepted(ExportMetricsServiceResponse response) implements Outcome {}
+        /** The ingestion buffer is full: nothing was stored; answer 503 / UNAVAILABLE with a retry delay. */
+        record Busy(String message) implements Outcome {}
+        /** Not committed (database failing, engine closed): nothing is confirmed; answer 503 / UNAVAILABLE. */
+        record Failed(String message) implements Outcome {}
+    }
+
+    private final StorageEngine engine;
+    private final CumulativeState state;
+    private final int waitAboveSize;
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder busy = new LongAdder();
+
+    public OtlpIngest(StorageEngine engine, CumulativeState state) {
+        this.engine = engine;
+        this.state = state;
+        // A request larger than half the ring would rarely find room all at once: those wait for room instead.
+        this.waitAboveSize = Math.max(1, engine.ingestionStats().bufferSize() / 2);
+    }
+
+    public CompletableFuture<Outcome> ingest(ExportMetricsServiceRequest request) {
+        PointWriter writer = new PointWriter(engine, state);
+        CompletableFuture<Long> committed;
+        try {
+            OtlpMetricMapper.map(request, writer);
+            if (writer.batch().isEmpty()) {
+                return CompletableFuture.completedFuture(accepted(writer));
+            }
+            committed = writer.batch().size() > waitAboveSize ? engine.submit(writer.batch()) : engine.trySubmit(writer.batch());
+        } catch (RuntimeException e) {
+            writer.rollback();
+            return CompletableFuture.completedFuture(new Outcome.Failed("not stored: " + e.getMessage()));
+        }
+        if (committed == null) {
+            writer.rollback();
+            busy.increment();
+            return CompletableFuture.completedFuture(new Outcome.Busy("ingestion buffer full, retry later"));
+        }
+        return committed.handle((n, error) -> {
+            if (error != null) {
+                writer.rollback();
+                log.warn("OTLP request of {} points not committed: {}", writer.batch().size(), error.getMessage());
+                return new Outcome.Failed("not committed: " + message(error));
+            }
+            return accepted(writer);
+        });
+    }
+
+    private Outcome accepted(PointWriter writer) {
+        accepted.add(writer.batch().size());
+        ExportMetricsServiceResponse.Builder response = ExportMetricsServiceResponse.newBuilder();
+        if (writer.rejected() > 0) {
+            rejected.add(writer.rejected());
+            response.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
+                    .setRejectedDataPoints(writer.rejected())
+                    .setErrorMessage(writer.rejectionMessage()));
+        }
+        return new Outcome.Accepted(response.build());
+    }
+
+    private static String message(Throwable error) {
+        Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        @Nullable String m = t.getMessage();
+        return m != null ? m : t.toString();
+    }
+
+    public long acceptedPoints() { return accepted.sum(); }
+    public long rejectedPoints() { return rejected.sum(); }
+    public long busyRequests() { return busy.sum(); }
+}
