@@ -13,6 +13,7 @@ import io.agstorage.core.internal.Time;
 import io.agstorage.core.pipeline.IngestPipeline;
 import io.agstorage.core.query.MetricQueries;
 import io.agstorage.core.query.QueryCache;
+import io.agstorage.core.retention.internal.RollupQueries;
 import io.agstorage.core.schema.MigrationRunner;
 import io.agstorage.core.writer.BatchWriter;
 import io.agstorage.core.writer.SampleStore;
@@ -57,6 +58,8 @@ public final class StorageEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StorageEngine.class);
     private static final Map<String, String> NO_LABELS = Map.of();
+    /** insertMetricsBatch hands points to the writer in chunks of this many, overlapping validation with writing. */
+    private static final int PUBLISH_CHUNK = 2_048;
 
     private final StorageConfig config;
     private final DataSource dataSource;
@@ -67,6 +70,7 @@ public final class StorageEngine implements AutoCloseable {
     private final BatchWriter writer;
     private final IngestPipeline pipeline;
     private final MetricQueries queries;
+    private final RollupQueries rollups;
     private final @Nullable QueryCache cache;
     private final LongAdder droppedInvalid = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -99,6 +103,7 @@ public final class StorageEngine implements AutoCloseable {
             return t;
         });
         this.queries = new MetricQueries(dataSource, quotedSchema);
+        this.rollups = new RollupQueries(dataSource, quotedSchema);
         this.cache = config.enableCache() ? new QueryCache(Duration.ofSeconds(config.cacheTtlSec()), Clock.systemUTC()) : null;
         log.info("Ingestion started: buffer {} slots, batch {} samples, flush every {} ms, write method {}", pipeline.bufferSize(),
                 config.batchSize(), config.flushIntervalMs(), useCopy ? "binary COPY" : "INSERT ... unnest");
@@ -226,27 +231,44 @@ public final class StorageEngine implements AutoCloseable {
         Objects.requireNonNull(points, "points");
         checkOpen();
         long now = Time.nowMicros();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs());
         int n = points.size();
-        SeriesRef[] refs = new SeriesRef[n];
-        long[] times = new long[n];
-        double[] values = new double[n];
+        int chunk = Math.min(n, PUBLISH_CHUNK);
+        SeriesRef[] refs = new SeriesRef[chunk];
+        long[] times = new long[chunk];
+        double[] values = new double[chunk];
         List<Rejection> rejections = new ArrayList<>();
+        CompletableFuture<Long> committed = new CompletableFuture<>();
         int valid = 0;
-        for (int i = 0; i < n; i++) {
-            MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
-            long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
-            String error = validate(p, t);
-            if (error != null) {
-                rejections.add(new Rejection(i, error));
-                continue;
+        int pending = 0;
+        try {
+            for (int i = 0; i < n; i++) {
+                MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
+                long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
+                String error = validate(p, t);
+                if (error != null) {
+                    rejections.add(new Rejection(i, error));
+                    continue;
+                }
+                refs[pending] = registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
+                times[pending] = t;
+                values[pending] = p.value();
+                pending++;
+                valid++;
+                if (pending == chunk && i < n - 1) {
+                    // Publish as we go, so the writer copies one chunk while this thread validates the next.
+                    pipeline.publishAll(refs, times, values, null, pending, null, deadline);
+                    pending = 0;
+                }
             }
-            refs[valid] = registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
-            times[valid] = t;
-            values[valid] = p.value();
-            valid++;
+            if (valid > 0) {
+                pipeline.publishAll(refs, times, values, null, pending, committed, deadline);
+            }
+        } catch (TimeoutException e) {
+            committed.completeExceptionally(bufferFull(e));
         }
         if (valid > 0) {
-            awaitCommit(publish(refs, times, values, null, valid), valid);
+            awaitCommit(committed, valid);
         }
         if (!rejections.isEmpty()) {
             throw new RejectedPointsException(rejections, valid);
@@ -330,10 +352,14 @@ public final class StorageEngine implements AutoCloseable {
         try {
             pipeline.publishAll(refs, times, values, hists, n, committed, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs()));
         } catch (TimeoutException e) {
-            committed.completeExceptionally(new StorageException("ingestion buffer stayed full for ingestion.write_timeout_ms="
-                    + config.writeTimeoutMs() + " ms; is the database reachable?", e));
+            committed.completeExceptionally(bufferFull(e));
         }
         return committed;
+    }
+
+    private StorageException bufferFull(TimeoutException e) {
+        return new StorageException("ingestion buffer stayed full for ingestion.write_timeout_ms=" + config.writeTimeoutMs()
+                + " ms; is the database reachable?", e);
     }
 
     private void awaitCommit(CompletableFuture<Long> committed, int count) {
@@ -396,6 +422,13 @@ public final class StorageEngine implements AutoCloseable {
      * {@code [start, end)}, grouped into buckets of {@code bucket} (aligned as TimescaleDB's {@code time_bucket}
      * aligns them) and folded with {@code agg}. Empty buckets are absent.
      *
+     * <p>Answered from a rollup ({@code metrics_daily}, {@code metrics_hourly}) instead of the raw samples when that
+     * gives the same buckets: {@code agg} is AVG, MIN, MAX, SUM, COUNT, FIRST or LAST, {@code bucket} is a multiple of
+     * the rollup's grain, {@code start} and {@code end} fall on its bucket boundaries and the rollup covers the range
+     * (see {@code io.agstorage.core.retention.RetentionManager}). {@link AggregationResult#source()} names the relation
+     * that answered. AVG and SUM from a rollup add partial sums, so they may differ from the raw answer in the last
+     * bits of a double.
+     *
      * @throws IllegalArgumentException when {@code end} is before {@code start} or {@code bucket} is not positive
      * @throws QueryLimitExceededException when more than {@code query.max_results} buckets would be returned
      */
@@ -412,7 +445,9 @@ public final class StorageEngine implements AutoCloseable {
         record AggKey(String name, Instant start, Instant end, Duration bucket, Aggregation agg, Map<String, String> labels) {}
         return cached(new AggKey(name, start, end, bucket, agg, filter), end, () -> {
             try {
-                return new AggregationResult("samples", queries.aggregated(name, start, end, bucket, agg, filter, config.maxResults()));
+                AggregationResult fromRollup = rollups.aggregated(name, start, end, bucket, agg, filter, config.maxResults());
+                return fromRollup != null ? fromRollup
+                        : new AggregationResult("samples", queries.aggregated(name, start, end, bucket, agg, filter, config.maxResults()));
             } catch (SQLException e) {
                 throw new StorageException("queryAggregated failed: " + e.getMessage(), e);
             }

@@ -91,19 +91,22 @@ public final class IngestPipeline {
     }
 
     /**
-     * Publishes {@code n} entries and then {@code barrier}, waiting for room until {@code deadlineNanos}
+     * Publishes {@code n} entries and then {@code barrier} (when set), waiting for room until {@code deadlineNanos}
      * ({@link System#nanoTime()}); large inputs go in chunks.
      *
      * @throws TimeoutException when the ring stayed full; entries of chunks published before stay published
      */
     public void publishAll(SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms,
-            int n, CompletableFuture<Long> barrier, long deadlineNanos) throws TimeoutException {
+            int n, @Nullable CompletableFuture<Long> barrier, long deadlineNanos) throws TimeoutException {
+        if (n == 0 && barrier == null) {
+            return;
+        }
         int chunk = Math.max(1, ring.getBufferSize() / 2);
         int from = 0;
         do {
             int count = Math.min(chunk, n - from);
             boolean last = from + count == n;
-            int slots = count + (last ? 1 : 0);
+            int slots = count + (last && barrier != null ? 1 : 0);
             long hi = claim(slots, deadlineNanos);
             fill(hi - slots + 1, series, times, values, histograms, from, count, last ? barrier : null);
             from += count;

@@ -236,7 +236,8 @@ public final class IngestBenchmark {
                     for (int i = first; i < samples; i += 2) {
                         while (!series[i % SERIES].record(i, micros(i))) {
                             refused[first]++;
-                            Thread.onSpinWait();
+                            // Back off rather than spin: on 2 cores a spinning producer starves the writer and the database.
+                            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
                         }
                     }
                 });

@@ -1,0 +1,77 @@
+package io.agstorage.core.retention;
+
+import java.util.List;
+import java.util.OptionalDouble;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Native compression on the TSL tier, measured by TimescaleDB ({@code hypertable_compression_stats}); on the
+ * Apache edition {@link #available()} is false and {@link #unavailableReason()} says why, never a made-up ratio.
+ *
+ * @param available whether this server can compress at all
+ * @param unavailableReason why not, when it cannot
+ * @param tables per compressible hypertable
+ */
+public record CompressionStatus(boolean available, @Nullable String unavailableReason, List<TableCompression> tables) {
+
+    public CompressionStatus {
+        tables = List.copyOf(tables);
+    }
+
+    /**
+     * One hypertable.
+     *
+     * @param table its name
+     * @param enabled whether compression is enabled on it
+     * @param chunksTotal its chunks
+     * @param chunksCompressed how many are compressed
+     * @param bytesBefore the compressed chunks' size before compression
+     * @param bytesAfter their size after
+     */
+    public record TableCompression(String table, boolean enabled, int chunksTotal, int chunksCompressed, long bytesBefore,
+            long bytesAfter) {
+
+        /** bytes before / bytes after, when at least one chunk is compressed. */
+        public OptionalDouble compressionRatio() {
+            return bytesAfter > 0 ? OptionalDouble.of((double) bytesBefore / bytesAfter) : OptionalDouble.empty();
+        }
+    }
+
+    static CompressionStatus unavailable(String reason) {
+        return new CompressionStatus(false, reason, List.of());
+    }
+
+    public int chunksTotal() {
+        return tables.stream().mapToInt(TableCompression::chunksTotal).sum();
+    }
+
+    public int chunksCompressed() {
+        return tables.stream().mapToInt(TableCompression::chunksCompressed).sum();
+    }
+
+    public long bytesBefore() {
+        return tables.stream().mapToLong(TableCompression::bytesBefore).sum();
+    }
+
+    public long bytesAfter() {
+        return tables.stream().mapToLong(TableCompression::bytesAfter).sum();
+    }
+
+    /**
+     * Bytes before / bytes after over every compressed chunk; empty when compression is unavailable or no chunk is
+     * compressed yet (there is nothing to measure).
+     */
+    public OptionalDouble compressionRatio() {
+        return available && bytesAfter() > 0 ? OptionalDouble.of((double) bytesBefore() / bytesAfter()) : OptionalDouble.empty();
+    }
+
+    /** One line: the ratio and chunk counts, or the reason compression is unavailable. */
+    public String describe() {
+        if (!available) {
+            return "compression unavailable: " + unavailableReason;
+        }
+        OptionalDouble ratio = compressionRatio();
+        return chunksCompressed() + " of " + chunksTotal() + " chunks compressed, " + bytesBefore() + " -> " + bytesAfter() + " bytes"
+                + (ratio.isPresent() ? String.format(java.util.Locale.ROOT, " (ratio %.2f)", ratio.getAsDouble()) : "");
+    }
+}

@@ -1,0 +1,162 @@
+package io.agstorage.core.retention.internal;
+
+import io.agstorage.core.Aggregation;
+import io.agstorage.core.AggregationResult;
+import io.agstorage.core.Bucket;
+import io.agstorage.core.QueryLimitExceededException;
+import io.agstorage.core.internal.Json;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The rollup-aware path of {@code StorageEngine.queryAggregated}: answers from {@code metrics_daily} or
+ * {@code metrics_hourly} when that gives exactly the raw table's answer, i.e. when
+ * <ul>
+ *   <li>the aggregation can be folded from the rollup's columns (AVG as Σsum/Σcount, MIN, MAX, SUM, COUNT, FIRST,
+ *       LAST; percentiles cannot, and go to the raw table);</li>
+ *   <li>the bucket is a multiple of the rollup's grain, and start and end fall on its bucket boundaries; and</li>
+ *   <li>the range is covered: {@code end <= rollup_watermarks.watermark} of that rollup (on the TSL tier the
+ *       continuous aggregates are real-time, watermark {@code infinity}).</li>
+ * </ul>
+ * Otherwise returns null and the caller reads the raw hypertable.
+ */
+public final class RollupQueries {
+
+    private static final String UNDEFINED_TABLE = "42P01";
+
+    private final DataSource dataSource;
+    private final String coveredSql;
+    private final Map<String, Map<Aggregation, String>> sql = new HashMap<>();
+
+    public RollupQueries(DataSource dataSource, String quotedSchema) {
+        this.dataSource = dataSource;
+        this.coveredSql = "SELECT rollup FROM " + quotedSchema + ".rollup_watermarks WHERE rollup = ANY (?) AND watermark >= ?";
+        for (RollupDefinition rollup : RollupDefinition.METRICS) {
+            Map<Aggregation, String> byAgg = new EnumMap<>(Aggregation.class);
+            for (Aggregation agg : Aggregation.values()) {
+                String expression = expression(agg);
+                if (expression != null) {
+                    byAgg.put(agg, "SELECT time_bucket(? * INTERVAL '1 microsecond', h.bucket) AS b, " + expression + " FROM "
+                            + quotedSchema + "." + rollup.name() + " h JOIN " + quotedSchema + ".series r ON r.id = h.series_id "
+                            + "WHERE r.metric = ? AND r.labels @> ?::jsonb AND h.bucket >= ? AND h.bucket < ? GROUP BY b ORDER BY b LIMIT ?");
+                }
+            }
+            sql.put(rollup.name(), byAgg);
+        }
+    }
+
+    /** How {@code agg} folds rollup rows, or null when it cannot be answered exactly from them. */
+    static @Nullable String expression(Aggregation agg) {
+        return switch (agg) {
+            case AVG -> "sum(h.value_sum) / sum(h.sample_count)";
+            case MIN -> "min(h.value_min)";
+            case MAX -> "max(h.value_max)";
+            case SUM -> "sum(h.value_sum)";
+            case COUNT -> "sum(h.sample_count)::double precision";
+            case FIRST -> "first(h.value_first, h.time_first)";
+            case LAST -> "last(h.value_last, h.time_last)";
+            case P50, P95, P99 -> null;
+        };
+    }
+
+    /** The rollups whose grain divides the bucket and whose boundaries the range falls on, coarsest first. */
+    static List<RollupDefinition> candidates(Instant start, Instant end, Duration bucket, Aggregation agg) {
+        List<RollupDefinition> result = new ArrayList<>();
+        if (expression(agg) == null) {
+            return result;
+        }
+        long bucketMicros = bucket.toNanos() / 1_000;
+        long startMicros = micros(start);
+        long endMicros = micros(end);
+        for (RollupDefinition rollup : RollupDefinition.METRICS) {
+            long grain = rollup.grainMicros();
+            if (bucketMicros % grain == 0 && Math.floorMod(startMicros, grain) == 0 && Math.floorMod(endMicros, grain) == 0) {
+                result.add(rollup);
+            }
+        }
+        return result;
+    }
+
+    private static long micros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+    }
+
+    /**
+     * The buckets from the coarsest rollup that answers exactly, or null when none does (the caller then reads
+     * {@code samples}).
+     */
+    public @Nullable AggregationResult aggregated(String name, Instant start, Instant end, Duration bucket, Aggregation agg,
+            Map<String, String> labels, int maxResults) throws SQLException {
+        List<RollupDefinition> candidates = candidates(start, end, bucket, agg);
+        if (candidates.isEmpty() || !end.isAfter(start)) {
+            return null;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            Set<String> covered = covered(c, candidates, end);
+            for (RollupDefinition rollup : candidates) {
+                if (covered.contains(rollup.name())) {
+                    return new AggregationResult(rollup.name(), query(c, rollup, name, start, end, bucket, agg, labels, maxResults));
+                }
+            }
+            return null;
+        }
+    }
+
+    private Set<String> covered(Connection c, List<RollupDefinition> candidates, Instant end) throws SQLException {
+        Set<String> covered = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(coveredSql)) {
+            Array names = c.createArrayOf("text", candidates.stream().map(RollupDefinition::name).toArray());
+            ps.setArray(1, names);
+            ps.setObject(2, OffsetDateTime.ofInstant(end, ZoneOffset.UTC));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    covered.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+                return covered;  // a schema migrated before V004 (database.migrate = false): raw only
+            }
+            throw e;
+        }
+        return covered;
+    }
+
+    private List<Bucket> query(Connection c, RollupDefinition rollup, String name, Instant start, Instant end, Duration bucket,
+            Aggregation agg, Map<String, String> labels, int maxResults) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.get(rollup.name()).get(agg))) {
+            ps.setLong(1, bucket.toNanos() / 1_000);
+            ps.setString(2, name);
+            ps.setString(3, Json.object(labels));
+            ps.setObject(4, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
+            ps.setObject(5, OffsetDateTime.ofInstant(end, ZoneOffset.UTC));
+            ps.setInt(6, maxResults + 1);
+            List<Bucket> buckets = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (buckets.size() == maxResults) {
+                        throw new QueryLimitExceededException(maxResults);
+                    }
+                    buckets.add(new Bucket(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getDouble(2)));
+                }
+            }
+            return buckets;
+        }
+    }
+}
