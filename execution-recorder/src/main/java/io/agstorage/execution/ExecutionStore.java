@@ -173,6 +173,10 @@ public final class ExecutionStore implements AutoCloseable {
         }
         long[] seq = {0};
         try {
+            if (order.status() != OrderStatus.NEW && !orders.containsKey(order.id())) {
+                // a change of an order this store has not seen since start: check it against the database's state
+                loadOrder(order.id()).ifPresent(stored -> orders.putIfAbsent(order.id(), stored));
+            }
             orders.compute(order.id(), (id, previous) -> {
                 if (order.equals(previous)) {
                     return previous;

@@ -1,0 +1,376 @@
+package io.agstorage.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agstorage.core.StorageEngine;
+import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.execution.journal.SyncPolicy;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store against the real Apache-tier TimescaleDB: round trips, idempotency, the state machine, bad input, queries. */
+class ExecutionStoreIT {
+
+    private static final TestDatabase db = TestDatabase.apache();
+    private static final String SCHEMA = TestDatabase.uniqueSchema("exec_it");
+    private static final String TOKEN_ID = "71321045679252212594626385532706912750332728571942532289631379312455583992563";
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+    private static StorageEngine engine;
+
+    @TempDir
+    Path journalDir;
+    private ExecutionStore store;
+    private String market;
+
+    @BeforeAll
+    static void startEngine() {
+        engine = StorageEngine.create(db.config(SCHEMA).build());
+    }
+
+    @AfterAll
+    static void stopEngine() {
+        engine.close();
+        db.dropSchema(SCHEMA);
+    }
+
+    @BeforeEach
+    void openStore(TestInfo info) {
+        store = ExecutionStore.builder().storageEngine(engine).journalDirectory(journalDir).syncPolicy(SyncPolicy.BATCH).batchSize(500).build();
+        market = "0x" + Integer.toHexString(info.getDisplayName().hashCode()) + "-" + UUID.randomUUID();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private static BigDecimal d(String v) {
+        return new BigDecimal(v);
+    }
+
+    private long count(String sql) {
+        return db.queryLong(sql.replace("$s", "\"" + SCHEMA + "\"").replace("$m", market));
+    }
+
+    private Order limitBuy(String size, String price) {
+        return Order.of("polymarket", market, Side.BUY, OrderType.LIMIT, d(size)).withPrice(d(price)).withCreatedAt(T0);
+    }
+
+    @Test
+    void anOrderItsStatusChangesAndItsFillsComeBackExactly() {
+        Order order = limitBuy("100", "0.52").withClientOrderId("cid-" + market);
+        store.storeOrder(order);
+        store.updateOrderStatus(order.id(), OrderStatus.ACCEPTED);
+        Fill f1 = Fill.of(order, "trade-1", d("0.52"), d("40")).withFee(d("-0.0040"), "USDC").withLiquidity(Liquidity.MAKER)
+                .withTradeTime(T0.plusSeconds(1));
+        store.storeFill(f1);
+        store.updateOrderStatus(order.id(), OrderStatus.PARTIALLY_FILLED);
+        Fill f2 = Fill.of(order, "trade-2", d("0.51"), d("60")).withTradeTime(T0.plusSeconds(2));
+        store.storeFill(f2);
+        Order filled = store.updateOrderStatus(order.id(), OrderStatus.FILLED, "all done");
+        store.flush();
+
+        assertThat(filled.status()).isEqualTo(OrderStatus.FILLED);
+        assertThat(store.getOrder(order.id())).contains(filled);
+        List<Order> orders = store.queryOrders(T0, T0.plusSeconds(60), OrderFilters.builder().market(market).build());
+        assertThat(orders).singleElement().satisfies(o -> {
+            assertThat(o.status()).isEqualTo(OrderStatus.FILLED);
+            assertThat(o.price()).isEqualByComparingTo("0.52");
+            assertThat(o.clientOrderId()).isEqualTo("cid-" + market);
+        });
+        assertThat(store.queryFillsByOrder(order.id())).containsExactly(f1, f2);
+        assertThat(store.queryOrderEvents(order.id())).extracting(OrderEvent::status)
+                .containsExactly(OrderStatus.NEW, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED);
+        assertThat(store.queryOrderEvents(order.id())).last().satisfies(e -> {
+            assertThat(e.previousStatus()).isEqualTo(OrderStatus.PARTIALLY_FILLED);
+            assertThat(e.reason()).isEqualTo("all done");
+        });
+        assertThat(store.stats().pending()).isZero();
+    }
+
+    @Test
+    void storingTheSameFillTwiceKeepsOneRow() {
+        Order order = limitBuy("10", "0.4");
+        store.storeOrder(order);
+        Fill fill = Fill.of(order, "dup-trade", d("0.4"), d("10")).withTradeTime(T0);
+        store.storeFill(fill);
+        store.flush();
+        store.storeFill(fill);               // in a later batch
+        store.storeFill(fill);
+        store.storeFill(fill);               // and twice in one batch
+        store.storeOrder(order);             // the same order again is a no-op
+        store.flush();
+        assertThat(count("SELECT count(*) FROM $s.fills WHERE market = '$m'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM $s.orders WHERE market = '$m'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM $s.order_events e JOIN $s.orders o ON o.id = e.order_id WHERE o.market = '$m'")).isEqualTo(1);
+    }
+
+    @Test
+    void oneVenueTradeFillingTwoOfOurOrdersKeepsTwoRows() {
+        Order a = limitBuy("10", "0.4");
+        Order b = limitBuy("5", "0.4");
+        store.storeOrder(a);
+        store.storeOrder(b);
+        store.storeFill(Fill.of(a, "shared-trade", d("0.4"), d("10")).withTradeTime(T0));
+        store.storeFill(Fill.of(b, "shared-trade", d("0.4"), d("5")).withTradeTime(T0));
+        store.flush();
+        assertThat(count("SELECT count(*) FROM $s.fills WHERE market = '$m' AND venue_trade_id = 'shared-trade'")).isEqualTo(2);
+    }
+
+    @Test
+    void aLaterSettlementStatusReplacesTheStoredOneButNeverGoesBack() {
+        Order order = limitBuy("10", "0.4");
+        store.storeOrder(order);
+        Fill matched = Fill.of(order, "settle-1", d("0.4"), d("10")).withTradeTime(T0);
+        store.storeFill(matched);
+        store.flush();
+        store.storeFill(matched.withSettlementStatus(SettlementStatus.MINED));
+        store.storeFill(matched.withSettlementStatus(SettlementStatus.CONFIRMED));
+        store.flush();
+        store.storeFill(matched);  // a late duplicate of the first message
+        store.flush();
+        assertThat(store.queryFillsByOrder(order.id())).singleElement()
+                .extracting(Fill::settlementStatus).isEqualTo(SettlementStatus.CONFIRMED);
+    }
+
+    @Test
+    void anImpossibleTransitionIsRefusedAndNothingIsRecordedForIt() {
+        Order order = limitBuy("10", "0.4");
+        store.storeOrder(order);
+        store.updateOrderStatus(order.id(), OrderStatus.CANCELLED);
+        assertThatThrownBy(() -> store.updateOrderStatus(order.id(), OrderStatus.ACCEPTED))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("order status cannot change from CANCELLED to ACCEPTED (CANCELLED is final)");
+        assertThatThrownBy(() -> store.storeOrder(order.withStatus(OrderStatus.FILLED)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("order status cannot change from CANCELLED to FILLED (CANCELLED is final)");
+        store.flush();
+        assertThat(store.queryOrderEvents(order.id())).extracting(OrderEvent::status).containsExactly(OrderStatus.NEW, OrderStatus.CANCELLED);
+    }
+
+    @Test
+    void theStateMachineIsCheckedAgainstTheDatabaseForOrdersThisStoreHasNotSeen() {
+        Order order = limitBuy("10", "0.4");
+        store.storeOrder(order);
+        store.updateOrderStatus(order.id(), OrderStatus.FILLED);
+        store.close();
+        store = ExecutionStore.builder().storageEngine(engine).journalDirectory(journalDir).build();
+        assertThatThrownBy(() -> store.updateOrderStatus(order.id(), OrderStatus.ACCEPTED))
+                .hasMessage("order status cannot change from FILLED to ACCEPTED (FILLED is final)");
+        UUID unknown = UUID.randomUUID();
+        assertThatThrownBy(() -> store.updateOrderStatus(unknown, OrderStatus.ACCEPTED))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("orderId " + unknown + " is unknown: store the order with storeOrder before changing its status");
+    }
+
+    @Test
+    void badInputIsRefusedNamingTheFieldAndNothingElseIsLost() {
+        Order good = limitBuy("10", "0.4");
+        store.storeOrder(good);
+        assertThatThrownBy(() -> store.storeOrder(Order.of("polymarket", market, Side.BUY, OrderType.LIMIT, d("5"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("order.price must be set for a LIMIT order, was null");
+        assertThatThrownBy(() -> store.storeOrder(limitBuy("5", "0.3").withTimeInForce(TimeInForce.GTD)))
+                .hasMessageStartingWith("order.expiresAt must be set when timeInForce is GTD, was null");
+        store.storeOrder(limitBuy("1", "0.3").withClientOrderId("taken-" + market));
+        UUID other = UUID.randomUUID();
+        assertThatThrownBy(() -> store.storeOrder(limitBuy("2", "0.3").withClientOrderId("taken-" + market).withId(other)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("order.clientOrderId must be unique, 'taken-" + market + "' is already used by order ");
+        assertThatThrownBy(() -> store.storeFill(null)).isInstanceOf(NullPointerException.class).hasMessage("fill");
+        assertThatThrownBy(() -> store.updateOrderStatus(good.id(), OrderStatus.ACCEPTED, "x".repeat(5_000)))
+                .hasMessage("reason must be at most 4096 characters, was 5000 characters ('" + "x".repeat(64) + "...')");
+        Fill fill = Fill.of(good, "after-bad-input", d("0.4"), d("10")).withTradeTime(T0);
+        store.storeFill(fill);
+        store.flush();
+        assertThat(store.queryFillsByOrder(good.id())).containsExactly(fill);
+        assertThat(count("SELECT count(*) FROM $s.orders WHERE market = '$m'")).isEqualTo(2);
+        assertThat(store.stats().deadLettered()).isZero();
+    }
+
+    @Test
+    void sqlLookingStringsAreStoredVerbatim() {
+        String evilMarket = market + "'); DROP TABLE fills; --";
+        String evilCid = "x' OR '1'='1";
+        String evilTrade = "t\"; DELETE FROM orders; /*";
+        String evilReason = "'; TRUNCATE order_events; -- \\ $$ E'\\x00'";
+        Order order = Order.of("poly'market", evilMarket, Side.SELL, OrderType.LIMIT, d("3")).withPrice(d("0.9"))
+                .withClientOrderId(evilCid + market).withVenueOrderId("0x'--").withCreatedAt(T0);
+        store.storeOrder(order);
+        store.updateOrderStatus(order.id(), OrderStatus.REJECTED, evilReason);
+        Fill fill = Fill.of(order, evilTrade, d("0.9"), d("3")).withFee(d("0"), "US$'DC").withTradeTime(T0);
+        store.storeFill(fill);
+        PositionSnapshot p = PositionSnapshot.of("poly'market", evilMarket, d("-3"), d("0.9")).withTime(T0);
+        store.storePosition(p);
+        store.flush();
+        assertThat(store.queryOrders(T0, T0.plusSeconds(1), OrderFilters.builder().market(evilMarket).build()))
+                .singleElement().satisfies(o -> {
+                    assertThat(o.venue()).isEqualTo("poly'market");
+                    assertThat(o.market()).isEqualTo(evilMarket);
+                    assertThat(o.clientOrderId()).isEqualTo(evilCid + market);
+                    assertThat(o.venueOrderId()).isEqualTo("0x'--");
+                });
+        assertThat(store.queryFillsByOrder(order.id())).containsExactly(fill);
+        assertThat(store.queryOrderEvents(order.id())).last().extracting(OrderEvent::reason).isEqualTo(evilReason);
+        assertThat(store.getLatestPosition("poly'market", evilMarket)).contains(p);
+        assertThat(db.queryLong("SELECT count(*) FROM \"" + SCHEMA + "\".fills")).isPositive(); // the table is still there
+    }
+
+    @Test
+    void marketIdsAreStoredAsGivenAndATenKilobyteOneIsRefused() {
+        Order token = Order.of("polymarket", TOKEN_ID + market, Side.BUY, OrderType.MARKET, d("1")).withCreatedAt(T0);
+        store.storeOrder(token);
+        store.flush();
+        assertThat(store.getOrder(token.id()).orElseThrow().market()).isEqualTo(TOKEN_ID + market);
+        assertThat(db.queryString("SELECT market FROM \"" + SCHEMA + "\".orders WHERE id = '" + token.id() + "'"))
+                .isEqualTo(TOKEN_ID + market);
+        String huge = "0x" + "f".repeat(10_238);
+        assertThatThrownBy(() -> store.storeOrder(Order.of("polymarket", huge, Side.BUY, OrderType.MARKET, d("1"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("order.market must be at most 256 characters, was 10240 characters");
+    }
+
+    @Test
+    void aFillForAnUnknownOrderIsStoredAndReportedByReconciliation() {
+        Order known = limitBuy("1", "0.5");
+        store.storeOrder(known);
+        UUID ghost = UUID.randomUUID();
+        Fill orphan = Fill.of(ghost, "polymarket", market, "orphan-trade", Side.SELL, d("0.61"), d("7")).withTradeTime(T0.plusSeconds(5));
+        store.storeFill(Fill.of(known, "known-trade", d("0.5"), d("1")).withTradeTime(T0.plusSeconds(5)));
+        store.storeFill(orphan);
+        store.flush();
+        assertThat(store.queryFillsByOrder(ghost)).containsExactly(orphan);
+        assertThat(store.queryFillsForUnknownOrders(T0, T0.plusSeconds(10))).contains(orphan)
+                .noneMatch(f -> f.orderId().equals(known.id()));
+    }
+
+    @Test
+    void queryOrdersFiltersByVenueMarketSideStatusAndLimit() {
+        List<Order> stored = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Order o = Order.of(i % 2 == 0 ? "polymarket" : "kalshi", market, i < 3 ? Side.BUY : Side.SELL, OrderType.LIMIT, d("1"))
+                    .withPrice(d("0.5")).withCreatedAt(T0.plusSeconds(i));
+            store.storeOrder(o);
+            stored.add(o);
+        }
+        store.updateOrderStatus(stored.get(4).id(), OrderStatus.ACCEPTED);
+        store.flush();
+        Instant end = T0.plusSeconds(60);
+        assertThat(store.queryOrders(T0, end, OrderFilters.builder().market(market).build())).hasSize(6);
+        assertThat(store.queryOrders(T0, end, OrderFilters.builder().market(market).venue("kalshi").build())).hasSize(3);
+        assertThat(store.queryOrders(T0, end, OrderFilters.builder().market(market).side(Side.SELL).build()))
+                .extracting(Order::id).containsExactly(stored.get(3).id(), stored.get(4).id(), stored.get(5).id());
+        assertThat(store.queryOrders(T0, end, OrderFilters.builder().market(market).status(OrderStatus.ACCEPTED).build()))
+                .extracting(Order::id).containsExactly(stored.get(4).id());
+        assertThat(store.queryOrders(T0, end, OrderFilters.builder().market(market).limit(2).build()))
+                .extracting(Order::id).containsExactly(stored.get(0).id(), stored.get(1).id());
+        assertThat(store.queryOrders(T0.plusSeconds(2), T0.plusSeconds(4), OrderFilters.builder().market(market).build())).hasSize(2);
+        assertThatThrownBy(() -> store.queryOrders(end, T0, OrderFilters.none()))
+                .hasMessage("end must not be before start, was start=" + end + ", end=" + T0);
+    }
+
+    @Test
+    void dailyFillStatsSumExactlyAndComputeTheVwap() {
+        Order order = limitBuy("100", "0.6");
+        store.storeOrder(order);
+        Instant day1 = Instant.parse("2026-03-05T08:00:00Z");
+        store.storeFill(Fill.of(order, "s1", d("0.50"), d("10")).withFee(d("0.01"), "USDC").withTradeTime(day1));
+        store.storeFill(Fill.of(order, "s2", d("0.60"), d("30")).withFee(d("-0.005"), "USDC").withTradeTime(day1.plusSeconds(3_600)));
+        store.storeFill(Fill.of(order, "s3", d("0.70"), d("5")).withTradeTime(Instant.parse("2026-03-06T23:59:59Z")));
+        store.storeFill(Fill.of(order, "s4", d("0.99"), d("1000")).withTradeTime(day1).withSettlementStatus(SettlementStatus.FAILED));
+        store.flush();
+        List<DailyStats> stats = store.dailyFillStats(Instant.parse("2026-03-05T00:00:00Z"), Instant.parse("2026-03-07T00:00:00Z"))
+                .stream().filter(s -> s.market().equals(market)).toList();
+        assertThat(stats).hasSize(2);
+        DailyStats first = stats.get(0);
+        assertThat(first.day()).isEqualTo(LocalDate.parse("2026-03-05"));
+        assertThat(first.count()).isEqualTo(2);
+        assertThat(first.volume()).isEqualByComparingTo("40");
+        assertThat(first.notional()).isEqualByComparingTo("23.00");                 // 0.5*10 + 0.6*30
+        assertThat(first.fees()).isEqualByComparingTo("0.005");
+        assertThat(first.vwap()).isEqualByComparingTo("0.575");                     // 23 / 40, exactly
+        assertThat(stats.get(1).day()).isEqualTo(LocalDate.parse("2026-03-06"));
+        assertThat(stats.get(1).vwap()).isEqualByComparingTo("0.70");
+
+        List<DailyStats> orderStats = store.dailyOrderStats(T0.truncatedTo(ChronoUnit.DAYS), T0.plus(1, ChronoUnit.DAYS))
+                .stream().filter(s -> s.market().equals(market)).toList();
+        assertThat(orderStats).singleElement().satisfies(s -> {
+            assertThat(s.count()).isEqualTo(1);
+            assertThat(s.volume()).isEqualByComparingTo("100");
+            assertThat(s.notional()).isEqualByComparingTo("60");
+            assertThat(s.vwap()).isEqualByComparingTo("0.6");
+        });
+    }
+
+    @Test
+    void positionsComeBackAndTheLatestIsOneIndexProbeNotAScan() throws Exception {
+        Instant t = Instant.parse("2026-03-01T00:00:00Z");
+        PositionSnapshot latest = null;
+        for (int i = 0; i < 20; i++) {
+            latest = PositionSnapshot.of("polymarket", market, d(Integer.toString(i * 10)), d("0.5")).withTime(t.plus(i, ChronoUnit.HOURS))
+                    .withRealizedPnl(d("1.5")).withUnrealizedPnl(d("-0.25"));
+            store.storePosition(latest);
+        }
+        store.storePosition(latest); // duplicate: one row
+        store.storePosition(PositionSnapshot.of("kalshi", market, d("-3"), null).withTime(t));
+        store.flush();
+        assertThat(store.getLatestPosition("polymarket", market)).contains(latest);
+        assertThat(store.getLatestPosition("polymarket", market + "-none")).isEmpty();
+        assertThat(store.queryPositions(market, t, t.plus(2, ChronoUnit.DAYS))).hasSize(21);
+        assertThat(store.queryPositions(market, t, t.plus(3, ChronoUnit.HOURS))).hasSize(4);
+
+        // Fill many (venue, market) pairs over several chunks so the planner has a real choice, then EXPLAIN.
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO \"" + SCHEMA + "\".positions (time, venue, market, size) SELECT timestamptz '2026-01-01' "
+                    + "+ (g % 2000) * interval '1 hour', 'bulk', 'm' || (g / 2000), g FROM generate_series(0, 99999) g");
+            st.execute("ANALYZE \"" + SCHEMA + "\".positions");
+            String plan;
+            try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + store.latestPositionSql())) {
+                ps.setString(1, "polymarket");
+                ps.setString(2, market);
+                StringBuilder sb = new StringBuilder();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sb.append(rs.getString(1)).append('\n');
+                    }
+                }
+                plan = sb.toString();
+            }
+            System.out.println("EXPLAIN getLatestPosition:\n" + plan);
+            assertThat(plan).contains("Limit").contains("positions_venue_market_time_key").doesNotContain("Seq Scan").doesNotContain("Sort");
+        }
+    }
+
+    @Test
+    void aSecondStoreOnTheSameJournalDirectoryIsRefused() {
+        assertThatThrownBy(() -> ExecutionStore.builder().storageEngine(engine).journalDirectory(journalDir).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is in use by another journal");
+    }
+
+    @Test
+    void closingIsIdempotentAndAClosedStoreRefusesWrites() {
+        store.close();
+        store.close();
+        assertThatThrownBy(() -> store.storeFill(Fill.of(UUID.randomUUID(), "v", market, "t", Side.BUY, d("1"), d("1"))))
+                .isInstanceOf(IllegalStateException.class).hasMessage("ExecutionStore is closed");
+    }
+}
