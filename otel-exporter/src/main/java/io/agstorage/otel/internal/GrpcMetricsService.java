@@ -14,7 +14,6 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import java.io.IOException;
@@ -46,9 +45,9 @@ public final class GrpcMetricsService {
     }
 
     private static void export(OtlpIngest ingest, byte[] bytes, StreamObserver<ExportMetricsServiceResponse> observer) {
-        ExportMetricsServiceRequest request;
+        OtlpIngest.Decoded request;
         try {
-            request = ExportMetricsServiceRequest.parseFrom(bytes);
+            request = OtlpIngest.decode(bytes);
         } catch (InvalidProtocolBufferException e) {
             observer.onError(Status.INVALID_ARGUMENT.withDescription("malformed ExportMetricsServiceRequest: " + e.getMessage())
                     .asRuntimeException());
@@ -61,20 +60,20 @@ public final class GrpcMetricsService {
                 observer.onNext(a.response());
                 observer.onCompleted();
             } else if (outcome instanceof OtlpIngest.Outcome.Busy b) {
-                observer.onError(unavailable(b.message(), true));
+                observer.onError(unavailable(b.message()));
             } else {
-                observer.onError(unavailable(((OtlpIngest.Outcome.Failed) outcome).message(), true));
+                observer.onError(unavailable(((OtlpIngest.Outcome.Failed) outcome).message()));
             }
         });
     }
 
     /** UNAVAILABLE with a {@code google.rpc.RetryInfo} of one second, which OTLP clients honour. */
-    private static RuntimeException unavailable(String message, boolean retry) {
-        com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder().setCode(Status.Code.UNAVAILABLE.value()).setMessage(message);
-        if (retry) {
-            status.addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(1)).build()));
-        }
-        return StatusProto.toStatusRuntimeException(status.build());
+    private static RuntimeException unavailable(String message) {
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                .setCode(Status.Code.UNAVAILABLE.value())
+                .setMessage(message)
+                .addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(1)).build()))
+                .build());
     }
 
     /** Refuses calls without {@code authorization: Bearer <token>} (UNAUTHENTICATED). */

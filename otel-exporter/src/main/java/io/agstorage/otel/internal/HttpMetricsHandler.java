@@ -107,22 +107,22 @@ public final class HttpMetricsHandler implements HttpHandler {
             }
         }
         byte[] body;
+        InputStream raw = new LimitedInputStream(exchange.getRequestBody(), maxBodyBytes, "body");
         try {
-            InputStream in = new LimitedInputStream(exchange.getRequestBody(), maxBodyBytes, "body");
-            if (gzip) {
-                in = new LimitedInputStream(new GZIPInputStream(in), maxBodyBytes, "decompressed body");
-            }
-            body = in.readAllBytes();
+            body = gzip ? new LimitedInputStream(new GZIPInputStream(raw), maxBodyBytes, "decompressed body").readAllBytes() : raw.readAllBytes();
         } catch (LimitedInputStream.TooLargeException e) {
+            if (gzip) {
+                drain(raw);
+            }
             sendStatus(exchange, 413, json, e.getMessage());
             return;
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             sendStatus(exchange, 400, json, "body is not valid gzip: " + e.getMessage());
             return;
         }
-        ExportMetricsServiceRequest request;
+        OtlpIngest.Decoded request;
         try {
-            request = json ? parseJson(body) : ExportMetricsServiceRequest.parseFrom(body);
+            request = json ? new OtlpIngest.Decoded(parseJson(body), false) : OtlpIngest.decode(body);
         } catch (InvalidProtocolBufferException | CharacterCodingException e) {
             sendStatus(exchange, 400, json, "malformed ExportMetricsServiceRequest: " + e.getMessage());
             return;
@@ -143,6 +143,15 @@ public final class HttpMetricsHandler implements HttpHandler {
         } else {
             exchange.getResponseHeaders().set("Retry-After", "1");
             sendStatus(exchange, 503, json, outcome instanceof OtlpIngest.Outcome.Busy b ? b.message() : ((OtlpIngest.Outcome.Failed) outcome).message());
+        }
+    }
+
+    /** Reads the rest of a (size-limited) body, so the client reads our answer rather than a reset connection. */
+    private static void drain(InputStream raw) {
+        try {
+            raw.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // too large or broken: the connection closes after the answer anyway
         }
     }
 

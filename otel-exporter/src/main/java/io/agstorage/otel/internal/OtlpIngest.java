@@ -1,5 +1,6 @@
 package io.agstorage.otel.internal;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.agstorage.core.StorageEngine;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -42,8 +43,41 @@ public final class OtlpIngest {
         this.waitAboveSize = Math.max(1, engine.ingestionStats().bufferSize() / 2);
     }
 
+    /** A decoded request; {@code utf8Repaired} when invalid UTF-8 in it was replaced by U+FFFD to decode it. */
+    public record Decoded(ExportMetricsServiceRequest request, boolean utf8Repaired) {}
+
+    /**
+     * Decodes a protobuf request. Invalid UTF-8 in string fields (which protobuf-java refuses) is replaced by U+FFFD,
+     * so only the data points it touches are refused rather than the whole request.
+     *
+     * @throws InvalidProtocolBufferException when the bytes are not an ExportMetricsServiceRequest
+     */
+    public static Decoded decode(byte[] bytes) throws InvalidProtocolBufferException {
+        try {
+            return new Decoded(ExportMetricsServiceRequest.parseFrom(bytes), false);
+        } catch (InvalidProtocolBufferException e) {
+            byte[] repaired;
+            try {
+                repaired = Utf8Repair.repair(bytes, ExportMetricsServiceRequest.getDescriptor());
+            } catch (InvalidProtocolBufferException | RuntimeException notRepairable) {
+                throw e;
+            }
+            try {
+                return new Decoded(ExportMetricsServiceRequest.parseFrom(repaired), true);
+            } catch (InvalidProtocolBufferException stillBad) {
+                throw e;
+            }
+        }
+    }
+
     public CompletableFuture<Outcome> ingest(ExportMetricsServiceRequest request) {
+        return ingest(new Decoded(request, false));
+    }
+
+    public CompletableFuture<Outcome> ingest(Decoded decoded) {
+        ExportMetricsServiceRequest request = decoded.request();
         PointWriter writer = new PointWriter(engine, state);
+        writer.setUtf8Repaired(decoded.utf8Repaired());
         CompletableFuture<Long> committed;
         try {
             OtlpMetricMapper.map(request, writer);

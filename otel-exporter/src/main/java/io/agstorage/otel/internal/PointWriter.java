@@ -29,6 +29,7 @@ public final class PointWriter {
     private final List<String> messages = new ArrayList<>(MAX_MESSAGES);
     private long rejected;
     private long skipped;
+    private boolean utf8Repaired;
 
     public PointWriter(StorageEngine engine, CumulativeState state) {
         this.engine = engine;
@@ -105,14 +106,41 @@ public final class PointWriter {
         sum(name + "_sum", unit, labels, false, true, startNanos, timeNanos, sum);
     }
 
+    /** The request held invalid UTF-8 that was replaced by U+FFFD: refuse the points whose name or labels hold U+FFFD. */
+    public void setUtf8Repaired(boolean repaired) {
+        this.utf8Repaired = repaired;
+    }
+
     private @Nullable MetricSeries series(String name, SortedMap<String, String> labels, MetricType type, @Nullable String unit,
             @Nullable String temporality) {
+        if (utf8Repaired) {
+            String bad = invalidUtf8(name, labels);
+            if (bad != null) {
+                reject(name, bad);
+                return null;
+            }
+        }
         try {
             return engine.series(name, labels, type, unit == null || unit.isEmpty() ? null : unit, temporality);
         } catch (IllegalArgumentException e) {
             reject(name, e.getMessage());
             return null;
         }
+    }
+
+    private static @Nullable String invalidUtf8(String name, SortedMap<String, String> labels) {
+        if (name.indexOf(Utf8Repair.REPLACEMENT) >= 0) {
+            return "name must be valid UTF-8, was '" + name + "' (invalid bytes shown as U+FFFD)";
+        }
+        for (var e : labels.entrySet()) {
+            if (e.getKey().indexOf(Utf8Repair.REPLACEMENT) >= 0) {
+                return "attribute key must be valid UTF-8, was '" + e.getKey() + "' (invalid bytes shown as U+FFFD)";
+            }
+            if (e.getValue().indexOf(Utf8Repair.REPLACEMENT) >= 0) {
+                return "attribute value of '" + e.getKey() + "' must be valid UTF-8 (invalid bytes shown as U+FFFD)";
+            }
+        }
+        return null;
     }
 
     private void add(MetricSeries series, long timeNanos, double value) {
