@@ -1,0 +1,427 @@
+package io.agstorage.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
+
+import io.agstorage.core.Aggregation;
+import io.agstorage.core.Bucket;
+import io.agstorage.core.StorageEngine;
+import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.micrometer.StoredRows.Histogram;
+import io.agstorage.micrometer.StoredRows.Sample;
+import io.agstorage.micrometer.StoredRows.Series;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.LongTaskTimer;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MockClock;
+import io.micrometer.core.instrument.Statistic;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.NamingConvention;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Known increments, recordings and gauge values across several steps, driven by a {@link MockClock}, come back
+ * exactly from SQL and from {@link StorageEngine#queryAggregated}.
+ */
+class TimescaleMeterRegistryIT {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Duration STEP = Duration.ofMinutes(1);
+    private static final TimescaleConfig CONFIG = key -> key.equals("timescale.step") ? "1m" : null;
+    private static final TestDatabase db = TestDatabase.apache();
+    private static final String schema = TestDatabase.uniqueSchema("mm_it");
+    private static StorageEngine engine;
+    private static StoredRows stored;
+
+    private MockClock clock;
+    private TimescaleMeterRegistry registry;
+
+    @BeforeAll
+    static void startEngine() {
+        engine = StorageEngine.create(db.config(schema).build());
+        stored = new StoredRows(engine);
+    }
+
+    @AfterAll
+    static void stopEngine() {
+        engine.close();
+        db.dropSchema(schema);
+    }
+
+    @BeforeEach
+    void newRegistry() {
+        clock = new MockClock();
+        clock.add(T0.toEpochMilli() - clock.wallTime(), TimeUnit.MILLISECONDS);
+        registry = TimescaleMeterRegistry.builder(CONFIG).clock(clock).storageEngine(engine).build();
+    }
+
+    @AfterEach
+    void closeRegistry() {
+        registry.close();
+        assertThat(engine.isClosed()).isFalse();
+    }
+
+    private static Instant at(Duration sinceT0) {
+        return T0.plus(sinceT0);
+    }
+
+    private void moveTo(Duration sinceT0) {
+        clock.add(at(sinceT0).toEpochMilli() - clock.wallTime(), TimeUnit.MILLISECONDS);
+    }
+
+    private void publishAt(Duration sinceT0) {
+        moveTo(sinceT0);
+        registry.publish();
+    }
+
+    @Test
+    void countersStoreEachStepsIncreaseStampedAtTheStepEnd() {
+        Counter placed = Counter.builder("orders.placed").tag("venue", "poly").register(registry);
+        moveTo(Duration.ofSeconds(5));
+        placed.increment(3);
+        publishAt(STEP);
+        publishAt(STEP.multipliedBy(2));
+        moveTo(Duration.ofSeconds(150));
+        placed.increment(2.5);
+        placed.increment(2.5);
+        publishAt(STEP.multipliedBy(3));
+
+        assertThat(stored.samples("orders_placed")).containsExactly(
+                new Sample(at(STEP), 3, "{\"venue\": \"poly\"}"),
+                new Sample(at(STEP.multipliedBy(2)), 0, "{\"venue\": \"poly\"}"),
+                new Sample(at(STEP.multipliedBy(3)), 5, "{\"venue\": \"poly\"}"));
+        assertThat(stored.sum("orders_placed")).isEqualTo(8);
+        assertThat(stored.series("orders_placed")).isEqualTo(new Series("counter", "", "delta"));
+
+        List<Bucket> perStep = engine.queryAggregated("orders_placed", T0, at(Duration.ofMinutes(4)), STEP, Aggregation.SUM).buckets();
+        assertThat(perStep).containsExactly(new Bucket(at(STEP), 3), new Bucket(at(STEP.multipliedBy(2)), 0),
+                new Bucket(at(STEP.multipliedBy(3)), 5));
+        List<Bucket> hourly = engine.queryAggregated("orders_placed", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.SUM).buckets();
+        assertThat(hourly).containsExactly(new Bucket(T0, 8));
+    }
+
+    @Test
+    void timersStoreCountSumMaxAndTheStepsBucketsInTheHistogramsTable() {
+        Timer latency = Timer.builder("fill.latency")
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100))
+                .register(registry);
+        moveTo(Duration.ofSeconds(50));
+        latency.record(Duration.ofMillis(5));
+        latency.record(Duration.ofMillis(50));
+        latency.record(Duration.ofMillis(50));
+        publishAt(STEP);
+        moveTo(Duration.ofSeconds(110));
+        latency.record(Duration.ofMillis(500));
+        publishAt(STEP.multipliedBy(2));
+
+        assertThat(stored.values("fill_latency_count")).containsExactly(3.0, 1.0);
+        assertThat(stored.values("fill_latency_sum")).containsExactly(0.105, 0.5);
+        assertThat(stored.values("fill_latency_max")).containsExactly(0.05, 0.5);
+        assertThat(stored.series("fill_latency_count")).isEqualTo(new Series("counter", "", "delta"));
+        assertThat(stored.series("fill_latency_sum")).isEqualTo(new Series("counter", "seconds", "delta"));
+        assertThat(stored.series("fill_latency_max")).isEqualTo(new Series("gauge", "seconds", ""));
+        assertThat(stored.series("fill_latency")).isEqualTo(new Series("histogram", "seconds", "delta"));
+
+        assertThat(stored.histograms("fill_latency")).containsExactly(
+                new Histogram(at(STEP), 3, 0.105, 0.05, List.of(0.01, 0.1), List.of(1L, 2L, 0L)),
+                new Histogram(at(STEP.multipliedBy(2)), 1, 0.5, 0.5, List.of(0.01, 0.1), List.of(0L, 0L, 1L)));
+
+        List<Bucket> total = engine.queryAggregated("fill_latency_count", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.SUM).buckets();
+        assertThat(total).containsExactly(new Bucket(T0, 4));
+    }
+
+    @Test
+    void percentileHistogramsLandAsBucketsNotAsGaugeRows() {
+        Timer timer = Timer.builder("quote.latency").publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(1))
+                .register(registry);
+        moveTo(Duration.ofSeconds(30));
+        for (int i = 1; i <= 100; i++) {
+            timer.record(Duration.ofMillis(i));
+        }
+        publishAt(STEP);
+
+        List<Histogram> rows = stored.histograms("quote_latency");
+        assertThat(rows).hasSize(1);
+        Histogram h = rows.get(0);
+        assertThat(h.count()).isEqualTo(100);
+        assertThat(h.counts().stream().mapToLong(Long::longValue).sum()).isEqualTo(100);
+        assertThat(h.bounds()).hasSizeGreaterThan(10).isSorted();
+        assertThat(h.counts()).hasSize(h.bounds().size() + 1);
+        assertThat(stored.seriesCount("quote_latency_histogram")).isZero();
+        assertThat(stored.seriesCount("quote_latency_percentile")).isZero();
+    }
+
+    @Test
+    void gaugesAndTimeGaugesAreSampledAtEachPublishInTheBaseTimeUnit() {
+        AtomicInteger positions = new AtomicInteger(2);
+        AtomicLong uptimeMillis = new AtomicLong(1_500);
+        Gauge.builder("open.positions", positions, AtomicInteger::get).register(registry);
+        TimeGauge.builder("feed.lag", uptimeMillis, TimeUnit.MILLISECONDS, AtomicLong::get).register(registry);
+        publishAt(STEP);
+        positions.set(7);
+        uptimeMillis.set(3_000);
+        publishAt(STEP.multipliedBy(2));
+
+        assertThat(stored.values("open_positions")).containsExactly(2.0, 7.0);
+        assertThat(stored.values("feed_lag")).containsExactly(1.5, 3.0);
+        assertThat(stored.series("feed_lag")).isEqualTo(new Series("gauge", "seconds", ""));
+        assertThat(engine.queryAggregated("open_positions", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.MAX).buckets())
+                .containsExactly(new Bucket(T0, 7));
+    }
+
+    @Test
+    void functionCountersAndFunctionTimersStoreStepDeltas() {
+        AtomicLong fills = new AtomicLong();
+        AtomicLong calls = new AtomicLong();
+        AtomicLong callMillis = new AtomicLong();
+        FunctionCounter.builder("venue.fills", fills, AtomicLong::get).register(registry);
+        FunctionTimer.builder("venue.calls", calls, AtomicLong::get, c -> callMillis.get(), TimeUnit.MILLISECONDS).register(registry);
+        fills.set(10);
+        calls.set(4);
+        callMillis.set(400);
+        publishAt(STEP);
+        fills.set(15);
+        calls.set(6);
+        callMillis.set(1_000);
+        publishAt(STEP.multipliedBy(2));
+
+        assertThat(stored.values("venue_fills")).containsExactly(10.0, 5.0);
+        assertThat(stored.sum("venue_fills")).isEqualTo(15);
+        assertThat(stored.values("venue_calls_count")).containsExactly(4.0, 2.0);
+        assertThat(stored.values("venue_calls_sum")).containsExactly(0.4, 0.6);
+    }
+
+    @Test
+    void distributionSummariesKeepCountSumMaxPercentilesAndBuckets() {
+        DistributionSummary size = DistributionSummary.builder("order.size").baseUnit("usd")
+                .serviceLevelObjectives(10, 100).publishPercentiles(0.5)
+                .register(registry);
+        moveTo(Duration.ofSeconds(55));
+        size.record(5);
+        size.record(50);
+        size.record(500);
+        publishAt(STEP);
+
+        assertThat(stored.values("order_size_count")).containsExactly(3.0);
+        assertThat(stored.values("order_size_sum")).containsExactly(555.0);
+        assertThat(stored.values("order_size_max")).containsExactly(500.0);
+        assertThat(stored.series("order_size_sum")).isEqualTo(new Series("counter", "usd", "delta"));
+        assertThat(stored.histograms("order_size")).containsExactly(
+                new Histogram(at(STEP), 3, 555, 500, List.of(10.0, 100.0), List.of(1L, 1L, 1L)));
+        List<Sample> p50 = stored.samples("order_size_percentile");
+        assertThat(p50).hasSize(1);
+        assertThat(p50.get(0).labels()).isEqualTo("{\"phi\": \"0.5\"}");
+        assertThat(p50.get(0).value()).isCloseTo(50, within(2.0));
+    }
+
+    @Test
+    void longTaskTimersStoreActiveTasksAndTheirDuration() {
+        LongTaskTimer rebalance = LongTaskTimer.builder("rebalance").register(registry);
+        moveTo(Duration.ofSeconds(30));
+        LongTaskTimer.Sample running = rebalance.start();
+        publishAt(STEP);
+        running.stop();
+        publishAt(STEP.multipliedBy(2));
+
+        assertThat(stored.values("rebalance_active_count")).containsExactly(1.0, 0.0);
+        assertThat(stored.values("rebalance_duration_sum")).containsExactly(30.0, 0.0);
+        assertThat(stored.values("rebalance_max")).containsExactly(30.0, 0.0);
+    }
+
+    @Test
+    void customMetersStoreOneGaugePerMeasurement() {
+        Meter.builder("pool", Meter.Type.OTHER, List.of(new Measurement(() -> 3.0, Statistic.VALUE),
+                new Measurement(() -> 7.0, Statistic.TOTAL), new Measurement(() -> 2.0, Statistic.ACTIVE_TASKS)))
+                .register(registry);
+        publishAt(STEP);
+
+        assertThat(stored.values("pool")).containsExactly(3.0);
+        assertThat(stored.values("pool_total")).containsExactly(7.0);
+        assertThat(stored.values("pool_active")).containsExactly(2.0);
+    }
+
+    @Test
+    void nonFiniteValuesAreSkippedAndCountedWithoutLosingTheRest() {
+        Gauge.builder("broken.nan", () -> Double.NaN).register(registry);
+        Gauge.builder("broken.inf", () -> Double.POSITIVE_INFINITY).register(registry);
+        Gauge.builder("healthy", () -> 1.0).register(registry);
+        publishAt(STEP);
+
+        assertThat(stored.samples("broken_nan")).isEmpty();
+        assertThat(stored.samples("broken_inf")).isEmpty();
+        assertThat(stored.values("healthy")).containsExactly(1.0);
+        assertThat(registry.publishStats().nonFiniteSkipped()).isEqualTo(2);
+        assertThat(registry.publishStats().failures()).isZero();
+    }
+
+    @Test
+    void aSecondPublishInTheSameStepStoresNothing() {
+        Counter counter = registry.counter("twice");
+        counter.increment(4);
+        publishAt(STEP);
+        registry.publish();
+        publishAt(STEP.plusSeconds(30));
+
+        assertThat(stored.values("twice")).containsExactly(4.0);
+        assertThat(registry.publishStats().publishes()).isEqualTo(1);
+    }
+
+    @Test
+    void closePublishesTheLastPartialStepAndFlushesItBeforeReturning() {
+        Counter counter = registry.counter("shutdown.orders");
+        Timer timer = Timer.builder("shutdown.latency").serviceLevelObjectives(Duration.ofMillis(10)).register(registry);
+        moveTo(Duration.ofSeconds(50));
+        counter.increment(2);
+        timer.record(Duration.ofMillis(5));
+        publishAt(STEP);
+        moveTo(Duration.ofSeconds(70));
+        counter.increment(4);
+        timer.record(Duration.ofMillis(50));
+        timer.record(Duration.ofMillis(50));
+
+        registry.close();
+
+        assertThat(stored.samples("shutdown_orders")).extracting(Sample::time, Sample::value)
+                .containsExactly(tuple(at(STEP), 2.0),
+                        tuple(at(STEP.multipliedBy(2)), 4.0));
+        assertThat(stored.values("shutdown_latency_count")).containsExactly(1.0, 2.0);
+        assertThat(stored.histograms("shutdown_latency")).extracting(Histogram::counts)
+                .containsExactly(List.of(1L, 0L), List.of(0L, 2L));
+        assertThat(registry.publishStats().failures()).isZero();
+    }
+
+    @Test
+    void closeAlsoStoresACompletedStepThatWasNeverPublished() {
+        Counter counter = registry.counter("unpublished.orders");
+        moveTo(Duration.ofSeconds(10));
+        counter.increment(3);
+        moveTo(STEP);
+        counter.count(); // what Micrometer's poller does at every step boundary: roll the step over
+        moveTo(Duration.ofSeconds(70));
+        counter.increment(4);
+
+        registry.close();
+
+        assertThat(stored.samples("unpublished_orders")).extracting(Sample::time, Sample::value)
+                .containsExactly(tuple(at(STEP), 3.0),
+                        tuple(at(STEP.multipliedBy(2)), 4.0));
+        registry.close(); // idempotent
+        assertThat(stored.sum("unpublished_orders")).isEqualTo(7);
+    }
+
+    @Test
+    void namesAndTagKeysAreSnakeCaseByDefaultAndTheConventionIsReplaceable() {
+        registry.counter("Risk.limitHits", "limit.kind", "notional").increment();
+        publishAt(STEP);
+        registry.config().namingConvention(NamingConvention.dot);
+        registry.counter("Risk.limitHits", "limit.kind", "notional").increment(2);
+        publishAt(STEP.multipliedBy(2));
+
+        assertThat(stored.samples("Risk_limitHits")).extracting(Sample::labels).containsExactly("{\"limit_kind\": \"notional\"}");
+        assertThat(stored.samples("Risk.limitHits")).extracting(Sample::value, Sample::labels)
+                .containsExactly(tuple(2.0, "{\"limit.kind\": \"notional\"}"));
+    }
+
+    @Test
+    void commonTagsAndMeterFiltersApply() {
+        registry.config().commonTags("bot", "mm").meterFilter(MeterFilter.denyNameStartsWith("debug"));
+        registry.counter("filtered.orders").increment();
+        registry.counter("debug.noise").increment();
+        publishAt(STEP);
+
+        assertThat(stored.samples("filtered_orders")).extracting(Sample::labels).containsExactly("{\"bot\": \"mm\"}");
+        assertThat(stored.seriesCount("debug_noise")).isZero();
+    }
+
+    @Test
+    void publishNeverThrowsAndCountsTheFailure() {
+        StorageEngine doomed = StorageEngine.create(db.config(schema).build());
+        TimescaleMeterRegistry onDoomed = TimescaleMeterRegistry.builder(CONFIG).clock(clock).storageEngine(doomed).build();
+        try {
+            onDoomed.counter("doomed").increment();
+            doomed.close();
+            moveTo(STEP);
+            onDoomed.publish();
+            assertThat(onDoomed.publishStats().failures()).isEqualTo(1);
+        } finally {
+            onDoomed.close();
+        }
+    }
+
+    @Test
+    void aRegistryCreatesAndClosesItsOwnEngineFromTheConfig() {
+        String ownSchema = TestDatabase.uniqueSchema("mm_own");
+        TimescaleConfig config = key -> switch (key) {
+            case "timescale.url" -> db.url();
+            case "timescale.schema" -> ownSchema;
+            case "timescale.maxConnections" -> "2";
+            default -> null;
+        };
+        TimescaleMeterRegistry own = new TimescaleMeterRegistry(config, clock);
+        try {
+            own.counter("own.orders").increment(6);
+            moveTo(STEP);
+            own.publish();
+            assertThat(new StoredRows(own.storageEngine()).values("own_orders")).containsExactly(6.0);
+            assertThat(own.storageEngine().config().schema()).isEqualTo(ownSchema);
+        } finally {
+            own.close();
+            db.dropSchema(ownSchema);
+        }
+        assertThat(own.storageEngine().isClosed()).isTrue();
+    }
+
+    @Test
+    void aRegistryOnACallersDataSourceClosesItsEngineButNotTheDataSource() {
+        TimescaleConfig config = key -> key.equals("timescale.schema") ? schema : null;
+        TimescaleMeterRegistry onPool = TimescaleMeterRegistry.builder(config).clock(clock).dataSource(engine.dataSource()).build();
+        onPool.counter("pooled.orders").increment(2);
+        moveTo(STEP);
+        onPool.close();
+
+        assertThat(onPool.storageEngine().isClosed()).isTrue();
+        assertThat(stored.samples("pooled_orders")).extracting(Sample::time, Sample::value)
+                .containsExactly(tuple(at(STEP), 2.0),
+                        tuple(at(STEP.multipliedBy(2)), 0.0));
+    }
+
+    @Test
+    void theBuilderTakesAnEngineOrADataSourceNotBoth() {
+        assertThatThrownBy(() -> TimescaleMeterRegistry.builder(CONFIG).storageEngine(engine).dataSource(engine.dataSource()).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("storageEngine and dataSource are exclusive: set one of them, not both");
+    }
+
+    @Test
+    void aDisabledRegistryPublishesNothingAndNeedsNoDatabase() {
+        TimescaleConfig disabled = key -> key.equals("timescale.enabled") ? "false" : null;
+        TimescaleMeterRegistry off = new TimescaleMeterRegistry(disabled, clock);
+        off.counter("disabled.orders").increment();
+        moveTo(STEP);
+        off.publish();
+        off.close();
+        assertThat(stored.seriesCount("disabled_orders")).isZero();
+        assertThatThrownBy(off::storageEngine).isInstanceOf(IllegalStateException.class)
+                .hasMessage("TimescaleMeterRegistry is disabled (timescale.enabled=false) and has no storage engine");
+    }
+}
