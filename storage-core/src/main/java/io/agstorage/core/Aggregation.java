@@ -6,30 +6,20 @@ import java.util.stream.Collectors;
 
 /** How {@link StorageEngine#queryAggregated} folds the values of one time bucket into one. */
 public enum Aggregation {
-    AVG("avg(value)"),
-    MIN("min(value)"),
-    MAX("max(value)"),
-    SUM("sum(value)"),
-    COUNT("count(*)::double precision"),
-    FIRST("first(value, time)"),
-    LAST("last(value, time)"),
-    P50("percentile_cont(0.5) WITHIN GROUP (ORDER BY value)"),
-    P95("percentile_cont(0.95) WITHIN GROUP (ORDER BY value)"),
-    P99("percentile_cont(0.99) WITHIN GROUP (ORDER BY value)");
-
-    private final String sql;
-
-    Aggregation(String sql) {
-        this.sql = sql;
-    }
-
-    /** The SQL expression over the columns {@code value} and {@code time}; a constant, never user text. */
-    public String sqlExpression() {
-        return sql;
-    }
+    AVG, MIN, MAX, SUM, COUNT,
+    /** The value with the earliest time in the bucket. */
+    FIRST,
+    /** The value with the latest time in the bucket. */
+    LAST,
+    /** The median, interpolated between values ({@code percentile_cont}). */
+    P50,
+    /** The 95th percentile, interpolated between values ({@code percentile_cont}). */
+    P95,
+    /** The 99th percentile, interpolated between values ({@code percentile_cont}). */
+    P99;
 
     /**
-     * Parses a name such as {@code "avg"} or {@code "P99"}, ignoring case.
+     * Parses a name such as {@code "avg"} or {@code "P99"}, ignoring case and surrounding blanks.
      *
      * @throws IllegalArgumentException naming the accepted values and the one given
      */

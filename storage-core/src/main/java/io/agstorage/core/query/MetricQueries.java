@@ -23,7 +23,7 @@ import javax.sql.DataSource;
 
 /**
  * The read side over the raw hypertables. Every value is bound; the only SQL fragments spliced in are the
- * validated schema name and {@link Aggregation}'s own constant expressions.
+ * validated schema name and this class's constant expression for each {@link Aggregation}.
  */
 public final class MetricQueries {
 
@@ -41,10 +41,26 @@ public final class MetricQueries {
                 + "ORDER BY s.time, s.series_id LIMIT ?";
         for (Aggregation agg : Aggregation.values()) {
             aggregatedSql.put(agg, "SELECT time_bucket(? * INTERVAL '1 microsecond', s.time) AS bucket, "
-                    + agg.sqlExpression().replace("value", "s.value").replace("time)", "s.time)")
+                    + expression(agg)
                     + " FROM " + quotedSchema + ".samples s JOIN " + quotedSchema + ".series r ON r.id = s.series_id "
                     + "WHERE r.metric = ? AND r.labels @> ?::jsonb AND s.time >= ? AND s.time < ? GROUP BY bucket ORDER BY bucket LIMIT ?");
         }
+    }
+
+    /** The SQL of each aggregation over samples {@code s}: constants, never user text. */
+    private static String expression(Aggregation agg) {
+        return switch (agg) {
+            case AVG -> "avg(s.value)";
+            case MIN -> "min(s.value)";
+            case MAX -> "max(s.value)";
+            case SUM -> "sum(s.value)";
+            case COUNT -> "count(*)::double precision";
+            case FIRST -> "first(s.value, s.time)";
+            case LAST -> "last(s.value, s.time)";
+            case P50 -> "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.value)";
+            case P95 -> "percentile_cont(0.95) WITHIN GROUP (ORDER BY s.value)";
+            case P99 -> "percentile_cont(0.99) WITHIN GROUP (ORDER BY s.value)";
+        };
     }
 
     /** Raw samples, oldest first; fails rather than truncates past {@code maxResults}. */
