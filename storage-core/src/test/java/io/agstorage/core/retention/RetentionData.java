@@ -83,8 +83,7 @@ final class RetentionData {
 
     static List<Bucket> rawAggregate(TestDatabase db, String schema, Instant start, Instant end, Duration bucket, Aggregation agg,
             Map<String, String> labels) throws SQLException {
-        String sql = "SELECT time_bucket(? * INTERVAL '1 microsecond', s.time) AS b, " + agg.sqlExpression().replace("value", "s.value")
-                .replace("time)", "s.time)") + " FROM \"" + schema + "\".samples s JOIN \"" + schema + "\".series r ON r.id = s.series_id "
+        String sql = "SELECT time_bucket(? * INTERVAL '1 microsecond', s.time) AS b, " + expression(agg) + " FROM \"" + schema + "\".samples s JOIN \"" + schema + "\".series r ON r.id = s.series_id "
                 + "WHERE r.metric = ? AND r.labels @> ?::jsonb AND s.time >= ? AND s.time < ? GROUP BY b ORDER BY b";
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, bucket.toNanos() / 1_000);
@@ -101,6 +100,22 @@ final class RetentionData {
             assertThat(buckets).as("reference answer for " + agg).isNotEmpty();
             return buckets;
         }
+    }
+
+    /** The reference SQL of each aggregation, written out here independently of the code under test. */
+    static String expression(Aggregation agg) {
+        return switch (agg) {
+            case AVG -> "avg(s.value)";
+            case MIN -> "min(s.value)";
+            case MAX -> "max(s.value)";
+            case SUM -> "sum(s.value)";
+            case COUNT -> "count(*)::double precision";
+            case FIRST -> "first(s.value, s.time)";
+            case LAST -> "last(s.value, s.time)";
+            case P50 -> "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.value)";
+            case P95 -> "percentile_cont(0.95) WITHIN GROUP (ORDER BY s.value)";
+            case P99 -> "percentile_cont(0.99) WITHIN GROUP (ORDER BY s.value)";
+        };
     }
 
     /** Rows of {@code a} missing from {@code b} plus rows of {@code b} missing from {@code a}: 0 when equal. */
