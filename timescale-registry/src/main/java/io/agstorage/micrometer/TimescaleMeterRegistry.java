@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code publish()} never throws: failures are counted and logged (at most once a minute).
  */
-public final class TimescaleMeterRegistry extends StepMeterRegistry {
+public final class TimescaleMeterRegistry extends StepMeterRegistry implements AutoCloseable {
 
     /** The thread factory of the publishing thread unless the builder names another. */
     public static final ThreadFactory DEFAULT_THREAD_FACTORY = new NamedThreadFactory("timescale-metrics-publisher");
