@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * what happened in {@code [T - step, T)}. Counters, function counters and the count and sum of timers and
  * summaries are stored as the step's increase (series type {@code counter}, temporality {@code delta}), so
  * {@code sum(value)} over any range of rows equals the increments they cover, exactly. Gauges are sampled at
- * publish. A step is published once: a second {@code publish()} within the same step stores nothing.
+ * publish; {@code <name>_max} is Micrometer's decaying maximum (the largest value of about the last step). A step is
+ * published once: a second {@code publish()} within the same step stores nothing. As in every Micrometer step
+ * registry, a step meter rolls over when it is read: the registry's poller reads them just after every step boundary.
  *
  * <p><b>Layout</b> (names through the naming convention, default {@link NamingConvention#snakeCase}; tags become
  * labels): counters and gauges keep their name; timers and distribution summaries become {@code <name>_count},

@@ -172,6 +172,46 @@ class TimescaleMeterRegistryIT {
     }
 
     @Test
+    void theBaseTimeUnitIsConfigurable() {
+        TimescaleConfig millis = key -> switch (key) {
+            case "timescale.step" -> "1m";
+            case "timescale.baseTimeUnit" -> "milliseconds";
+            default -> null;
+        };
+        TimescaleMeterRegistry inMillis = TimescaleMeterRegistry.builder(millis).clock(clock).storageEngine(engine).build();
+        try {
+            Timer timer = Timer.builder("millis.latency").serviceLevelObjectives(Duration.ofMillis(10)).register(inMillis);
+            moveTo(Duration.ofSeconds(55));
+            timer.record(Duration.ofMillis(4));
+            timer.record(Duration.ofMillis(40));
+            moveTo(STEP);
+            inMillis.publish();
+        } finally {
+            inMillis.close();
+        }
+        assertThat(stored.values("millis_latency_sum")).startsWith(44.0);
+        assertThat(stored.series("millis_latency_sum")).isEqualTo(new Series("counter", "milliseconds", "delta"));
+        assertThat(stored.histograms("millis_latency").get(0).bounds()).containsExactly(10.0);
+    }
+
+    @Test
+    void metersRecordedThroughACompositeOrTheGlobalRegistryAreStored() {
+        io.micrometer.core.instrument.composite.CompositeMeterRegistry composite = new io.micrometer.core.instrument.composite.CompositeMeterRegistry(clock);
+        composite.add(registry);
+        composite.counter("composite.orders").increment(3);
+        io.micrometer.core.instrument.Metrics.addRegistry(registry);
+        try {
+            io.micrometer.core.instrument.Metrics.counter("global.orders").increment(2);
+        } finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(registry);
+        }
+        publishAt(STEP);
+
+        assertThat(stored.values("composite_orders")).containsExactly(3.0);
+        assertThat(stored.values("global_orders")).containsExactly(2.0);
+    }
+
+    @Test
     void gaugesAndTimeGaugesAreSampledAtEachPublishInTheBaseTimeUnit() {
         AtomicInteger positions = new AtomicInteger(2);
         AtomicLong uptimeMillis = new AtomicLong(1_500);
