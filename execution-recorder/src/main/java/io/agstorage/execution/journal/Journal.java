@@ -68,11 +68,11 @@ public final class Journal implements AutoCloseable {
     private final Object syncMonitor = new Object();
     private volatile long writtenSeq;
     private volatile long durableSeq;
-    private long requestedSeq;
+    /** Whether a caller of awaitDurable is forcing the file now (the group commit's leader). */
+    private boolean syncing;
     private volatile long committedSeq;
     private volatile @Nullable IOException syncFailure;
     private volatile boolean closed;
-    private final @Nullable Thread syncer;
 
     private static final class Segment {
         final Path path;
@@ -115,14 +115,6 @@ public final class Journal implements AutoCloseable {
             releaseLock();
             throw e instanceof IOException io ? new JournalException("cannot open journal " + directory + ": " + io.getMessage(), io)
                     : (RuntimeException) e;
-        }
-        if (syncPolicy == SyncPolicy.BATCH) {
-            Thread t = new Thread(this::syncLoop, "ag-storage-journal-sync");
-            t.setDaemon(true);
-            this.syncer = t;
-            t.start();
-        } else {
-            this.syncer = null;
         }
     }
 
@@ -320,6 +312,10 @@ public final class Journal implements AutoCloseable {
      * Returns once record {@code sequence} is as durable as the sync policy promises: at once for
      * {@link SyncPolicy#NONE} and {@link SyncPolicy#ALWAYS}, after a shared {@code fsync} for {@link SyncPolicy#BATCH}.
      *
+     * <p>Group commit without a helper thread: the first caller that finds no fsync running becomes the leader and
+     * forces the file for every record written so far; callers arriving meanwhile wait for it, and one of those whose
+     * record it did not cover leads the next.
+     *
      * @throws JournalException when the fsync failed or the journal closed first
      */
     public void awaitDurable(long sequence) {
@@ -327,67 +323,67 @@ public final class Journal implements AutoCloseable {
             return;
         }
         boolean interrupted = false;
-        synchronized (syncMonitor) {
-            if (requestedSeq < sequence) {
-                requestedSeq = sequence;
-                syncMonitor.notifyAll();
+        try {
+            while (true) {
+                synchronized (syncMonitor) {
+                    while (syncing && durableSeq < sequence) {
+                        checkSyncable(sequence);
+                        try {
+                            syncMonitor.wait();
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    if (durableSeq >= sequence) {
+                        return;
+                    }
+                    checkSyncable(sequence);
+                    syncing = true;
+                }
+                long target = forceWritten();
+                synchronized (syncMonitor) {
+                    syncing = false;
+                    if (target > durableSeq) {
+                        durableSeq = target;
+                    }
+                    syncMonitor.notifyAll();
+                }
             }
-            while (durableSeq < sequence) {
-                IOException failure = syncFailure;
-                if (failure != null) {
-                    throw new JournalException("journal fsync failed: " + failure.getMessage(), failure);
-                }
-                if (closed) {
-                    throw new JournalException("journal closed before record " + sequence + " was forced to disk");
-                }
-                try {
-                    syncMonitor.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 
-    private void syncLoop() {
-        while (true) {
-            synchronized (syncMonitor) {
-                while (!closed && requestedSeq <= durableSeq) {
-                    try {
-                        syncMonitor.wait();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                if (closed) {
-                    return;
-                }
-            }
-            FileChannel ch;
-            long target;
-            synchronized (appendLock) {
-                ch = active;
-                target = writtenSeq;
-            }
-            try {
-                ch.force(false);
-                markDurable(target);
-            } catch (ClosedChannelException e) {
-                // rolled or closed meanwhile: roll() forced everything up to its last record
-                if (closed) {
-                    return;
-                }
-            } catch (IOException e) {
-                log.error("Journal {}: fsync failed, records after sequence {} may not be durable: {}", directory, durableSeq, e.getMessage());
-                synchronized (syncMonitor) {
-                    syncFailure = e;
-                    syncMonitor.notifyAll();
-                }
-                return;
-            }
+    private void checkSyncable(long sequence) {
+        IOException failure = syncFailure;
+        if (failure != null) {
+            throw new JournalException("journal fsync failed: " + failure.getMessage(), failure);
+        }
+        if (closed && durableSeq < sequence) {
+            throw new JournalException("journal closed before record " + sequence + " was forced to disk");
+        }
+    }
+
+    /** Forces the active segment; returns the last sequence now durable (or the current durable one on failure). */
+    private long forceWritten() {
+        FileChannel ch;
+        long target;
+        synchronized (appendLock) {
+            ch = active;
+            target = writtenSeq;
+        }
+        try {
+            ch.force(false);
+            return target;
+        } catch (ClosedChannelException e) {
+            // rolled or closed meanwhile: roll() and close() force everything they close
+            return durableSeq;
+        } catch (IOException e) {
+            log.error("Journal {}: fsync failed, records after sequence {} may not be durable: {}", directory, durableSeq, e.getMessage());
+            syncFailure = e;
+            return durableSeq;
         }
     }
 
@@ -503,13 +499,6 @@ public final class Journal implements AutoCloseable {
                     syncMonitor.notifyAll();
                 }
                 releaseLock();
-            }
-        }
-        if (syncer != null) {
-            try {
-                syncer.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }
