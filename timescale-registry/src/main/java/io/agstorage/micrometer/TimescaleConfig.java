@@ -10,13 +10,12 @@ import static io.micrometer.core.instrument.config.validate.PropertyValidator.ge
 import static io.micrometer.core.instrument.config.validate.PropertyValidator.getTimeUnit;
 
 import io.agstorage.core.StorageConfig;
-import io.agstorage.core.internal.Masking;
+import io.agstorage.micrometer.internal.ConfigRules;
 import io.micrometer.core.instrument.config.validate.InvalidReason;
 import io.micrometer.core.instrument.config.validate.Validated;
 import io.micrometer.core.instrument.step.StepRegistryConfig;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,12 +40,6 @@ public interface TimescaleConfig extends StepRegistryConfig {
 
     /** The defaults (every key unset); database settings then come from the {@code AG_STORAGE_*} environment. */
     TimescaleConfig DEFAULT = k -> null;
-
-    /** The JDBC URLs this registry accepts. */
-    String URL_PREFIX = "jdbc:postgresql:";
-
-    /** Schema names the storage core accepts (validated here too, so a bad one fails at construction). */
-    Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     @Override
     default String prefix() {
@@ -136,16 +129,16 @@ public interface TimescaleConfig extends StepRegistryConfig {
     @Override
     default Validated<?> validate() {
         return checkAll(this, c -> StepRegistryConfig.validate(c),
-                check("url", (TimescaleConfig c) -> maskedUrl(c.url()))
-                        .andThen(v -> v.invalidateWhen(u -> u != null && !u.startsWith(URL_PREFIX),
-                                "must start with " + URL_PREFIX, InvalidReason.MALFORMED)),
+                check("url", (TimescaleConfig c) -> ConfigRules.maskedUrl(c.url()))
+                        .andThen(v -> v.invalidateWhen(u -> u != null && !u.startsWith(ConfigRules.URL_PREFIX),
+                                "must start with " + ConfigRules.URL_PREFIX, InvalidReason.MALFORMED)),
                 check("user", TimescaleConfig::user)
                         .andThen(v -> v.invalidateWhen(u -> u != null && u.isBlank(), "must not be blank",
                                 InvalidReason.MALFORMED)),
                 check("password", TimescaleConfig::password),
                 check("schema", TimescaleConfig::schema)
-                        .andThen(v -> v.invalidateWhen(s -> s != null && !SCHEMA_NAME.matcher(s).matches(),
-                                "must match " + SCHEMA_NAME.pattern(), InvalidReason.MALFORMED)),
+                        .andThen(v -> v.invalidateWhen(s -> s != null && !ConfigRules.SCHEMA_NAME.matcher(s).matches(),
+                                "must match " + ConfigRules.SCHEMA_NAME.pattern(), InvalidReason.MALFORMED)),
                 check("maxConnections", TimescaleConfig::maxConnections)
                         .andThen(v -> v.invalidateWhen(n -> n != null && (n < 2 || n > 1_000),
                                 "must be between 2 and 1000", InvalidReason.MALFORMED)),
@@ -189,9 +182,5 @@ public interface TimescaleConfig extends StepRegistryConfig {
             builder.setBatchSize(batchSize());
         }
         return builder.build();
-    }
-
-    private static @Nullable String maskedUrl(@Nullable String url) {
-        return url == null ? null : Masking.maskJdbcUrl(url);
     }
 }
