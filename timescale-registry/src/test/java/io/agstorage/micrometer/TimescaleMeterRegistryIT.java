@@ -315,6 +315,19 @@ class TimescaleMeterRegistryIT {
     }
 
     @Test
+    void aMeterThatBreaksAStorageRuleIsSkippedAndCountedWithoutLosingTheRest() {
+        registry.counter("rule.breaker", "note", "x".repeat(5_000)).increment();
+        registry.counter("rule.keeper").increment(2);
+        publishAt(STEP);
+        publishAt(STEP.multipliedBy(2));
+
+        assertThat(stored.seriesCount("rule_breaker")).isZero();
+        assertThat(stored.values("rule_keeper")).containsExactly(2.0, 0.0);
+        assertThat(registry.publishStats().invalidMeters()).isEqualTo(1);
+        assertThat(registry.publishStats().failures()).isZero();
+    }
+
+    @Test
     void aSecondPublishInTheSameStepStoresNothing() {
         Counter counter = registry.counter("twice");
         counter.increment(4);

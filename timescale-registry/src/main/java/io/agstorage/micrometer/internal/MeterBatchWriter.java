@@ -106,7 +106,7 @@ public final class MeterBatchWriter {
                 } catch (IllegalArgumentException e) {
                     series.broken = true;
                     invalid.increment();
-                    invalidLog.warn("Not storing meter " + meter.getId() + ": " + e.getMessage());
+                    invalidLog.warn("Not storing meter '" + shorten(meter.getId().getName()) + "': " + e.getMessage());
                 }
             }
         } finally {
@@ -243,7 +243,7 @@ public final class MeterBatchWriter {
                 point = Buckets.explicit(snapshot.histogramCounts(), count, sum, max, boundsUnit);
             } catch (IllegalArgumentException e) {
                 invalid.increment();
-                invalidLog.warn("Not storing this step's histogram of " + id + ": " + e.getMessage());
+                invalidLog.warn("Not storing this step's histogram of '" + shorten(id.getName()) + "': " + e.getMessage());
                 return;
             }
             if (point == null || point.count() == 0) {
@@ -270,6 +270,10 @@ public final class MeterBatchWriter {
                 nonFinite.increment();
             }
         }
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
     }
 
     private SampleBatch batch() {
