@@ -407,6 +407,24 @@ class TimescaleMeterRegistryIT {
     }
 
     @Test
+    void withTheSystemClockThePublisherThreadStoresEveryStepOnItsOwn() {
+        TimescaleConfig everySecond = key -> key.equals("timescale.step") ? "1s" : null;
+        TimescaleMeterRegistry live = TimescaleMeterRegistry.builder(everySecond).storageEngine(engine).build();
+        try {
+            Counter counter = live.counter("live.orders");
+            counter.increment(5);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(stored.sum("live_orders")).isEqualTo(5));
+            counter.increment(2);
+        } finally {
+            live.close();
+        }
+        assertThat(stored.sum("live_orders")).isEqualTo(7);
+        assertThat(live.publishStats().failures()).isZero();
+        assertThat(stored.samples("live_orders")).extracting(row -> row.time().toEpochMilli() % 1_000).containsOnly(0L);
+    }
+
+    @Test
     void publishNeverThrowsAndCountsTheFailure() {
         StorageEngine doomed = StorageEngine.create(db.config(schema).build());
         TimescaleMeterRegistry onDoomed = TimescaleMeterRegistry.builder(CONFIG).clock(clock).storageEngine(doomed).build();
