@@ -114,8 +114,9 @@ public interface TimescaleConfig extends StepRegistryConfig {
     }
 
     /**
-     * {@code timescale.publishTimeout}: how long one publish waits for its batch to be committed. A publish that
-     * times out is counted and logged; its samples stay buffered and are written when the database answers.
+     * {@code timescale.publishTimeout}: how long one publish waits for its batch to be committed (after waiting, only
+     * when the engine's buffer is full, up to its {@code ingestion.write_timeout_ms} for room). A publish that times
+     * out is counted and logged; its samples stay buffered and are written when the database answers.
      *
      * @return the timeout; default 10 seconds
      */

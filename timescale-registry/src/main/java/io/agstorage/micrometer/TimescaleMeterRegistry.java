@@ -205,6 +205,10 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
             batch.clear();
             w.write(getMeters(), config().namingConvention(), stepEnd * 1_000L, batch);
             submitAndWait(e, batch, started);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            failures.increment();
+            failureLog.warn("Interrupted while waiting for the publish to be committed");
         } catch (Throwable t) {
             failures.increment();
             failureLog.warn("Publishing metrics to TimescaleDB failed: " + t, t);
@@ -276,6 +280,10 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
                 lastPublishedStepEnd = closingStepEnd;
                 submitAndWait(e, closingBatch, System.nanoTime());
             }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            failures.increment();
+            failureLog.warn("Interrupted while waiting for the last partial step to be committed");
         } catch (Throwable t) {
             failures.increment();
             failureLog.warn("Publishing the last partial step to TimescaleDB failed: " + t, t);
