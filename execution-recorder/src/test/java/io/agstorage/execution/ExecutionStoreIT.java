@@ -360,6 +360,34 @@ class ExecutionStoreIT {
     }
 
     @Test
+    void aRecordTheDatabaseRefusesForGoodIsDeadLetteredAndTheRestOfItsBatchIsStored(@TempDir Path otherJournal) throws Exception {
+        // Two stores (two bot processes) give the same client order id to two different orders: each store alone
+        // cannot see it, the database's unique constraint refuses the second one.
+        Order first = limitBuy("1", "0.5").withClientOrderId("shared-cid-" + market);
+        try (ExecutionStore other = ExecutionStore.builder().storageEngine(engine).journalDirectory(otherJournal).build()) {
+            other.storeOrder(first);
+            other.flush();
+        }
+        Order clash = limitBuy("2", "0.5").withClientOrderId("shared-cid-" + market);
+        Order fine = limitBuy("3", "0.5");
+        store.storeOrder(fine);
+        store.storeOrder(clash);
+        Fill fill = Fill.of(fine, "dead-letter-neighbour", d("0.5"), d("3")).withTradeTime(T0);
+        store.storeFill(fill);
+        store.flush();
+        assertThat(store.stats().deadLettered()).isEqualTo(1);
+        assertThat(store.stats().pending()).isZero();
+        assertThat(store.getOrder(fine.id())).isPresent();
+        assertThat(store.queryFillsByOrder(fine.id())).containsExactly(fill);
+        assertThat(count("SELECT count(*) FROM $s.orders WHERE client_order_id = 'shared-cid-$m'")).isEqualTo(1);
+        String deadLetters = java.nio.file.Files.readString(journalDir.resolve("dead-letter.log"));
+        assertThat(deadLetters).contains("SQLSTATE 23505").contains("orders_client_order_id_key");
+        String payload = deadLetters.strip().substring(deadLetters.strip().lastIndexOf('\t') + 1);
+        assertThat(io.agstorage.execution.internal.RecordCodec.decode(java.util.Base64.getDecoder().decode(payload)))
+                .isInstanceOfSatisfying(io.agstorage.execution.internal.OrderChange.class, c -> assertThat(c.order().id()).isEqualTo(clash.id()));
+    }
+
+    @Test
     void aSecondStoreOnTheSameJournalDirectoryIsRefused() {
         assertThatThrownBy(() -> ExecutionStore.builder().storageEngine(engine).journalDirectory(journalDir).build())
                 .isInstanceOf(IllegalStateException.class)

@@ -171,12 +171,12 @@ public final class ExecutionWriter {
                 return true;
             } catch (SQLException e) {
                 if (!Sql.isTransient(e)) {
-                    log.warn("Database refused a batch of {} execution records ({}); writing them one by one", batch.size(), e.getMessage());
+                    log.warn("Database refused a batch of {} execution records ({}); writing them one by one", batch.size(), reason(e));
                     return writeOneByOne(batch);
                 }
                 retries.increment();
                 logThrottled("Database unavailable, {} execution records wait in the journal; retrying in {} ms: {}", batch.size() + queue.size(),
-                        backoff, e.getMessage());
+                        backoff, reason(e));
             } catch (RuntimeException e) {
                 log.warn("Writing a batch of {} execution records failed ({}); writing them one by one", batch.size(), e.toString());
                 return writeOneByOne(batch);
@@ -202,7 +202,7 @@ public final class ExecutionWriter {
                         break;
                     }
                     retries.increment();
-                    logThrottled("Database unavailable while writing record {}, retrying in {} ms: {}", p.sequence(), backoff, e.getMessage());
+                    logThrottled("Database unavailable while writing record {}, retrying in {} ms: {}", p.sequence(), backoff, reason(e));
                 } catch (RuntimeException e) {
                     deadLetter(p, e);
                     break;
@@ -218,6 +218,19 @@ public final class ExecutionWriter {
         }
         committedUpTo(batch);
         return true;
+    }
+
+    /** The server's own message: a batch failure's first cause rather than pgjdbc's echo of the whole statement. */
+    static String reason(Exception e) {
+        Throwable t = e;
+        if (e instanceof java.sql.BatchUpdateException b && b.getNextException() != null) {
+            t = b.getNextException();
+        }
+        String message = t.getMessage() != null ? t.getMessage() : t.toString();
+        if (t instanceof SQLException s && s.getSQLState() != null) {
+            message = "SQLSTATE " + s.getSQLState() + ": " + message;
+        }
+        return message.length() > 500 ? message.substring(0, 500) + "..." : message;
     }
 
     private void committedUpTo(List<Pending> done) {
@@ -241,9 +254,10 @@ public final class ExecutionWriter {
 
     private void deadLetter(Pending p, Exception e) {
         deadLettered.increment();
-        log.error("Database refused execution record {} for good; it is NOT stored: {} -- record: {} (kept in {})", p.sequence(),
-                e.getMessage(), p.record(), deadLetterFile);
-        String line = Instant.now() + "\t" + p.sequence() + "\t" + String.valueOf(e.getMessage()).replace('\n', ' ').replace('\t', ' ')
+        String reason = reason(e);
+        log.error("Database refused execution record {} for good; it is NOT in the database: {} -- record: {} (kept in {})", p.sequence(),
+                reason, p.record(), deadLetterFile);
+        String line = Instant.now() + "\t" + p.sequence() + "\t" + reason.replace('\n', ' ').replace('\t', ' ')
                 + "\t" + Base64.getEncoder().encodeToString(RecordCodec.encode(p.record())) + "\n";
         try {
             Files.writeString(deadLetterFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
