@@ -88,6 +88,9 @@ public final class StorageEngine implements AutoCloseable {
                     + "for a local server, `docker compose up -d` for the official image, or install the timescaledb "
                     + "package for this PostgreSQL and add it to shared_preload_libraries");
         }
+        if (capabilities.wasm() && ownedPool != null) {
+            openAllConnectionsUpFront(ownedPool);
+        }
         if (config.migrate()) {
             initSchemas();
         }
@@ -149,6 +152,23 @@ public final class StorageEngine implements AutoCloseable {
                     + ": " + rootMessage(e) + ". Start a local TimescaleDB with scripts/timescaledb start, or point "
                     + "database.url (AG_STORAGE_DATABASE_URL) at yours", e);
         }
+    }
+
+    /**
+     * PostgreSQL compiled to WASM serves every connection from one session, and its socket server mixes up
+     * replies when a connection opens while another is inside a transaction: so there the pool opens all its
+     * connections now, before any transaction, and never replaces them.
+     */
+    private void openAllConnectionsUpFront(HikariDataSource pool) {
+        int size = pool.getMaximumPoolSize();
+        pool.getHikariConfigMXBean().setMaxLifetime(0);
+        pool.getHikariConfigMXBean().setIdleTimeout(0);
+        pool.getHikariConfigMXBean().setMinimumIdle(size);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.connectionTimeoutSec());
+        while (pool.getHikariPoolMXBean().getTotalConnections() < size && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        log.info("WASM server: opened {} of {} pooled connections up front", pool.getHikariPoolMXBean().getTotalConnections(), size);
     }
 
     private Capabilities detect() {
