@@ -388,6 +388,21 @@ class ExecutionStoreIT {
     }
 
     @Test
+    void theStoresHealthIsExposedAsMicrometerMeters() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        new ExecutionStoreMetrics(store).bindTo(registry);
+        Order order = limitBuy("1", "0.5");
+        store.storeOrder(order);
+        store.storeFill(Fill.of(order, "metered", d("0.5"), d("1")).withTradeTime(T0));
+        store.flush();
+        assertThat(registry.get("ag_storage.execution.journaled").tag("schema", SCHEMA).functionCounter().count()).isEqualTo(2);
+        assertThat(registry.get("ag_storage.execution.committed").functionCounter().count()).isEqualTo(2);
+        assertThat(registry.get("ag_storage.execution.pending").gauge().value()).isZero();
+        assertThat(registry.get("ag_storage.execution.dead_lettered").functionCounter().count()).isZero();
+        assertThat(registry.get("ag_storage.execution.batch.latency").timeGauge().value(java.util.concurrent.TimeUnit.MILLISECONDS)).isPositive();
+    }
+
+    @Test
     void aSecondStoreOnTheSameJournalDirectoryIsRefused() {
         assertThatThrownBy(() -> ExecutionStore.builder().storageEngine(engine).journalDirectory(journalDir).build())
                 .isInstanceOf(IllegalStateException.class)
