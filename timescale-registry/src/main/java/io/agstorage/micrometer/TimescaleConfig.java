@@ -143,12 +143,28 @@ public interface TimescaleConfig extends StepRegistryConfig {
                 check("maxConnections", TimescaleConfig::maxConnections)
                         .andThen(v -> v.invalidateWhen(n -> n != null && (n < 2 || n > 1_000),
                                 "must be between 2 and 1000", InvalidReason.MALFORMED)),
-                checkRequired("batchSize", TimescaleConfig::batchSize)
-                        .andThen(v -> v.invalidateWhen(n -> n <= 0, "must be > 0", InvalidReason.MALFORMED)),
+                c -> getInteger(c, "batchSize").isValid()
+                        ? getInteger(c, "batchSize").invalidateWhen(n -> n != null && n <= 0, "must be > 0", InvalidReason.MALFORMED)
+                        : Validated.none(), // a malformed number is reported by StepRegistryConfig.validate
+                c -> getDuration(c, "step").isValid()
+                        ? getDuration(c, "step").invalidateWhen(d -> d != null && d.toMillis() <= 0, "must be at least 1ms",
+                                InvalidReason.MALFORMED)
+                        : Validated.none(),
+                c -> booleanKey(c, "enabled"),
                 checkRequired("baseTimeUnit", TimescaleConfig::baseTimeUnit),
                 checkRequired("publishTimeout", TimescaleConfig::publishTimeout)
                         .andThen(v -> v.invalidateWhen(d -> d.isNegative() || d.isZero(), "must be positive",
                                 InvalidReason.MALFORMED)));
+    }
+
+    /** Micrometer reads any text but {@code true} as false; a typo must not silently disable the registry. */
+    private static Validated<?> booleanKey(TimescaleConfig c, String key) {
+        String property = c.prefix() + "." + key;
+        String raw = c.get(property);
+        if (raw == null || raw.trim().equalsIgnoreCase("true") || raw.trim().equalsIgnoreCase("false")) {
+            return Validated.valid(property, raw);
+        }
+        return Validated.invalid(property, raw, "must be true or false", InvalidReason.MALFORMED);
     }
 
     /**

@@ -108,6 +108,27 @@ class TimescaleConfigTest {
     }
 
     @Test
+    void aStepShorterThanAMillisecondIsRefused() {
+        props.put("timescale.step", "0s");
+        assertInvalid("timescale.step was 'PT0S' but it must be at least 1ms");
+    }
+
+    @Test
+    void enabledMustBeTrueOrFalseSoATypoNeverSilentlyDisablesTheRegistry() {
+        props.put("timescale.enabled", "ture");
+        assertInvalid("timescale.enabled was 'ture' but it must be true or false");
+        props.put("timescale.enabled", "FALSE");
+        assertThat(config.validate().isValid()).isTrue();
+        assertThat(config.enabled()).isFalse();
+    }
+
+    @Test
+    void aMalformedBatchSizeIsReportedOnce() {
+        props.put("timescale.batchSize", "lots");
+        assertInvalid("timescale.batchSize was 'lots' but it must be an integer");
+    }
+
+    @Test
     void everyFailureIsReportedAtOnce() {
         props.put("timescale.schema", "X");
         props.put("timescale.batchSize", "-1");
