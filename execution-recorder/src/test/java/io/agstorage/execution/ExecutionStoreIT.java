@@ -388,6 +388,27 @@ class ExecutionStoreIT {
     }
 
     @Test
+    void aFailureThatIsNotTheRecordsFaultIsRetriedNeverDeadLettered() {
+        Order order = limitBuy("1", "0.5");
+        store.storeOrder(order);
+        store.flush();
+        String fills = "\"" + SCHEMA + "\".fills";
+        db.execute("ALTER TABLE " + fills + " RENAME TO fills_away");   // SQLSTATE 42P01 for the writer
+        try {
+            Fill fill = Fill.of(order, "while-table-missing", d("0.5"), d("1")).withTradeTime(T0);
+            store.storeFill(fill);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> store.stats().retries() > 0);
+            assertThat(store.stats().deadLettered()).isZero();
+            assertThat(store.stats().pending()).isEqualTo(1);
+        } finally {
+            db.execute("ALTER TABLE \"" + SCHEMA + "\".fills_away RENAME TO fills");
+        }
+        store.flush();
+        assertThat(store.queryFillsByOrder(order.id())).extracting(Fill::venueTradeId).containsExactly("while-table-missing");
+        assertThat(store.stats().deadLettered()).isZero();
+    }
+
+    @Test
     void theStoresHealthIsExposedAsMicrometerMeters() {
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         new ExecutionStoreMetrics(store).bindTo(registry);

@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that moves journaled records to the database: takes up to {@code batchSize} pending records,
- * writes them in one transaction, then trims the journal up to the last one. A transient failure (database
- * down, connection lost) retries the same batch with backoff until it commits — the records stay in the
- * journal meanwhile; a batch the database refuses is split and written record by record, and a record it still
- * refuses is dead-lettered (logged at error level and appended to {@code dead-letter.log}).
+ * writes them in one transaction, then trims the journal up to the last one. When the database cannot take the
+ * batch for a reason that is not the records' (down, connection lost, table missing, disk full), the same batch
+ * is retried with backoff until it commits — the records stay in the journal meanwhile. When it refuses the data
+ * itself (SQLSTATE 22 or 23), the batch is written record by record and a record still refused is dead-lettered:
+ * logged at error level and appended, encoded, to {@code dead-letter.log} in the journal directory.
  */
 public final class ExecutionWriter {
 
@@ -119,7 +120,7 @@ public final class ExecutionWriter {
     public void stop(long deadlineNanos) {
         stopDeadlineNanos = deadlineNanos;
         stopping = true;
-        thread.interrupt();
+        // no interrupt: an interrupted JDBC call or pool wait fails as if the database had refused the data
         try {
             thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 1_000));
         } catch (InterruptedException e) {
@@ -170,13 +171,14 @@ public final class ExecutionWriter {
                 committedUpTo(batch);
                 return true;
             } catch (SQLException e) {
-                if (!Sql.isTransient(e)) {
+                if (isRecordError(e)) {
                     log.warn("Database refused a batch of {} execution records ({}); writing them one by one", batch.size(), reason(e));
                     return writeOneByOne(batch);
                 }
                 retries.increment();
-                logThrottled("Database unavailable, {} execution records wait in the journal; retrying in {} ms: {}", batch.size() + queue.size(),
-                        backoff, reason(e));
+                logThrottled(Sql.isTransient(e) ? "Database unavailable, {} execution records wait in the journal; retrying in {} ms: {}"
+                        : "Database failed (not because of the records), {} execution records wait in the journal; retrying in {} ms: {}",
+                        batch.size() + queue.size(), backoff, reason(e));
             } catch (RuntimeException e) {
                 log.warn("Writing a batch of {} execution records failed ({}); writing them one by one", batch.size(), e.toString());
                 return writeOneByOne(batch);
@@ -197,7 +199,7 @@ public final class ExecutionWriter {
                     batchWriter.write(List.of(p.record()));
                     break;
                 } catch (SQLException e) {
-                    if (!Sql.isTransient(e)) {
+                    if (isRecordError(e)) {
                         deadLetter(p, e);
                         break;
                     }
@@ -218,6 +220,17 @@ public final class ExecutionWriter {
         }
         committedUpTo(batch);
         return true;
+    }
+
+    /**
+     * Whether the database refused the data itself (SQLSTATE class 22, data exception, or 23, integrity constraint
+     * violation), so that writing it again can never succeed. Anything else — a lost connection, a missing table, a
+     * full disk, a permission — is the environment's fault: the records wait in the journal and are retried.
+     */
+    static boolean isRecordError(SQLException e) {
+        SQLException s = e instanceof java.sql.BatchUpdateException b && b.getNextException() != null ? b.getNextException() : e;
+        String state = s.getSQLState() != null ? s.getSQLState() : e.getSQLState();
+        return !Sql.isTransient(e) && state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
     /** The server's own message: a batch failure's first cause rather than pgjdbc's echo of the whole statement. */
