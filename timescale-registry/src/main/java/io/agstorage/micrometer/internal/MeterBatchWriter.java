@@ -94,15 +94,7 @@ public final class MeterBatchWriter {
                     continue;
                 }
                 try {
-                    meter.use(g -> series.sample(Slot.VALUE, MetricType.GAUGE, g.getId().getBaseUnit(), null, g.value()),
-                            c -> series.sample(Slot.VALUE, MetricType.COUNTER, c.getId().getBaseUnit(), DELTA, c.count()),
-                            t -> timer(series, t),
-                            ds -> summary(series, ds),
-                            ltt -> longTaskTimer(series, ltt),
-                            tg -> series.sample(Slot.VALUE, MetricType.GAUGE, timeUnitName, null, tg.value(baseTimeUnit)),
-                            fc -> series.sample(Slot.VALUE, MetricType.COUNTER, fc.getId().getBaseUnit(), DELTA, fc.count()),
-                            ft -> functionTimer(series, ft),
-                            m -> custom(series, m));
+                    write(meter, series);
                 } catch (IllegalArgumentException e) {
                     series.broken = true;
                     invalid.increment();
@@ -111,6 +103,28 @@ public final class MeterBatchWriter {
             }
         } finally {
             this.batch = null;
+        }
+    }
+
+    private void write(Meter meter, MeterSeries series) {
+        if (meter instanceof TimeGauge tg) {
+            series.sample(Slot.VALUE, MetricType.GAUGE, timeUnitName, null, tg.value(baseTimeUnit));
+        } else if (meter instanceof Gauge g) {
+            series.sample(Slot.VALUE, MetricType.GAUGE, g.getId().getBaseUnit(), null, g.value());
+        } else if (meter instanceof Counter c) {
+            series.sample(Slot.VALUE, MetricType.COUNTER, c.getId().getBaseUnit(), DELTA, c.count());
+        } else if (meter instanceof Timer t) {
+            timer(series, t);
+        } else if (meter instanceof DistributionSummary ds) {
+            summary(series, ds);
+        } else if (meter instanceof LongTaskTimer ltt) {
+            longTaskTimer(series, ltt);
+        } else if (meter instanceof FunctionCounter fc) {
+            series.sample(Slot.VALUE, MetricType.COUNTER, fc.getId().getBaseUnit(), DELTA, fc.count());
+        } else if (meter instanceof FunctionTimer ft) {
+            functionTimer(series, ft);
+        } else {
+            custom(series, meter);
         }
     }
 
