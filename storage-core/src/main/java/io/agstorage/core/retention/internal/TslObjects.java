@@ -96,14 +96,14 @@ public final class TslObjects {
         long endOffset = grainSec;
         long startOffset = Math.max(lateWindow.toSeconds(), 2 * grainSec) + grainSec;
         int job = ensurePolicy(rollup.name(), "policy_refresh_continuous_aggregate",
-                "(config->>'start_offset')::interval = make_interval(secs => ?) AND (config->>'end_offset')::interval = make_interval(secs => ?)",
+                "(config->>'start_offset')::interval = justify_hours(make_interval(secs => ?)) AND (config->>'end_offset')::interval = justify_hours(make_interval(secs => ?))",
                 ps -> {
                     ps.setLong(1, startOffset);
                     ps.setLong(2, endOffset);
                 },
                 "SELECT remove_continuous_aggregate_policy(?::regclass)",
-                "SELECT add_continuous_aggregate_policy(?::regclass, start_offset => make_interval(secs => ?), "
-                        + "end_offset => make_interval(secs => ?), schedule_interval => make_interval(secs => ?))",
+                "SELECT add_continuous_aggregate_policy(?::regclass, start_offset => justify_hours(make_interval(secs => ?)), "
+                        + "end_offset => justify_hours(make_interval(secs => ?)), schedule_interval => justify_hours(make_interval(secs => ?)))",
                 ps -> {
                     ps.setLong(2, startOffset);
                     ps.setLong(3, endOffset);
