@@ -175,7 +175,8 @@ class JournalTest {
         try (Journal j = open(new ArrayList<>())) {
             assertThatThrownBy(() -> open(new ArrayList<>()))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("is in use by another journal");
+                    .hasMessage("journal directory " + j.directory() + " is in use by another journal (journal.lock is held); "
+                            + "give each store its own directory");
         }
     }
 
