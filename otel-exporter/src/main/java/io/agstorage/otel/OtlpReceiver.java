@@ -15,6 +15,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -55,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class OtlpReceiver implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OtlpReceiver.class);
+    private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
     private final StorageEngine engine;
     private final @Nullable Server grpc;
@@ -80,6 +82,7 @@ public final class OtlpReceiver implements AutoCloseable {
                         : InsecureServerCredentials.create();
                 var definition = GrpcMetricsService.definition(ingest);
                 grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.grpcPort), credentials)
+                        .withChildOption(ChannelOption.TCP_NODELAY, true)
                         .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, b.maxBodyBytes))
                         .addService(b.bearerToken != null ? ServerInterceptors.intercept(definition, GrpcMetricsService.bearerToken(b.bearerToken))
                                 : definition)
@@ -87,6 +90,11 @@ public final class OtlpReceiver implements AutoCloseable {
                         .start();
             }
             if (b.httpPort >= 0) {
+                // The JDK server writes the status line and the body separately: with Nagle's algorithm on, each
+                // response waits for the client's delayed ACK (40 ms on Linux). Read once, when the server class loads.
+                if (System.getProperty(NODELAY_PROPERTY) == null) {
+                    System.setProperty(NODELAY_PROPERTY, "true");
+                }
                 InetSocketAddress address = new InetSocketAddress(b.host, b.httpPort);
                 if (b.tlsCert != null) {
                     HttpsServer https = HttpsServer.create(address, 256);

@@ -35,7 +35,33 @@ public final class CumulativeState {
     /** What to store for one cumulative point. */
     public enum Outcome { FULL, DIFFERENCE, SKIP }
 
-    record Key(String metric, Map<String, String> labels, String kind) {}
+    /**
+     * A series of one engine: its label map is the engine's interned instance ({@code MetricSeries.labels()}), so
+     * identity is enough and far cheaper than comparing maps on every point.
+     */
+    static final class Key {
+        private final String metric;
+        private final Map<String, String> labels;
+        private final String kind;
+        private final int hash;
+
+        Key(String metric, Map<String, String> labels, String kind) {
+            this.metric = metric;
+            this.labels = labels;
+            this.kind = kind;
+            this.hash = (metric.hashCode() * 31 + System.identityHashCode(labels)) * 31 + kind.hashCode();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.labels == labels && k.metric.equals(metric) && k.kind.equals(kind);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
 
     /** The last cumulative point of a series; identity equality (used by rollback). */
     static final class Entry {
@@ -94,7 +120,10 @@ public final class CumulativeState {
         return new Undo();
     }
 
-    /** The delta of a cumulative sum point, or NaN when nothing is to be stored. */
+    /**
+     * The delta of a cumulative sum point, or NaN when nothing is to be stored. {@code labels} must be the engine's
+     * interned map of the series ({@code MetricSeries.labels()}).
+     */
     public double sumDelta(Undo undo, String metric, Map<String, String> labels, String kind, boolean monotonic, long startNanos,
             long timeNanos, double value) {
         Entry[] previous = new Entry[1];

@@ -1,0 +1,220 @@
+package io.agstorage.otel.bench;
+
+import io.agstorage.core.StorageConfig;
+import io.agstorage.core.StorageEngine;
+import io.agstorage.otel.OtlpReceiver;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * {@code scripts/bench otlp}: the OTel Java SDK's OTLP exporters sending to the receiver on loopback (1,000 series split
+ * over {@code -Dclients} SDK instances, default one, each export a cumulative sum per series, the response only after the commit),
+ * beside the raw binary COPY limit of pre-encoded (time, series_id, value) rows into a fresh hypertable, same run.
+ */
+public final class OtlpBenchmark {
+
+    private static final int SERIES = 1_000;
+    private static final int CLIENTS = Integer.getInteger("clients", 1);
+    private static final String SENDER_PROPERTY = "io.opentelemetry.sdk.common.export.HttpSenderProvider";
+    private static final String JDK_SENDER = "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider";
+    private static final String OKHTTP_SENDER = "io.opentelemetry.exporter.sender.okhttp.internal.OkHttpHttpSenderProvider";
+    private static final long POSTGRES_EPOCH_OFFSET_MICROS = 946_684_800_000_000L;
+
+    private final String url;
+
+    private OtlpBenchmark(String url) {
+        this.url = url;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String url = System.getenv("AG_STORAGE_BENCH_URL");
+        if (url == null || url.isBlank()) {
+            throw new IllegalStateException("AG_STORAGE_BENCH_URL is not set: run scripts/bench otlp");
+        }
+        int exports = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+        OtlpBenchmark bench = new OtlpBenchmark(url);
+        double copy = bench.copyLimit(2_000_000);
+        System.err.printf("[otlp] binary COPY, pre-encoded rows: %,.0f rows/s%n", copy);
+        // The SDK's default sender (OkHttp) leaves Nagle's algorithm on: each request then waits ~40 ms for the
+        // receiver's delayed ACK, whatever the receiver does. Go clients (the Collector) and the JDK sender do not.
+        double okhttp = bench.otlp("http", OKHTTP_SENDER, Math.max(10, exports / 10));
+        System.err.printf("[otlp] OTLP/HTTP protobuf, SDK default OkHttp sender: %,.0f points/s committed (%.2f x COPY)%n", okhttp, okhttp / copy);
+        double grpc = bench.otlp("grpc", OKHTTP_SENDER, Math.max(10, exports / 10));
+        System.err.printf("[otlp] OTLP/gRPC, SDK default OkHttp sender: %,.0f points/s committed (%.2f x COPY)%n", grpc, grpc / copy);
+        double http = bench.otlp("http", JDK_SENDER, exports);
+        System.err.printf("[otlp] OTLP/HTTP protobuf, SDK JDK HttpClient sender: %,.0f points/s committed (%.2f x COPY)%n", http, http / copy);
+        System.out.printf("otlp: copy_rows_per_s=%.0f http_jdk_points_per_s=%.0f http_okhttp_points_per_s=%.0f grpc_okhttp_points_per_s=%.0f%n",
+                copy, http, okhttp, grpc);
+        System.out.printf("otlp: points_per_s=%.0f vs_copy=%.2f%n", http, http / copy);
+    }
+
+    private double otlp(String transport, String sender, int exports) throws Exception {
+        System.setProperty(SENDER_PROPERTY, sender);
+        String schema = "bench_otlp_" + transport;
+        dropSchema(schema);
+        StorageConfig config = StorageConfig.builder().setUrl(url).setSchema(schema).setEnableCache(false).build();
+        try (StorageEngine engine = StorageEngine.create(config);
+             OtlpReceiver receiver = OtlpReceiver.builder().setEngine(engine).setHost("127.0.0.1").setGrpcPort(0).setHttpPort(0).start()) {
+            List<Client> clients = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                MetricExporter exporter = transport.equals("grpc")
+                        ? OtlpGrpcMetricExporter.builder().setEndpoint("http://127.0.0.1:" + receiver.grpcPort()).setTimeout(Duration.ofSeconds(60)).build()
+                        : OtlpHttpMetricExporter.builder().setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics")
+                                .setTimeout(Duration.ofSeconds(60)).build();
+                clients.add(new Client(c, exporter));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+            try {
+                run(pool, clients, 5); // warm-up: series created, JIT
+                engine.flushBuffer();
+                long committedBefore = engine.ingestionStats().committed();
+                long start = System.nanoTime();
+                run(pool, clients, exports);
+                engine.flushBuffer();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                long committed = engine.ingestionStats().committed() - committedBefore;
+                long expected = (long) exports * SERIES;
+                // Each export also carries the SDK's own collection-duration histogram: committed is a little above expected.
+                if (committed < expected || receiver.rejectedPoints() != 0) {
+                    throw new IllegalStateException(transport + ": committed " + committed + " points, expected " + expected
+                            + " (rejected " + receiver.rejectedPoints() + ", busy " + receiver.busyRequests() + ")");
+                }
+                System.err.printf("[otlp] %s: %d exports x %d points (%d committed with the SDK's self-metrics) in %.2f s, %d requests answered busy%n",
+                        transport, exports, SERIES, committed, seconds, receiver.busyRequests());
+                return committed / seconds;
+            } finally {
+                pool.shutdown();
+                clients.forEach(Client::close);
+            }
+        } finally {
+            dropSchema(schema);
+        }
+    }
+
+    /** {@code exports} exports of {@value #SERIES} points in all, spread over the clients, run in parallel. */
+    private static void run(ExecutorService pool, List<Client> clients, int exports) throws Exception {
+        List<Future<?>> futures = new ArrayList<>();
+        for (Client client : clients) {
+            futures.add(pool.submit(() -> {
+                for (int i = 0; i < exports; i++) {
+                    client.round();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get(30, TimeUnit.MINUTES);
+        }
+    }
+
+    /** One SDK instance with its share of the series; {@link #round()} adds to each and exports once. */
+    private static final class Client {
+        private final SdkMeterProvider provider;
+        private final LongCounter counter;
+        private final Attributes[] series;
+
+        Client(int id, MetricExporter exporter) {
+            provider = SdkMeterProvider.builder()
+                    .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "bench",
+                            AttributeKey.stringKey("service.instance.id"), "client-" + id))))
+                    .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofDays(1)).build())
+                    .build();
+            counter = provider.get("bench").counterBuilder("bench.orders").build();
+            series = new Attributes[SERIES / CLIENTS];
+            for (int i = 0; i < series.length; i++) {
+                series[i] = Attributes.of(AttributeKey.stringKey("market"), "m" + i, AttributeKey.stringKey("venue"), "v" + (i % 7));
+            }
+        }
+
+        void round() {
+            for (Attributes a : series) {
+                counter.add(1, a);
+            }
+            if (!provider.forceFlush().join(60, TimeUnit.SECONDS).isSuccess()) {
+                throw new IllegalStateException("export failed");
+            }
+        }
+
+        void close() {
+            provider.shutdown().join(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private double copyLimit(int rows) throws Exception {
+        try (Connection c = DriverManager.getConnection(url)) {
+            execute(c, "DROP SCHEMA IF EXISTS bench_otlp_copy CASCADE", "CREATE SCHEMA bench_otlp_copy",
+                    "CREATE TABLE bench_otlp_copy.samples (time timestamptz NOT NULL, series_id bigint NOT NULL, value double precision NOT NULL)",
+                    "SELECT create_hypertable('bench_otlp_copy.samples', by_range('time', INTERVAL '1 day'), create_default_indexes => false)",
+                    "CREATE INDEX ON bench_otlp_copy.samples (series_id, time DESC)");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(rows * 38 + 32);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeBytes("PGCOPY\n");
+            out.write(new byte[] {(byte) 0xff, '\r', '\n', 0});
+            out.writeInt(0);
+            out.writeInt(0);
+            long base = System.currentTimeMillis() * 1_000 - POSTGRES_EPOCH_OFFSET_MICROS;
+            for (int i = 0; i < rows; i++) {
+                out.writeShort(3);
+                out.writeInt(8);
+                out.writeLong(base + i / SERIES * 1_000L);
+                out.writeInt(8);
+                out.writeLong(i % SERIES + 1);
+                out.writeInt(8);
+                out.writeDouble(i);
+            }
+            out.writeShort(-1);
+            byte[] encoded = bytes.toByteArray();
+            long start = System.nanoTime();
+            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_otlp_copy.samples FROM STDIN (FORMAT binary)");
+            try {
+                int chunk = 1 << 20;
+                for (int off = 0; off < encoded.length; off += chunk) {
+                    copy.writeToCopy(encoded, off, Math.min(chunk, encoded.length - off));
+                }
+                copy.endCopy();
+            } finally {
+                if (copy.isActive()) {
+                    copy.cancelCopy();
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            execute(c, "DROP SCHEMA bench_otlp_copy CASCADE");
+            return rows / seconds;
+        }
+    }
+
+    private void dropSchema(String schema) throws Exception {
+        try (Connection c = DriverManager.getConnection(url)) {
+            execute(c, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    private static void execute(Connection c, String... sql) throws Exception {
+        try (Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        }
+    }
+}
