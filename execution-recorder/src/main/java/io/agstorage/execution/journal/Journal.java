@@ -48,6 +48,9 @@ public final class Journal implements AutoCloseable {
     /** The largest payload accepted: 16 MiB. */
     public static final int MAX_RECORD_BYTES = 16 << 20;
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.journal");
+    /** Holds the highest sequence passed to {@link #trim}: replay skips what the caller already stored. */
+    private static final String CHECKPOINT = "trimmed.seq";
+    private static final long CHECKPOINT_INTERVAL_NANOS = 200_000_000L;
 
     private final Path directory;
     private final SyncPolicy syncPolicy;
@@ -73,6 +76,8 @@ public final class Journal implements AutoCloseable {
     private volatile long committedSeq;
     private volatile @Nullable IOException syncFailure;
     private volatile boolean closed;
+    private long checkpointWrittenNanos;
+    private long checkpointWritten;
 
     private static final class Segment {
         final Path path;
@@ -132,7 +137,9 @@ public final class Journal implements AutoCloseable {
         }
         files.sort(null);
         List<JournalRecovery.Corruption> corruptions = new ArrayList<>();
+        long checkpoint = readCheckpoint();
         long records = 0;
+        long skipped = 0;
         long lastSeq = 0;
         for (Path file : files) {
             Matcher m = SEGMENT.matcher(file.getFileName().toString());
@@ -178,9 +185,12 @@ public final class Journal implements AutoCloseable {
                         problem = "sequence " + seq + " not after " + lastSeq;
                         break;
                     }
-                    byte[] payload = java.util.Arrays.copyOfRange(bytes, pos + HEADER, pos + HEADER + length);
-                    handler.accept(seq, payload);
-                    records++;
+                    if (seq > checkpoint) {
+                        handler.accept(seq, java.util.Arrays.copyOfRange(bytes, pos + HEADER, pos + HEADER + length));
+                        records++;
+                    } else {
+                        skipped++;
+                    }
                     lastSeq = seq;
                     segment.lastSeq = seq;
                     pos += HEADER + length;
@@ -195,13 +205,13 @@ public final class Journal implements AutoCloseable {
                 closedSegments.addLast(segment);
             }
         }
-        long maxFirst = files.stream().map(f -> SEGMENT.matcher(f.getFileName().toString()))
-                .filter(Matcher::matches).mapToLong(mm -> Long.parseLong(mm.group(1))).max().orElse(0);
-        nextSeq = Math.max(lastSeq + 1, maxFirst + 1);
+        // never reuse a sequence at or below the checkpoint, or a later replay would skip the new record
+        nextSeq = Math.max(lastSeq, checkpoint) + 1;
         writtenSeq = nextSeq - 1;
         durableSeq = nextSeq - 1;
-        committedSeq = 0;
-        JournalRecovery result = new JournalRecovery(files.size(), records, corruptions);
+        committedSeq = checkpoint;
+        checkpointWritten = checkpoint;
+        JournalRecovery result = new JournalRecovery(files.size(), records, skipped, corruptions);
         if (!result.clean()) {
             for (JournalRecovery.Corruption c : corruptions) {
                 log.warn("Journal {}: {} at offset {} of {}; kept the {} valid records before it, cut off {} bytes (saved as {})",
@@ -209,7 +219,8 @@ public final class Journal implements AutoCloseable {
             }
         }
         if (records > 0) {
-            log.info("Journal {}: replaying {} records from {} segments", directory, records, closedSegments.size());
+            log.info("Journal {}: replaying {} records from {} segments ({} already stored, skipped)", directory, records,
+                    closedSegments.size(), skipped);
         }
         return result;
     }
@@ -422,6 +433,11 @@ public final class Journal implements AutoCloseable {
             while (!closedSegments.isEmpty() && closedSegments.peekFirst().lastSeq <= committedSeq) {
                 delete.add(closedSegments.pollFirst().path);
             }
+            long now = System.nanoTime();
+            if (committedSeq > checkpointWritten && (checkpointWrittenNanos == 0 || now - checkpointWrittenNanos >= CHECKPOINT_INTERVAL_NANOS)) {
+                writeCheckpoint(committedSeq);
+                checkpointWrittenNanos = now;
+            }
         }
         for (Path p : delete) {
             try {
@@ -452,7 +468,7 @@ public final class Journal implements AutoCloseable {
         return writtenSeq;
     }
 
-    /** The highest sequence passed to {@link #trim(long)}. */
+    /** The highest sequence passed to {@link #trim(long)}, in this run or (through the checkpoint file) an earlier one. */
     public long trimmedSequence() {
         return committedSeq;
     }
@@ -484,6 +500,9 @@ public final class Journal implements AutoCloseable {
                 active.force(false);
                 markDurable(writtenSeq);
                 active.close();
+                if (committedSeq > checkpointWritten) {
+                    writeCheckpoint(committedSeq);
+                }
                 if (committedSeq >= writtenSeq) {
                     Files.deleteIfExists(activeSegment.path);
                     for (Segment s : closedSegments) {
@@ -500,6 +519,36 @@ public final class Journal implements AutoCloseable {
                 }
                 releaseLock();
             }
+        }
+    }
+
+    private long readCheckpoint() {
+        Path file = directory.resolve(CHECKPOINT);
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).strip());
+        } catch (IOException | NumberFormatException e) {
+            log.warn("Journal {}: unreadable {} ({}); replaying every record (the consumer's writes are idempotent)", directory, CHECKPOINT,
+                    e.getMessage());
+            return 0;
+        }
+    }
+
+    /**
+     * Atomically replaces the checkpoint file. Not forced: a checkpoint lost in a machine crash is an older one,
+     * which only replays records the consumer already stored; it is never ahead of {@link #trim}.
+     */
+    private void writeCheckpoint(long sequence) {
+        Path tmp = directory.resolve(CHECKPOINT + ".tmp");
+        try {
+            Files.writeString(tmp, Long.toString(sequence), StandardCharsets.US_ASCII);
+            Files.move(tmp, directory.resolve(CHECKPOINT), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            checkpointWritten = sequence;
+        } catch (IOException e) {
+            log.warn("Journal {}: cannot write {}: {}", directory, CHECKPOINT, e.getMessage());
         }
     }
 

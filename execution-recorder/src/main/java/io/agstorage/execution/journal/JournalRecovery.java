@@ -7,11 +7,13 @@ import java.util.List;
  * What {@link Journal} found when it opened.
  *
  * @param segments segment files read
- * @param records valid records replayed
+ * @param records valid records replayed (those after the last {@link Journal#trim} checkpoint)
+ * @param skipped valid records not replayed because a {@link Journal#trim} had covered them (kept on disk only
+ *     because segments are deleted whole)
  * @param corruptions damaged regions found; each was cut off after its valid prefix and kept beside the
  *     segment as a {@code .corrupt} file for inspection
  */
-public record JournalRecovery(int segments, long records, List<Corruption> corruptions) {
+public record JournalRecovery(int segments, long records, long skipped, List<Corruption> corruptions) {
 
     public JournalRecovery {
         corruptions = List.copyOf(corruptions);
