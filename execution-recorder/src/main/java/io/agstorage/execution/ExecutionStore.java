@@ -194,7 +194,7 @@ public final class ExecutionStore implements AutoCloseable {
                         next = order.withUpdatedAt(later(previous.updatedAt()));
                     }
                 }
-                seq[0] = append(new OrderChange(next, UUID.randomUUID(), from, null));
+                seq[0] = append(OrderChange.of(next, from, null));
                 return next;
             });
         } catch (RuntimeException e) {
@@ -239,7 +239,7 @@ public final class ExecutionStore implements AutoCloseable {
             cur.status().checkTransitionTo(status);
             Instant now = Validation.now();
             Order next = cur.transitioned(status, now.isAfter(cur.updatedAt()) ? now : later(cur.updatedAt()));
-            seq[0] = append(new OrderChange(next, UUID.randomUUID(), cur.status(), why));
+            seq[0] = append(OrderChange.of(next, cur.status(), why));
             return next;
         });
         journal.awaitDurable(seq[0]);

@@ -124,6 +124,20 @@ class ExecutionStoreIT {
     }
 
     @Test
+    void storingTheSameOrderAgainAfterARestartKeepsOneOrderRowAndOneEvent(@TempDir Path otherJournal) {
+        Order order = limitBuy("10", "0.4").withClientOrderId("restart-" + market);
+        store.storeOrder(order);
+        store.flush();
+        // a new process (empty memory, its own journal) stores the same order, fills and positions again
+        try (ExecutionStore restarted = ExecutionStore.builder().storageEngine(engine).journalDirectory(otherJournal).build()) {
+            restarted.storeOrder(order);
+            restarted.flush();
+        }
+        assertThat(count("SELECT count(*) FROM $s.orders WHERE market = '$m'")).isEqualTo(1);
+        assertThat(store.queryOrderEvents(order.id())).singleElement().extracting(OrderEvent::status).isEqualTo(OrderStatus.NEW);
+    }
+
+    @Test
     void oneVenueTradeFillingTwoOfOurOrdersKeepsTwoRows() {
         Order a = limitBuy("10", "0.4");
         Order b = limitBuy("5", "0.4");
