@@ -70,7 +70,7 @@ public final class OtlpReceiver implements AutoCloseable {
         this.engine = b.engine;
         Instant now = Instant.now();
         CumulativeState state = new CumulativeState(b.maxCumulativeSeries, now.getEpochSecond() * 1_000_000_000L + now.getNano());
-        this.ingest = new OtlpIngest(engine, state);
+        this.ingest = new OtlpIngest(engine, state, b.maxCumulativeSeries);
         long timeoutMs = engine.config().writeTimeoutMs();
         Server grpcServer = null;
         HttpServer httpServer = null;

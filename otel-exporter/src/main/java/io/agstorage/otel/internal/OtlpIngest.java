@@ -31,14 +31,16 @@ public final class OtlpIngest {
 
     private final StorageEngine engine;
     private final CumulativeState state;
+    private final SeriesCache seriesCache;
     private final int waitAboveSize;
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder busy = new LongAdder();
 
-    public OtlpIngest(StorageEngine engine, CumulativeState state) {
+    public OtlpIngest(StorageEngine engine, CumulativeState state, long maxSeries) {
         this.engine = engine;
         this.state = state;
+        this.seriesCache = new SeriesCache(maxSeries);
         // A request larger than half the ring would rarely find room all at once: those wait for room instead.
         this.waitAboveSize = Math.max(1, engine.ingestionStats().bufferSize() / 2);
     }
@@ -80,7 +82,7 @@ public final class OtlpIngest {
         writer.setUtf8Repaired(decoded.utf8Repaired());
         CompletableFuture<Long> committed;
         try {
-            OtlpMetricMapper.map(request, writer);
+            OtlpMetricMapper.map(request, writer, seriesCache);
             if (writer.batch().isEmpty()) {
                 return CompletableFuture.completedFuture(accepted(writer));
             }

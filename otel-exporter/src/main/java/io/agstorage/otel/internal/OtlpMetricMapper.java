@@ -1,6 +1,8 @@
 package io.agstorage.otel.internal;
 
 import io.agstorage.core.HistogramPoint;
+import io.agstorage.core.MetricSeries;
+import io.agstorage.core.MetricType;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -17,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /** Maps an OTLP {@link ExportMetricsServiceRequest} to a {@link PointWriter}; refused points are counted there. */
 public final class OtlpMetricMapper {
@@ -47,26 +50,58 @@ public final class OtlpMetricMapper {
     }
 
     public static void map(ExportMetricsServiceRequest request, PointWriter writer) {
+        map(request, writer, null);
+    }
+
+    /** Maps the request; {@code cache} (when set, and the request needed no UTF-8 repair) remembers number series. */
+    public static void map(ExportMetricsServiceRequest request, PointWriter writer, @Nullable SeriesCache cache) {
+        SeriesCache useCache = writer.utf8Repaired() ? null : cache;
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
             SortedMap<String, String> resource = attributes(Labels.RESOURCE_PREFIX, rm.getResource().getAttributesList(), new TreeMap<>());
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
                 SortedMap<String, String> base = new TreeMap<>(resource);
                 scope(sm.getScope(), base);
+                SeriesCache.Context context = useCache == null ? null
+                        : new SeriesCache.Context(rm.getResource().getAttributesList(), sm.getScope());
                 for (Metric m : sm.getMetricsList()) {
-                    map(m, base, writer);
+                    map(m, base, writer, useCache, context);
                 }
             }
         }
     }
 
-    private static void map(Metric m, SortedMap<String, String> base, PointWriter w) {
+    /** The series of a gauge or sum point, from the cache when it was resolved before. */
+    private static @Nullable MetricSeries numberSeries(PointWriter w, @Nullable SeriesCache cache, SeriesCache.@Nullable Context context,
+            Metric m, int kind, SortedMap<String, String> base, List<KeyValue> attributes) {
+        SeriesCache.Key key = null;
+        if (cache != null && context != null) {
+            key = new SeriesCache.Key(context, m.getName(), m.getUnit(), kind, attributes);
+            MetricSeries cached = cache.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        MetricSeries series = kind == SeriesCache.GAUGE
+                ? w.resolve(m.getName(), labels(base, attributes), MetricType.GAUGE, m.getUnit(), null)
+                : w.resolve(m.getName(), labels(base, attributes), PointWriter.sumType(kind == SeriesCache.MONOTONIC_SUM), m.getUnit(), PointWriter.DELTA);
+        if (series != null && key != null) {
+            cache.put(key, series);
+        }
+        return series;
+    }
+
+    private static void map(Metric m, SortedMap<String, String> base, PointWriter w, @Nullable SeriesCache cache,
+            SeriesCache.@Nullable Context context) {
         String name = m.getName();
         String unit = m.getUnit();
         switch (m.getDataCase()) {
             case GAUGE -> {
                 for (NumberDataPoint p : m.getGauge().getDataPointsList()) {
                     if ((p.getFlags() & NO_RECORDED_VALUE) == 0) {
-                        w.gauge(name, unit, labels(base, p.getAttributesList()), p.getTimeUnixNano(), value(p));
+                        MetricSeries series = numberSeries(w, cache, context, m, SeriesCache.GAUGE, base, p.getAttributesList());
+                        if (series != null) {
+                            w.gauge(series, p.getTimeUnixNano(), value(p));
+                        }
                     }
                 }
             }
@@ -77,8 +112,12 @@ public final class OtlpMetricMapper {
                     if (!temporalityKnown(t, name, w) || (p.getFlags() & NO_RECORDED_VALUE) != 0) {
                         continue;
                     }
-                    w.sum(name, unit, labels(base, p.getAttributesList()), sum.getIsMonotonic(),
-                            t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, p.getStartTimeUnixNano(), p.getTimeUnixNano(), value(p));
+                    MetricSeries series = numberSeries(w, cache, context, m, sum.getIsMonotonic() ? SeriesCache.MONOTONIC_SUM : SeriesCache.SUM,
+                            base, p.getAttributesList());
+                    if (series != null) {
+                        w.sum(series, sum.getIsMonotonic(), t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
+                                p.getStartTimeUnixNano(), p.getTimeUnixNano(), value(p));
+                    }
                 }
             }
             case HISTOGRAM -> {

@@ -38,16 +38,33 @@ public final class PointWriter {
     }
 
     public void gauge(String name, @Nullable String unit, SortedMap<String, String> labels, long timeNanos, double value) {
-        MetricSeries series = series(name, labels, MetricType.GAUGE, unit, null);
+        MetricSeries series = resolve(name, labels, MetricType.GAUGE, unit, null);
         if (series != null) {
-            add(series, timeNanos, value);
+            gauge(series, timeNanos, value);
         }
+    }
+
+    /** A gauge point of a series already resolved with {@link #resolve}. */
+    public void gauge(MetricSeries series, long timeNanos, double value) {
+        add(series, timeNanos, value);
     }
 
     public void sum(String name, @Nullable String unit, SortedMap<String, String> labels, boolean monotonic, boolean cumulative,
             long startNanos, long timeNanos, double value) {
-        MetricSeries series = series(name, labels, monotonic ? MetricType.COUNTER : MetricType.UP_DOWN_COUNTER, unit, DELTA);
-        if (series == null || !checkValue(name, "value", value) || !checkTime(name, timeNanos)) {
+        MetricSeries series = resolve(name, labels, sumType(monotonic), unit, DELTA);
+        if (series != null) {
+            sum(series, monotonic, cumulative, startNanos, timeNanos, value);
+        }
+    }
+
+    static MetricType sumType(boolean monotonic) {
+        return monotonic ? MetricType.COUNTER : MetricType.UP_DOWN_COUNTER;
+    }
+
+    /** A sum point of a series already resolved with {@link #resolve} (type {@link #sumType}, temporality delta). */
+    public void sum(MetricSeries series, boolean monotonic, boolean cumulative, long startNanos, long timeNanos, double value) {
+        String name = series.name();
+        if (!checkValue(name, "value", value) || !checkTime(name, timeNanos)) {
             return;
         }
         double delta = value;
@@ -63,7 +80,7 @@ public final class PointWriter {
 
     public void histogram(String name, @Nullable String unit, SortedMap<String, String> labels, boolean cumulative,
             long startNanos, long timeNanos, HistogramPoint histogram) {
-        MetricSeries series = series(name, labels, MetricType.HISTOGRAM, unit, DELTA);
+        MetricSeries series = resolve(name, labels, MetricType.HISTOGRAM, unit, DELTA);
         if (series == null || !checkTime(name, timeNanos)) {
             return;
         }
@@ -96,7 +113,7 @@ public final class PointWriter {
         for (int i = 0; i < quantiles.length; i++) {
             TreeMap<String, String> withQuantile = new TreeMap<>(labels);
             withQuantile.put("quantile", BigDecimal.valueOf(quantiles[i]).stripTrailingZeros().toPlainString());
-            MetricSeries series = series(name, withQuantile, MetricType.SUMMARY, unit, null);
+            MetricSeries series = resolve(name, withQuantile, MetricType.SUMMARY, unit, null);
             if (series == null) {
                 return;
             }
@@ -111,7 +128,12 @@ public final class PointWriter {
         this.utf8Repaired = repaired;
     }
 
-    private @Nullable MetricSeries series(String name, SortedMap<String, String> labels, MetricType type, @Nullable String unit,
+    public boolean utf8Repaired() {
+        return utf8Repaired;
+    }
+
+    /** The series of a point, or null (the point counted as refused, with the reason) when its name or labels break a rule. */
+    public @Nullable MetricSeries resolve(String name, SortedMap<String, String> labels, MetricType type, @Nullable String unit,
             @Nullable String temporality) {
         if (utf8Repaired) {
             String bad = invalidUtf8(name, labels);
