@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>Layout: a directory of {@code segment-<first sequence, 20 digits>.journal} files, each starting with the
  * 8-byte magic {@code AGJRNL01}, then records of {@code [int length][long sequence][int crc32c][payload]}
  * (big-endian; the CRC covers length, sequence and payload). A {@code journal.lock} file keeps a second
- * process off the directory.
+ * process off the directory; {@code trimmed.seq} holds the last {@link #trim} so that a restart replays only what
+ * follows it (segments are deleted whole, so they may still hold older records).
  *
  * <p>Life cycle: {@link Builder#open(ReplayHandler)} reads every segment, hands each valid record to the
  * handler in order, cuts a torn or corrupt tail off after its valid prefix (reported in {@link #recovery()}
