@@ -3,6 +3,7 @@ package io.agstorage.otel;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.otel.internal.CumulativeState;
+import io.agstorage.otel.internal.ExemplarStore;
 import io.agstorage.otel.internal.PointWriter;
 import io.agstorage.otel.internal.SdkMetricMapper;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -50,6 +51,7 @@ public final class TimescaleMetricExporter implements MetricExporter {
     private final AggregationTemporalitySelector temporalitySelector;
     private final DefaultAggregationSelector aggregationSelector;
     private final CumulativeState state;
+    private final ExemplarStore exemplars;
     private final AtomicBoolean shutdown = new AtomicBoolean();
     private final AtomicLong lastWarnNanos = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
@@ -59,6 +61,7 @@ public final class TimescaleMetricExporter implements MetricExporter {
         this.temporalitySelector = b.temporalitySelector;
         this.aggregationSelector = b.aggregationSelector;
         this.state = new CumulativeState(b.maxCumulativeSeries, nowNanos());
+        this.exemplars = new ExemplarStore(engine);
     }
 
     public static Builder builder() {
@@ -113,7 +116,7 @@ public final class TimescaleMetricExporter implements MetricExporter {
                     log.warn("Export of {} points not committed: {}", writer.batch().size(), error.getMessage());
                     result.failExceptionally(error);
                 } else {
-                    finish(result, writer);
+                    exemplars.write(writer.exemplars()).whenComplete((done, ignored) -> finish(result, writer));
                 }
             });
         } catch (RuntimeException e) {

@@ -160,7 +160,7 @@ public final class HttpMetricsHandler implements HttpHandler {
                 .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(body)).toString();
         ExportMetricsServiceRequest.Builder builder = ExportMetricsServiceRequest.newBuilder();
         try {
-            jsonParser.merge(text, builder);
+            jsonParser.merge(OtlpJson.hexIdsToBase64(text), builder);
         } catch (RuntimeException e) {
             // JsonFormat throws gson's exceptions on some malformed input.
             throw new InvalidProtocolBufferException(e.getMessage());

@@ -32,6 +32,7 @@ public final class OtlpIngest {
     private final StorageEngine engine;
     private final CumulativeState state;
     private final SeriesCache seriesCache;
+    private final ExemplarStore exemplars;
     private final int waitAboveSize;
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
@@ -41,6 +42,7 @@ public final class OtlpIngest {
         this.engine = engine;
         this.state = state;
         this.seriesCache = new SeriesCache(maxSeries);
+        this.exemplars = new ExemplarStore(engine);
         // A request larger than half the ring would rarely find room all at once: those wait for room instead.
         this.waitAboveSize = Math.max(1, engine.ingestionStats().bufferSize() / 2);
     }
@@ -100,10 +102,12 @@ public final class OtlpIngest {
             if (error != null) {
                 writer.rollback();
                 log.warn("OTLP request of {} points not committed: {}", writer.batch().size(), error.getMessage());
-                return new Outcome.Failed("not committed: " + message(error));
+                return (Outcome) new Outcome.Failed("not committed: " + message(error));
             }
             return accepted(writer);
-        });
+        }).thenCompose(outcome -> outcome instanceof Outcome.Accepted && !writer.exemplars().isEmpty()
+                ? exemplars.write(writer.exemplars()).thenApply(done -> outcome)
+                : CompletableFuture.completedFuture(outcome));
     }
 
     private Outcome accepted(PointWriter writer) {

@@ -1,5 +1,6 @@
 package io.agstorage.otel.internal;
 
+import com.google.protobuf.ByteString;
 import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.MetricSeries;
 import io.agstorage.core.MetricType;
@@ -8,6 +9,7 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Exemplar;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -99,8 +101,8 @@ public final class OtlpMetricMapper {
                 for (NumberDataPoint p : m.getGauge().getDataPointsList()) {
                     if ((p.getFlags() & NO_RECORDED_VALUE) == 0) {
                         MetricSeries series = numberSeries(w, cache, context, m, SeriesCache.GAUGE, base, p.getAttributesList());
-                        if (series != null) {
-                            w.gauge(series, p.getTimeUnixNano(), value(p));
+                        if (series != null && w.gauge(series, p.getTimeUnixNano(), value(p))) {
+                            exemplars(w, series, p.getTimeUnixNano(), p.getExemplarsList());
                         }
                     }
                 }
@@ -114,9 +116,9 @@ public final class OtlpMetricMapper {
                     }
                     MetricSeries series = numberSeries(w, cache, context, m, sum.getIsMonotonic() ? SeriesCache.MONOTONIC_SUM : SeriesCache.SUM,
                             base, p.getAttributesList());
-                    if (series != null) {
-                        w.sum(series, sum.getIsMonotonic(), t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
-                                p.getStartTimeUnixNano(), p.getTimeUnixNano(), value(p));
+                    if (series != null && w.sum(series, sum.getIsMonotonic(), t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
+                            p.getStartTimeUnixNano(), p.getTimeUnixNano(), value(p))) {
+                        exemplars(w, series, p.getTimeUnixNano(), p.getExemplarsList());
                     }
                 }
             }
@@ -133,8 +135,11 @@ public final class OtlpMetricMapper {
                         w.reject(name, e.getMessage());
                         continue;
                     }
-                    w.histogram(name, unit, labels(base, p.getAttributesList()), t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
-                            p.getStartTimeUnixNano(), p.getTimeUnixNano(), point);
+                    MetricSeries series = w.histogram(name, unit, labels(base, p.getAttributesList()),
+                            t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, p.getStartTimeUnixNano(), p.getTimeUnixNano(), point);
+                    if (series != null) {
+                        exemplars(w, series, p.getTimeUnixNano(), p.getExemplarsList());
+                    }
                 }
             }
             case EXPONENTIAL_HISTOGRAM -> {
@@ -153,8 +158,11 @@ public final class OtlpMetricMapper {
                         w.reject(name, e.getMessage());
                         continue;
                     }
-                    w.histogram(name, unit, labels(base, p.getAttributesList()), t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
-                            p.getStartTimeUnixNano(), p.getTimeUnixNano(), point);
+                    MetricSeries series = w.histogram(name, unit, labels(base, p.getAttributesList()),
+                            t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, p.getStartTimeUnixNano(), p.getTimeUnixNano(), point);
+                    if (series != null) {
+                        exemplars(w, series, p.getTimeUnixNano(), p.getExemplarsList());
+                    }
                 }
             }
             case SUMMARY -> {
@@ -175,6 +183,29 @@ public final class OtlpMetricMapper {
             }
             case DATA_NOT_SET -> { /* a metric without data has no points to store or reject */ }
         }
+    }
+
+    private static void exemplars(PointWriter w, MetricSeries series, long pointTimeNanos, List<Exemplar> exemplars) {
+        for (Exemplar e : exemplars) {
+            double value = e.getValueCase() == Exemplar.ValueCase.AS_INT ? e.getAsInt() : e.getAsDouble();
+            w.exemplar(series, pointTimeNanos, e.getTimeUnixNano(), value, hexId(e.getTraceId(), 16), hexId(e.getSpanId(), 8),
+                    attributes("", e.getFilteredAttributesList(), new TreeMap<>()));
+        }
+    }
+
+    /** Lowercase hex of a trace or span id, or null when absent, all zero or of the wrong length. */
+    static @Nullable String hexId(ByteString id, int length) {
+        if (id.size() != length) {
+            return null;
+        }
+        StringBuilder hex = new StringBuilder(length * 2);
+        boolean zero = true;
+        for (int i = 0; i < length; i++) {
+            int b = id.byteAt(i) & 0xff;
+            zero &= b == 0;
+            hex.append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return zero ? null : hex.toString();
     }
 
     private static boolean temporalityKnown(AggregationTemporality t, String name, PointWriter w) {

@@ -8,6 +8,7 @@ import io.agstorage.core.StorageEngine;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +28,7 @@ public final class PointWriter {
     private final CumulativeState.Undo undo;
     private final SampleBatch batch = new SampleBatch(256);
     private final List<String> messages = new ArrayList<>(MAX_MESSAGES);
+    private final List<ExemplarStore.Exemplar> exemplars = new ArrayList<>();
     private long rejected;
     private long skipped;
     private boolean utf8Repaired;
@@ -37,24 +39,22 @@ public final class PointWriter {
         this.undo = state.newUndo();
     }
 
-    public void gauge(String name, @Nullable String unit, SortedMap<String, String> labels, long timeNanos, double value) {
+    /** A gauge point; returns its series when the point was stored (for its exemplars), else null. */
+    public @Nullable MetricSeries gauge(String name, @Nullable String unit, SortedMap<String, String> labels, long timeNanos, double value) {
         MetricSeries series = resolve(name, labels, MetricType.GAUGE, unit, null);
-        if (series != null) {
-            gauge(series, timeNanos, value);
-        }
+        return series != null && gauge(series, timeNanos, value) ? series : null;
     }
 
     /** A gauge point of a series already resolved with {@link #resolve}. */
-    public void gauge(MetricSeries series, long timeNanos, double value) {
-        add(series, timeNanos, value);
+    public boolean gauge(MetricSeries series, long timeNanos, double value) {
+        return add(series, timeNanos, value);
     }
 
-    public void sum(String name, @Nullable String unit, SortedMap<String, String> labels, boolean monotonic, boolean cumulative,
-            long startNanos, long timeNanos, double value) {
+    /** A sum point; returns its series when the point was stored (for its exemplars), else null. */
+    public @Nullable MetricSeries sum(String name, @Nullable String unit, SortedMap<String, String> labels, boolean monotonic,
+            boolean cumulative, long startNanos, long timeNanos, double value) {
         MetricSeries series = resolve(name, labels, sumType(monotonic), unit, DELTA);
-        if (series != null) {
-            sum(series, monotonic, cumulative, startNanos, timeNanos, value);
-        }
+        return series != null && sum(series, monotonic, cumulative, startNanos, timeNanos, value) ? series : null;
     }
 
     static MetricType sumType(boolean monotonic) {
@@ -62,37 +62,56 @@ public final class PointWriter {
     }
 
     /** A sum point of a series already resolved with {@link #resolve} (type {@link #sumType}, temporality delta). */
-    public void sum(MetricSeries series, boolean monotonic, boolean cumulative, long startNanos, long timeNanos, double value) {
+    public boolean sum(MetricSeries series, boolean monotonic, boolean cumulative, long startNanos, long timeNanos, double value) {
         String name = series.name();
         if (!checkValue(name, "value", value) || !checkTime(name, timeNanos)) {
-            return;
+            return false;
         }
         double delta = value;
         if (cumulative) {
             delta = state.sumDelta(undo, name, series.labels(), "sum", monotonic, startNanos, timeNanos, value);
             if (Double.isNaN(delta)) {
                 skipped++;
-                return;
+                return false;
             }
         }
-        add(series, timeNanos, delta);
+        return add(series, timeNanos, delta);
     }
 
-    public void histogram(String name, @Nullable String unit, SortedMap<String, String> labels, boolean cumulative,
+    /** A histogram point; returns its series when the point was stored (for its exemplars), else null. */
+    public @Nullable MetricSeries histogram(String name, @Nullable String unit, SortedMap<String, String> labels, boolean cumulative,
             long startNanos, long timeNanos, HistogramPoint histogram) {
         MetricSeries series = resolve(name, labels, MetricType.HISTOGRAM, unit, DELTA);
         if (series == null || !checkTime(name, timeNanos)) {
-            return;
+            return null;
         }
         HistogramPoint delta = histogram;
         if (cumulative) {
             delta = state.histogramDelta(undo, name, series.labels(), startNanos, timeNanos, histogram);
             if (delta == null) {
                 skipped++;
-                return;
+                return null;
             }
         }
         batch.addHistogram(series, timeNanos / 1_000, delta);
+        return series;
+    }
+
+    /**
+     * An exemplar of a point just stored in {@code series}; written once the batch is committed. A time of 0 takes
+     * the point's time.
+     */
+    public void exemplar(MetricSeries series, long pointTimeNanos, long timeNanos, double value, @Nullable String traceId,
+            @Nullable String spanId, Map<String, String> attributes) {
+        if (!Double.isFinite(value)) {
+            return;
+        }
+        long time = timeNanos > 0 && timeNanos / 1_000 <= io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS ? timeNanos : pointTimeNanos;
+        exemplars.add(new ExemplarStore.Exemplar(series.name(), series.labels(), time, value, traceId, spanId, attributes));
+    }
+
+    public List<ExemplarStore.Exemplar> exemplars() {
+        return exemplars;
     }
 
     /** A summary: a series per quantile ({@code quantile} label), {@code <name>_count} and {@code <name>_sum} counters. */
@@ -165,10 +184,11 @@ public final class PointWriter {
         return null;
     }
 
-    private void add(MetricSeries series, long timeNanos, double value) {
+    private boolean add(MetricSeries series, long timeNanos, double value) {
         if (checkValue(series.name(), "value", value) && checkTime(series.name(), timeNanos)) {
-            batch.add(series, timeNanos / 1_000, value);
+            return batch.add(series, timeNanos / 1_000, value);
         }
+        return false;
     }
 
     private boolean checkValue(String name, String field, double value) {

@@ -1,6 +1,12 @@
 package io.agstorage.otel.internal;
 
 import io.agstorage.core.HistogramPoint;
+import io.agstorage.core.MetricSeries;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
+import io.opentelemetry.sdk.metrics.data.ExemplarData;
+import io.opentelemetry.sdk.metrics.data.LongExemplarData;
+import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
@@ -20,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /** Maps OTel SDK {@link MetricData} to a {@link PointWriter}, copying everything it keeps. */
 public final class SdkMetricMapper {
@@ -43,28 +50,28 @@ public final class SdkMetricMapper {
         switch (metric.getType()) {
             case LONG_GAUGE -> {
                 for (LongPointData p : metric.getLongGaugeData().getPoints()) {
-                    w.gauge(name, unit, labels(base, p.getAttributes()), p.getEpochNanos(), p.getValue());
+                    exemplars(w, w.gauge(name, unit, labels(base, p.getAttributes()), p.getEpochNanos(), p.getValue()), p);
                 }
             }
             case DOUBLE_GAUGE -> {
                 for (DoublePointData p : metric.getDoubleGaugeData().getPoints()) {
-                    w.gauge(name, unit, labels(base, p.getAttributes()), p.getEpochNanos(), p.getValue());
+                    exemplars(w, w.gauge(name, unit, labels(base, p.getAttributes()), p.getEpochNanos(), p.getValue()), p);
                 }
             }
             case LONG_SUM -> {
                 var sum = metric.getLongSumData();
                 boolean cumulative = sum.getAggregationTemporality() == AggregationTemporality.CUMULATIVE;
                 for (LongPointData p : sum.getPoints()) {
-                    w.sum(name, unit, labels(base, p.getAttributes()), sum.isMonotonic(), cumulative, p.getStartEpochNanos(),
-                            p.getEpochNanos(), p.getValue());
+                    exemplars(w, w.sum(name, unit, labels(base, p.getAttributes()), sum.isMonotonic(), cumulative, p.getStartEpochNanos(),
+                            p.getEpochNanos(), p.getValue()), p);
                 }
             }
             case DOUBLE_SUM -> {
                 var sum = metric.getDoubleSumData();
                 boolean cumulative = sum.getAggregationTemporality() == AggregationTemporality.CUMULATIVE;
                 for (DoublePointData p : sum.getPoints()) {
-                    w.sum(name, unit, labels(base, p.getAttributes()), sum.isMonotonic(), cumulative, p.getStartEpochNanos(),
-                            p.getEpochNanos(), p.getValue());
+                    exemplars(w, w.sum(name, unit, labels(base, p.getAttributes()), sum.isMonotonic(), cumulative, p.getStartEpochNanos(),
+                            p.getEpochNanos(), p.getValue()), p);
                 }
             }
             case HISTOGRAM -> {
@@ -79,7 +86,8 @@ public final class SdkMetricMapper {
                         w.reject(name, e.getMessage());
                         continue;
                     }
-                    w.histogram(name, unit, labels(base, p.getAttributes()), cumulative, p.getStartEpochNanos(), p.getEpochNanos(), point);
+                    exemplars(w, w.histogram(name, unit, labels(base, p.getAttributes()), cumulative, p.getStartEpochNanos(),
+                            p.getEpochNanos(), point), p);
                 }
             }
             case EXPONENTIAL_HISTOGRAM -> {
@@ -97,7 +105,8 @@ public final class SdkMetricMapper {
                         w.reject(name, e.getMessage());
                         continue;
                     }
-                    w.histogram(name, unit, labels(base, p.getAttributes()), cumulative, p.getStartEpochNanos(), p.getEpochNanos(), point);
+                    exemplars(w, w.histogram(name, unit, labels(base, p.getAttributes()), cumulative, p.getStartEpochNanos(),
+                            p.getEpochNanos(), point), p);
                 }
             }
             case SUMMARY -> {
@@ -113,6 +122,18 @@ public final class SdkMetricMapper {
                             p.getSum(), q, v);
                 }
             }
+        }
+    }
+
+    private static void exemplars(PointWriter w, @Nullable MetricSeries series, PointData p) {
+        if (series == null) {
+            return;
+        }
+        for (ExemplarData e : p.getExemplars()) {
+            double value = e instanceof LongExemplarData l ? l.getValue() : e instanceof DoubleExemplarData d ? d.getValue() : Double.NaN;
+            SpanContext span = e.getSpanContext();
+            w.exemplar(series, p.getEpochNanos(), e.getEpochNanos(), value, span.isValid() ? span.getTraceId() : null,
+                    span.isValid() ? span.getSpanId() : null, attributes("", e.getFilteredAttributes(), new TreeMap<>()));
         }
     }
 
