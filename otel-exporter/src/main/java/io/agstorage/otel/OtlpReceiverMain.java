@@ -6,15 +6,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.retention.RetentionManager;
+import io.agstorage.core.retention.RetentionScheduler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +38,12 @@ import org.slf4j.LoggerFactory;
  *   tls_key: ""                # PEM PKCS#8 private key
  *   http_threads: 16
  *   max_cumulative_series: 1000000
+ *   retention_interval_minutes: 15   # the retention scheduler (retention: section); 0: do not run it here
  * }</pre>
  * Environment variables override the file: {@code AG_STORAGE_RECEIVER_<KEY>} (e.g.
  * {@code AG_STORAGE_RECEIVER_BEARER_TOKEN}) and the usual {@code AG_STORAGE_<SECTION>_<KEY>}. SIGTERM (or Ctrl-C)
- * stops accepting requests, lets those in flight finish, flushes and closes the engine.
+ * stops accepting requests, lets those in flight finish, flushes and closes the engine. The receiver also runs the
+ * ag-storage retention scheduler (one leader across every JVM on the database), unless its interval is 0.
  */
 public final class OtlpReceiverMain {
 
@@ -64,11 +70,13 @@ public final class OtlpReceiverMain {
     static final class Running implements AutoCloseable {
         final StorageEngine engine;
         final OtlpReceiver receiver;
+        final @Nullable RetentionScheduler retention;
         private final CountDownLatch closed = new CountDownLatch(1);
 
-        Running(StorageEngine engine, OtlpReceiver receiver) {
+        Running(StorageEngine engine, OtlpReceiver receiver, @Nullable RetentionScheduler retention) {
             this.engine = engine;
             this.receiver = receiver;
+            this.retention = retention;
         }
 
         @Override
@@ -77,6 +85,9 @@ public final class OtlpReceiverMain {
                 return;
             }
             log.info("Shutting down: finishing requests in flight, flushing");
+            if (retention != null) {
+                retention.close();
+            }
             receiver.close();
             engine.close();
             closed.countDown();
@@ -112,9 +123,17 @@ public final class OtlpReceiverMain {
         }
         Settings settings = Settings.parse(yaml, env);
         StorageEngine engine = StorageEngine.create(settings.storage);
+        RetentionScheduler retention = null;
         try {
-            return new Running(engine, settings.receiver.setEngine(engine).start());
+            if (settings.retentionIntervalMinutes > 0) {
+                retention = RetentionScheduler.builder(RetentionManager.create(engine))
+                        .setInterval(Duration.ofMinutes(settings.retentionIntervalMinutes)).build().start();
+            }
+            return new Running(engine, settings.receiver.setEngine(engine).start(), retention);
         } catch (RuntimeException e) {
+            if (retention != null) {
+                retention.close();
+            }
             engine.close();
             throw e;
         }
@@ -124,10 +143,12 @@ public final class OtlpReceiverMain {
     static final class Settings {
         final StorageConfig storage;
         final OtlpReceiver.Builder receiver;
+        final long retentionIntervalMinutes;
 
-        private Settings(StorageConfig storage, OtlpReceiver.Builder receiver) {
+        private Settings(StorageConfig storage, OtlpReceiver.Builder receiver, long retentionIntervalMinutes) {
             this.storage = storage;
             this.receiver = receiver;
+            this.retentionIntervalMinutes = retentionIntervalMinutes;
         }
 
         static Settings parse(String yaml, Map<String, String> env) {
@@ -172,7 +193,12 @@ public final class OtlpReceiverMain {
                 }
             });
             StorageConfig storage = StorageConfig.builder().yaml(storageYaml).environment(storageEnv).build();
-            return new Settings(storage, receiver(receiverKeys));
+            String interval = receiverKeys.remove("retention_interval_minutes");
+            long minutes = interval == null ? 15 : parseLong("receiver.retention_interval_minutes", interval.trim());
+            if (minutes < 0) {
+                throw new IllegalArgumentException("receiver.retention_interval_minutes must be >= 0 (0: off), was " + minutes);
+            }
+            return new Settings(storage, receiver(receiverKeys), minutes);
         }
 
         private static OtlpReceiver.Builder receiver(Map<String, String> keys) {
@@ -193,7 +219,8 @@ public final class OtlpReceiverMain {
                     case "http_threads" -> b.setHttpThreads(parseInt(name, value));
                     case "max_cumulative_series" -> b.setMaxCumulativeSeries(parseLong(name, value));
                     default -> throw new IllegalArgumentException("unknown configuration key '" + name + "' (expected one of host, "
-                            + "grpc_port, http_port, max_body_bytes, bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series)");
+                            + "grpc_port, http_port, max_body_bytes, bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, "
+                            + "retention_interval_minutes)");
                 }
             }
             if ((cert == null) != (key == null)) {

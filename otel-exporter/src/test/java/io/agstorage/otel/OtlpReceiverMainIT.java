@@ -48,6 +48,7 @@ class OtlpReceiverMainIT {
 
             process.destroy(); // SIGTERM
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(output.get()).anyMatch(l -> l.contains("Retention scheduler started on schema " + schema));
             assertThat(output.get()).anyMatch(l -> l.contains("Shutting down: finishing requests in flight, flushing"));
             assertThat(output.get()).anyMatch(l -> l.contains("StorageEngine closed: 1 committed, 0 dropped"));
             assertThat(db.queryString("SELECT value FROM \"" + schema + "\".metrics WHERE metric_name = 'main.gauge'")).isEqualTo("12.5");

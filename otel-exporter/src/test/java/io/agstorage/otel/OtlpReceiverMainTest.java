@@ -21,7 +21,7 @@ class OtlpReceiverMainTest {
         assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  grpc: 1\n", Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown configuration key 'receiver.grpc' (expected one of host, grpc_port, http_port, max_body_bytes, "
-                        + "bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series)");
+                        + "bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, retention_interval_minutes)");
     }
 
     @Test
@@ -31,6 +31,14 @@ class OtlpReceiverMainTest {
                 .hasMessage("httpPort must be between -1 (off) and 65535, was 70000");
         assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  grpc_port: many\n", Map.of()))
                 .hasMessage("receiver.grpc_port must be an integer, was 'many'");
+    }
+
+    @Test
+    void retentionRunsEveryFifteenMinutesUnlessTurnedOff() {
+        assertThat(OtlpReceiverMain.Settings.parse("", Map.of()).retentionIntervalMinutes).isEqualTo(15);
+        assertThat(OtlpReceiverMain.Settings.parse("receiver:\n  retention_interval_minutes: 0\n", Map.of()).retentionIntervalMinutes).isZero();
+        assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  retention_interval_minutes: -1\n", Map.of()))
+                .hasMessage("receiver.retention_interval_minutes must be >= 0 (0: off), was -1");
     }
 
     @Test
