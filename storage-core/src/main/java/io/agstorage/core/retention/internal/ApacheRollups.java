@@ -46,7 +46,8 @@ public final class ApacheRollups {
         String current = rollup.values().stream().map(v -> "x." + v.name()).collect(Collectors.joining(", "));
         String excluded = rollup.values().stream().map(v -> "EXCLUDED." + v.name()).collect(Collectors.joining(", "));
         this.stepSql = "WITH a AS (" + rollup.select(quotedSchema, true) + "), "
-                + "up AS (INSERT INTO " + table + " AS x (" + String.join(", ", rollup.columns()) + ") SELECT * FROM a "
+                + "up AS (INSERT INTO " + table + " AS x (" + String.join(", ", rollup.columns()) + ") SELECT * FROM a ORDER BY "
+                + conflict + " "
                 + "ON CONFLICT (" + conflict + ") DO UPDATE SET " + set + " WHERE (" + current + ") IS DISTINCT FROM (" + excluded
                 + ") RETURNING 1), "
                 + "del AS (DELETE FROM " + table + " x WHERE x.bucket >= ? AND x.bucket < ? AND NOT EXISTS (SELECT 1 FROM a WHERE "
