@@ -23,6 +23,8 @@ public final class Demo {
             long written = InsertMetrics.run(engine, end);
             System.out.printf("wrote %d metric points (insertMetric, insertMetricsBatch, MetricSeries.record)%n", written);
             QueryData.run(engine, end);
+            MicrometerDemo.run(engine);
+            ExecutionDemo.run(engine, java.nio.file.Path.of("target", "demo-journal"));
             IngestionStats stats = engine.ingestionStats();
             System.out.printf("pipeline: %d committed, %d dropped, last batch %.1f ms; pool: %s%n", stats.committed(),
                     stats.droppedFull() + stats.droppedInvalid() + stats.droppedFailed(), stats.lastBatchMillis(), engine.poolStatus());
