@@ -167,4 +167,36 @@ class TslRetentionIT {
             db.dropSchema(schema);
         }
     }
+
+    @Test
+    void executionRollupsAreContinuousAggregatesThatMatchTheRawTablesVwapIncluded() {
+        String schema = TestDatabase.uniqueSchema("tsl_exec");
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).build(), RetentionData.unpooled(db))) {
+            String s = "\"" + schema + "\"";
+            db.execute("INSERT INTO " + s + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, updated_at) "
+                    + "SELECT md5('o' || i)::uuid, 'polymarket', 'mkt-' || (i % 2), 'buy', 'limit', 'gtc', 0.5, 10, 'filled', "
+                    + "now() - i * INTERVAL '1 day', now() FROM generate_series(1, 20) i");
+            db.execute("INSERT INTO " + s + ".order_events (time, event_id, order_id, status, size) SELECT now() - i * INTERVAL '1 day', "
+                    + "md5('e' || i)::uuid, md5('o' || i)::uuid, 'filled', 10 FROM generate_series(1, 20) i");
+            db.execute("INSERT INTO " + s + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, price, size, fee, settlement_status) "
+                    + "SELECT now() - i * INTERVAL '1 day' + k * INTERVAL '1 minute', 'polymarket', 't' || i || '-' || k, md5('o' || i)::uuid, "
+                    + "'mkt-' || (i % 2), 'buy', 0.40 + k * 0.01, k * 1.5, 0.002 * k, 'settled' FROM generate_series(1, 20) i, generate_series(1, 4) k");
+
+            RetentionManager.create(engine);
+
+            assertThat(db.queryString("SELECT count(*) FROM timescaledb_information.continuous_aggregates WHERE view_schema = '" + schema + "'"))
+                    .isEqualTo("4");
+            assertThat(RetentionData.symmetricDifference(db,
+                    "SELECT time_bucket('1 day', venue_trade_time), venue, market, side, count(*), sum(size), sum(price * size), "
+                            + "sum(price * size) / sum(size), sum(fee) FROM " + s + ".fills GROUP BY 1, 2, 3, 4",
+                    "SELECT bucket, venue, market, side, fill_count, volume, notional, vwap, fees FROM " + s + ".fills_daily_stats")).isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM " + s + ".fills_daily_stats")).isEqualTo(20);
+            assertThat(RetentionData.symmetricDifference(db,
+                    "SELECT time_bucket('1 day', e.time), o.venue, o.market, e.status, count(*), sum(e.size) FROM " + s + ".order_events e JOIN "
+                            + s + ".orders o ON o.id = e.order_id GROUP BY 1, 2, 3, 4",
+                    "SELECT bucket, venue, market, status, event_count, size_sum FROM " + s + ".orders_daily_stats")).isZero();
+        } finally {
+            db.dropSchema(schema);
+        }
+    }
 }
