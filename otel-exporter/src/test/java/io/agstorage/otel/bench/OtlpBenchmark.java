@@ -29,13 +29,12 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * {@code scripts/bench otlp}: the OTel Java SDK's OTLP exporters sending to the receiver on loopback (1,000 series split
- * over {@code -Dclients} SDK instances, default one, each export a cumulative sum per series, the response only after the commit),
+ * in one SDK instance, or over four exporting in parallel; each export a cumulative sum per series, answered after the commit),
  * beside the raw binary COPY limit of pre-encoded (time, series_id, value) rows into a fresh hypertable, same run.
  */
 public final class OtlpBenchmark {
 
     private static final int SERIES = 1_000;
-    private static final int CLIENTS = Integer.getInteger("clients", 1);
     private static final String SENDER_PROPERTY = "io.opentelemetry.sdk.common.export.HttpSenderProvider";
     private static final String JDK_SENDER = "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider";
     private static final String OKHTTP_SENDER = "io.opentelemetry.exporter.sender.okhttp.internal.OkHttpHttpSenderProvider";
@@ -58,18 +57,22 @@ public final class OtlpBenchmark {
         System.err.printf("[otlp] binary COPY, pre-encoded rows: %,.0f rows/s%n", copy);
         // The SDK's default sender (OkHttp) leaves Nagle's algorithm on: each request then waits ~40 ms for the
         // receiver's delayed ACK, whatever the receiver does. Go clients (the Collector) and the JDK sender do not.
-        double okhttp = bench.otlp("http", OKHTTP_SENDER, Math.max(10, exports / 10));
-        System.err.printf("[otlp] OTLP/HTTP protobuf, SDK default OkHttp sender: %,.0f points/s committed (%.2f x COPY)%n", okhttp, okhttp / copy);
-        double grpc = bench.otlp("grpc", OKHTTP_SENDER, Math.max(10, exports / 10));
-        System.err.printf("[otlp] OTLP/gRPC, SDK default OkHttp sender: %,.0f points/s committed (%.2f x COPY)%n", grpc, grpc / copy);
-        double http = bench.otlp("http", JDK_SENDER, exports);
-        System.err.printf("[otlp] OTLP/HTTP protobuf, SDK JDK HttpClient sender: %,.0f points/s committed (%.2f x COPY)%n", http, http / copy);
-        System.out.printf("otlp: copy_rows_per_s=%.0f http_jdk_points_per_s=%.0f http_okhttp_points_per_s=%.0f grpc_okhttp_points_per_s=%.0f%n",
-                copy, http, okhttp, grpc);
+        double okhttp = bench.otlp("http", OKHTTP_SENDER, 1, Math.max(10, exports / 10));
+        System.err.printf("[otlp] OTLP/HTTP protobuf, SDK default OkHttp sender, 1 client: %,.0f points/s committed (%.2f x COPY)%n", okhttp, okhttp / copy);
+        double grpc = bench.otlp("grpc", OKHTTP_SENDER, 1, Math.max(10, exports / 10));
+        System.err.printf("[otlp] OTLP/gRPC, SDK default OkHttp sender, 1 client: %,.0f points/s committed (%.2f x COPY)%n", grpc, grpc / copy);
+        double parallel = bench.otlp("http", JDK_SENDER, 4, exports);
+        System.err.printf("[otlp] OTLP/HTTP protobuf, SDK JDK sender, 4 clients x 250 series: %,.0f points/s committed (%.2f x COPY)%n",
+                parallel, parallel / copy);
+        double http = bench.otlp("http", JDK_SENDER, 1, exports);
+        System.err.printf("[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series: %,.0f points/s committed (%.2f x COPY)%n",
+                http, http / copy);
+        System.out.printf("otlp: copy_rows_per_s=%.0f http_jdk_points_per_s=%.0f http_jdk_4clients_points_per_s=%.0f "
+                + "http_okhttp_points_per_s=%.0f grpc_okhttp_points_per_s=%.0f%n", copy, http, parallel, okhttp, grpc);
         System.out.printf("otlp: points_per_s=%.0f vs_copy=%.2f%n", http, http / copy);
     }
 
-    private double otlp(String transport, String sender, int exports) throws Exception {
+    private double otlp(String transport, String sender, int clientCount, int exports) throws Exception {
         System.setProperty(SENDER_PROPERTY, sender);
         String schema = "bench_otlp_" + transport;
         dropSchema(schema);
@@ -77,16 +80,16 @@ public final class OtlpBenchmark {
         try (StorageEngine engine = StorageEngine.create(config);
              OtlpReceiver receiver = OtlpReceiver.builder().setEngine(engine).setHost("127.0.0.1").setGrpcPort(0).setHttpPort(0).start()) {
             List<Client> clients = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
+            for (int c = 0; c < clientCount; c++) {
                 MetricExporter exporter = transport.equals("grpc")
                         ? OtlpGrpcMetricExporter.builder().setEndpoint("http://127.0.0.1:" + receiver.grpcPort()).setTimeout(Duration.ofSeconds(60)).build()
                         : OtlpHttpMetricExporter.builder().setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics")
                                 .setTimeout(Duration.ofSeconds(60)).build();
-                clients.add(new Client(c, exporter));
+                clients.add(new Client(c, clientCount, exporter));
             }
-            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+            ExecutorService pool = Executors.newFixedThreadPool(clientCount);
             try {
-                run(pool, clients, 5); // warm-up: series created, JIT
+                run(pool, clients, Math.max(5, exports / 10)); // warm-up: series created, JIT
                 engine.flushBuffer();
                 long committedBefore = engine.ingestionStats().committed();
                 long start = System.nanoTime();
@@ -134,14 +137,14 @@ public final class OtlpBenchmark {
         private final LongCounter counter;
         private final Attributes[] series;
 
-        Client(int id, MetricExporter exporter) {
+        Client(int id, int clientCount, MetricExporter exporter) {
             provider = SdkMeterProvider.builder()
                     .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "bench",
                             AttributeKey.stringKey("service.instance.id"), "client-" + id))))
                     .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofDays(1)).build())
                     .build();
             counter = provider.get("bench").counterBuilder("bench.orders").build();
-            series = new Attributes[SERIES / CLIENTS];
+            series = new Attributes[SERIES / clientCount];
             for (int i = 0; i < series.length; i++) {
                 series[i] = Attributes.of(AttributeKey.stringKey("market"), "m" + i, AttributeKey.stringKey("venue"), "v" + (i % 7));
             }
