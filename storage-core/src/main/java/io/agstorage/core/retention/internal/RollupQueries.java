@@ -5,7 +5,6 @@ import io.agstorage.core.AggregationResult;
 import io.agstorage.core.Bucket;
 import io.agstorage.core.QueryLimitExceededException;
 import io.agstorage.core.internal.Json;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,14 +41,14 @@ public final class RollupQueries {
     private static final String UNDEFINED_TABLE = "42P01";
 
     private final DataSource dataSource;
+    /** In one round trip: the candidate rollups that cover the range, and the ids of the matching series. */
     private final String coveredSql;
-    private final String seriesSql;
     private final Map<String, Map<Aggregation, String>> sql = new HashMap<>();
 
     public RollupQueries(DataSource dataSource, String quotedSchema) {
         this.dataSource = dataSource;
-        this.coveredSql = "SELECT rollup FROM " + quotedSchema + ".rollup_watermarks WHERE rollup = ANY (?) AND watermark >= ?";
-        this.seriesSql = "SELECT id FROM " + quotedSchema + ".series WHERE metric = ? AND labels @> ?::jsonb";
+        this.coveredSql = "SELECT ARRAY(SELECT rollup FROM " + quotedSchema + ".rollup_watermarks WHERE rollup = ANY (?) AND watermark >= ?), "
+                + "ARRAY(SELECT id FROM " + quotedSchema + ".series WHERE metric = ? AND labels @> ?::jsonb)";
         for (RollupDefinition rollup : RollupDefinition.METRICS) {
             Map<Aggregation, String> byAgg = new EnumMap<>(Aggregation.class);
             for (Aggregation agg : Aggregation.values()) {
@@ -110,55 +110,35 @@ public final class RollupQueries {
             return null;
         }
         try (Connection c = dataSource.getConnection()) {
-            Set<String> covered = covered(c, candidates, end);
+            Set<String> covered = new HashSet<>();
+            Long[] ids;
+            try (PreparedStatement ps = c.prepareStatement(coveredSql)) {
+                ps.setArray(1, c.createArrayOf("text", candidates.stream().map(RollupDefinition::name).toArray()));
+                ps.setObject(2, OffsetDateTime.ofInstant(end, ZoneOffset.UTC));
+                ps.setString(3, name);
+                ps.setString(4, Json.object(labels));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    covered.addAll(Arrays.asList((String[]) rs.getArray(1).getArray()));
+                    ids = (Long[]) rs.getArray(2).getArray();
+                }
+            } catch (SQLException e) {
+                if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+                    return null;  // a schema migrated before V004 (database.migrate = false): raw only
+                }
+                throw e;
+            }
+            // The series ids are bound as an array so that the rollup is read through its (series_id, bucket) index:
+            // joined to series in one statement, the planner cannot tell how few series a label filter selects and
+            // scans the whole rollup instead.
             for (RollupDefinition rollup : candidates) {
                 if (covered.contains(rollup.name())) {
-                    Long[] ids = seriesIds(c, name, labels);
                     List<Bucket> buckets = ids.length == 0 ? List.of() : query(c, rollup, ids, start, end, bucket, agg, maxResults);
                     return new AggregationResult(rollup.name(), buckets);
                 }
             }
             return null;
         }
-    }
-
-    private Set<String> covered(Connection c, List<RollupDefinition> candidates, Instant end) throws SQLException {
-        Set<String> covered = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(coveredSql)) {
-            Array names = c.createArrayOf("text", candidates.stream().map(RollupDefinition::name).toArray());
-            ps.setArray(1, names);
-            ps.setObject(2, OffsetDateTime.ofInstant(end, ZoneOffset.UTC));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    covered.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            if (UNDEFINED_TABLE.equals(e.getSQLState())) {
-                return covered;  // a schema migrated before V004 (database.migrate = false): raw only
-            }
-            throw e;
-        }
-        return covered;
-    }
-
-    /**
-     * The ids of the matching series, looked up first so that the rollup is read through its (series_id, bucket)
-     * index: joined in one statement, the planner cannot tell how few series a label filter selects and scans the
-     * whole rollup instead.
-     */
-    private Long[] seriesIds(Connection c, String name, Map<String, String> labels) throws SQLException {
-        List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(seriesSql)) {
-            ps.setString(1, name);
-            ps.setString(2, Json.object(labels));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-        }
-        return ids.toArray(Long[]::new);
     }
 
     private List<Bucket> query(Connection c, RollupDefinition rollup, Long[] seriesIds, Instant start, Instant end, Duration bucket,
