@@ -51,7 +51,7 @@ public final class OtlpBenchmark {
         if (url == null || url.isBlank()) {
             throw new IllegalStateException("AG_STORAGE_BENCH_URL is not set: run scripts/bench otlp");
         }
-        int exports = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+        int exports = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         OtlpBenchmark bench = new OtlpBenchmark(url);
         double copy = bench.copyLimit(2_000_000);
         System.err.printf("[otlp] binary COPY, pre-encoded rows: %,.0f rows/s%n", copy);
