@@ -11,6 +11,10 @@ package io.agstorage.execution;
  * @param deadLettered records the database refused for good (e.g. a client order id already used by another
  *     order); each is logged at error level and kept in {@code dead-letter.log} in the journal directory
  * @param lastBatchMillis how long the last database batch took
+ * @param journalSyncs {@code fsync}s of the journal completed since start
+ * @param unsynced records written to the journal in this run and not yet forced to the device by it: with
+ *     {@code batch} at most about one sync interval's worth, with {@code always} only those whose call has not
+ *     returned yet, with {@code none} every record (the OS writes them back on its own schedule)
  */
 public record ExecutionStats(long journaled, long replayed, long committed, long pending, long retries, long deadLettered,
-        double lastBatchMillis) {}
+        double lastBatchMillis, long journalSyncs, long unsynced) {}

@@ -17,6 +17,7 @@ import io.agstorage.execution.journal.JournalRecovery;
 import io.agstorage.execution.journal.SyncPolicy;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * try (ExecutionStore store = ExecutionStore.builder()
  *         .storageEngine(engine)                            // or .storageConfig(config): the store owns an engine
  *         .journalDirectory(Path.of("/var/lib/bot/journal"))
- *         .syncPolicy(SyncPolicy.BATCH)
+ *         .syncPolicy(SyncPolicy.BATCH)                     // the default; see below
+ *         .syncInterval(Duration.ofMillis(5))               // the default
  *         .build()) {
  *     Order order = Order.of("polymarket", "0x123abc", Side.BUY, OrderType.LIMIT, new BigDecimal("100"))
  *             .withPrice(new BigDecimal("0.52"));
@@ -54,12 +56,17 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li>{@code store*} and {@link #updateOrderStatus} return once the record is in the local journal, as durable
- *       as the {@link SyncPolicy} says ({@code batch}, the default: after a group-commit {@code fsync}) — never after
- *       a database round trip. One writer thread moves journaled records to the database in batches and trims the
- *       journal after each commit.
+ *   <li>{@code store*} and {@link #updateOrderStatus} return once the record is written to the local journal file,
+ *       and forced to the device as the {@link SyncPolicy} says — never after a database round trip:
+ *       {@code none}: never forced by the store (the OS writes back); {@code batch}, the default: forced by a
+ *       background thread every {@linkplain Builder#syncInterval sync interval} (5 ms), without the caller waiting;
+ *       {@code always}: the call returns after an {@code fsync} covering the record, shared with concurrent calls.
+ *       One writer thread moves journaled records to the database in batches (whether or not they were forced yet)
+ *       and trims the journal after each commit.
  *   <li>A record acknowledged before the JVM dies ({@code kill -9}) is replayed from the journal when the next
- *       store opens the same directory. While the database is down, calls keep returning at journal speed and the
+ *       store opens the same directory, whatever the policy. A crash or power loss of the machine loses nothing
+ *       with {@code always}, at most the last sync interval's records (those not yet in the database) with
+ *       {@code batch}, and what the OS had not written back with {@code none}. While the database is down, calls keep returning at journal speed and the
  *       records wait in the journal until it is back; they are also held in memory for the writer (312 bytes
  *       per fill, measured), so size the heap for the longest outage to ride out. The store itself starts only when the database
  *       is reachable (the engine detects the tier and migrates at start).
@@ -102,7 +109,7 @@ public final class ExecutionStore implements AutoCloseable {
             this.queries = new ExecutionQueries(engine.dataSource(), engine.quotedSchema(), config.maxResults());
             Path dir = b.journalDirectory != null ? b.journalDirectory : Path.of("ag-storage-journal", config.schema());
             List<Pending> recovered = new ArrayList<>();
-            this.journal = Journal.builder().directory(dir).syncPolicy(b.syncPolicy).segmentBytes(b.segmentBytes).open((seq, payload) -> {
+            this.journal = b.journal.directory(dir).open((seq, payload) -> {
                 Object record = RecordCodec.decode(payload);
                 if (record instanceof OrderChange c) {
                     orders.put(c.order().id(), c.order());
@@ -119,7 +126,8 @@ public final class ExecutionStore implements AutoCloseable {
             recovered.forEach(writer::enqueue);
             writer.start();
             log.info("ExecutionStore started: journal {} (sync {}), {} records replayed{}", dir,
-                    b.syncPolicy.name().toLowerCase(Locale.ROOT), replayed,
+                    journal.syncPolicy() == SyncPolicy.BATCH ? "batch every " + journal.syncInterval().toNanos() / 1e6 + " ms"
+                            : journal.syncPolicy().name().toLowerCase(Locale.ROOT), replayed,
                     journal.recovery().clean() ? "" : ", " + journal.recovery().corruptions().size() + " corrupt region(s) cut off");
         } catch (RuntimeException ex) {
             if (ownsEngine) {
@@ -414,7 +422,8 @@ public final class ExecutionStore implements AutoCloseable {
     public ExecutionStats stats() {
         long done = writer.committed() + writer.deadLettered();
         return new ExecutionStats(journaled.sum(), replayed, writer.committed(), Math.max(0, journaled.sum() - done), writer.retries(),
-                writer.deadLettered(), writer.lastBatchMillis());
+                writer.deadLettered(), writer.lastBatchMillis(), journal.syncCount(),
+                Math.max(0, journal.lastSequence() - journal.durableSequence()));
     }
 
     /** What the journal held when this store opened: records replayed, and any corrupt or torn tail cut off. */
@@ -475,9 +484,9 @@ public final class ExecutionStore implements AutoCloseable {
         private @Nullable StorageEngine engine;
         private @Nullable StorageConfig config;
         private @Nullable Path journalDirectory;
-        private SyncPolicy syncPolicy = SyncPolicy.BATCH;
+        /** Holds (and validates) the journal's settings; the directory is set at build. */
+        private final Journal.Builder journal = Journal.builder();
         private int batchSize = 5_000;
-        private long segmentBytes = 64L << 20;
 
         private Builder() {}
 
@@ -502,9 +511,26 @@ public final class ExecutionStore implements AutoCloseable {
             return this;
         }
 
-        /** When a record is forced to disk before {@code store*} returns. Default: {@link SyncPolicy#BATCH}. */
+        /**
+         * How far a record is forced to the device around {@code store*}: {@link SyncPolicy#NONE} never (survives
+         * {@code kill -9}, not a machine crash), {@link SyncPolicy#BATCH} within the {@linkplain #syncInterval sync
+         * interval} after the call returned (a machine crash loses at most that interval), {@link SyncPolicy#ALWAYS}
+         * before the call returns (loses nothing). Default: {@link SyncPolicy#BATCH}.
+         */
         public Builder syncPolicy(SyncPolicy syncPolicy) {
-            this.syncPolicy = Objects.requireNonNull(syncPolicy, "syncPolicy");
+            journal.syncPolicy(Objects.requireNonNull(syncPolicy, "syncPolicy"));
+            return this;
+        }
+
+        /**
+         * How often the {@link SyncPolicy#BATCH} policy forces the journal when records were written since the last
+         * {@code fsync}; the most a machine crash or power loss can take (plus one {@code fsync}). Ignored by the other
+         * policies. Default: 5 ms ({@link Journal#DEFAULT_SYNC_INTERVAL}). Within 1 ms..10 s.
+         *
+         * @throws IllegalArgumentException when out of range, e.g. "syncInterval must be within 1 ms..10 s, was PT0S"
+         */
+        public Builder syncInterval(Duration syncInterval) {
+            journal.syncInterval(syncInterval);
             return this;
         }
 
@@ -519,10 +545,7 @@ public final class ExecutionStore implements AutoCloseable {
 
         /** A journal segment is closed (and deleted once committed) at this size. Default: 64 MiB. */
         public Builder segmentBytes(long segmentBytes) {
-            if (segmentBytes < 4096) {
-                throw new IllegalArgumentException("segmentBytes must be >= 4096, was " + segmentBytes);
-            }
-            this.segmentBytes = segmentBytes;
+            journal.segmentBytes(segmentBytes);
             return this;
         }
 

@@ -23,6 +23,9 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code ag_storage.execution.retries}</td><td>counter</td><td>database batches retried</td></tr>
  *   <tr><td>{@code ag_storage.execution.dead_lettered}</td><td>counter</td><td>records the database refused for good</td></tr>
  *   <tr><td>{@code ag_storage.execution.batch.latency}</td><td>time gauge</td><td>duration of the last database batch</td></tr>
+ *   <tr><td>{@code ag_storage.execution.journal.syncs}</td><td>counter</td><td>{@code fsync}s of the journal</td></tr>
+ *   <tr><td>{@code ag_storage.execution.journal.unsynced}</td><td>gauge</td><td>records in the journal not yet forced to the
+ *       device (what a machine crash could take, unless already committed)</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -50,6 +53,9 @@ public final class ExecutionStoreMetrics implements MeterBinder {
         counter(registry, "ag_storage.execution.committed", "Execution records committed to the database", s -> s.committed());
         counter(registry, "ag_storage.execution.retries", "Database batches retried after a transient failure", s -> s.retries());
         counter(registry, "ag_storage.execution.dead_lettered", "Execution records the database refused for good", s -> s.deadLettered());
+        counter(registry, "ag_storage.execution.journal.syncs", "fsyncs of the execution journal", s -> s.journalSyncs());
+        Gauge.builder("ag_storage.execution.journal.unsynced", store, st -> st.stats().unsynced())
+                .description("Execution records written to the journal, not yet forced to the device").tags(tags).register(registry);
         Gauge.builder("ag_storage.execution.pending", store, st -> st.stats().pending()).description("Execution records journaled, not yet committed")
                 .tags(tags).register(registry);
         TimeGauge.builder("ag_storage.execution.batch.latency", store, TimeUnit.MILLISECONDS, st -> st.stats().lastBatchMillis())

@@ -45,12 +45,14 @@ class CrashRecoveryIT {
     }
 
     /**
-     * {@code batch} is the default; {@code none} acknowledges from the page cache, which survives the death of the
-     * process, and lets the child run far ahead of the database writer, so many acknowledged fills exist only in
+     * Every policy writes the record to the journal file (the page cache) before acknowledging it, and the page
+     * cache survives the death of the process: {@code batch} (the default) acknowledges before its flusher's
+     * {@code fsync}, {@code none} never forces, {@code always} forces before acknowledging. {@code none} and
+     * {@code batch} let the child run far ahead of the database writer, so many acknowledged fills exist only in
      * the journal at the kill.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"batch", "none"})
+    @ValueSource(strings = {"batch", "none", "always"})
     void everyFillAcknowledgedBeforeKillDashNineIsInTheDatabaseAfterReplay(String syncPolicy) throws Exception {
         String market = "crash-" + UUID.randomUUID();
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -435,6 +435,53 @@ class ExecutionStoreIT {
         assertThat(registry.get("ag_storage.execution.pending").gauge().value()).isZero();
         assertThat(registry.get("ag_storage.execution.dead_lettered").functionCounter().count()).isZero();
         assertThat(registry.get("ag_storage.execution.batch.latency").timeGauge().value(java.util.concurrent.TimeUnit.MILLISECONDS)).isPositive();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
+                .until(() -> registry.get("ag_storage.execution.journal.unsynced").gauge().value() == 0);
+        assertThat(registry.get("ag_storage.execution.journal.syncs").functionCounter().count()).isPositive();
+    }
+
+    // ---------------------------------------------------------------- the sync policies, seen from the store
+
+    @Test
+    void withSyncAlwaysEachCallReturnsOnlyAfterAnFsyncCoveredItsRecord(@TempDir Path otherJournal) {
+        try (ExecutionStore always = ExecutionStore.builder().storageEngine(engine).journalDirectory(otherJournal)
+                .syncPolicy(SyncPolicy.ALWAYS).build()) {
+            Order order = limitBuy("100", "0.5");
+            always.storeOrder(order);
+            assertThat(always.stats().unsynced()).isZero();
+            for (int i = 0; i < 20; i++) {
+                always.storeFill(Fill.of(order, "always-" + i, d("0.5"), d("1")).withTradeTime(T0));
+                assertThat(always.stats().unsynced()).as("records not forced when storeFill returned").isZero();
+            }
+            assertThat(always.stats().journalSyncs()).as("one caller at a time: one fsync per call").isEqualTo(21);
+            always.flush();
+            assertThat(always.queryFillsByOrder(order.id())).hasSize(20);
+        }
+    }
+
+    @Test
+    void withSyncBatchCallsReturnBeforeTheFsyncAndTheFlusherForcesWithinTheInterval(@TempDir Path otherJournal, @TempDir Path slowJournal) {
+        // an interval far longer than the test: the call returned, nothing was forced
+        try (ExecutionStore slow = ExecutionStore.builder().storageEngine(engine).journalDirectory(slowJournal)
+                .syncInterval(java.time.Duration.ofSeconds(10)).build()) {
+            slow.storeFill(Fill.of(UUID.randomUUID(), "polymarket", market, "batch-slow", Side.BUY, d("0.5"), d("1")).withTradeTime(T0));
+            assertThat(slow.stats().unsynced()).isEqualTo(1);
+            assertThat(slow.stats().journalSyncs()).isZero();
+            slow.flush(); // the database writer does not wait for the fsync
+            assertThat(slow.stats().committed()).isEqualTo(1);
+            assertThat(slow.stats().unsynced()).isEqualTo(1);
+        }
+        // the default policy and interval (batch, 5 ms): forced without any further call
+        try (ExecutionStore batch = ExecutionStore.builder().storageEngine(engine).journalDirectory(otherJournal).build()) {
+            Order order = limitBuy("100", "0.5");
+            batch.storeOrder(order);
+            for (int i = 0; i < 100; i++) {
+                batch.storeFill(Fill.of(order, "batch-" + i, d("0.5"), d("1")).withTradeTime(T0));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2)).pollInterval(java.time.Duration.ofMillis(5))
+                    .until(() -> batch.stats().unsynced() == 0);
+            assertThat(batch.stats().journalSyncs()).isPositive().isLessThanOrEqualTo(101);
+        }
     }
 
     @Test

@@ -3,19 +3,46 @@ package io.agstorage.execution.journal;
 import java.util.Locale;
 import java.util.Objects;
 
-/** When an appended record is forced to the storage device before {@link Journal#awaitDurable} returns. */
+/**
+ * How far a journal record is forced towards the storage device before it is acknowledged: three durability
+ * levels, in the manner of MongoDB's journal commit interval and Kafka's flush interval.
+ *
+ * <table>
+ *   <caption>What an acknowledged record survives</caption>
+ *   <tr><th>policy</th><th>{@code fsync}</th><th>JVM killed ({@code kill -9}, OOM kill)</th>
+ *       <th>machine crash, power loss</th></tr>
+ *   <tr><td>{@link #NONE}</td><td>never while appending; the OS writes back (Linux: dirty pages older than {@code vm.dirty_expire_centisecs}, 30 s by default)</td><td>nothing lost</td>
+ *       <td>may lose what the OS had not written back</td></tr>
+ *   <tr><td>{@link #BATCH} (default)</td><td>a background thread, every sync interval (default 5 ms)</td>
+ *       <td>nothing lost</td><td>may lose the records of the last interval (plus the {@code fsync} in flight)</td></tr>
+ *   <tr><td>{@link #ALWAYS}</td><td>before each acknowledgement, shared by concurrent callers</td><td>nothing lost</td>
+ *       <td>nothing lost</td></tr>
+ * </table>
+ *
+ * <p>In every policy a record is written to the journal file (the operating system's page cache) before it is
+ * acknowledged, which is what survives the death of the process; and the journal is trimmed only after the records
+ * are committed to the database, independently of when they were forced.
+ */
 public enum SyncPolicy {
     /**
-     * Never waits for the device: the record is in the operating system's page cache when the append returns.
-     * Survives the death of the JVM ({@code kill -9}), not a crash or power loss of the machine.
+     * Write to the file and acknowledge; never {@code fsync} while appending (only {@link Journal#close()} forces
+     * what is left). Survives the death of the JVM ({@code kill -9}), not a crash or power loss of the machine.
      */
     NONE,
     /**
-     * Group commit: the caller waits for an {@code fsync} that one background thread issues for every record
-     * written so far, so concurrent callers share one device flush. Survives a machine crash.
+     * Write to the file and acknowledge without waiting; a background thread forces the journal every
+     * {@linkplain Journal.Builder#syncInterval sync interval} (default 5 ms) when records were written since its last
+     * {@code fsync} (one {@code fsync} for all of them: group commit). Survives {@code kill -9}; a machine crash or
+     * power loss loses at most the records acknowledged in the last interval plus the duration of one {@code fsync}.
+     * The default: acknowledgement at page-cache speed with a bounded loss window.
      */
     BATCH,
-    /** One {@code fsync} per record, under the append lock. Survives a machine crash; the slowest. */
+    /**
+     * The caller waits until an {@code fsync} covering its record has completed; concurrent callers share one
+     * {@code fsync} (group commit: the first waiter forces for every record written so far, the others wait for it).
+     * Survives {@code kill -9} and a machine crash or power loss; every acknowledgement costs at least one
+     * {@code fsync} of latency.
+     */
     ALWAYS;
 
     /**

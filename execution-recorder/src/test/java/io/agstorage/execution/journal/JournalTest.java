@@ -2,12 +2,14 @@ package io.agstorage.execution.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -206,10 +208,11 @@ class JournalTest {
         }
     }
 
-    @Test
-    void concurrentBatchAppendersAllBecomeDurableWithIncreasingSequences() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SyncPolicy.class)
+    void concurrentAppendersGetIncreasingSequencesAndEveryRecordComesBack(SyncPolicy policy) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (Journal j = open(new ArrayList<>())) {
+        try (Journal j = open(new ArrayList<>(), policy, 64L << 20)) {
             List<Future<List<Long>>> futures = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 int thread = t;
@@ -218,6 +221,9 @@ class JournalTest {
                     for (int i = 0; i < 500; i++) {
                         long seq = j.append(bytes(thread + ":" + i));
                         j.awaitDurable(seq);
+                        if (policy == SyncPolicy.ALWAYS && j.durableSequence() < seq) {
+                            throw new AssertionError("awaitDurable(" + seq + ") returned with durableSequence " + j.durableSequence());
+                        }
                         seqs.add(seq);
                     }
                     return seqs;
@@ -237,6 +243,94 @@ class JournalTest {
         List<Entry> replayed = new ArrayList<>();
         open(replayed).close();
         assertThat(replayed).hasSize(2000);
+    }
+
+    // ---------------------------------------------------------------- the three durability levels
+
+    @Test
+    void batchForcesTheJournalWithinTheSyncIntervalWithoutAnyFurtherCall() {
+        try (Journal j = Journal.builder().directory(dir).syncPolicy(SyncPolicy.BATCH).syncInterval(Duration.ofMillis(20)).open((s, p) -> {})) {
+            long last = 0;
+            for (int i = 0; i < 50; i++) {
+                last = j.append(bytes("record-" + i));
+                j.awaitDurable(last); // returns at once: BATCH does not make the caller wait
+            }
+            long lastSeq = last;
+            // nothing else is called on the journal: only its flusher can move the durable sequence
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5)).until(() -> j.durableSequence() >= lastSeq);
+            assertThat(j.syncCount()).isPositive();
+            // idle: no unsynced records, so no fsync at all over 10 intervals
+            long syncs = j.syncCount();
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> j.syncCount() == syncs);
+            // a new record is forced by the next tick
+            long next = j.append(bytes("after-idle"));
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5)).until(() -> j.durableSequence() >= next);
+            assertThat(j.syncCount()).isGreaterThan(syncs);
+        }
+    }
+
+    @Test
+    void batchAcknowledgesFromThePageCacheBeforeAnyFsync() {
+        // an interval far longer than the test: the flusher never ticks, so only close() forces
+        try (Journal j = Journal.builder().directory(dir).syncPolicy(SyncPolicy.BATCH).syncInterval(Duration.ofSeconds(10)).open((s, p) -> {})) {
+            long seq = j.append(bytes("record"));
+            j.awaitDurable(seq);
+            assertThat(j.durableSequence()).isLessThan(seq);
+            assertThat(j.syncCount()).isZero();
+            j.close();
+            assertThat(j.durableSequence()).isEqualTo(seq);
+            assertThat(j.syncCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void alwaysForcesBeforeAwaitDurableReturnsAndOneFsyncCoversEveryRecordWrittenBeforeIt() {
+        try (Journal j = open(new ArrayList<>(), SyncPolicy.ALWAYS, 64L << 20)) {
+            long first = j.append(bytes("one"));
+            j.append(bytes("two"));
+            long third = j.append(bytes("three"));
+            assertThat(j.durableSequence()).as("append alone never forces").isLessThan(first);
+            j.awaitDurable(third);
+            assertThat(j.durableSequence()).isGreaterThanOrEqualTo(third);
+            assertThat(j.syncCount()).isEqualTo(1);
+            // the callers of records one and two find them covered by that fsync: group commit, no second fsync
+            j.awaitDurable(first);
+            j.awaitDurable(first + 1);
+            assertThat(j.syncCount()).isEqualTo(1);
+            long fourth = j.append(bytes("four"));
+            j.awaitDurable(fourth);
+            assertThat(j.durableSequence()).isGreaterThanOrEqualTo(fourth);
+            assertThat(j.syncCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void noneNeverForcesWhileAppendingNotEvenWhenRollingSegments() {
+        try (Journal j = open(new ArrayList<>(), SyncPolicy.NONE, 4096)) {
+            for (int i = 1; i <= 200; i++) {
+                j.awaitDurable(j.append(bytes("record-" + i + "-" + "x".repeat(50))));
+            }
+            assertThat(j.segmentCount()).isGreaterThan(3);
+            assertThat(j.syncCount()).isZero();
+            assertThat(j.durableSequence()).isZero();
+        }
+        List<Entry> replayed = new ArrayList<>();
+        open(replayed).close();
+        assertThat(replayed).hasSize(200);
+    }
+
+    @Test
+    void syncIntervalOutsideItsRangeIsRefusedWithTheValue() {
+        assertThatThrownBy(() -> Journal.builder().syncInterval(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("syncInterval must be within 1 ms..10 s, was PT0S");
+        assertThatThrownBy(() -> Journal.builder().syncInterval(Duration.ofSeconds(11)))
+                .hasMessage("syncInterval must be within 1 ms..10 s, was PT11S");
+        assertThat(Journal.builder().directory(dir).open((s, p) -> {})).satisfies(j -> {
+            assertThat(j.syncPolicy()).isEqualTo(SyncPolicy.BATCH);
+            assertThat(j.syncInterval()).isEqualTo(Duration.ofMillis(5));
+            j.close();
+        });
     }
 
     @Test
