@@ -62,6 +62,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private final @Nullable Server grpc;
     private final @Nullable HttpServer http;
     private final @Nullable ExecutorService httpExecutor;
+    private final @Nullable HttpMetricsHandler httpHandler;
     private final OtlpIngest ingest;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String description;
@@ -75,6 +76,7 @@ public final class OtlpReceiver implements AutoCloseable {
         Server grpcServer = null;
         HttpServer httpServer = null;
         ExecutorService executor = null;
+        HttpMetricsHandler handler = null;
         try {
             if (b.grpcPort >= 0) {
                 ServerCredentials credentials = b.tlsCert != null
@@ -110,7 +112,8 @@ public final class OtlpReceiver implements AutoCloseable {
                     return t;
                 });
                 httpServer.setExecutor(executor);
-                httpServer.createContext("/", new HttpMetricsHandler(ingest, b.maxBodyBytes, b.bearerToken, timeoutMs));
+                handler = new HttpMetricsHandler(ingest, b.maxBodyBytes, b.bearerToken, timeoutMs);
+                httpServer.createContext("/", handler);
                 httpServer.start();
             }
         } catch (IOException | RuntimeException e) {
@@ -128,6 +131,7 @@ public final class OtlpReceiver implements AutoCloseable {
         this.grpc = grpcServer;
         this.http = httpServer;
         this.httpExecutor = executor;
+        this.httpHandler = handler;
         this.description = "OtlpReceiver{grpc=" + (grpc != null ? b.host + ":" + grpcPort() : "off") + ", http="
                 + (http != null ? b.host + ":" + httpPort() : "off") + ", tls=" + (b.tlsCert != null) + ", bearerToken="
                 + (b.bearerToken != null ? "****" : "none") + ", maxBodyBytes=" + b.maxBodyBytes + ", schema=" + engine.config().schema() + "}";
@@ -171,6 +175,7 @@ public final class OtlpReceiver implements AutoCloseable {
             grpc.shutdown();
         }
         if (http != null) {
+            Objects.requireNonNull(httpHandler).drain(timeoutMs);
             http.stop(0);
         }
         if (httpExecutor != null) {

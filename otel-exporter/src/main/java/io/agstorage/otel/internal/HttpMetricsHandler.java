@@ -42,6 +42,8 @@ public final class HttpMetricsHandler implements HttpHandler {
     private final long timeoutMs;
     private final JsonFormat.Parser jsonParser = JsonFormat.parser().ignoringUnknownFields();
     private final JsonFormat.Printer jsonPrinter = JsonFormat.printer().omittingInsignificantWhitespace();
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closing;
 
     public HttpMetricsHandler(OtlpIngest ingest, long maxBodyBytes, @Nullable String bearerToken, long timeoutMs) {
         this.ingest = ingest;
@@ -52,13 +54,33 @@ public final class HttpMetricsHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        active.incrementAndGet();
         try (exchange) {
+            if (closing) {
+                exchange.getResponseHeaders().set("Retry-After", "1");
+                sendStatus(exchange, 503, false, "the receiver is shutting down, retry later");
+                return;
+            }
             serve(exchange);
         } catch (IOException e) {
             log.debug("OTLP/HTTP connection failed: {}", e.getMessage());
         } catch (RuntimeException e) {
             log.error("OTLP/HTTP request failed", e);
             sendStatus(exchange, 500, false, "internal error: " + e);
+        } finally {
+            active.decrementAndGet();
+        }
+    }
+
+    /**
+     * Answers new requests 503 from now on and waits (at most {@code timeoutMs}) for those in flight to be answered.
+     * The JDK server's own {@code stop(delay)} waits the whole delay on Java 17, even when idle.
+     */
+    public void drain(long timeoutMs) {
+        closing = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (active.get() > 0 && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
 
