@@ -152,6 +152,9 @@ public final class OtlpReceiver implements AutoCloseable {
         return http != null ? http.getAddress().getPort() : -1;
     }
 
+    /** The schema the receiver stores into. */
+    public String schema() { return engine.config().schema(); }
+
     /** Data points committed so far. */
     public long acceptedPoints() { return ingest.acceptedPoints(); }
 

@@ -188,6 +188,9 @@ class OtlpReceiverBehaviourIT {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
             assertThat(receiver.busyRequests()).isEqualTo(2);
+            var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            new OtlpReceiverMetrics(receiver).bindTo(registry);
+            assertThat(registry.get("ag_storage.otlp.requests.busy").tag("schema", schema).functionCounter().count()).isEqualTo(2.0);
 
             proxy.restore();
             await().atMost(Duration.ofSeconds(60)).until(() -> post(receiver.httpPort(), "application/x-protobuf", body).statusCode() == 200);
