@@ -100,26 +100,10 @@ public final class MetricQueries {
             Map<String, String> labels, int maxResults) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Map<Long, Map<String, String>> series = series(c, name, labels);
-            List<Bucket> buckets = new ArrayList<>();
             if (series.isEmpty()) {
-                return buckets;
+                return List.of();
             }
-            try (PreparedStatement ps = c.prepareStatement(aggregatedSql.get(agg))) {
-                ps.setLong(1, bucket.toNanos() / 1_000);
-                ps.setObject(2, ids(series));
-                ps.setObject(3, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
-                ps.setObject(4, OffsetDateTime.ofInstant(end, ZoneOffset.UTC));
-                ps.setInt(5, maxResults + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (buckets.size() == maxResults) {
-                            throw new QueryLimitExceededException(maxResults);
-                        }
-                        buckets.add(new Bucket(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getDouble(2)));
-                    }
-                }
-            }
-            return buckets;
+            return BucketQuery.run(c, aggregatedSql.get(agg), ids(series), start, end, bucket, maxResults);
         }
     }
 

@@ -3,7 +3,7 @@ package io.agstorage.core.retention.internal;
 import io.agstorage.core.Aggregation;
 import io.agstorage.core.AggregationResult;
 import io.agstorage.core.Bucket;
-import io.agstorage.core.QueryLimitExceededException;
+import io.agstorage.core.query.BucketQuery;
 import io.agstorage.core.internal.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -143,22 +143,7 @@ public final class RollupQueries {
 
     private List<Bucket> query(Connection c, RollupDefinition rollup, Long[] seriesIds, Instant start, Instant end, Duration bucket,
             Aggregation agg, int maxResults) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.get(rollup.name()).get(agg))) {
-            ps.setLong(1, bucket.toNanos() / 1_000);
-            ps.setArray(2, c.createArrayOf("bigint", seriesIds));
-            ps.setObject(3, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
-            ps.setObject(4, OffsetDateTime.ofInstant(end, ZoneOffset.UTC));
-            ps.setInt(5, maxResults + 1);
-            List<Bucket> buckets = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (buckets.size() == maxResults) {
-                        throw new QueryLimitExceededException(maxResults);
-                    }
-                    buckets.add(new Bucket(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getDouble(2)));
-                }
-            }
-            return buckets;
-        }
+        long[] ids = Arrays.stream(seriesIds).mapToLong(Long::longValue).toArray();
+        return BucketQuery.run(c, sql.get(rollup.name()).get(agg), ids, start, end, bucket, maxResults);
     }
 }
