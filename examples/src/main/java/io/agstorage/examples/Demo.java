@@ -25,6 +25,7 @@ public final class Demo {
             QueryData.run(engine, end);
             MicrometerDemo.run(engine);
             ExecutionDemo.run(engine, java.nio.file.Path.of("target", "demo-journal"));
+            RetentionDemo.run(engine, end);
             IngestionStats stats = engine.ingestionStats();
             System.out.printf("pipeline: %d committed, %d dropped, last batch %.1f ms; pool: %s%n", stats.committed(),
                     stats.droppedFull() + stats.droppedInvalid() + stats.droppedFailed(), stats.lastBatchMillis(), engine.poolStatus());
