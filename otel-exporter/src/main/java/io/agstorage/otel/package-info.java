@@ -18,7 +18,10 @@
  *       the same start time stores the difference, a new start time (a counter reset) or a drop stores the full
  *       value; a series first seen whose start time is before this exporter/receiver started is only remembered
  *       (its earlier increases may already be stored by a previous instance), so "increase over a bucket" is
- *       never double counted.</li>
+ *       never double counted. A cumulative series that did not change stores a 0 delta (as Micrometer's step
+ *       counters do); a retried export (same time) stores nothing.</li>
+ *   <li>Exemplars: one row per exemplar of a stored point in the {@code exemplars} table (series, time, value, hex
+ *       trace and span ids, filtered attributes), written after the point's commit, best effort.</li>
  * </ul>
  */
 @NullMarked
