@@ -457,9 +457,14 @@ public final class Journal implements AutoCloseable {
             }
             deadline = System.nanoTime() + syncIntervalNanos;
             if (writtenSeq > durableSeq) {
-                markDurable(forceWritten());
+                try {
+                    markDurable(forceWritten());
+                } catch (RuntimeException e) {
+                    log.error("Journal {}: the sync thread failed, records after sequence {} may not be durable: {}", directory, durableSeq,
+                            e.toString());
+                }
                 if (syncFailure != null) {
-                    return;
+                    return; // forceWritten logged it; append refuses new records from now on
                 }
             }
         }
