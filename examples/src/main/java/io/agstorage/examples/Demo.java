@@ -24,6 +24,7 @@ public final class Demo {
             System.out.printf("wrote %d metric points (insertMetric, insertMetricsBatch, MetricSeries.record)%n", written);
             QueryData.run(engine, end);
             MicrometerDemo.run(engine);
+            OtelDemo.run(engine);
             ExecutionDemo.run(engine, java.nio.file.Path.of("target", "demo-journal"));
             RetentionDemo.run(engine, end);
             IngestionStats stats = engine.ingestionStats();
