@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.testing.TestDatabase;
-import io.agstorage.execution.testing.TcpProxy;
+import io.agstorage.core.testing.TcpProxy;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -34,7 +33,7 @@ class DatabaseOutageIT {
     private TcpProxy proxy;
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws Exception {
         if (proxy != null) {
             proxy.close();
         }
@@ -43,10 +42,8 @@ class DatabaseOutageIT {
 
     @Test
     void storeKeepsReturningFastWhileTheDatabaseIsDownAndNothingIsLostAfterItReturns() throws Exception {
-        URI target = URI.create(db.url().substring("jdbc:".length()));
-        proxy = new TcpProxy(target.getHost(), target.getPort());
-        String proxied = "jdbc:postgresql://127.0.0.1:" + proxy.port() + target.getRawPath()
-                + (target.getRawQuery() != null ? "?" + target.getRawQuery() : "");
+        proxy = TcpProxy.forJdbcUrl(db.url());
+        String proxied = proxy.proxiedUrl(db.url());
         StorageConfig config = db.config(schema).setUrl(proxied).setConnectionTimeoutSec(2).setWriteTimeoutMs(60_000).build();
         String market = "outage-" + UUID.randomUUID();
 
