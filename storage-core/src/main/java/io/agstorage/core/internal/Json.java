@@ -15,13 +15,14 @@ public final class Json {
                 sb.append(',');
             }
             first = false;
-            string(sb, e.getKey()).append(':');
-            string(sb, e.getValue());
+            appendString(sb, e.getKey()).append(':');
+            appendString(sb, e.getValue());
         }
         return sb.append('}').toString();
     }
 
-    private static StringBuilder string(StringBuilder sb, String s) {
+    /** Appends {@code s} as a JSON string literal. */
+    public static StringBuilder appendString(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
