@@ -39,7 +39,7 @@ public final class CumulativeState {
      * A series of one engine: its label map is the engine's interned instance ({@code MetricSeries.labels()}), so
      * identity is enough and far cheaper than comparing maps on every point.
      */
-    static final class Key {
+    public static final class Key {
         private final String metric;
         private final Map<String, String> labels;
         private final String kind;
@@ -126,9 +126,18 @@ public final class CumulativeState {
      */
     public double sumDelta(Undo undo, String metric, Map<String, String> labels, String kind, boolean monotonic, long startNanos,
             long timeNanos, double value) {
+        return sumDelta(undo, new Key(metric, labels, kind), monotonic, startNanos, timeNanos, value);
+    }
+
+    /** The key {@link #sumDelta} uses for a series; build it once and keep it with the series to save the hashing per point. */
+    public static Key sumKey(String metric, Map<String, String> labels) {
+        return new Key(metric, labels, "sum");
+    }
+
+    /** {@link #sumDelta(Undo, String, Map, String, boolean, long, long, double)} with a key built before. */
+    public double sumDelta(Undo undo, Key key, boolean monotonic, long startNanos, long timeNanos, double value) {
         Entry[] previous = new Entry[1];
         Outcome[] outcome = new Outcome[1];
-        Key key = new Key(metric, labels, kind);
         Entry next = entries.compute(key, (k, prev) -> {
             previous[0] = prev;
             outcome[0] = decide(prev, startNanos, timeNanos);

@@ -63,8 +63,7 @@ public final class OtlpMetricMapper {
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
                 SortedMap<String, String> base = new TreeMap<>(resource);
                 scope(sm.getScope(), base);
-                SeriesCache.Context context = useCache == null ? null
-                        : new SeriesCache.Context(rm.getResource().getAttributesList(), sm.getScope());
+                SeriesCache.Context context = useCache == null ? null : useCache.context(rm.getResource().getAttributesList(), sm.getScope());
                 for (Metric m : sm.getMetricsList()) {
                     map(m, base, writer, useCache, context);
                 }
@@ -73,12 +72,12 @@ public final class OtlpMetricMapper {
     }
 
     /** The series of a gauge or sum point, from the cache when it was resolved before. */
-    private static @Nullable MetricSeries numberSeries(PointWriter w, @Nullable SeriesCache cache, SeriesCache.@Nullable Context context,
+    private static SeriesCache.@Nullable Resolved numberSeries(PointWriter w, @Nullable SeriesCache cache, SeriesCache.@Nullable Context context,
             Metric m, int kind, SortedMap<String, String> base, List<KeyValue> attributes) {
         SeriesCache.Key key = null;
         if (cache != null && context != null) {
             key = new SeriesCache.Key(context, m.getName(), m.getUnit(), kind, attributes);
-            MetricSeries cached = cache.get(key);
+            SeriesCache.Resolved cached = cache.get(key);
             if (cached != null) {
                 return cached;
             }
@@ -86,10 +85,14 @@ public final class OtlpMetricMapper {
         MetricSeries series = kind == SeriesCache.GAUGE
                 ? w.resolve(m.getName(), labels(base, attributes), MetricType.GAUGE, m.getUnit(), null)
                 : w.resolve(m.getName(), labels(base, attributes), PointWriter.sumType(kind == SeriesCache.MONOTONIC_SUM), m.getUnit(), PointWriter.DELTA);
-        if (series != null && key != null) {
-            cache.put(key, series);
+        if (series == null) {
+            return null;
         }
-        return series;
+        SeriesCache.Resolved resolved = new SeriesCache.Resolved(series);
+        if (key != null) {
+            cache.put(key, resolved);
+        }
+        return resolved;
     }
 
     private static void map(Metric m, SortedMap<String, String> base, PointWriter w, @Nullable SeriesCache cache,
@@ -100,9 +103,9 @@ public final class OtlpMetricMapper {
             case GAUGE -> {
                 for (NumberDataPoint p : m.getGauge().getDataPointsList()) {
                     if ((p.getFlags() & NO_RECORDED_VALUE) == 0) {
-                        MetricSeries series = numberSeries(w, cache, context, m, SeriesCache.GAUGE, base, p.getAttributesList());
-                        if (series != null && w.gauge(series, p.getTimeUnixNano(), value(p))) {
-                            exemplars(w, series, p.getTimeUnixNano(), p.getExemplarsList());
+                        SeriesCache.Resolved series = numberSeries(w, cache, context, m, SeriesCache.GAUGE, base, p.getAttributesList());
+                        if (series != null && w.gauge(series.series(), p.getTimeUnixNano(), value(p))) {
+                            exemplars(w, series.series(), p.getTimeUnixNano(), p.getExemplarsList());
                         }
                     }
                 }
@@ -114,11 +117,11 @@ public final class OtlpMetricMapper {
                     if (!temporalityKnown(t, name, w) || (p.getFlags() & NO_RECORDED_VALUE) != 0) {
                         continue;
                     }
-                    MetricSeries series = numberSeries(w, cache, context, m, sum.getIsMonotonic() ? SeriesCache.MONOTONIC_SUM : SeriesCache.SUM,
+                    SeriesCache.Resolved series = numberSeries(w, cache, context, m, sum.getIsMonotonic() ? SeriesCache.MONOTONIC_SUM : SeriesCache.SUM,
                             base, p.getAttributesList());
-                    if (series != null && w.sum(series, sum.getIsMonotonic(), t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
-                            p.getStartTimeUnixNano(), p.getTimeUnixNano(), value(p))) {
-                        exemplars(w, series, p.getTimeUnixNano(), p.getExemplarsList());
+                    if (series != null && w.sum(series.series(), series.sumKey(), sum.getIsMonotonic(),
+                            t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, p.getStartTimeUnixNano(), p.getTimeUnixNano(), value(p))) {
+                        exemplars(w, series.series(), p.getTimeUnixNano(), p.getExemplarsList());
                     }
                 }
             }

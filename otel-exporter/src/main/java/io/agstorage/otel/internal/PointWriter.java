@@ -63,13 +63,23 @@ public final class PointWriter {
 
     /** A sum point of a series already resolved with {@link #resolve} (type {@link #sumType}, temporality delta). */
     public boolean sum(MetricSeries series, boolean monotonic, boolean cumulative, long startNanos, long timeNanos, double value) {
+        return sum(series, null, monotonic, cumulative, startNanos, timeNanos, value);
+    }
+
+    /**
+     * {@link #sum(MetricSeries, boolean, boolean, long, long, double)} with the series' cumulative-state key built before
+     * ({@link CumulativeState#sumKey}), or null to build it here.
+     */
+    public boolean sum(MetricSeries series, CumulativeState.@Nullable Key stateKey, boolean monotonic, boolean cumulative, long startNanos,
+            long timeNanos, double value) {
         String name = series.name();
         if (!checkValue(name, "value", value) || !checkTime(name, timeNanos)) {
             return false;
         }
         double delta = value;
         if (cumulative) {
-            delta = state.sumDelta(undo, name, series.labels(), "sum", monotonic, startNanos, timeNanos, value);
+            delta = state.sumDelta(undo, stateKey != null ? stateKey : CumulativeState.sumKey(name, series.labels()), monotonic, startNanos,
+                    timeNanos, value);
             if (Double.isNaN(delta)) {
                 skipped++;
                 return false;

@@ -3,9 +3,11 @@ package io.agstorage.otel.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.agstorage.core.MetricSeries;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -14,16 +16,26 @@ import org.jspecify.annotations.Nullable;
  * The series of a number point, keyed by what the OTLP request says (resource attributes, scope, metric, kind, point
  * attributes) rather than by the label map built from it: a repeated point skips building labels, checking them and
  * interning the series. Bounded; a miss simply resolves the series again.
+ *
+ * <p>Two levels, so that a lookup costs a few string comparisons rather than a deep comparison of protobuf messages:
+ * the resource and scope of a block of metrics are interned once per block ({@link #context}), so keys compare them
+ * by identity; the point attributes are flattened into key and value objects (strings, booleans, longs, doubles;
+ * other values as their {@link AnyValue}). Equal keys always name the same series; the same series reached through
+ * two different keys (attributes in another order, a context interned again after eviction) is merely cached twice.
  */
 public final class SeriesCache {
 
-    /** The resource and scope of a block of metrics, hashed once per block. */
+    static final int GAUGE = 0;
+    static final int MONOTONIC_SUM = 1;
+    static final int SUM = 2;
+
+    /** The resource and scope of a block of metrics, interned: compared by identity inside {@link Key}. */
     static final class Context {
         private final List<KeyValue> resource;
         private final InstrumentationScope scope;
         private final int hash;
 
-        Context(List<KeyValue> resource, InstrumentationScope scope) {
+        private Context(List<KeyValue> resource, InstrumentationScope scope) {
             this.resource = resource;
             this.scope = scope;
             this.hash = resource.hashCode() * 31 + scope.hashCode();
@@ -40,27 +52,96 @@ public final class SeriesCache {
         }
     }
 
-    record Key(Context context, String metric, String unit, int kind, List<KeyValue> attributes) {}
+    /** One number series: interned context, metric, unit, kind and the flattened point attributes. */
+    static final class Key {
+        private final Context context;
+        private final String metric;
+        private final String unit;
+        private final int kind;
+        private final Object[] attributes;
+        private final int hash;
 
-    static final int GAUGE = 0;
-    static final int MONOTONIC_SUM = 1;
-    static final int SUM = 2;
+        Key(Context context, String metric, String unit, int kind, List<KeyValue> attributes) {
+            this.context = context;
+            this.metric = metric;
+            this.unit = unit;
+            this.kind = kind;
+            this.attributes = flatten(attributes);
+            this.hash = ((System.identityHashCode(context) * 31 + metric.hashCode()) * 31 + unit.hashCode()) * 31 * 31 + kind * 31
+                    + Arrays.hashCode(this.attributes);
+        }
 
-    private final Cache<Key, MetricSeries> cache;
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof Key k && k.hash == hash && k.context == context && k.kind == kind && k.metric.equals(metric)
+                    && k.unit.equals(unit) && Arrays.equals(k.attributes, attributes);
+        }
 
-    public SeriesCache(long maxSeries) {
-        this.cache = Caffeine.newBuilder().maximumSize(maxSeries).expireAfterAccess(Duration.ofHours(1)).build();
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
-    @Nullable MetricSeries get(Key key) {
+    private final Cache<Context, Context> contexts;
+    /** A cached series and its cumulative-state key (built once, not per point). */
+    record Resolved(MetricSeries series, CumulativeState.Key sumKey) {
+        Resolved(MetricSeries series) {
+            this(series, CumulativeState.sumKey(series.name(), series.labels()));
+        }
+    }
+
+    private final Cache<Key, Resolved> cache;
+
+    public SeriesCache(long maxSeries) {
+        this(maxSeries, 10_000);
+    }
+
+    SeriesCache(long maxSeries, long maxContexts) {
+        this.cache = Caffeine.newBuilder().maximumSize(maxSeries).expireAfterAccess(Duration.ofHours(1)).build();
+        this.contexts = Caffeine.newBuilder().maximumSize(maxContexts).expireAfterAccess(Duration.ofHours(1)).build();
+    }
+
+    /** The interned context of a block of metrics; call once per {@code ScopeMetrics}. */
+    Context context(List<KeyValue> resource, InstrumentationScope scope) {
+        Context fresh = new Context(resource, scope);
+        return contexts.get(fresh, k -> k);
+    }
+
+    @Nullable Resolved get(Key key) {
         return cache.getIfPresent(key);
     }
 
-    void put(Key key, MetricSeries series) {
-        cache.put(Objects.requireNonNull(key, "key"), series);
+    void put(Key key, Resolved resolved) {
+        cache.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(resolved, "resolved"));
     }
 
     public long size() {
+        cache.cleanUp();
         return cache.estimatedSize();
+    }
+
+    long contexts() {
+        contexts.cleanUp();
+        return contexts.estimatedSize();
+    }
+
+    /** {@code [key0, value0, key1, value1, ...]}; scalar values as Java objects, others as their {@link AnyValue}. */
+    static Object[] flatten(List<KeyValue> attributes) {
+        int n = attributes.size();
+        Object[] flat = new Object[n * 2];
+        for (int i = 0; i < n; i++) {
+            KeyValue kv = attributes.get(i);
+            AnyValue v = kv.getValue();
+            flat[2 * i] = kv.getKey();
+            flat[2 * i + 1] = switch (v.getValueCase()) {
+                case STRING_VALUE -> v.getStringValue();
+                case BOOL_VALUE -> v.getBoolValue();
+                case INT_VALUE -> v.getIntValue();
+                case DOUBLE_VALUE -> v.getDoubleValue();
+                default -> v;
+            };
+        }
+        return flat;
     }
 }
