@@ -2,12 +2,16 @@ package io.agstorage.otel.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.agstorage.core.HistogramPoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,21 +33,32 @@ import org.jspecify.annotations.Nullable;
  * The state is bounded ({@code maxSeries}, least recently used evicted, entries idle for an hour expire); an evicted
  * series comes back as "first seen". Updates of one export are undone with {@link Undo#rollback()} when the export
  * is not committed, so a retry of the same data stores exactly what the failed export would have.
+ *
+ * <p>Each series' state lives in a {@link Slot} that the map holds; a {@link Key} kept with a cached series remembers
+ * its slot, so a repeated point updates the slot under its lock without a map operation. A slot leaves the map only
+ * marked dead (eviction, expiry, rollback of a new series), and a key holding a dead slot looks the series up again:
+ * there is never more than one live slot per series. A remembered slot refreshes its map entry's access time at most
+ * once every {@value #TOUCH_SECONDS} seconds.
  */
 public final class CumulativeState {
 
     /** What to store for one cumulative point. */
     public enum Outcome { FULL, DIFFERENCE, SKIP }
 
+    static final long TOUCH_SECONDS = 60;
+    private static final long TOUCH_NANOS = TimeUnit.SECONDS.toNanos(TOUCH_SECONDS);
+
     /**
      * A series of one engine: its label map is the engine's interned instance ({@code MetricSeries.labels()}), so
-     * identity is enough and far cheaper than comparing maps on every point.
+     * identity is enough and far cheaper than comparing maps on every point. Remembers the series' slot (not part of
+     * equality).
      */
     public static final class Key {
         private final String metric;
         private final Map<String, String> labels;
         private final String kind;
         private final int hash;
+        private volatile @Nullable Slot slot;
 
         Key(String metric, Map<String, String> labels, String kind) {
             this.metric = metric;
@@ -78,12 +93,37 @@ public final class CumulativeState {
         }
     }
 
-    private final ConcurrentMap<Key, Entry> entries;
+    /** The state of one series; all fields guarded by the slot's lock. */
+    static final class Slot {
+        @Nullable Entry entry;
+        /** Out of the map (or on its way out): never updated again. */
+        boolean dead;
+        long touchedNanos;
+
+        Slot(long nowNanos) {
+            this.touchedNanos = nowNanos;
+        }
+    }
+
+    private final ConcurrentMap<Key, Slot> slots;
     private final long instanceStartNanos;
 
     public CumulativeState(long maxSeries, long instanceStartNanos) {
-        Cache<Key, Entry> cache = Caffeine.newBuilder().maximumSize(maxSeries).expireAfterAccess(Duration.ofHours(1)).build();
-        this.entries = cache.asMap();
+        this(maxSeries, instanceStartNanos, ForkJoinPool.commonPool());
+    }
+
+    /** {@code maintenance} runs the map's evictions (tests pass {@code Runnable::run} to evict at once). */
+    CumulativeState(long maxSeries, long instanceStartNanos, Executor maintenance) {
+        Cache<Key, Slot> cache = Caffeine.newBuilder().maximumSize(maxSeries).expireAfterAccess(Duration.ofHours(1)).executor(maintenance)
+                .evictionListener((Key key, Slot slot, RemovalCause cause) -> {
+                    if (slot != null) {
+                        synchronized (slot) {
+                            slot.dead = true;
+                        }
+                    }
+                })
+                .build();
+        this.slots = cache.asMap();
         this.instanceStartNanos = instanceStartNanos;
     }
 
@@ -91,21 +131,31 @@ public final class CumulativeState {
         return instanceStartNanos;
     }
 
+    /** One change of one export: {@code slot} went from {@code previous} to {@code next}. */
+    private record Change(Key key, Slot slot, @Nullable Entry previous, Entry next) {}
+
     /** The undo log of one export. Not thread-safe; one per export. */
     public final class Undo {
-        private final List<Object[]> changes = new ArrayList<>();
+        private final List<Change> changes = new ArrayList<>();
 
         /** Restores every series this export changed, unless a later export changed it again. */
         public void rollback() {
             for (int i = changes.size() - 1; i >= 0; i--) {
-                Object[] c = changes.get(i);
-                Key key = (Key) c[0];
-                Entry previous = (Entry) c[1];
-                Entry next = (Entry) c[2];
-                if (previous == null) {
-                    entries.remove(key, next);
-                } else {
-                    entries.replace(key, next, previous);
+                Change c = changes.get(i);
+                boolean forget = false;
+                synchronized (c.slot) {
+                    if (!c.slot.dead && c.slot.entry == c.next) {
+                        if (c.previous == null) {
+                            c.slot.dead = true;
+                            c.slot.entry = null;
+                            forget = true;
+                        } else {
+                            c.slot.entry = c.previous;
+                        }
+                    }
+                }
+                if (forget) {
+                    slots.remove(c.key, c.slot);
                 }
             }
             changes.clear();
@@ -129,59 +179,107 @@ public final class CumulativeState {
         return sumDelta(undo, new Key(metric, labels, kind), monotonic, startNanos, timeNanos, value);
     }
 
-    /** The key {@link #sumDelta} uses for a series; build it once and keep it with the series to save the hashing per point. */
+    /** The key {@link #sumDelta} uses for a series; build it once and keep it with the series to skip the map per point. */
     public static Key sumKey(String metric, Map<String, String> labels) {
         return new Key(metric, labels, "sum");
     }
 
     /** {@link #sumDelta(Undo, String, Map, String, boolean, long, long, double)} with a key built before. */
     public double sumDelta(Undo undo, Key key, boolean monotonic, long startNanos, long timeNanos, double value) {
-        Entry[] previous = new Entry[1];
-        Outcome[] outcome = new Outcome[1];
-        Entry next = entries.compute(key, (k, prev) -> {
-            previous[0] = prev;
-            outcome[0] = decide(prev, startNanos, timeNanos);
-            if (outcome[0] == Outcome.DIFFERENCE && monotonic && value < prev.value) {
-                outcome[0] = Outcome.FULL;
+        while (true) {
+            Slot slot = slot(key);
+            Entry previous;
+            Outcome outcome;
+            synchronized (slot) {
+                if (slot.dead) {
+                    forget(key, slot);
+                    continue;
+                }
+                previous = slot.entry;
+                outcome = decide(previous, startNanos, timeNanos);
+                if (outcome == Outcome.DIFFERENCE && monotonic && value < previous.value) {
+                    outcome = Outcome.FULL;
+                }
+                if (previous == null || timeNanos > previous.timeNanos) {
+                    Entry next = new Entry(startNanos, timeNanos, value, null);
+                    slot.entry = next;
+                    undo.changes.add(new Change(key, slot, previous, next));
+                }
             }
-            return prev != null && timeNanos <= prev.timeNanos ? prev : new Entry(startNanos, timeNanos, value, null);
-        });
-        if (next != previous[0]) {
-            undo.changes.add(new Object[] {key, previous[0], next});
+            return switch (outcome) {
+                case FULL -> value;
+                case DIFFERENCE -> value - previous.value;
+                case SKIP -> Double.NaN;
+            };
         }
-        return switch (outcome[0]) {
-            case FULL -> value;
-            case DIFFERENCE -> value - previous[0].value;
-            case SKIP -> Double.NaN;
-        };
     }
 
     /** The delta of a cumulative histogram point, or null when nothing is to be stored. */
     public @Nullable HistogramPoint histogramDelta(Undo undo, String metric, Map<String, String> labels, long startNanos,
             long timeNanos, HistogramPoint cumulative) {
-        Entry[] previous = new Entry[1];
-        Outcome[] outcome = new Outcome[1];
-        HistogramPoint[] delta = new HistogramPoint[1];
         Key key = new Key(metric, labels, "histogram");
-        Entry next = entries.compute(key, (k, prev) -> {
-            previous[0] = prev;
-            outcome[0] = decide(prev, startNanos, timeNanos);
-            if (outcome[0] == Outcome.DIFFERENCE) {
-                delta[0] = HistogramDeltas.subtract(cumulative, prev.histogram);
-                if (delta[0] == null) {
-                    outcome[0] = Outcome.FULL;
+        while (true) {
+            Slot slot = slot(key);
+            Entry previous;
+            Outcome outcome;
+            HistogramPoint delta = null;
+            synchronized (slot) {
+                if (slot.dead) {
+                    forget(key, slot);
+                    continue;
+                }
+                previous = slot.entry;
+                outcome = decide(previous, startNanos, timeNanos);
+                if (outcome == Outcome.DIFFERENCE) {
+                    delta = HistogramDeltas.subtract(cumulative, previous.histogram);
+                    if (delta == null) {
+                        outcome = Outcome.FULL;
+                    }
+                }
+                if (previous == null || timeNanos > previous.timeNanos) {
+                    Entry next = new Entry(startNanos, timeNanos, 0, cumulative);
+                    slot.entry = next;
+                    undo.changes.add(new Change(key, slot, previous, next));
                 }
             }
-            return prev != null && timeNanos <= prev.timeNanos ? prev : new Entry(startNanos, timeNanos, 0, cumulative);
-        });
-        if (next != previous[0]) {
-            undo.changes.add(new Object[] {key, previous[0], next});
+            return switch (outcome) {
+                case FULL -> cumulative;
+                case DIFFERENCE -> delta;
+                case SKIP -> null;
+            };
         }
-        return switch (outcome[0]) {
-            case FULL -> cumulative;
-            case DIFFERENCE -> delta[0];
-            case SKIP -> null;
-        };
+    }
+
+    /**
+     * The live slot of a series: the one the key remembers, else the map's (created when absent). A remembered slot
+     * refreshes its map entry now and then, so a series in use does not expire.
+     */
+    private Slot slot(Key key) {
+        Slot slot = key.slot;
+        long now = System.nanoTime();
+        if (slot != null) {
+            boolean touch;
+            synchronized (slot) {
+                touch = now - slot.touchedNanos > TOUCH_NANOS;
+                if (touch) {
+                    slot.touchedNanos = now;
+                }
+            }
+            if (!touch || slots.get(key) == slot) {
+                return slot;
+            }
+        }
+        slot = slots.computeIfAbsent(key, k -> new Slot(now));
+        key.slot = slot;
+        return slot;
+    }
+
+    /** Takes a dead slot out of the map (if still there) and out of the key, so the next look-up finds or makes a live one. */
+    private void forget(Key key, Slot dead) {
+        slots.remove(key, dead);
+        if (key.slot == dead) {
+            key.slot = null;
+        }
     }
 
     private Outcome decide(@Nullable Entry prev, long startNanos, long timeNanos) {
@@ -198,6 +296,6 @@ public final class CumulativeState {
     }
 
     public int size() {
-        return entries.size();
+        return slots.size();
     }
 }

@@ -79,4 +79,43 @@ class CumulativeStateTest {
         HistogramPoint fewer = HistogramPoint.explicit(1, 1, 1, 1, new double[] {1, 2}, new long[] {1, 0, 0});
         assertThat(state.histogramDelta(undo, "h", labels, START, 4_000, fewer)).as("counts dropped: a reset").isSameAs(fewer);
     }
+
+    @Test
+    void aKeyKeptWithTheSeriesAndAFreshKeyShareOneState() {
+        CumulativeState.Key kept = CumulativeState.sumKey("c", labels);
+        assertThat(state.sumDelta(state.newUndo(), kept, true, START, 2_000, 10)).isEqualTo(10);
+        assertThat(delta(state.newUndo(), START, 3_000, 15)).isEqualTo(5);
+        assertThat(state.sumDelta(state.newUndo(), kept, true, START, 4_000, 16)).isEqualTo(1);
+        assertThat(state.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aKeptKeyWhoseSeriesWasRolledBackStartsOverAsFirstSeen() {
+        CumulativeState.Key kept = CumulativeState.sumKey("c", labels);
+        CumulativeState.Undo failed = state.newUndo();
+        assertThat(state.sumDelta(failed, kept, true, START, 2_000, 10)).isEqualTo(10);
+        failed.rollback();
+        assertThat(state.size()).isZero();
+        assertThat(state.sumDelta(state.newUndo(), kept, true, START, 2_000, 10)).as("retry of the failed export").isEqualTo(10);
+        assertThat(delta(state.newUndo(), START, 3_000, 15)).isEqualTo(5);
+        assertThat(state.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aKeptKeyOfAnEvictedSeriesNeverUpdatesStateTheMapNoLongerHolds() {
+        CumulativeState small = new CumulativeState(1, START, Runnable::run);
+        Map<String, String> other = new TreeMap<>(Map.of("k", "w"));
+        CumulativeState.Key a = CumulativeState.sumKey("c", labels);
+        CumulativeState.Key b = CumulativeState.sumKey("c", other);
+        // Started before this instance: a series first seen stores nothing (NaN), so an eviction shows.
+        assertThat(small.sumDelta(small.newUndo(), a, true, START - 1, 2_000, 10)).isNaN();
+        assertThat(small.sumDelta(small.newUndo(), a, true, START - 1, 3_000, 15)).isEqualTo(5);
+        assertThat(small.sumDelta(small.newUndo(), b, true, START - 1, 2_000, 7)).isNaN();
+        assertThat(small.size()).isEqualTo(1);
+        // The least used series, a, was evicted: its kept key looks it up again and finds it first seen.
+        assertThat(small.sumDelta(small.newUndo(), a, true, START - 1, 4_000, 20)).isNaN();
+        // The kept key updated the state the map holds (not the evicted one): a fresh key sees its update.
+        assertThat(small.sumDelta(small.newUndo(), "c", labels, "sum", true, START - 1, 5_000, 26)).isEqualTo(6);
+        assertThat(small.size()).isEqualTo(1);
+    }
 }
