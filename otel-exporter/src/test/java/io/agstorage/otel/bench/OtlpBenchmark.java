@@ -3,6 +3,8 @@ package io.agstorage.otel.bench;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.otel.OtlpReceiver;
+import io.agstorage.otel.internal.CumulativeState;
+import io.agstorage.otel.internal.OtlpIngest;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
@@ -11,7 +13,17 @@ import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
-import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.resource.v1.Resource;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.sql.Connection;
@@ -76,12 +88,15 @@ public final class OtlpBenchmark {
         double services = bench.otlp("http", JDK_SENDER, 4, SERIES, Math.max(5, exports / 4));
         System.err.printf("[otlp] OTLP/HTTP protobuf, SDK JDK sender, 4 clients x 1,000 series (4,000 series, NOT the headline): "
                 + "%,.0f points/s committed (%.2f x COPY)%n", services, services / copy);
+        double alone = bench.receiverAlone(exports);
+        System.err.printf("[otlp] receiver alone (pre-encoded 1,000-point requests decoded, mapped, committed one after another; "
+                + "no SDK, no HTTP; NOT the headline): %,.0f points/s committed (%.2f x COPY)%n", alone, alone / copy);
         double http = bench.otlp("http", JDK_SENDER, 1, SERIES, exports);
         System.err.printf("[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series: %,.0f points/s committed (%.2f x COPY)%n",
                 http, http / copy);
         System.out.printf("otlp: copy_rows_per_s=%.0f http_jdk_points_per_s=%.0f http_jdk_4clients_points_per_s=%.0f "
-                + "http_jdk_4x1000series_points_per_s=%.0f http_okhttp_points_per_s=%.0f grpc_okhttp_points_per_s=%.0f%n", copy, http, parallel,
-                services, okhttp, grpc);
+                + "http_jdk_4x1000series_points_per_s=%.0f receiver_alone_points_per_s=%.0f http_okhttp_points_per_s=%.0f "
+                + "grpc_okhttp_points_per_s=%.0f%n", copy, http, parallel, services, alone, okhttp, grpc);
         System.out.printf("otlp: points_per_s=%.0f vs_copy=%.2f%n", http, http / copy);
     }
 
@@ -129,6 +144,67 @@ public final class OtlpBenchmark {
         }
     }
 
+    /**
+     * The receiver's own share: {@code exports} pre-encoded requests like the SDK's (1,000 cumulative sums, the same
+     * resource and scope each time) decoded, mapped and committed one after another on one thread, through the same
+     * {@link OtlpIngest} the transports use. Shows how far the SDK client and HTTP are from the receiver's bound.
+     */
+    private double receiverAlone(int exports) throws Exception {
+        String schema = "bench_otlp_alone";
+        dropSchema(schema);
+        StorageConfig config = StorageConfig.builder().setUrl(url).setSchema(schema).setEnableCache(false).build();
+        try (StorageEngine engine = StorageEngine.create(config)) {
+            long start = System.currentTimeMillis() * 1_000_000L;
+            OtlpIngest ingest = new OtlpIngest(engine, new CumulativeState(1_000_000, start - 1), 1_000_000);
+            int warmUp = Math.max(5, exports / 10);
+            byte[][] requests = new byte[warmUp + exports][];
+            for (int i = 0; i < requests.length; i++) {
+                requests[i] = sdkLikeRequest(start, start + (i + 1) * 1_000_000L, i);
+            }
+            long committedBefore = 0;
+            long begin = 0;
+            for (int i = 0; i < requests.length; i++) {
+                if (i == warmUp) {
+                    engine.flushBuffer();
+                    committedBefore = engine.ingestionStats().committed();
+                    begin = System.nanoTime();
+                }
+                OtlpIngest.Outcome outcome = ingest.ingest(OtlpIngest.decode(requests[i])).get(60, TimeUnit.SECONDS);
+                if (!(outcome instanceof OtlpIngest.Outcome.Accepted)) {
+                    throw new IllegalStateException("receiver alone: " + outcome);
+                }
+            }
+            engine.flushBuffer();
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            long committed = engine.ingestionStats().committed() - committedBefore;
+            if (committed != (long) exports * SERIES || ingest.rejectedPoints() != 0) {
+                throw new IllegalStateException("receiver alone: committed " + committed + ", expected " + (long) exports * SERIES);
+            }
+            return committed / seconds;
+        } finally {
+            dropSchema(schema);
+        }
+    }
+
+    private static KeyValue kv(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
+    /** What one SDK instance of the headline run sends: 1,000 cumulative sums (market, venue), SDK resource attributes. */
+    private static byte[] sdkLikeRequest(long startNanos, long timeNanos, int round) {
+        Resource.Builder resource = Resource.newBuilder().addAttributes(kv("service.name", "bench")).addAttributes(kv("service.instance.id", "alone"))
+                .addAttributes(kv("telemetry.sdk.language", "java")).addAttributes(kv("telemetry.sdk.name", "opentelemetry"))
+                .addAttributes(kv("telemetry.sdk.version", "1"));
+        Sum.Builder sum = Sum.newBuilder().setIsMonotonic(true).setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+        for (int i = 0; i < SERIES; i++) {
+            sum.addDataPoints(NumberDataPoint.newBuilder().setStartTimeUnixNano(startNanos).setTimeUnixNano(timeNanos).setAsInt(round + 1L)
+                    .addAttributes(kv("market", "m" + i)).addAttributes(kv("venue", "v" + (i % 7))));
+        }
+        return ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder().setResource(resource)
+                .addScopeMetrics(ScopeMetrics.newBuilder().setScope(InstrumentationScope.newBuilder().setName("bench"))
+                        .addMetrics(Metric.newBuilder().setName("bench.orders").setSum(sum)))).build().toByteArray();
+    }
+
     /** {@code exports} exports per client, the clients in parallel. */
     private static void run(ExecutorService pool, List<Client> clients, int exports) throws Exception {
         List<Future<?>> futures = new ArrayList<>();
@@ -153,7 +229,8 @@ public final class OtlpBenchmark {
 
         Client(int id, int seriesCount, MetricExporter exporter) {
             provider = SdkMeterProvider.builder()
-                    .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "bench",
+                    .setResource(io.opentelemetry.sdk.resources.Resource.getDefault().merge(io.opentelemetry.sdk.resources.Resource.create(
+                            Attributes.of(AttributeKey.stringKey("service.name"), "bench",
                             AttributeKey.stringKey("service.instance.id"), "client-" + id))))
                     .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofDays(1)).build())
                     .build();
