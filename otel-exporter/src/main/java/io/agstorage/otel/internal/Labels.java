@@ -1,5 +1,6 @@
 package io.agstorage.otel.internal;
 
+import io.agstorage.core.internal.Json;
 import java.util.List;
 
 /** How OTel attributes become ag-storage labels (see the {@code io.agstorage.otel} package documentation). */
@@ -24,7 +25,7 @@ public final class Labels {
                 }
                 Object item = list.get(i);
                 if (item instanceof String s) {
-                    quote(s, sb);
+                    Json.appendString(sb, s);
                 } else {
                     sb.append(item);
                 }
@@ -32,28 +33,5 @@ public final class Labels {
             return sb.append(']').toString();
         }
         return String.valueOf(value);
-    }
-
-    /** Appends {@code s} as a JSON string. */
-    static void quote(String s, StringBuilder sb) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
     }
 }
