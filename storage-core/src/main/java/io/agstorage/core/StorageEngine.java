@@ -265,12 +265,13 @@ public final class StorageEngine implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
                 long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
-                String error = validate(p, t);
+                SeriesRef ref = registry.find(p.name(), p.labels());
+                String error = validate(p, t, ref == null);
                 if (error != null) {
                     rejections.add(new Rejection(i, error));
                     continue;
                 }
-                refs[pending] = registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
+                refs[pending] = ref != null ? ref : registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
                 times[pending] = t;
                 values[pending] = p.value();
                 pending++;
@@ -305,11 +306,13 @@ public final class StorageEngine implements AutoCloseable {
         Objects.requireNonNull(point, "point");
         checkOpen();
         long t = point.time() != null ? PointRules.toEpochMicros(point.time()) : Time.nowMicros();
-        String error = validate(point, t);
+        SeriesRef ref = registry.find(point.name(), point.labels());
+        String error = validate(point, t, ref == null);
         if (error != null) {
             throw new IllegalArgumentException(error);
         }
-        return pipeline.tryPublishSample(registry.intern(point.name(), point.labels(), MetricType.GAUGE, null, null), t, point.value());
+        return pipeline.tryPublishSample(ref != null ? ref : registry.intern(point.name(), point.labels(), MetricType.GAUGE, null, null),
+                t, point.value());
     }
 
     /**
@@ -396,9 +399,10 @@ public final class StorageEngine implements AutoCloseable {
         }
     }
 
-    private static @Nullable String validate(MetricPoint p, long epochMicros) {
-        String error = PointRules.checkName(p.name());
-        if (error == null) {
+    /** The first rule {@code p} breaks, or null; name and labels only for a series not interned yet (interned ones passed). */
+    private static @Nullable String validate(MetricPoint p, long epochMicros, boolean newSeries) {
+        String error = newSeries ? PointRules.checkName(p.name()) : null;
+        if (error == null && newSeries) {
             error = PointRules.checkLabels(p.labels());
         }
         if (error == null) {
