@@ -1,9 +1,9 @@
 package io.agstorage.core;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.agstorage.core.RejectedPointsException.Rejection;
+import io.agstorage.core.internal.ConnectionPool;
 import io.agstorage.core.internal.Masking;
 import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesRef;
@@ -89,7 +89,7 @@ public final class StorageEngine implements AutoCloseable {
                     + "package for this PostgreSQL and add it to shared_preload_libraries");
         }
         if (capabilities.wasm() && ownedPool != null) {
-            openAllConnectionsUpFront(ownedPool);
+            ConnectionPool.openAllUpFront(ownedPool, config.connectionTimeoutSec());
         }
         if (config.migrate()) {
             initSchemas();
@@ -120,7 +120,7 @@ public final class StorageEngine implements AutoCloseable {
      */
     public static StorageEngine create(StorageConfig config) {
         Objects.requireNonNull(config, "config");
-        HikariDataSource pool = createPool(config);
+        HikariDataSource pool = ConnectionPool.create(config);
         try {
             return new StorageEngine(config, pool, pool);
         } catch (RuntimeException e) {
@@ -132,43 +132,6 @@ public final class StorageEngine implements AutoCloseable {
     /** Starts an engine on the caller's {@link DataSource}, which the engine uses but never closes. */
     public static StorageEngine create(StorageConfig config, DataSource dataSource) {
         return new StorageEngine(Objects.requireNonNull(config, "config"), Objects.requireNonNull(dataSource, "dataSource"), null);
-    }
-
-    private static HikariDataSource createPool(StorageConfig config) {
-        HikariConfig hikari = new HikariConfig();
-        hikari.setPoolName("ag-storage");
-        hikari.setJdbcUrl(config.jdbcUrl());
-        hikari.setUsername(config.user());
-        hikari.setPassword(config.password());
-        hikari.setMaximumPoolSize(config.maxConnections());
-        hikari.setMinimumIdle(Math.min(2, config.maxConnections()));
-        hikari.setConnectionTimeout(TimeUnit.SECONDS.toMillis(config.connectionTimeoutSec()));
-        hikari.addDataSourceProperty("ApplicationName", "ag-storage");
-        hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
-        try {
-            return new HikariDataSource(hikari);
-        } catch (RuntimeException e) {
-            throw new StorageException("cannot connect to " + Masking.maskJdbcUrl(config.jdbcUrl()) + " as " + config.user()
-                    + ": " + rootMessage(e) + ". Start a local TimescaleDB with scripts/timescaledb start, or point "
-                    + "database.url (AG_STORAGE_DATABASE_URL) at yours", e);
-        }
-    }
-
-    /**
-     * PostgreSQL compiled to WASM serves every connection from one session, and its socket server mixes up
-     * replies when a connection opens while another is inside a transaction: so there the pool opens all its
-     * connections now, before any transaction, and never replaces them.
-     */
-    private void openAllConnectionsUpFront(HikariDataSource pool) {
-        int size = pool.getMaximumPoolSize();
-        pool.getHikariConfigMXBean().setMaxLifetime(0);
-        pool.getHikariConfigMXBean().setIdleTimeout(0);
-        pool.getHikariConfigMXBean().setMinimumIdle(size);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.connectionTimeoutSec());
-        while (pool.getHikariPoolMXBean().getTotalConnections() < size && System.nanoTime() - deadline < 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-        log.info("WASM server: opened {} of {} pooled connections up front", pool.getHikariPoolMXBean().getTotalConnections(), size);
     }
 
     private Capabilities detect() {

@@ -1,0 +1,68 @@
+package io.agstorage.core.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.agstorage.core.StorageConfig;
+import io.agstorage.core.StorageException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HikariCP pool a {@link io.agstorage.core.StorageEngine} owns, sized and named from its configuration. */
+public final class ConnectionPool {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
+
+    private ConnectionPool() {}
+
+    /**
+     * A started pool of {@code database.max_connections}.
+     *
+     * @throws StorageException naming the (masked) URL and how to get a database when none answers
+     */
+    public static HikariDataSource create(StorageConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("ag-storage");
+        hikari.setJdbcUrl(config.jdbcUrl());
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.maxConnections());
+        hikari.setMinimumIdle(Math.min(2, config.maxConnections()));
+        hikari.setConnectionTimeout(TimeUnit.SECONDS.toMillis(config.connectionTimeoutSec()));
+        hikari.addDataSourceProperty("ApplicationName", "ag-storage");
+        hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+        try {
+            return new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new StorageException("cannot connect to " + Masking.maskJdbcUrl(config.jdbcUrl()) + " as " + config.user()
+                    + ": " + rootMessage(e) + ". Start a local TimescaleDB with scripts/timescaledb start, or point "
+                    + "database.url (AG_STORAGE_DATABASE_URL) at yours", e);
+        }
+    }
+
+    /**
+     * PostgreSQL compiled to WASM serves every connection from one session, and its socket server mixes up
+     * replies when a connection opens while another is inside a transaction: so there the pool opens all its
+     * connections now, before any transaction, and never replaces them.
+     */
+    public static void openAllUpFront(HikariDataSource pool, int timeoutSec) {
+        int size = pool.getMaximumPoolSize();
+        pool.getHikariConfigMXBean().setMaxLifetime(0);
+        pool.getHikariConfigMXBean().setIdleTimeout(0);
+        pool.getHikariConfigMXBean().setMinimumIdle(size);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSec);
+        while (pool.getHikariPoolMXBean().getTotalConnections() < size && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        log.info("WASM server: opened {} of {} pooled connections up front", pool.getHikariPoolMXBean().getTotalConnections(), size);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+}
