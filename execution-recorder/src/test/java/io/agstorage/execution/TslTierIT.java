@@ -1,15 +1,11 @@
 package io.agstorage.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -28,21 +24,11 @@ class TslTierIT {
     void ordersFillsAndPositionsRoundTripOnTheTslTier() {
         TestDatabase db = TestDatabase.tsl();
         String schema = TestDatabase.uniqueSchema("exec_tsl");
-        // A fixed pool, filled before use: the WASM server's socket layer mixes up the replies when a connection
-        // starts up while another is inside a transaction (seen as "Unexpected packet type: 82" at the migration's
-        // commit when HikariCP adds its second idle connection in the background).
-        HikariConfig hikari = new HikariConfig();
-        hikari.setJdbcUrl(db.url());
-        hikari.setMaximumPoolSize(2);
-        hikari.setMinimumIdle(2);
-        try (HikariDataSource pool = new HikariDataSource(hikari)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> pool.getHikariPoolMXBean().getTotalConnections() == 2);
-            run(db, schema, pool);
-        }
+        run(db, schema);
     }
 
-    private void run(TestDatabase db, String schema, HikariDataSource pool) {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build(), pool);
+    private void run(TestDatabase db, String schema) {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
                 ExecutionStore store = ExecutionStore.builder().storageEngine(engine).journalDirectory(journalDir).build()) {
             Instant t0 = Instant.parse("2026-04-01T12:00:00Z");
             String market = "0x" + UUID.randomUUID().toString().replace("-", "");

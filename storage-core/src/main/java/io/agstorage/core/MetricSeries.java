@@ -34,7 +34,7 @@ public final class MetricSeries {
 
     /** Records {@code value} at {@code epochMicros}, microseconds since 1970-01-01T00:00:00Z. */
     public boolean record(double value, long epochMicros) {
-        if (!Double.isFinite(value) || epochMicros < PointRules.MIN_EPOCH_MICROS || epochMicros > PointRules.MAX_EPOCH_MICROS) {
+        if (!PointRules.isStorable(value, epochMicros)) {
             droppedInvalid.increment();
             return false;
         }

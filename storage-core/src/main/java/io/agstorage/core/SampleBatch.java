@@ -1,5 +1,6 @@
 package io.agstorage.core;
 
+import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesRef;
 import java.util.Arrays;
 import java.util.Objects;
@@ -34,7 +35,7 @@ public final class SampleBatch {
     /** Adds a sample; returns false (adding nothing) when the value is not finite or the time is out of range. */
     public boolean add(MetricSeries s, long epochMicros, double value) {
         Objects.requireNonNull(s, "series");
-        if (!Double.isFinite(value) || epochMicros < 0 || epochMicros > io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS) {
+        if (!PointRules.isStorable(value, epochMicros)) {
             return false;
         }
         ensureCapacity();
@@ -52,7 +53,7 @@ public final class SampleBatch {
     public boolean addHistogram(MetricSeries s, long epochMicros, HistogramPoint histogram) {
         Objects.requireNonNull(s, "series");
         Objects.requireNonNull(histogram, "histogram");
-        if (epochMicros < 0 || epochMicros > io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS) {
+        if (!PointRules.isStorable(0, epochMicros)) {
             return false;
         }
         ensureCapacity();

@@ -3,6 +3,7 @@ package io.agstorage.core;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.agstorage.core.RejectedPointsException.Rejection;
+import io.agstorage.core.internal.Causes;
 import io.agstorage.core.internal.ConnectionPool;
 import io.agstorage.core.internal.Masking;
 import io.agstorage.core.internal.PointRules;
@@ -294,7 +295,7 @@ public final class StorageEngine implements AutoCloseable {
             throw new StorageException("flush not confirmed within ingestion.write_timeout_ms=" + config.writeTimeoutMs()
                     + " ms; the data stays buffered and is written when the database is reachable", e);
         } catch (ExecutionException e) {
-            throw new StorageException("flush failed: " + rootMessage(e), e.getCause());
+            throw new StorageException("flush failed: " + Causes.rootMessage(e), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException("interrupted while flushing", e);
@@ -355,7 +356,7 @@ public final class StorageEngine implements AutoCloseable {
             throw new StorageException(count + " points not confirmed committed within ingestion.write_timeout_ms="
                     + config.writeTimeoutMs() + " ms; they stay buffered and are written when the database is reachable", e);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof StorageException se ? se : new StorageException("writing " + count + " points failed: " + rootMessage(e), e.getCause());
+            throw e.getCause() instanceof StorageException se ? se : new StorageException("writing " + count + " points failed: " + Causes.rootMessage(e), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException("interrupted while waiting for the commit", e);
@@ -497,7 +498,7 @@ public final class StorageEngine implements AutoCloseable {
         try {
             pipeline.publishBarrier(deadline).get(config.writeTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            log.error("Closing with data unwritten: {}", rootMessage(e));
+            log.error("Closing with data unwritten: {}", Causes.rootMessage(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -510,13 +511,5 @@ public final class StorageEngine implements AutoCloseable {
         log.info("StorageEngine closed: {} committed, {} dropped (full {}, invalid {}, failed {})", stats.committed(),
                 stats.droppedFull() + stats.droppedInvalid() + stats.droppedFailed(), stats.droppedFull(), stats.droppedInvalid(),
                 stats.droppedFailed());
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 }

@@ -114,16 +114,20 @@ class StorageEngineIT {
     }
 
     @Test
-    void bufferedPointsAreCommittedByFlushBufferWhichCountsThem() {
-        engine.close();
-        engine = StorageEngine.create(db.config(schema).setFlushIntervalMs(3_600_000).setBatchSize(8_192).build());
-        for (int i = 0; i < 500; i++) {
-            assertThat(engine.bufferMetric(MetricPoint.of("buffered", i).at(T0.plusMillis(i)))).isTrue();
+    void bufferedPointsAreCommittedByFlushBufferWhichCountsThem() throws Exception {
+        // Hold the writer at its first COPY, so that nothing is committed before flushBuffer() is called.
+        try (var c = db.connect(); var st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("LOCK TABLE " + schema + ".samples IN ACCESS EXCLUSIVE MODE");
+            for (int i = 0; i < 500; i++) {
+                assertThat(engine.bufferMetric(MetricPoint.of("buffered", i).at(T0.plusMillis(i)))).isTrue();
+            }
+            var flushed = java.util.concurrent.CompletableFuture.supplyAsync(engine::flushBuffer);
+            assertThat(engine.ingestionStats().committed()).isZero();
+            c.rollback();
+
+            assertThat(flushed.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(500);
         }
-
-        long flushed = engine.flushBuffer();
-
-        assertThat(flushed).isBetween(0L, 500L);
         assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'buffered'")).isEqualTo(500);
         assertThat(engine.ingestionStats().committed()).isEqualTo(500);
     }
@@ -173,7 +177,7 @@ class StorageEngineIT {
             assertThat(accepted).isLessThan(1_000);
             assertThat(engine.ingestionStats().droppedFull()).isEqualTo(1_000 - accepted);
             c.rollback();
-            assertThat(engine.flushBuffer()).isGreaterThanOrEqualTo(0);
+            engine.flushBuffer();
             assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(accepted);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);

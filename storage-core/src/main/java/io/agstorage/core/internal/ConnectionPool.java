@@ -36,7 +36,7 @@ public final class ConnectionPool {
             return new HikariDataSource(hikari);
         } catch (RuntimeException e) {
             throw new StorageException("cannot connect to " + Masking.maskJdbcUrl(config.jdbcUrl()) + " as " + config.user()
-                    + ": " + rootMessage(e) + ". Start a local TimescaleDB with scripts/timescaledb start, or point "
+                    + ": " + Causes.rootMessage(e) + ". Start a local TimescaleDB with scripts/timescaledb start, or point "
                     + "database.url (AG_STORAGE_DATABASE_URL) at yours", e);
         }
     }
@@ -56,13 +56,5 @@ public final class ConnectionPool {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
         log.info("WASM server: opened {} of {} pooled connections up front", pool.getHikariPoolMXBean().getTotalConnections(), size);
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 }

@@ -68,6 +68,11 @@ public final class PointRules {
         return null;
     }
 
+    /** Whether a sample can be stored as is: a finite value at a time in the storable range (the no-throw paths). */
+    public static boolean isStorable(double value, long epochMicros) {
+        return Double.isFinite(value) && epochMicros >= MIN_EPOCH_MICROS && epochMicros <= MAX_EPOCH_MICROS;
+    }
+
     /** Micros since the epoch, saturating far outside the storable range so that {@link #checkTime} refuses it. */
     public static long toEpochMicros(Instant time) {
         long seconds = time.getEpochSecond();

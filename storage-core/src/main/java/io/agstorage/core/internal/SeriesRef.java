@@ -40,9 +40,6 @@ public final class SeriesRef {
 
     public void resolved(long id) { this.id = id; }
 
-    /** Forgets the id, so the writer resolves it again (after the series table was emptied, say). */
-    public void unresolve() { this.id = 0; }
-
     @Override
     public String toString() {
         return metric + labelsString(labels);

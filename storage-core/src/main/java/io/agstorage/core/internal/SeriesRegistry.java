@@ -81,9 +81,4 @@ public final class SeriesRegistry {
     public int size() {
         return series.size();
     }
-
-    /** Forgets every resolved id (the database was rebuilt under a running engine). */
-    public void unresolveAll() {
-        series.values().forEach(SeriesRef::unresolve);
-    }
 }

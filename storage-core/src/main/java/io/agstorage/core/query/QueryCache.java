@@ -29,12 +29,4 @@ public final class QueryCache {
         }
         return (T) cache.get(key, k -> query.get());
     }
-
-    public void invalidateAll() {
-        cache.invalidateAll();
-    }
-
-    public long size() {
-        return cache.estimatedSize();
-    }
 }

@@ -1,7 +1,6 @@
 package io.agstorage.core.writer;
 
 import com.lmax.disruptor.EventHandler;
-import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.internal.Sql;
 import io.agstorage.core.pipeline.SampleEvent;
 import io.agstorage.core.writer.SampleStore.PendingBatch;
@@ -64,8 +63,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             }
             case SampleEvent.HISTOGRAM -> {
                 markPending();
-                HistogramPoint h = event.histogram();
-                batch.addHistogram(event.series(), event.epochMicros(), h);
+                batch.addHistogram(event.series(), event.epochMicros(), event.histogram());
             }
             case SampleEvent.BARRIER -> {
                 barriers.add(event.barrier());

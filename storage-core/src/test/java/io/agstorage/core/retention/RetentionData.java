@@ -21,8 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /** Test data for the retention tests: a few series over many days, values k/8 so every sum is exact in a double. */
 final class RetentionData {
@@ -34,17 +32,6 @@ final class RetentionData {
     /** The value of series {@code s} at {@code t}: a multiple of 1/8 below 13, so sums of thousands stay exact. */
     static double value(int s, Instant t) {
         return Math.floorMod(t.getEpochSecond() / 600 + 7L * s, 97) / 8.0;
-    }
-
-    /**
-     * A DataSource without a pool, for the WASM server: every connection is opened by the thread that asks for it.
-     * A pool's background top-up sends start-up packets while another connection's query is in flight, which the
-     * WASM server (one shared session) interleaves with that query and never answers.
-     */
-    static DataSource unpooled(TestDatabase db) {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setURL(db.url());
-        return ds;
     }
 
     static MetricSeries[] series(StorageEngine engine, int count) {

@@ -34,7 +34,7 @@ class TslRetentionIT {
     void policiesFollowTheConfigAndChangingAnIntervalReplacesThePolicyWithoutDuplicates() {
         String schema = TestDatabase.uniqueSchema("tsl_policy");
         try (StorageEngine engine = StorageEngine.create(db.config(schema).setMetricsRetentionDays(30).setExecutionRetentionDays(365)
-                .setCompressionAfterDays(7).build(), RetentionData.unpooled(db))) {
+                .setCompressionAfterDays(7).build())) {
             assertThat(engine.capabilities().tier()).isEqualTo(TimescaleTier.COMMUNITY);
             RetentionManager.create(engine);
 
@@ -72,8 +72,7 @@ class TslRetentionIT {
     @Test
     void oldChunksAreCompressedWithTheSameAnswersAMeasuredRatioAndContinuousAggregatesAnswerRollupQueries() throws Exception {
         String schema = TestDatabase.uniqueSchema("tsl_data");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).setMetricsRetentionDays(30).setCompressionAfterDays(7).build(),
-                RetentionData.unpooled(db))) {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).setMetricsRetentionDays(30).setCompressionAfterDays(7).build())) {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
             MetricSeries[] series = RetentionData.series(engine, 2);
             long loaded = RetentionData.load(engine, series, end.minus(Duration.ofDays(40)), end, Duration.ofMinutes(30));
@@ -171,7 +170,7 @@ class TslRetentionIT {
     @Test
     void executionRollupsAreContinuousAggregatesThatMatchTheRawTablesVwapIncluded() {
         String schema = TestDatabase.uniqueSchema("tsl_exec");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build(), RetentionData.unpooled(db))) {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
             String s = "\"" + schema + "\"";
             db.execute("INSERT INTO " + s + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, updated_at) "
                     + "SELECT md5('o' || i)::uuid, 'polymarket', 'mkt-' || (i % 2), 'buy', 'limit', 'gtc', 0.5, 10, 'filled', "

@@ -60,11 +60,6 @@ public final class TestDatabase {
         return url;
     }
 
-    /** Whether this server runs PostgreSQL compiled to WASM (PGlite): one shared session, no COPY. */
-    public boolean isWasm() {
-        return url.contains("prepareThreshold=0") || queryString("SELECT version()").toLowerCase(Locale.ROOT).contains("emscripten");
-    }
-
     public boolean isTsl() {
         return "timescale".equals(queryString("SELECT current_setting('timescaledb.license', true)"));
     }
