@@ -4,11 +4,12 @@ package io.agstorage.core;
  * A snapshot of the ingestion pipeline's counters since the engine started.
  *
  * @param accepted samples and histograms accepted into the buffer
- * @param committed samples and histograms committed to the database
+ * @param committed samples and histograms committed to the database, through the buffer or written directly
+ *     ({@link StorageEngine#insertMetricsBatch})
  * @param droppedFull refused because the buffer was full
  * @param droppedInvalid refused on the no-throw path ({@link MetricSeries#record}) because the value was not finite
  * @param droppedFailed accepted, then refused by the database or still failing when the engine closed
- * @param retries batch writes retried after a transient database failure
+ * @param retries writes retried after a transient database failure
  * @param queueDepth entries waiting in the buffer now
  * @param bufferSize the buffer's capacity
  * @param lastBatchMillis how long the last committed batch took

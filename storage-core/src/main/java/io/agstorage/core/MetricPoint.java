@@ -32,6 +32,10 @@ public final class MetricPoint {
         this.value = value;
         this.labels = labels;
         this.time = time;
+        // The label maps create their entry-set views lazily, on first iteration; create them now, while the point
+        // is young. Created later, when the engine first reads a long-lived point, each is a write into an old
+        // object that the garbage collector must then scan for (measured: it doubled young pauses in the bench).
+        labels.entrySet();
     }
 
     /** A point with no labels, stamped when the engine accepts it. */

@@ -17,6 +17,7 @@ import io.agstorage.core.query.QueryCache;
 import io.agstorage.core.retention.internal.RollupQueries;
 import io.agstorage.core.schema.MigrationRunner;
 import io.agstorage.core.writer.BatchWriter;
+import io.agstorage.core.writer.DirectWriter;
 import io.agstorage.core.writer.SampleStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -59,8 +60,8 @@ public final class StorageEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StorageEngine.class);
     private static final Map<String, String> NO_LABELS = Map.of();
-    /** insertMetricsBatch hands points to the writer in chunks of this many, overlapping validation with writing. */
-    private static final int PUBLISH_CHUNK = 2_048;
+    /** insertMetricsBatch sends points on in chunks of this many, so the database inserts while the rest are validated. */
+    private static final int STREAM_CHUNK = 1_024;
 
     private final StorageConfig config;
     private final DataSource dataSource;
@@ -69,6 +70,7 @@ public final class StorageEngine implements AutoCloseable {
     private final String quotedSchema;
     private final SeriesRegistry registry = new SeriesRegistry();
     private final BatchWriter writer;
+    private final @Nullable DirectWriter direct;
     private final IngestPipeline pipeline;
     private final MetricQueries queries;
     private final RollupQueries rollups;
@@ -101,6 +103,8 @@ public final class StorageEngine implements AutoCloseable {
             case AUTO -> !capabilities.wasm();
         };
         this.writer = new BatchWriter(new SampleStore(dataSource, quotedSchema, useCopy), config.batchSize(), config.flushIntervalMs());
+        // Direct writes leave the writer thread one connection; WASM serves all connections from one session.
+        this.direct = useCopy ? new DirectWriter(dataSource, quotedSchema, config.maxConnections() - 1) : null;
         this.pipeline = new IngestPipeline(config.maxBufferSize(), config.flushIntervalMs(), writer, runnable -> {
             Thread t = new Thread(runnable, "ag-storage-writer-" + config.schema());
             t.setDaemon(true);
@@ -210,18 +214,63 @@ public final class StorageEngine implements AutoCloseable {
     /**
      * Writes the points and returns once they are committed. Invalid points are not written; every valid
      * one is, and then a {@link RejectedPointsException} lists the invalid ones.
+     *
+     * <p>On PostgreSQL the points go straight from this thread into one binary COPY on a pooled connection of
+     * its own, streamed while the rest are validated, and one commit: all valid points or none. A transient
+     * database failure is retried until {@code ingestion.write_timeout_ms}; a {@link StorageException} means
+     * none was written, so the call can be retried without doubling a point. (On the WASM tier, which serves
+     * every connection from one session, they go through the writer thread instead.)
+     *
+     * @throws StorageException when the points could not be committed within {@code ingestion.write_timeout_ms}
      */
     public void insertMetricsBatch(List<MetricPoint> points) {
         Objects.requireNonNull(points, "points");
         checkOpen();
-        long now = Time.nowMicros();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs());
+        List<Rejection> rejections = new ArrayList<>();
+        int valid = direct != null ? insertDirect(points, rejections, deadline) : insertThroughWriter(points, rejections, deadline);
+        if (!rejections.isEmpty()) {
+            throw new RejectedPointsException(rejections, valid);
+        }
+    }
+
+    private int insertDirect(List<MetricPoint> points, List<Rejection> rejections, long deadline) {
+        long now = Time.nowMicros();
         int n = points.size();
-        int chunk = Math.min(n, PUBLISH_CHUNK);
+        try (DirectWriter.Write write = direct.begin(n)) {
+            for (int i = 0; i < n; i++) {
+                MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
+                long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
+                SeriesRef ref = accept(p, i, t, rejections);
+                if (ref != null) {
+                    write.add(ref, t, p.value());
+                    if (write.size() % STREAM_CHUNK == 0) {
+                        write.sendSoFar();
+                    }
+                }
+            }
+            if (write.size() > 0) {
+                write.commit(deadline);
+            }
+            return write.size();
+        } catch (SQLException e) {
+            throw new StorageException("writing " + (n - rejections.size()) + " points failed, none was written: " + Causes.rootMessage(e), e);
+        } catch (TimeoutException e) {
+            throw new StorageException("writing " + (n - rejections.size()) + " points failed, none was written: " + e.getMessage()
+                    + " within ingestion.write_timeout_ms=" + config.writeTimeoutMs() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while writing " + (n - rejections.size()) + " points; none was written", e);
+        }
+    }
+
+    private int insertThroughWriter(List<MetricPoint> points, List<Rejection> rejections, long deadline) {
+        long now = Time.nowMicros();
+        int n = points.size();
+        int chunk = Math.min(n, STREAM_CHUNK);
         SeriesRef[] refs = new SeriesRef[chunk];
         long[] times = new long[chunk];
         double[] values = new double[chunk];
-        List<Rejection> rejections = new ArrayList<>();
         CompletableFuture<Long> committed = new CompletableFuture<>();
         int valid = 0;
         int pending = 0;
@@ -229,13 +278,11 @@ public final class StorageEngine implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
                 long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
-                SeriesRef ref = registry.find(p.name(), p.labels());
-                String error = validate(p, t, ref == null);
-                if (error != null) {
-                    rejections.add(new Rejection(i, error));
+                SeriesRef ref = accept(p, i, t, rejections);
+                if (ref == null) {
                     continue;
                 }
-                refs[pending] = ref != null ? ref : registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
+                refs[pending] = ref;
                 times[pending] = t;
                 values[pending] = p.value();
                 pending++;
@@ -255,9 +302,18 @@ public final class StorageEngine implements AutoCloseable {
         if (valid > 0) {
             awaitCommit(committed, valid);
         }
-        if (!rejections.isEmpty()) {
-            throw new RejectedPointsException(rejections, valid);
+        return valid;
+    }
+
+    /** The point's interned series, or null after adding why it is refused to {@code rejections}. */
+    private @Nullable SeriesRef accept(MetricPoint p, int index, long epochMicros, List<Rejection> rejections) {
+        SeriesRef ref = registry.find(p.name(), p.labels());
+        String error = validate(p, epochMicros, ref == null);
+        if (error != null) {
+            rejections.add(new Rejection(index, error));
+            return null;
         }
+        return ref != null ? ref : registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
     }
 
     /**
@@ -466,8 +522,10 @@ public final class StorageEngine implements AutoCloseable {
 
     /** The pipeline's counters now. */
     public IngestionStats ingestionStats() {
-        return new IngestionStats(pipeline.accepted(), writer.committedTotal(), pipeline.droppedFull(), droppedInvalid.sum(),
-                writer.droppedSamples(), writer.retries(), pipeline.queueDepth(), pipeline.bufferSize(), writer.lastBatchNanos() / 1e6);
+        long directCommitted = direct != null ? direct.committedSamples() : 0;
+        long directRetries = direct != null ? direct.retries() : 0;
+        return new IngestionStats(pipeline.accepted(), writer.committedTotal() + directCommitted, pipeline.droppedFull(), droppedInvalid.sum(),
+                writer.droppedSamples(), writer.retries() + directRetries, pipeline.queueDepth(), pipeline.bufferSize(), writer.lastBatchNanos() / 1e6);
     }
 
     public Capabilities capabilities() { return capabilities; }

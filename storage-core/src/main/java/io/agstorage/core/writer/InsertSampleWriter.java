@@ -5,7 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Arrays;
 
-/** One multi-row {@code INSERT ... SELECT FROM unnest(...)} per batch, for servers that cannot take COPY. */
+/** One multi-row {@code INSERT ... SELECT FROM unnest(...)} per append, for servers that cannot take COPY. */
 final class InsertSampleWriter implements SampleWriter {
 
     private final String insertSql;
@@ -16,12 +16,27 @@ final class InsertSampleWriter implements SampleWriter {
     }
 
     @Override
-    public void write(Connection connection, long[] epochMicros, long[] seriesIds, double[] values, int n) throws SQLException {
+    public void append(Connection connection, long[] epochMicros, long[] seriesIds, double[] values, int from, int to) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
-            insert.setObject(1, Arrays.copyOf(epochMicros, n));
-            insert.setObject(2, Arrays.copyOf(seriesIds, n));
-            insert.setObject(3, Arrays.copyOf(values, n));
+            insert.setObject(1, Arrays.copyOfRange(epochMicros, from, to));
+            insert.setObject(2, Arrays.copyOfRange(seriesIds, from, to));
+            insert.setObject(3, Arrays.copyOfRange(values, from, to));
             insert.executeUpdate();
         }
+    }
+
+    @Override
+    public boolean appendsFormOneStatement() {
+        return false;
+    }
+
+    @Override
+    public void end() {
+        // Each append is a complete statement.
+    }
+
+    @Override
+    public void abort() {
+        // Nothing is left open between appends.
     }
 }
