@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores metrics in TimescaleDB: validates them, buffers them in one Disruptor ring, and has one writer
  * thread move them to the {@code samples} and {@code histograms} hypertables in batches (binary COPY by
- * default). Reads them back raw or aggregated into time buckets.
+ * default); synchronous batches ({@link #insertMetricsBatch}) are written on the caller's thread instead.
+ * Reads them back raw or aggregated into time buckets.
  *
  * <pre>{@code
  * try (StorageEngine engine = StorageEngine.create(StorageConfig.fromYamlFile(Path.of("config.yaml")))) {

@@ -12,7 +12,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes the writer's batch in one transaction. {@link #stream} sends samples that have arrived so far into an
+ * Writes one batch (the writer thread's, or one direct write's) in one transaction. {@link #stream} sends samples that have arrived so far into an
  * open transaction while more are on their way; {@link #write} sends the rest, adds the histograms and commits.
  * A batch of samples alone, written by binary COPY, is one auto-committed COPY statement (no BEGIN and COMMIT
  * round trips); anything else runs in an explicit transaction. New series are resolved (and committed) before
