@@ -63,6 +63,8 @@ public final class StorageEngine implements AutoCloseable {
     private static final Map<String, String> NO_LABELS = Map.of();
     /** insertMetricsBatch sends points on in chunks of this many, so the database inserts while the rest are validated. */
     private static final int STREAM_CHUNK = 1_024;
+    /** ... after a first, small chunk, so that the database starts working almost as soon as the call does. */
+    private static final int FIRST_STREAM_CHUNK = 128;
 
     private final StorageConfig config;
     private final DataSource dataSource;
@@ -245,7 +247,7 @@ public final class StorageEngine implements AutoCloseable {
                 SeriesRef ref = accept(p, i, t, rejections);
                 if (ref != null) {
                     write.add(ref, t, p.value());
-                    if (write.size() % STREAM_CHUNK == 0) {
+                    if (write.size() % STREAM_CHUNK == 0 || write.size() == FIRST_STREAM_CHUNK) {
                         write.sendSoFar();
                     }
                 }

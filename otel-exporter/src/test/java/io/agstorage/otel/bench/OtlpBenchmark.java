@@ -94,15 +94,19 @@ public final class OtlpBenchmark {
         double services = bench.otlp("http", JDK_SENDER, 4, SERIES, Math.max(5, exports / 4));
         System.err.printf("[otlp] OTLP/HTTP protobuf, SDK JDK sender, 4 clients x 1,000 series (4,000 series, NOT the headline): "
                 + "%,.0f points/s committed (%.2f x COPY)%n", services, services / copy);
+        // The database's own rate when each 1,000 rows are one statement and one commit, as one export's are.
+        double copyPerExport = bench.copyLimit(1_000_000, SERIES);
+        System.err.printf("[otlp] binary COPY, pre-encoded rows, one auto-committed statement per 1,000 rows (the database's bound "
+                + "for export-sized commits): %,.0f rows/s (%.2f x COPY)%n", copyPerExport, copyPerExport / copy);
         double alone = bench.receiverAlone(exports);
         System.err.printf("[otlp] receiver alone (pre-encoded 1,000-point requests decoded, mapped, committed one after another; "
                 + "no SDK, no HTTP; NOT the headline): %,.0f points/s committed (%.2f x COPY)%n", alone, alone / copy);
         double http = bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports);
         System.err.printf("[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series: %,.0f points/s committed (%.2f x COPY)%n",
                 http, http / copy);
-        System.out.printf("otlp: copy_rows_per_s=%.0f http_jdk_points_per_s=%.0f http_jdk_4clients_points_per_s=%.0f "
+        System.out.printf("otlp: copy_rows_per_s=%.0f copy_1000_row_statements_rows_per_s=%.0f http_jdk_points_per_s=%.0f http_jdk_4clients_points_per_s=%.0f "
                 + "http_jdk_4x1000series_points_per_s=%.0f receiver_alone_points_per_s=%.0f http_okhttp_points_per_s=%.0f "
-                + "grpc_okhttp_points_per_s=%.0f%n", copy, http, parallel, services, alone, okhttp, grpc);
+                + "grpc_okhttp_points_per_s=%.0f%n", copy, copyPerExport, http, parallel, services, alone, okhttp, grpc);
         System.out.printf("otlp: points_per_s=%.0f vs_copy=%.2f%n", http, http / copy);
     }
 
@@ -267,17 +271,27 @@ public final class OtlpBenchmark {
     }
 
     private double copyLimit(int rows) throws Exception {
+        return copyLimit(rows, rows);
+    }
+
+    /**
+     * Binary COPY of {@code rows} pre-encoded rows into a fresh hypertable, in auto-committed statements of
+     * {@code statementRows} rows each (all in one when equal): the database's own rate, encoding not timed.
+     */
+    private double copyLimit(int rows, int statementRows) throws Exception {
         try (Connection c = DriverManager.getConnection(url)) {
             execute(c, "DROP SCHEMA IF EXISTS bench_otlp_copy CASCADE", "CREATE SCHEMA bench_otlp_copy",
                     "CREATE TABLE bench_otlp_copy.samples (time timestamptz NOT NULL, series_id bigint NOT NULL, value double precision NOT NULL)",
                     "SELECT create_hypertable('bench_otlp_copy.samples', by_range('time', INTERVAL '1 day'), create_default_indexes => false)",
                     "CREATE INDEX ON bench_otlp_copy.samples (series_id, time DESC)");
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(rows * 38 + 32);
+            ByteArrayOutputStream header = new ByteArrayOutputStream();
+            DataOutputStream h = new DataOutputStream(header);
+            h.writeBytes("PGCOPY\n");
+            h.write(new byte[] {(byte) 0xff, '\r', '\n', 0});
+            h.writeInt(0);
+            h.writeInt(0);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(rows * 38);
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeBytes("PGCOPY\n");
-            out.write(new byte[] {(byte) 0xff, '\r', '\n', 0});
-            out.writeInt(0);
-            out.writeInt(0);
             long base = System.currentTimeMillis() * 1_000 - POSTGRES_EPOCH_OFFSET_MICROS;
             for (int i = 0; i < rows; i++) {
                 out.writeShort(3);
@@ -288,19 +302,25 @@ public final class OtlpBenchmark {
                 out.writeInt(8);
                 out.writeDouble(i);
             }
-            out.writeShort(-1);
+            byte[] head = header.toByteArray();
             byte[] encoded = bytes.toByteArray();
+            byte[] trailer = {(byte) 0xff, (byte) 0xff};
             long start = System.nanoTime();
-            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_otlp_copy.samples FROM STDIN (FORMAT binary)");
-            try {
-                int chunk = 1 << 20;
-                for (int off = 0; off < encoded.length; off += chunk) {
-                    copy.writeToCopy(encoded, off, Math.min(chunk, encoded.length - off));
-                }
-                copy.endCopy();
-            } finally {
-                if (copy.isActive()) {
-                    copy.cancelCopy();
+            for (int first = 0; first < rows; first += statementRows) {
+                int end = Math.min(rows, first + statementRows) * 38;
+                CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_otlp_copy.samples FROM STDIN (FORMAT binary)");
+                try {
+                    copy.writeToCopy(head, 0, head.length);
+                    int chunk = 1 << 20;
+                    for (int off = first * 38; off < end; off += chunk) {
+                        copy.writeToCopy(encoded, off, Math.min(chunk, end - off));
+                    }
+                    copy.writeToCopy(trailer, 0, trailer.length);
+                    copy.endCopy();
+                } finally {
+                    if (copy.isActive()) {
+                        copy.cancelCopy();
+                    }
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
