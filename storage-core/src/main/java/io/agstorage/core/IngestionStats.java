@@ -3,7 +3,7 @@ package io.agstorage.core;
 /**
  * A snapshot of the ingestion pipeline's counters since the engine started.
  *
- * @param accepted samples and histograms accepted into the buffer
+ * @param accepted samples and histograms accepted into the buffer, plus those written directly and committed
  * @param committed samples and histograms committed to the database, through the buffer or written directly
  *     ({@link StorageEngine#insertMetricsBatch})
  * @param droppedFull refused because the buffer was full

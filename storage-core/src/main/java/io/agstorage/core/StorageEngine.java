@@ -17,6 +17,7 @@ import io.agstorage.core.query.QueryCache;
 import io.agstorage.core.retention.internal.RollupQueries;
 import io.agstorage.core.schema.MigrationRunner;
 import io.agstorage.core.writer.BatchWriter;
+import io.agstorage.core.writer.CommitOutcomeUnknownException;
 import io.agstorage.core.writer.DirectWriter;
 import io.agstorage.core.writer.SampleStore;
 import java.sql.Connection;
@@ -106,8 +107,9 @@ public final class StorageEngine implements AutoCloseable {
             case AUTO -> !capabilities.wasm();
         };
         this.writer = new BatchWriter(new SampleStore(dataSource, quotedSchema, useCopy), config.batchSize(), config.flushIntervalMs());
-        // Direct writes leave the writer thread one connection; WASM serves all connections from one session.
-        this.direct = useCopy ? new DirectWriter(dataSource, quotedSchema, config.maxConnections() - 1) : null;
+        // The WASM tier serves every connection from one session: concurrent transactions there would interleave.
+        // Elsewhere direct writes leave the writer thread a connection (with max_connections 1 they take turns).
+        this.direct = capabilities.wasm() ? null : new DirectWriter(dataSource, quotedSchema, useCopy, config.maxConnections() - 1);
         this.pipeline = new IngestPipeline(config.maxBufferSize(), config.flushIntervalMs(), writer, runnable -> {
             Thread t = new Thread(runnable, "ag-storage-writer-" + config.schema());
             t.setDaemon(true);
@@ -220,11 +222,13 @@ public final class StorageEngine implements AutoCloseable {
      *
      * <p>On PostgreSQL the points go straight from this thread into one binary COPY on a pooled connection of
      * its own, streamed while the rest are validated, and one commit: all valid points or none. A transient
-     * database failure is retried until {@code ingestion.write_timeout_ms}; a {@link StorageException} means
-     * none was written, so the call can be retried without doubling a point. (On the WASM tier, which serves
-     * every connection from one session, they go through the writer thread instead.)
+     * database failure is retried until {@code ingestion.write_timeout_ms}; a {@link StorageException} says
+     * "none was written", and then the call can be retried without doubling a point, except in the rare case
+     * it says the connection failed after the commit was sent. (On the WASM tier, which serves every connection
+     * from one session, they go through the writer thread instead.)
      *
-     * @throws StorageException when the points could not be committed within {@code ingestion.write_timeout_ms}
+     * @throws StorageException when the database refused the points, or they could not be committed within
+     *     {@code ingestion.write_timeout_ms} (plus, at most, the pool's connection timeout)
      */
     public void insertMetricsBatch(List<MetricPoint> points) {
         Objects.requireNonNull(points, "points");
@@ -240,7 +244,7 @@ public final class StorageEngine implements AutoCloseable {
     private int insertDirect(List<MetricPoint> points, List<Rejection> rejections, long deadline) {
         long now = Time.nowMicros();
         int n = points.size();
-        try (DirectWriter.Write write = direct.begin(n)) {
+        try (DirectWriter.Write write = direct.begin(n, deadline)) {
             for (int i = 0; i < n; i++) {
                 MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
                 long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
@@ -253,9 +257,12 @@ public final class StorageEngine implements AutoCloseable {
                 }
             }
             if (write.size() > 0) {
-                write.commit(deadline);
+                write.commit();
             }
             return write.size();
+        } catch (CommitOutcomeUnknownException e) {
+            throw new StorageException("writing " + (n - rejections.size()) + " points: " + e.getMessage()
+                    + "; check before writing them again", e);
         } catch (SQLException e) {
             throw new StorageException("writing " + (n - rejections.size()) + " points failed, none was written: " + Causes.rootMessage(e), e);
         } catch (TimeoutException e) {
@@ -527,7 +534,7 @@ public final class StorageEngine implements AutoCloseable {
     public IngestionStats ingestionStats() {
         long directCommitted = direct != null ? direct.committedSamples() : 0;
         long directRetries = direct != null ? direct.retries() : 0;
-        return new IngestionStats(pipeline.accepted(), writer.committedTotal() + directCommitted, pipeline.droppedFull(), droppedInvalid.sum(),
+        return new IngestionStats(pipeline.accepted() + directCommitted, writer.committedTotal() + directCommitted, pipeline.droppedFull(), droppedInvalid.sum(),
                 writer.droppedSamples(), writer.retries() + directRetries, pipeline.queueDepth(), pipeline.bufferSize(), writer.lastBatchNanos() / 1e6);
     }
 

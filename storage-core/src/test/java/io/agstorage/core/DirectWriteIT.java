@@ -66,18 +66,21 @@ class DirectWriteIT {
     void aBatchTheDatabaseRefusesLeavesNothingBehindAndCanBeSentAgain() {
         try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
             engine.insertMetric(MetricPoint.of("warm_up", 1).at(T0));
-            // A row trigger that refuses one value: the failure arrives after several chunks were streamed.
+            // A row trigger that refuses one value, in a chunk streamed before the commit: the COPY fails on the server
+            // while the caller is still validating, and the commit reports it.
             db.execute("CREATE FUNCTION " + schema + ".refuse() RETURNS trigger LANGUAGE plpgsql AS "
                     + "$$ BEGIN IF NEW.value = -666 THEN RAISE EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END $$");
             db.execute("CREATE TRIGGER refuse BEFORE INSERT ON " + schema + ".samples FOR EACH ROW EXECUTE FUNCTION " + schema + ".refuse()");
             List<MetricPoint> batch = new ArrayList<>(points("refused", 5_000, 10, 0));
-            batch.set(4_500, MetricPoint.of("refused", -666).withLabel("s", "0").at(T0));
+            batch.set(1_500, MetricPoint.of("refused", -666).withLabel("s", "0").at(T0));
+            long retriesBefore = engine.ingestionStats().retries();
 
             assertThatThrownBy(() -> engine.insertMetricsBatch(batch)).isInstanceOf(StorageException.class)
                     .hasMessageContaining("writing 5000 points failed, none was written").hasMessageContaining("refused by test trigger");
             assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'refused'")).isZero();
+            assertThat(engine.ingestionStats().retries()).as("a refusal is not retried").isEqualTo(retriesBefore);
 
-            batch.set(4_500, MetricPoint.of("refused", 4_500).withLabel("s", "0").at(T0.plusMillis(4_500)));
+            batch.set(1_500, MetricPoint.of("refused", 1_500).withLabel("s", "0").at(T0.plusMillis(1_500)));
             engine.insertMetricsBatch(batch);
             assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'refused'")).isEqualTo(5_000);
         }
@@ -118,6 +121,43 @@ class DirectWriteIT {
             engine.insertMetric(MetricPoint.of("after", 1).at(T0));
             engine.flushBuffer();
             assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'late_write'")).isZero();
+        }
+    }
+
+    @Test
+    void directWritesNeverHoldMoreThanAllButOneConnection() throws Exception {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).setMaxConnections(3).build())) {
+            engine.insertMetric(MetricPoint.of("warm_up", 1).at(T0));
+            // Each batch carries one row that takes 100 ms, so that the four callers' writes overlap.
+            db.execute("CREATE FUNCTION " + schema + ".slow() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN IF NEW.value = -1 THEN PERFORM pg_sleep(0.1); END IF; RETURN NEW; END $$");
+            db.execute("CREATE TRIGGER slow BEFORE INSERT ON " + schema + ".samples FOR EACH ROW EXECUTE FUNCTION " + schema + ".slow()");
+            ExecutorService callers = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int c = 0; c < 4; c++) {
+                    int caller = c;
+                    done.add(callers.submit(() -> {
+                        for (int b = 0; b < 5; b++) {
+                            List<MetricPoint> batch = new ArrayList<>(points("slow_" + caller, 100, 5, b * 100));
+                            batch.add(MetricPoint.of("slow_" + caller, -1).at(T0.minusSeconds(b + 1)));
+                            engine.insertMetricsBatch(batch);
+                        }
+                    }));
+                }
+                int mostActive = 0;
+                while (!done.stream().allMatch(Future::isDone)) {
+                    mostActive = Math.max(mostActive, engine.poolStatus().active());
+                    Thread.sleep(2);
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+                assertThat(mostActive).as("connections held by direct writes at once, of 3").isEqualTo(2);
+            } finally {
+                callers.shutdownNow();
+            }
+            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name LIKE 'slow_%'")).isEqualTo(4 * 5 * 101);
         }
     }
 

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A transient database failure (connection lost, server restarting) is retried with capped exponential
  * backoff, holding the batch; meanwhile the ring fills and producers see a full buffer rather than silent
- * loss. Any other failure drops the batch, counts it and logs it at error level; barriers waiting on it fail.
+ * loss; a connection lost after the commit was sent is retried too (buffered data is written at least once). Any
+ * other failure drops the batch, counts it and logs it at error level; barriers waiting on it fail.
  */
 public final class BatchWriter implements EventHandler<SampleEvent> {
 

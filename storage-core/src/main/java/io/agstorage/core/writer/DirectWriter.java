@@ -14,13 +14,15 @@ import javax.sql.DataSource;
 /**
  * Writes a caller's samples on the caller's own thread and pooled connection, without the ring: for synchronous
  * writes, whose caller waits for the commit anyway. There is no hand-off to the writer thread and back, samples go
- * into one binary COPY streamed while the caller is still preparing the rest ({@link Write#sendSoFar}), and
+ * into one statement streamed while the caller is still preparing the rest ({@link Write#sendSoFar}), and
  * concurrent callers write in parallel.
  *
- * <p>A transient failure (connection lost, server restarting) is retried with backoff until the caller's deadline.
- * Any failure rolls the whole write back, so nothing is written later behind the caller's back and a caller that
- * retries cannot double a point. Direct writes hold at most {@code permits} connections at once, so they never
- * take the pool's last connection from the ring's writer.
+ * <p>A transient failure (connection lost, server restarting) is retried with backoff until the caller's deadline,
+ * which also bounds every network wait (the connection's network timeout); only waiting for a connection from the
+ * pool may add up to its connection timeout. Any failure rolls the whole write back, so nothing is written later
+ * behind the caller's back and a caller that retries cannot double a point; the one exception is a connection lost
+ * after the commit was sent ({@link CommitOutcomeUnknownException}), which is never retried and says so. Direct
+ * writes hold at most {@code permits} connections at once, so that the ring's writer finds one.
  */
 public final class DirectWriter {
 
@@ -29,20 +31,28 @@ public final class DirectWriter {
 
     private final DataSource dataSource;
     private final String quotedSchema;
+    private final boolean useCopy;
     private final Semaphore connections;
     private final AtomicLong committedSamples = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
 
-    /** @param permits how many direct writes may run at once (each holds one connection) */
-    public DirectWriter(DataSource dataSource, String quotedSchema, int permits) {
+    /**
+     * @param useCopy binary COPY when true, multi-row INSERT otherwise
+     * @param permits how many direct writes may run at once (each holds one connection); at least 1
+     */
+    public DirectWriter(DataSource dataSource, String quotedSchema, boolean useCopy, int permits) {
         this.dataSource = dataSource;
         this.quotedSchema = quotedSchema;
+        this.useCopy = useCopy;
         this.connections = new Semaphore(Math.max(1, permits), true);
     }
 
-    /** Starts a write of at most {@code capacity} samples; use it from one thread, and close it. */
-    public Write begin(int capacity) {
-        return new Write(capacity);
+    /**
+     * Starts a write of at most {@code capacity} samples that must be committed by {@code deadlineNanos}
+     * ({@link System#nanoTime()}); use it from one thread, and close it.
+     */
+    public Write begin(int capacity, long deadlineNanos) {
+        return new Write(capacity, deadlineNanos);
     }
 
     /** Samples committed by direct writes since start. */
@@ -59,90 +69,89 @@ public final class DirectWriter {
 
         private final PendingBatch batch;
         private final SampleStore store;
+        private final long deadlineNanos;
         private boolean holdsPermit;
         private boolean streaming = true;
 
-        private Write(int capacity) {
+        private Write(int capacity, long deadlineNanos) {
             this.batch = new PendingBatch(Math.max(1, capacity));
-            this.store = new SampleStore(dataSource, quotedSchema, true, capacity);
+            this.store = new SampleStore(dataSource, quotedSchema, useCopy, capacity);
+            this.deadlineNanos = deadlineNanos;
         }
 
         public void add(SeriesRef series, long epochMicros, double value) {
             batch.addSample(series, epochMicros, value);
         }
 
+        /** Samples added so far. */
         public int size() {
             return batch.sampleCount;
         }
 
         /**
          * Sends the samples added so far, so that the database inserts them while the caller prepares the rest.
-         * Only a head start: when no connection is free at once, or sending fails, {@link #commit} writes them.
+         * Only a head start: skipped when no permit is free at once, and given up for this write after a failure
+         * or once a series new to the database turns up; {@link #commit} then writes what was not sent.
          */
         public void sendSoFar() {
             if (!streaming || !holdsPermit && !(holdsPermit = connections.tryAcquire())) {
                 return;
             }
             try {
-                store.stream(batch);
+                streaming = store.stream(batch, deadlineNanos);
             } catch (SQLException | RuntimeException e) {
                 // Rolled back; commit() writes everything again, with its retries. No more head starts: during an
-                // outage each attempt would wait out the pool's connection timeout.
+                // outage each attempt would wait for the pool.
                 streaming = false;
             }
         }
 
         /**
-         * Writes every sample added and commits, retrying transient failures until {@code deadlineNanos}
-         * ({@link System#nanoTime()}). On return all are committed; on an exception none is.
+         * Writes every sample added and commits, retrying transient failures until the deadline. On return all are
+         * committed; on an exception none is, unless it is a {@link CommitOutcomeUnknownException}.
          *
          * @throws SQLException the database refused the write, or stayed unreachable until the deadline
-         * @throws TimeoutException no connection became free before the deadline
-         * @throws InterruptedException interrupted while waiting for a connection or between retries
+         * @throws TimeoutException no permit for a connection became free before the deadline
+         * @throws InterruptedException interrupted while waiting for a permit or between retries
          */
-        public void commit(long deadlineNanos) throws SQLException, TimeoutException, InterruptedException {
+        public void commit() throws SQLException, TimeoutException, InterruptedException {
             if (!holdsPermit) {
                 if (!connections.tryAcquire(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                    throw new TimeoutException("no connection for a direct write became free: "
-                            + connections.getQueueLength() + " writes waiting");
+                    throw new TimeoutException("no connection for a direct write became free ("
+                            + connections.getQueueLength() + " writes waiting)");
                 }
                 holdsPermit = true;
             }
-            try {
-                long backoff = INITIAL_BACKOFF_NANOS;
-                while (true) {
-                    try {
-                        store.write(batch);
-                        committedSamples.addAndGet(batch.sampleCount);
-                        return;
-                    } catch (SQLException e) {
-                        if (!Sql.isTransient(e) || System.nanoTime() + backoff - deadlineNanos >= 0) {
-                            throw e;
-                        }
-                        retries.incrementAndGet();
-                        LockSupport.parkNanos(backoff);
-                        if (Thread.interrupted()) {
-                            throw new InterruptedException("interrupted while retrying a direct write");
-                        }
-                        backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+            long backoff = INITIAL_BACKOFF_NANOS;
+            while (true) {
+                try {
+                    store.write(batch, deadlineNanos);
+                    committedSamples.addAndGet(batch.sampleCount);
+                    return;
+                } catch (CommitOutcomeUnknownException e) {
+                    throw e;
+                } catch (SQLException e) {
+                    if (!Sql.isTransient(e) || System.nanoTime() + backoff - deadlineNanos >= 0) {
+                        throw e;
                     }
+                    retries.incrementAndGet();
+                    LockSupport.parkNanos(backoff);
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException("interrupted while retrying a direct write");
+                    }
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
                 }
-            } finally {
-                release();
             }
         }
 
+        /** Rolls back anything sent and not committed, and frees the permit. */
         @Override
         public void close() {
+            store.discard();
             if (holdsPermit) {
-                store.discard();
-                release();
+                holdsPermit = false;
+                connections.release();
             }
-        }
-
-        private void release() {
-            holdsPermit = false;
-            connections.release();
         }
     }
 }

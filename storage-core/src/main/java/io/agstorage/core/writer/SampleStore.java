@@ -2,30 +2,37 @@ package io.agstorage.core.writer;
 
 import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.internal.SeriesRef;
+import io.agstorage.core.internal.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes one batch (the writer thread's, or one direct write's) in one transaction. {@link #stream} sends samples that have arrived so far into an
- * open transaction while more are on their way; {@link #write} sends the rest, adds the histograms and commits.
- * A batch of samples alone, written by binary COPY, is one auto-committed COPY statement (no BEGIN and COMMIT
- * round trips); anything else runs in an explicit transaction. New series are resolved (and committed) before
- * the transaction that first references them starts; series that appear once it is open restart it, so a
- * sample never references an uncommitted series.
+ * Writes one batch (the writer thread's, or one direct write's) in one transaction. {@link #stream} sends samples
+ * that have arrived so far into an open transaction while more are on their way; {@link #write} sends the rest,
+ * adds the histograms and commits. A batch of samples alone, written by binary COPY, is one auto-committed COPY
+ * statement (no BEGIN and COMMIT round trips); anything else runs in an explicit transaction. New series are
+ * resolved (and committed) before the transaction that first references them starts; series that appear once it
+ * is open restart it, so a sample never references an uncommitted series. Used by one thread at a time.
  */
 public final class SampleStore {
+
+    /** No deadline: the connection keeps the pool's network timeout. */
+    static final long NO_DEADLINE = Long.MAX_VALUE;
 
     private final DataSource dataSource;
     private final SeriesResolver resolver;
     private final SampleWriter samples;
     private final HistogramWriter histograms;
     private @Nullable Connection open;
+    private int restoreNetworkTimeoutMs = -1;
     private boolean explicitTransaction;
     private int sent;
 
@@ -44,45 +51,79 @@ public final class SampleStore {
 
     /**
      * Sends the samples not sent yet into the open transaction (starting one if needed) without committing.
-     * Does nothing once a series without an id turns up in an open transaction: {@link #write} restarts it then.
-     * On failure the transaction is rolled back and every sample counts as unsent again.
+     * Returns false, sending nothing, once a series without an id turns up in an open transaction: {@link #write}
+     * restarts the transaction then, so streaming this batch any further is wasted. On failure the transaction is
+     * rolled back and every sample counts as unsent again.
+     *
+     * @param deadlineNanos ({@link System#nanoTime()}) no network wait outlasts it, or {@link #NO_DEADLINE}
      */
-    void stream(PendingBatch batch) throws SQLException {
-        if (batch.sampleCount == sent || open != null && batch.hasUnresolved(sent)) {
-            return;
+    boolean stream(PendingBatch batch, long deadlineNanos) throws SQLException {
+        if (open != null && batch.hasUnresolved(sent)) {
+            return false;
+        }
+        if (batch.sampleCount == sent) {
+            return true;
         }
         try {
-            Connection connection = begin(batch);
+            Connection connection = begin(batch, deadlineNanos);
             samples.append(connection, batch.sampleTimes, batch.sampleIds(sent), batch.sampleValues, sent, batch.sampleCount);
             sent = batch.sampleCount;
-        } catch (SQLException | RuntimeException e) {
+            return true;
+        } catch (Throwable e) {
             abort(e);
             throw e;
         }
     }
 
-    /** Sends the rest of the batch and commits it; on failure rolls back, and the whole batch can be written again. */
+    /** {@link #write(PendingBatch, long)} without a deadline. */
     void write(PendingBatch batch) throws SQLException {
+        write(batch, NO_DEADLINE);
+    }
+
+    /**
+     * Sends the rest of the batch and commits it. On failure it is rolled back, and the whole batch can be written
+     * again, except after a {@link CommitOutcomeUnknownException}: the connection failed once the commit was sent.
+     */
+    void write(PendingBatch batch, long deadlineNanos) throws SQLException {
         if (open != null && (batch.hasUnresolved(sent) || batch.histogramCount > 0 && !explicitTransaction)) {
             abort(null);
         }
+        Connection connection;
         try {
-            Connection connection = begin(batch);
+            connection = begin(batch, deadlineNanos);
             if (sent < batch.sampleCount) {
                 samples.append(connection, batch.sampleTimes, batch.sampleIds(sent), batch.sampleValues, sent, batch.sampleCount);
             }
-            samples.end();
-            if (batch.histogramCount > 0) {
-                histograms.write(connection, batch.histogramTimes, batch.histogramIds(), batch.histograms, batch.histogramCount);
-            }
-            if (explicitTransaction) {
-                connection.commit();
-            }
-            release(connection);
-        } catch (SQLException | RuntimeException e) {
+        } catch (Throwable e) {
             abort(e);
             throw e;
         }
+        try {
+            if (explicitTransaction) {
+                samples.end();
+                if (batch.histogramCount > 0) {
+                    histograms.write(connection, batch.histogramTimes, batch.histogramIds(), batch.histograms, batch.histogramCount);
+                }
+            }
+        } catch (Throwable e) {
+            abort(e);
+            throw e;
+        }
+        // The commit: the end of an auto-committed COPY, or COMMIT. A lost connection here may follow the commit.
+        try {
+            if (explicitTransaction) {
+                connection.commit();
+            } else {
+                samples.end();
+            }
+        } catch (SQLException e) {
+            abort(e);
+            throw Sql.isTransient(e) ? new CommitOutcomeUnknownException(e) : e;
+        } catch (Throwable e) {
+            abort(e);
+            throw e;
+        }
+        releaseQuietly(connection);
     }
 
     /** Rolls back and returns an open transaction, if any. */
@@ -94,12 +135,21 @@ public final class SampleStore {
      * Makes sure a transaction is open, resolving the batch's new series first (auto-committed). It is explicit
      * unless the batch so far is samples that go in one statement.
      */
-    private Connection begin(PendingBatch batch) throws SQLException {
+    private Connection begin(PendingBatch batch, long deadlineNanos) throws SQLException {
         if (open != null) {
             return open;
         }
         Connection connection = dataSource.getConnection();
         try {
+            if (deadlineNanos != NO_DEADLINE) {
+                // A half-open connection must not hold the caller past its deadline.
+                long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+                if (remainingMs <= 0) {
+                    throw new SQLTimeoutException("the write's deadline passed while waiting for a connection", "57014");
+                }
+                restoreNetworkTimeoutMs = connection.getNetworkTimeout();
+                connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, remainingMs));
+            }
             List<SeriesRef> unresolved = batch.unresolvedSeries();
             if (!unresolved.isEmpty()) {
                 resolver.resolve(connection, unresolved);
@@ -108,8 +158,9 @@ public final class SampleStore {
             if (explicitTransaction) {
                 connection.setAutoCommit(false);
             }
-        } catch (SQLException | RuntimeException e) {
-            closeQuietly(connection, e);
+        } catch (Throwable e) {
+            open = connection;
+            abort(e);
             throw e;
         }
         open = connection;
@@ -117,14 +168,14 @@ public final class SampleStore {
     }
 
     /** Rolls back and returns the open transaction's connection; {@code cause} collects secondary failures. */
-    private void abort(@Nullable Exception cause) {
+    private void abort(@Nullable Throwable cause) {
         samples.abort();
         Connection connection = open;
         if (connection == null) {
             return;
         }
         try {
-            if (explicitTransaction) {
+            if (explicitTransaction && !connection.getAutoCommit()) {
                 connection.rollback();
             }
         } catch (SQLException e) {
@@ -141,21 +192,27 @@ public final class SampleStore {
         }
     }
 
-    private void release(Connection connection) throws SQLException {
-        open = null;
-        sent = 0;
-        try (connection) {
-            if (explicitTransaction) {
-                connection.setAutoCommit(true);
-            }
+    /** After a commit: the data is in, so a failure to reset or return the connection is no failure of the write. */
+    private void releaseQuietly(Connection connection) {
+        try {
+            release(connection);
+        } catch (SQLException e) {
+            // The pool discards a connection it cannot reset.
         }
     }
 
-    private static void closeQuietly(Connection connection, Exception cause) {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
+    private void release(Connection connection) throws SQLException {
+        open = null;
+        sent = 0;
+        int networkTimeout = restoreNetworkTimeoutMs;
+        restoreNetworkTimeoutMs = -1;
+        try (connection) {
+            if (networkTimeout >= 0) {
+                connection.setNetworkTimeout(Runnable::run, networkTimeout);
+            }
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
         }
     }
 
