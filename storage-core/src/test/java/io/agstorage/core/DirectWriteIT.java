@@ -87,6 +87,29 @@ class DirectWriteIT {
     }
 
     @Test
+    void aConnectionLostOnceTheCommitWasSentIsReportedAsUnknownAndNotRetried() throws Exception {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+            engine.insertMetric(MetricPoint.of("warm_up", 1).at(T0));
+            // One row makes the server sleep while it finishes the COPY that the client has already ended (its commit).
+            db.execute("CREATE FUNCTION " + schema + ".stall() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN IF NEW.value = -7 THEN PERFORM pg_sleep(30); END IF; RETURN NEW; END $$");
+            db.execute("CREATE TRIGGER stall BEFORE INSERT ON " + schema + ".samples FOR EACH ROW EXECUTE FUNCTION " + schema + ".stall()");
+            List<MetricPoint> batch = new ArrayList<>(points("unknown", 100, 5, 0));
+            batch.add(MetricPoint.of("unknown", -7).at(T0));
+            long retriesBefore = engine.ingestionStats().retries();
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> engine.insertMetricsBatch(batch));
+
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> db.queryLong(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY %'") == 1);
+            db.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY %'");
+
+            assertThatThrownBy(() -> write.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StorageException.class)
+                    .cause().hasMessageContaining("whether it took effect is unknown").hasMessageContaining("check before writing them again");
+            assertThat(engine.ingestionStats().retries()).as("not retried: it might double the points").isEqualTo(retriesBefore);
+        }
+    }
+
+    @Test
     void aNetworkCutIsRetriedUntilTheDatabaseIsBackAndTheBatchCommitsOnce() throws Exception {
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url());
                 StorageEngine engine = StorageEngine.create(db.config(schema).setUrl(proxy.proxiedUrl(db.url()))
