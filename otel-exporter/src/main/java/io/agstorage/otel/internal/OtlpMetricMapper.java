@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** Maps an OTLP {@link ExportMetricsServiceRequest} to a {@link PointWriter}; refused points are counted there. */
@@ -129,43 +130,18 @@ public final class OtlpMetricMapper {
             case HISTOGRAM -> {
                 AggregationTemporality t = m.getHistogram().getAggregationTemporality();
                 for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
-                    if (!temporalityKnown(t, name, w) || (p.getFlags() & NO_RECORDED_VALUE) != 0) {
-                        continue;
-                    }
-                    HistogramPoint point;
-                    try {
-                        point = explicit(p);
-                    } catch (IllegalArgumentException e) {
-                        w.reject(name, e.getMessage());
-                        continue;
-                    }
-                    MetricSeries series = w.histogram(name, unit, labels(base, p.getAttributesList()),
-                            t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, p.getStartTimeUnixNano(), p.getTimeUnixNano(), point);
-                    if (series != null) {
-                        exemplars(w, series, p.getTimeUnixNano(), p.getExemplarsList());
+                    if (temporalityKnown(t, name, w) && (p.getFlags() & NO_RECORDED_VALUE) == 0) {
+                        histogram(w, name, unit, labels(base, p.getAttributesList()), t, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
+                                p.getExemplarsList(), () -> explicit(p));
                     }
                 }
             }
             case EXPONENTIAL_HISTOGRAM -> {
                 AggregationTemporality t = m.getExponentialHistogram().getAggregationTemporality();
                 for (ExponentialHistogramDataPoint p : m.getExponentialHistogram().getDataPointsList()) {
-                    if (!temporalityKnown(t, name, w) || (p.getFlags() & NO_RECORDED_VALUE) != 0) {
-                        continue;
-                    }
-                    HistogramPoint point;
-                    try {
-                        point = HistogramPoint.exponential(p.getCount(), p.hasSum() ? p.getSum() : Double.NaN, p.hasMin() ? p.getMin() : Double.NaN,
-                                p.hasMax() ? p.getMax() : Double.NaN, p.getScale(), p.getZeroCount(), p.getPositive().getOffset(),
-                                toLongs(p.getPositive().getBucketCountsList()), p.getNegative().getOffset(),
-                                toLongs(p.getNegative().getBucketCountsList()));
-                    } catch (IllegalArgumentException e) {
-                        w.reject(name, e.getMessage());
-                        continue;
-                    }
-                    MetricSeries series = w.histogram(name, unit, labels(base, p.getAttributesList()),
-                            t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, p.getStartTimeUnixNano(), p.getTimeUnixNano(), point);
-                    if (series != null) {
-                        exemplars(w, series, p.getTimeUnixNano(), p.getExemplarsList());
+                    if (temporalityKnown(t, name, w) && (p.getFlags() & NO_RECORDED_VALUE) == 0) {
+                        histogram(w, name, unit, labels(base, p.getAttributesList()), t, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
+                                p.getExemplarsList(), () -> exponential(p));
                     }
                 }
             }
@@ -186,6 +162,23 @@ public final class OtlpMetricMapper {
                 }
             }
             case DATA_NOT_SET -> { /* a metric without data has no points to store or reject */ }
+        }
+    }
+
+    /** Stores one histogram point of either kind with its exemplars, or rejects it when {@code point} refuses its buckets. */
+    private static void histogram(PointWriter w, String name, String unit, SortedMap<String, String> labels, AggregationTemporality t,
+            long startNanos, long timeNanos, List<Exemplar> exemplars, Supplier<HistogramPoint> point) {
+        HistogramPoint h;
+        try {
+            h = point.get();
+        } catch (IllegalArgumentException e) {
+            w.reject(name, e.getMessage());
+            return;
+        }
+        MetricSeries series = w.histogram(name, unit, labels, t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
+                startNanos, timeNanos, h);
+        if (series != null) {
+            exemplars(w, series, timeNanos, exemplars);
         }
     }
 
@@ -231,6 +224,12 @@ public final class OtlpMetricMapper {
         }
         return HistogramPoint.explicit(p.getCount(), p.hasSum() ? p.getSum() : Double.NaN, p.hasMin() ? p.getMin() : Double.NaN,
                 p.hasMax() ? p.getMax() : Double.NaN, bounds, counts);
+    }
+
+    private static HistogramPoint exponential(ExponentialHistogramDataPoint p) {
+        return HistogramPoint.exponential(p.getCount(), p.hasSum() ? p.getSum() : Double.NaN, p.hasMin() ? p.getMin() : Double.NaN,
+                p.hasMax() ? p.getMax() : Double.NaN, p.getScale(), p.getZeroCount(), p.getPositive().getOffset(),
+                toLongs(p.getPositive().getBucketCountsList()), p.getNegative().getOffset(), toLongs(p.getNegative().getBucketCountsList()));
     }
 
     private static double value(NumberDataPoint p) {

@@ -94,11 +94,6 @@ public final class SampleStore {
             if (sent < batch.sampleCount) {
                 samples.append(connection, batch.sampleTimes, batch.sampleIds(sent), batch.sampleValues, sent, batch.sampleCount);
             }
-        } catch (Throwable e) {
-            abort(e);
-            throw e;
-        }
-        try {
             if (explicitTransaction) {
                 samples.end();
                 if (batch.histogramCount > 0) {
