@@ -10,7 +10,7 @@ import io.agstorage.execution.OrderStatus;
 import io.agstorage.execution.OrderType;
 import io.agstorage.execution.PositionSnapshot;
 import io.agstorage.execution.Side;
-import io.agstorage.execution.journal.SyncPolicy;
+import io.agstorage.core.journal.SyncPolicy;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;

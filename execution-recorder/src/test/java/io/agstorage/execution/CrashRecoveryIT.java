@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agstorage.core.testing.TestDatabase;
-import io.agstorage.execution.journal.SyncPolicy;
+import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.execution.testing.CrashingBot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.testing.TestDatabase;
-import io.agstorage.execution.journal.SyncPolicy;
+import io.agstorage.core.journal.SyncPolicy;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -8,7 +8,7 @@ import io.agstorage.core.MetricPoint;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.retention.RetentionManager;
 import io.agstorage.core.testing.TestDatabase;
-import io.agstorage.execution.journal.SyncPolicy;
+import io.agstorage.core.journal.SyncPolicy;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.agstorage.execution.internal;
 
 import io.agstorage.core.internal.Sql;
-import io.agstorage.execution.journal.Journal;
+import io.agstorage.core.journal.Journal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

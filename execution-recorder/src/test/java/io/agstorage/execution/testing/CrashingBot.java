@@ -6,7 +6,7 @@ import io.agstorage.execution.Fill;
 import io.agstorage.execution.Order;
 import io.agstorage.execution.OrderType;
 import io.agstorage.execution.Side;
-import io.agstorage.execution.journal.SyncPolicy;
+import io.agstorage.core.journal.SyncPolicy;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;

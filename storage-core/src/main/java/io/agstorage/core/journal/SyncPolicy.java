@@ -1,4 +1,4 @@
-package io.agstorage.execution.journal;
+package io.agstorage.core.journal;
 
 import java.util.Locale;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.agstorage.execution.journal;
+package io.agstorage.core.journal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

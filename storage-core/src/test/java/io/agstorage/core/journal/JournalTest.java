@@ -1,4 +1,4 @@
-package io.agstorage.execution.journal;
+package io.agstorage.core.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

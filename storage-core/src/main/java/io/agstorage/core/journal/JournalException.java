@@ -1,4 +1,4 @@
-package io.agstorage.execution.journal;
+package io.agstorage.core.journal;
 
 /** The journal could not write, force or read its files: the record it concerns is not durable. */
 public final class JournalException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.agstorage.execution.journal;
+package io.agstorage.core.journal;
 
 /** Receives, in sequence order, each valid record found when a {@link Journal} opens. */
 @FunctionalInterface
