@@ -3,7 +3,9 @@ package io.agstorage.otel;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.agstorage.core.SampleSpool;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.otel.internal.CumulativeState;
 import io.agstorage.otel.internal.GrpcMetricsService;
 import io.agstorage.otel.internal.HttpMetricsHandler;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>A response is sent once the request's points are committed (200 / OK, with a partial success naming
- * the refused points and why). A malformed body is answered 400 / INVALID_ARGUMENT; a body above
+ * the refused points and why), or, with a {@linkplain Builder#setSpool spool}, once they are in the spool. A malformed body is answered 400 / INVALID_ARGUMENT; a body above
  * {@code maxBodyBytes} 413 / RESOURCE_EXHAUSTED; a full ingestion buffer or an unconfirmed commit 503 with
  * {@code Retry-After: 1} / UNAVAILABLE with a one-second {@code RetryInfo}, so clients retry instead of losing data;
  * a missing bearer token (when one is set) 401 / UNAUTHENTICATED. How OTel data maps to rows is described in the
@@ -64,6 +66,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private final @Nullable ExecutorService httpExecutor;
     private final @Nullable HttpMetricsHandler httpHandler;
     private final OtlpIngest ingest;
+    private final @Nullable SampleSpool spool;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String description;
 
@@ -71,7 +74,8 @@ public final class OtlpReceiver implements AutoCloseable {
         this.engine = b.engine;
         Instant now = Instant.now();
         CumulativeState state = new CumulativeState(b.maxCumulativeSeries, now.getEpochSecond() * 1_000_000_000L + now.getNano());
-        this.ingest = new OtlpIngest(engine, state, b.maxCumulativeSeries);
+        this.spool = b.spoolDirectory == null ? null : SampleSpool.open(engine, b.spoolDirectory, b.spoolSyncPolicy);
+        this.ingest = new OtlpIngest(engine, spool, state, b.maxCumulativeSeries);
         long timeoutMs = engine.config().writeTimeoutMs();
         Server grpcServer = null;
         HttpServer httpServer = null;
@@ -126,6 +130,9 @@ public final class OtlpReceiver implements AutoCloseable {
             if (executor != null) {
                 executor.shutdownNow();
             }
+            if (spool != null) {
+                spool.close();
+            }
             throw e;
         }
         this.grpc = grpcServer;
@@ -134,7 +141,8 @@ public final class OtlpReceiver implements AutoCloseable {
         this.httpHandler = handler;
         this.description = "OtlpReceiver{grpc=" + (grpc != null ? b.host + ":" + grpcPort() : "off") + ", http="
                 + (http != null ? b.host + ":" + httpPort() : "off") + ", tls=" + (b.tlsCert != null) + ", bearerToken="
-                + (b.bearerToken != null ? "****" : "none") + ", maxBodyBytes=" + b.maxBodyBytes + ", schema=" + engine.config().schema() + "}";
+                + (b.bearerToken != null ? "****" : "none") + ", maxBodyBytes=" + b.maxBodyBytes + ", schema=" + engine.config().schema()
+                + ", spool=" + (spool != null ? spool.directory() + " (" + b.spoolSyncPolicy.name().toLowerCase(java.util.Locale.ROOT) + ")" : "none") + "}";
         log.info("Started {}", description);
     }
 
@@ -160,6 +168,9 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** Data points refused (reported to clients as partial success) so far. */
     public long rejectedPoints() { return ingest.rejectedPoints(); }
+
+    /** The spool requests are answered from, or null when they are answered after their commit. */
+    public @Nullable SampleSpool spool() { return spool; }
 
     /** Requests answered 503 / UNAVAILABLE because the ingestion buffer was full. */
     public long busyRequests() { return ingest.busyRequests(); }
@@ -201,6 +212,9 @@ public final class OtlpReceiver implements AutoCloseable {
                 log.error("OtlpReceiver closing with data unflushed: {}", e.getMessage());
             }
         }
+        if (spool != null) {
+            spool.close();
+        }
         log.info("Stopped {}: {} points accepted, {} rejected, {} requests refused while busy", description, acceptedPoints(),
                 rejectedPoints(), busyRequests());
     }
@@ -223,6 +237,8 @@ public final class OtlpReceiver implements AutoCloseable {
         private @Nullable Path tlsKey;
         private int httpThreads = 16;
         private long maxCumulativeSeries = 1_000_000;
+        private @Nullable Path spoolDirectory;
+        private SyncPolicy spoolSyncPolicy = SyncPolicy.BATCH;
 
         private Builder() {}
 
@@ -282,7 +298,7 @@ public final class OtlpReceiver implements AutoCloseable {
             return this;
         }
 
-        /** Threads serving OTLP/HTTP requests (each waits for its commit); default 16. */
+        /** Threads serving OTLP/HTTP requests (each waits for its commit, or its spooling); default 16. */
         public Builder setHttpThreads(int threads) {
             if (threads < 1 || threads > 1024) {
                 throw new IllegalArgumentException("httpThreads must be between 1 and 1024, was " + threads);
@@ -297,6 +313,23 @@ public final class OtlpReceiver implements AutoCloseable {
                 throw new IllegalArgumentException("maxCumulativeSeries must be >= 1, was " + maxSeries);
             }
             this.maxCumulativeSeries = maxSeries;
+            return this;
+        }
+
+        /**
+         * Answers each request once its points are in a local spool in {@code directory} (a journal, durable as
+         * {@link #setSpoolSyncPolicy} says) instead of once they are committed, as the Collector's persistent queue
+         * does; the engine then commits many requests in one transaction. Exactly once across a crash: the next start
+         * replays what the database does not hold (see {@link SampleSpool}). Default: no spool.
+         */
+        public Builder setSpool(@Nullable Path directory) {
+            this.spoolDirectory = directory;
+            return this;
+        }
+
+        /** How far a spooled request is forced to disk before it is answered; default {@link SyncPolicy#BATCH}. */
+        public Builder setSpoolSyncPolicy(SyncPolicy syncPolicy) {
+            this.spoolSyncPolicy = Objects.requireNonNull(syncPolicy, "syncPolicy");
             return this;
         }
 

@@ -30,6 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.sql.ResultSet;
+import java.sql.PreparedStatement;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -110,7 +113,9 @@ public final class StorageEngine implements AutoCloseable {
         // The WASM tier serves every connection from one session: concurrent transactions there would interleave.
         // Elsewhere direct writes leave the writer thread a connection (with max_connections 1 they take turns).
         this.direct = capabilities.wasm() ? null : new DirectWriter(dataSource, quotedSchema, useCopy, config.maxConnections() - 1);
-        this.pipeline = new IngestPipeline(config.maxBufferSize(), config.flushIntervalMs(), writer, runnable -> {
+        // The writer wakes at least every SPOOL_LINGER_MS when idle, to write spooled data that lingered for more.
+        long wakeUpMs = Math.min(config.flushIntervalMs(), BatchWriter.SPOOL_LINGER_MS);
+        this.pipeline = new IngestPipeline(config.maxBufferSize(), wakeUpMs, writer, runnable -> {
             Thread t = new Thread(runnable, "ag-storage-writer-" + config.schema());
             t.setDaemon(true);
             return t;
@@ -398,6 +403,96 @@ public final class StorageEngine implements AutoCloseable {
         CompletableFuture<Long> committed = new CompletableFuture<>();
         return pipeline.tryPublishAll(batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(),
                 batch.size(), committed) ? committed : null;
+    }
+
+    /**
+     * Submits the batch of one spooled record (a record of a local spool, such as the OTLP receiver's, already
+     * acknowledged to its client), waiting for room in the buffer until {@code deadlineNanos} ({@link System#nanoTime()});
+     * returns null when there was none by then.
+     * The writer may hold spooled data up to {@link io.agstorage.core.writer.BatchWriter#SPOOL_LINGER_MS} ms for more,
+     * so it goes in large statements; how far the spool got ({@code sequence}, entries of it) is committed in the
+     * same transaction as its rows and read back by {@link #spoolPosition}. Used by {@link SampleSpool}. The future completes when the whole
+     * batch is committed. Records of one spool must be submitted in sequence order.
+     */
+    @Nullable CompletableFuture<Long> trySubmitSpooled(SampleBatch batch, UUID spool, long sequence, long deadlineNanos) {
+        checkSpooled(batch, spool);
+        CompletableFuture<Long> committed = new CompletableFuture<>();
+        try {
+            pipeline.publishSpooled(batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(), batch.size(),
+                    spool, sequence, 0, committed, deadlineNanos);
+        } catch (TimeoutException e) {
+            return null;
+        }
+        return committed;
+    }
+
+    /**
+     * {@link #trySubmitSpooled} of a record's entries from {@code firstEntry} on, waiting up to
+     * {@code ingestion.write_timeout_ms} for room (a spool replaying after a restart); the future fails when there was none.
+     */
+    CompletableFuture<Long> submitSpooled(SampleBatch batch, UUID spool, long sequence, int firstEntry) {
+        checkSpooled(batch, spool);
+        CompletableFuture<Long> committed = new CompletableFuture<>();
+        try {
+            pipeline.publishSpooled(batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(), batch.size(),
+                    spool, sequence, firstEntry, committed, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs()));
+        } catch (TimeoutException e) {
+            committed.completeExceptionally(bufferFull(e));
+        }
+        return committed;
+    }
+
+    private void checkSpooled(SampleBatch batch, UUID spool) {
+        Objects.requireNonNull(batch, "batch");
+        Objects.requireNonNull(spool, "spool");
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("a spooled record must hold at least one point, was empty");
+        }
+        checkOpen();
+    }
+
+    /**
+     * How far a spool's records are committed: {@code [sequence, entries]}, the records before {@code sequence} whole
+     * and the first {@code entries} entries of that one; {@code [0, 0]} when none is.
+     */
+    long[] spoolPosition(UUID spool) {
+        Objects.requireNonNull(spool, "spool");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT sequence, entries FROM " + quotedSchema + ".spool_watermarks WHERE spool = ?")) {
+            ps.setObject(1, spool);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new long[] {rs.getLong(1), rs.getInt(2)} : new long[] {0, 0};
+            }
+        } catch (SQLException e) {
+            throw new StorageException("reading the position of spool " + spool + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The series of database ids, as handles of this engine (interned, with their ids); ids the database does not
+     * hold are absent from the map. For replaying records that name series by id.
+     */
+    Map<Long, MetricSeries> seriesByIds(long[] ids) {
+        Map<Long, MetricSeries> found = new java.util.HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, metric, labels::text, type, unit, temporality FROM " + quotedSchema
+                     + ".series WHERE id = ANY(?)")) {
+            ps.setArray(1, c.createArrayOf("bigint", java.util.Arrays.stream(ids).boxed().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    SeriesRef ref = registry.intern(rs.getString(2), MetricQueries.parseLabels(rs.getString(3)),
+                            MetricType.valueOf(rs.getString(4).toUpperCase(java.util.Locale.ROOT)), rs.getString(5), rs.getString(6));
+                    if (ref.id() == 0) {
+                        ref.resolved(id);
+                    }
+                    found.put(id, handle(ref));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageException("reading series " + ids.length + " ids: " + e.getMessage(), e);
+        }
+        return found;
     }
 
     private CompletableFuture<Long> publish(SeriesRef[] refs, long[] times, double[] values, @Nullable HistogramPoint[] hists, int n) {

@@ -1,6 +1,7 @@
 package io.agstorage.otel.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.agstorage.core.SampleSpool;
 import io.agstorage.core.StorageEngine;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -30,6 +31,7 @@ public final class OtlpIngest {
     }
 
     private final StorageEngine engine;
+    private final @Nullable SampleSpool spool;
     private final CumulativeState state;
     private final SeriesCache seriesCache;
     private final ExemplarStore exemplars;
@@ -39,7 +41,13 @@ public final class OtlpIngest {
     private final LongAdder busy = new LongAdder();
 
     public OtlpIngest(StorageEngine engine, CumulativeState state, long maxSeries) {
+        this(engine, null, state, maxSeries);
+    }
+
+    /** With {@code spool} set, a request is answered once spooled rather than once committed. */
+    public OtlpIngest(StorageEngine engine, @Nullable SampleSpool spool, CumulativeState state, long maxSeries) {
         this.engine = engine;
+        this.spool = spool;
         this.state = state;
         this.seriesCache = new SeriesCache(maxSeries);
         this.exemplars = new ExemplarStore(engine);
@@ -88,6 +96,9 @@ public final class OtlpIngest {
             if (writer.batch().isEmpty()) {
                 return CompletableFuture.completedFuture(accepted(writer));
             }
+            if (spool != null) {
+                return spool(spool, writer);
+            }
             committed = writer.batch().size() > waitAboveSize ? engine.submit(writer.batch()) : engine.trySubmit(writer.batch());
         } catch (RuntimeException e) {
             writer.rollback();
@@ -108,6 +119,26 @@ public final class OtlpIngest {
         }).thenCompose(outcome -> outcome instanceof Outcome.Accepted && !writer.exemplars().isEmpty()
                 ? exemplars.write(writer.exemplars()).thenApply(done -> outcome)
                 : CompletableFuture.completedFuture(outcome));
+    }
+
+    /** The spooled path: answered once the spool has the batch; exemplars are written beside, not spooled. */
+    private CompletableFuture<Outcome> spool(SampleSpool spool, PointWriter writer) {
+        CompletableFuture<Void> answer = spool.trySpool(writer.batch());
+        if (answer == null) {
+            writer.rollback();
+            busy.increment();
+            return CompletableFuture.completedFuture(new Outcome.Busy("ingestion buffer full, retry later"));
+        }
+        if (!writer.exemplars().isEmpty()) {
+            exemplars.write(writer.exemplars());
+        }
+        return answer.handle((done, error) -> {
+            if (error != null) {
+                writer.rollback();
+                return new Outcome.Failed("not committed: " + message(error));
+            }
+            return accepted(writer);
+        });
     }
 
     private Outcome accepted(PointWriter writer) {

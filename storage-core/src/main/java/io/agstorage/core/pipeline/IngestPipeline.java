@@ -9,6 +9,7 @@ import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.internal.SeriesRef;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +92,33 @@ public final class IngestPipeline {
     }
 
     /**
+     * Publishes one spooled record, its {@link SampleEvent#SPOOL_MARK} then its {@code n} entries (those from entry
+     * {@code firstEntry} of the record on: a replay may resume a record), all together, waiting for room until
+     * {@code deadlineNanos}; {@code committed} completes once all of them are committed.
+     *
+     * @throws TimeoutException when the ring stayed full, or the record is larger than the ring
+     */
+    public void publishSpooled(SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms, int n,
+            UUID spool, long sequence, int firstEntry, CompletableFuture<Long> committed, long deadlineNanos) throws TimeoutException {
+        if (n + 1 > ring.getBufferSize()) {
+            throw new TimeoutException("a spooled record of " + n + " entries does not fit the ingestion buffer (" + ring.getBufferSize() + " slots)");
+        }
+        long hi = claim(n + 1, deadlineNanos);
+        fillSpooled(hi - n, series, times, values, histograms, n, spool, sequence, firstEntry, committed);
+    }
+
+    private void fillSpooled(long lo, SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms, int n,
+            UUID spool, long sequence, int firstEntry, CompletableFuture<Long> committed) {
+        try {
+            ring.get(lo).setSpoolMark(spool, sequence, firstEntry, n, committed);
+            setEntries(lo + 1, series, times, values, histograms, 0, n);
+        } finally {
+            ring.publish(lo, lo + n);
+        }
+        accepted.add(n);
+    }
+
+    /**
      * Publishes {@code n} entries and then {@code barrier} (when set), waiting for room until {@code deadlineNanos}
      * ({@link System#nanoTime()}); large inputs go in chunks.
      *
@@ -140,24 +168,30 @@ public final class IngestPipeline {
 
     private void fill(long lo, SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms,
             int from, int count, @Nullable CompletableFuture<Long> barrier) {
-        long seq = lo;
+        long hi = lo + count - (barrier != null ? 0 : 1);
         try {
-            for (int i = from; i < from + count; i++, seq++) {
-                HistogramPoint h = histograms != null ? histograms[i] : null;
-                if (h != null) {
-                    ring.get(seq).setHistogram(series[i], times[i], h);
-                } else {
-                    ring.get(seq).setSample(series[i], times[i], values[i]);
-                }
-            }
+            long seq = setEntries(lo, series, times, values, histograms, from, count);
             if (barrier != null) {
                 ring.get(seq).setBarrier(barrier);
-                seq++;
             }
         } finally {
-            ring.publish(lo, seq - 1);
+            ring.publish(lo, hi);
         }
         accepted.add(count);
+    }
+
+    /** Sets {@code count} entries from {@code from} into the slots from {@code seq} on; returns the slot after them. */
+    private long setEntries(long seq, SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms,
+            int from, int count) {
+        for (int i = from; i < from + count; i++, seq++) {
+            HistogramPoint h = histograms != null ? histograms[i] : null;
+            if (h != null) {
+                ring.get(seq).setHistogram(series[i], times[i], h);
+            } else {
+                ring.get(seq).setSample(series[i], times[i], values[i]);
+            }
+        }
+        return seq;
     }
 
     public int bufferSize() { return ring.getBufferSize(); }

@@ -125,7 +125,8 @@ public final class MetricQueries {
         return series.keySet().stream().mapToLong(Long::longValue).toArray();
     }
 
-    private static Map<String, String> parseLabels(String json) {
+    /** A flat JSON object of strings ({@code series.labels}) as a map. */
+    public static Map<String, String> parseLabels(String json) {
         try {
             return JSON.readValue(json, LABELS);
         } catch (java.io.IOException e) {

@@ -18,7 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The ring's single consumer. Collects samples and histograms into one reusable batch and writes it when
  * the batch reaches {@code ingestion.batch_size}, when the ring runs dry (the Disruptor's end of batch),
- * when a barrier asks, and when {@code ingestion.flush_interval_ms} passes with data pending.
+ * when a barrier asks, and when {@code ingestion.flush_interval_ms} passes with data pending. When everything
+ * pending came from spools (each record headed by its {@link SampleEvent#SPOOL_MARK}: its client already has its
+ * answer), the ring running dry does not write it until it has waited {@link #SPOOL_LINGER_MS} for more, so spooled
+ * data goes in large statements. How far each spool got (record sequence, entries of it) is written in the same
+ * transaction, so a record split over two commits is replayed from where the first one stopped.
  *
  * <p>A transient database failure (connection lost, server restarting) is retried with capped exponential
  * backoff, holding the batch; meanwhile the ring fills and producers see a full buffer rather than silent
@@ -30,6 +34,10 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
     private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** How long data that only spools wait for may linger for more before it is written. */
+    public static final long SPOOL_LINGER_MS = 10;
+    private static final long SPOOL_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(SPOOL_LINGER_MS);
 
     private final SampleStore store;
     private final PendingBatch batch;
@@ -43,6 +51,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private final AtomicLong lastBatchNanos = new AtomicLong();
     private volatile long giveUpRetryingAtNanos = Long.MAX_VALUE;
     private long oldestPendingNanos;
+    /** Pending entries of no spooled record: someone may be waiting for them, so no lingering. */
+    private long unspooledPending;
+    /** The spooled record whose entries are arriving, and how many of them are still to come. */
+    private SampleStore.@Nullable SpoolRecord record;
+    private int recordRemaining;
     private @Nullable Exception failureSinceBarrier;
     private long lastRetryLogNanos;
 
@@ -58,6 +71,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             case SampleEvent.SAMPLE -> {
                 markPending();
                 batch.addSample(event.series(), event.epochMicros(), event.value());
+                countEntry();
                 if (batch.isFull()) {
                     flush();
                 }
@@ -65,6 +79,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             case SampleEvent.HISTOGRAM -> {
                 markPending();
                 batch.addHistogram(event.series(), event.epochMicros(), event.histogram());
+                countEntry();
+            }
+            case SampleEvent.SPOOL_MARK -> {
+                record = new SampleStore.SpoolRecord(event.spool(), event.spoolSequence(), event.spoolFirstEntry(), event.barrier());
+                recordRemaining = event.spoolEntries();
             }
             case SampleEvent.BARRIER -> {
                 barriers.add(event.barrier());
@@ -75,14 +94,17 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         }
         event.clear();
         if (endOfBatch) {
-            flush();
+            if (unspooledPending > 0 || !barriers.isEmpty() || System.nanoTime() - oldestPendingNanos >= SPOOL_LINGER_NANOS) {
+                flush();
+            }
             completeBarriers();
         }
     }
 
     @Override
     public void onTimeout(long sequence) {
-        if (!batch.isEmpty() && System.nanoTime() - oldestPendingNanos >= flushIntervalNanos) {
+        long pendingFor = System.nanoTime() - oldestPendingNanos;
+        if (!batch.isEmpty() && (pendingFor >= flushIntervalNanos || unspooledPending == 0 && pendingFor >= SPOOL_LINGER_NANOS)) {
             flush();
         }
     }
@@ -96,6 +118,19 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** After this, a failing batch is dropped instead of retried (the engine is closing and its wait is over). */
     public void stopRetryingAt(long nanoTime) {
         giveUpRetryingAtNanos = nanoTime;
+    }
+
+    /** Counts an entry just added: one more of the spooled record in progress (done after its last), or an unspooled one. */
+    private void countEntry() {
+        if (record == null) {
+            unspooledPending++;
+            return;
+        }
+        batch.spooled(record, ++record.entries);
+        if (--recordRemaining == 0) {
+            batch.spoolRecordDone(record);
+            record = null;
+        }
     }
 
     private void markPending() {
@@ -117,7 +152,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 committedSamples.addAndGet(batch.sampleCount);
                 committedHistograms.addAndGet(batch.histogramCount);
                 committedBatches.incrementAndGet();
+                batch.completeSpoolRecords(committedSamples.get() + committedHistograms.get(), null);
                 batch.clear();
+                unspooledPending = 0;
                 return;
             } catch (SQLException | RuntimeException e) {
                 boolean retry = e instanceof SQLException sql && Sql.isTransient(sql) && System.nanoTime() - giveUpRetryingAtNanos < 0;
@@ -134,7 +171,13 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     droppedSamples.addAndGet(batch.size());
                     log.error("Dropped {} samples: the database refused the batch", batch.size(), e);
                     failureSinceBarrier = e;
+                    batch.completeSpoolRecords(0, e);
+                    if (record != null) {
+                        // The rest of a record whose first entries were just refused cannot make it whole.
+                        record.committed.completeExceptionally(e);
+                    }
                     batch.clear();
+                    unspooledPending = 0;
                     return;
                 }
             }

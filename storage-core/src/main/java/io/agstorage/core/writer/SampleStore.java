@@ -7,9 +7,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +34,7 @@ public final class SampleStore {
     private final SeriesResolver resolver;
     private final SampleWriter samples;
     private final HistogramWriter histograms;
+    private final SpoolWatermarkWriter watermarks;
     private @Nullable Connection open;
     private int restoreNetworkTimeoutMs = -1;
     private boolean explicitTransaction;
@@ -47,6 +51,7 @@ public final class SampleStore {
         this.resolver = new SeriesResolver(quotedSchema);
         this.samples = useCopy ? new CopySampleWriter(quotedSchema, maxSamples) : new InsertSampleWriter(quotedSchema);
         this.histograms = new HistogramWriter(quotedSchema);
+        this.watermarks = new SpoolWatermarkWriter(quotedSchema);
     }
 
     /**
@@ -85,7 +90,7 @@ public final class SampleStore {
      * again, except after a {@link CommitOutcomeUnknownException}: the connection failed once the commit was sent.
      */
     void write(PendingBatch batch, long deadlineNanos) throws SQLException {
-        if (open != null && (batch.hasUnresolved(sent) || batch.histogramCount > 0 && !explicitTransaction)) {
+        if (open != null && (batch.hasUnresolved(sent) || needsExplicitTransaction(batch) && !explicitTransaction)) {
             abort(null);
         }
         Connection connection;
@@ -98,6 +103,9 @@ public final class SampleStore {
                 samples.end();
                 if (batch.histogramCount > 0) {
                     histograms.write(connection, batch.histogramTimes, batch.histogramIds(), batch.histograms, batch.histogramCount);
+                }
+                if (!batch.spoolPositions.isEmpty()) {
+                    watermarks.write(connection, batch.spoolPositions);
                 }
             }
         } catch (Throwable e) {
@@ -149,7 +157,7 @@ public final class SampleStore {
             if (!unresolved.isEmpty()) {
                 resolver.resolve(connection, unresolved);
             }
-            explicitTransaction = batch.histogramCount > 0 || !samples.appendsFormOneStatement();
+            explicitTransaction = needsExplicitTransaction(batch);
             if (explicitTransaction) {
                 connection.setAutoCommit(false);
             }
@@ -160,6 +168,10 @@ public final class SampleStore {
         }
         open = connection;
         return connection;
+    }
+
+    private boolean needsExplicitTransaction(PendingBatch batch) {
+        return batch.histogramCount > 0 || !batch.spoolPositions.isEmpty() || !samples.appendsFormOneStatement();
     }
 
     /** Rolls back and returns the open transaction's connection; {@code cause} collects secondary failures. */
@@ -211,6 +223,24 @@ public final class SampleStore {
         }
     }
 
+    /** A spooled record whose entries the writer is collecting; {@code entries}: its index after the last one seen. */
+    static final class SpoolRecord {
+        final UUID spool;
+        final long sequence;
+        final CompletableFuture<Long> committed;
+        int entries;
+
+        SpoolRecord(UUID spool, long sequence, int firstEntry, CompletableFuture<Long> committed) {
+            this.spool = spool;
+            this.sequence = sequence;
+            this.entries = firstEntry;
+            this.committed = committed;
+        }
+    }
+
+    /** How far a spool got: its records before {@code sequence} whole, and the first {@code entries} entries of that one. */
+    record SpoolPosition(long sequence, int entries) {}
+
     /** The writer's reusable batch: parallel primitive arrays, grown once to the batch size. */
     static final class PendingBatch {
         SeriesRef[] sampleSeries;
@@ -223,6 +253,9 @@ public final class SampleStore {
         HistogramPoint[] histograms = new HistogramPoint[16];
         private long[] histogramIds = new long[16];
         int histogramCount;
+        /** Each spool's furthest position (record, entries of it) in this batch, written with it. */
+        final Map<UUID, SpoolPosition> spoolPositions = new HashMap<>();
+        private final List<SpoolRecord> spoolRecordsDone = new ArrayList<>();
 
         PendingBatch(int capacity) {
             sampleSeries = new SeriesRef[capacity];
@@ -250,6 +283,27 @@ public final class SampleStore {
             histogramTimes[histogramCount] = epochMicros;
             histograms[histogramCount] = point;
             histogramCount++;
+        }
+
+        /** The batch now holds {@code entries} entries of {@code record} (in ring order, so its first ones). */
+        void spooled(SpoolRecord record, int entries) {
+            spoolPositions.put(record.spool, new SpoolPosition(record.sequence, entries));
+        }
+
+        /** The last entry of {@code record} is in this batch: its future completes when the batch is committed. */
+        void spoolRecordDone(SpoolRecord record) {
+            spoolRecordsDone.add(record);
+        }
+
+        /** Completes the records whose last entry was in this batch: committed, or (when {@code failure} is set) not. */
+        void completeSpoolRecords(long committed, @Nullable Exception failure) {
+            for (SpoolRecord r : spoolRecordsDone) {
+                if (failure != null) {
+                    r.committed.completeExceptionally(failure);
+                } else {
+                    r.committed.complete(committed);
+                }
+            }
         }
 
         boolean isFull() {
@@ -319,6 +373,8 @@ public final class SampleStore {
             java.util.Arrays.fill(histograms, 0, histogramCount, null);
             sampleCount = 0;
             histogramCount = 0;
+            spoolPositions.clear();
+            spoolRecordsDone.clear();
         }
     }
 }

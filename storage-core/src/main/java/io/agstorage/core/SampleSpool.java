@@ -1,0 +1,259 @@
+package io.agstorage.core;
+
+import io.agstorage.core.journal.Journal;
+import io.agstorage.core.journal.JournalException;
+import io.agstorage.core.journal.SyncPolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local spool for producers that answer their clients before the commit, as the OpenTelemetry Collector's
+ * persistent queue does: {@link #trySpool} writes a batch to a {@link Journal} record (durable as its
+ * {@link SyncPolicy} says) and hands it to the engine's writer, which may wait a few milliseconds for more and then
+ * commits many records in one transaction, at close to the database's bulk rate.
+ *
+ * <p>Exactly once across a crash: how far the spool got (record sequence, entries of it) is committed in the same
+ * transaction as the rows ({@code spool_watermarks}, keyed by the spool's id in {@code spool.id}); opening a spool
+ * replays only the records, or the rest of a record, that the database does not hold. The journal is trimmed as
+ * records are committed. One process per directory (the journal locks it); a spool belongs to one database schema.
+ *
+ * <p>Series the database already knows are spooled by id; replaying such a record into another database skips the
+ * ids it does not hold (counted in {@link #replaySkipped()}).
+ *
+ * <p>Thread-safe.
+ */
+public final class SampleSpool implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SampleSpool.class);
+    /** The file in a spool directory holding its id. */
+    public static final String ID_FILE = "spool.id";
+
+    private final StorageEngine engine;
+    private final Journal journal;
+    private final UUID id;
+    private final Object appendLock = new Object();
+    private final long replayed;
+    private final long replaySkipped;
+    private final AtomicLong spooled = new AtomicLong();
+    private final AtomicLong journalFailures = new AtomicLong();
+    /** Set once the journal failed a write: from then on batches skip it and are answered after their commit. */
+    private volatile boolean journalBroken;
+
+    private SampleSpool(StorageEngine engine, Journal journal, UUID id, long replayed, long replaySkipped) {
+        this.engine = engine;
+        this.journal = journal;
+        this.id = id;
+        this.replayed = replayed;
+        this.replaySkipped = replaySkipped;
+    }
+
+    /**
+     * Opens (creating if needed) the spool in {@code directory}, replays into {@code engine} what the database does
+     * not hold yet and waits up to {@code ingestion.write_timeout_ms} for that to be committed.
+     *
+     * @throws StorageException when the directory or its journal cannot be used, or the replay is not committed in time
+     */
+    public static SampleSpool open(StorageEngine engine, Path directory, SyncPolicy syncPolicy) {
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(syncPolicy, "syncPolicy");
+        UUID id = spoolId(directory);
+        long[] position = engine.spoolPosition(id);
+        Replay replay = new Replay(engine, id, position[0], (int) position[1]);
+        Journal journal;
+        try {
+            journal = Journal.builder().directory(directory).syncPolicy(syncPolicy).open(replay::accept);
+        } catch (JournalException e) {
+            throw new StorageException("opening the spool in " + directory + ": " + e.getMessage(), e);
+        }
+        try {
+            replay.awaitCommitted(engine.config().writeTimeoutMs());
+            journal.trim(journal.lastSequence());
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+        if (replay.records > 0) {
+            log.info("Spool {} ({}): replayed {} records ({} points) the database did not hold; {} points named unknown series",
+                    directory, id, replay.records, replay.points, replay.unknown[0]);
+        }
+        return new SampleSpool(engine, journal, id, replay.points, replay.unknown[0]);
+    }
+
+    /**
+     * Spools a batch: returns null when the engine's buffer had no room for it within {@code ingestion.write_timeout_ms}
+     * (nothing was spooled; tell the client to retry later), else a future completing once the client may be answered: at once when the record is
+     * in the journal (and forced, for {@link SyncPolicy#ALWAYS}); only after the commit when writing the journal
+     * failed. The batch may be reused once this returns.
+     */
+    public @Nullable CompletableFuture<Void> trySpool(SampleBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (batch.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (journalBroken) {
+            return engine.submit(batch).thenApply(n -> null);
+        }
+        byte[] record = SpoolRecords.encode(batch);
+        long sequence;
+        CompletableFuture<Long> committed;
+        // One lock around both, so that the ring holds the records in sequence order: the writer then commits them
+        // in that order, and a position it commits covers every record before it.
+        synchronized (appendLock) {
+            sequence = journal.lastSequence() + 1;
+            committed = engine.trySubmitSpooled(batch, id, sequence,
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(engine.config().writeTimeoutMs()));
+            if (committed == null) {
+                return null;
+            }
+            try {
+                journal.append(record);
+            } catch (JournalException | IllegalArgumentException e) {
+                // The sequence the writer got was not written: later records must not reuse it, so the journal is
+                // left alone from now on.
+                journalBroken = true;
+                journalFailures.incrementAndGet();
+                log.error("Spool {}: journal write failed; from now on requests are answered after their commit: {}",
+                        journal.directory(), e.getMessage());
+                return committed.thenApply(n -> null);
+            }
+        }
+        spooled.addAndGet(batch.size());
+        long trimTo = sequence;
+        committed.thenRun(() -> trim(trimTo));
+        try {
+            journal.awaitDurable(sequence);
+        } catch (JournalException e) {
+            journalFailures.incrementAndGet();
+            return committed.thenApply(n -> null);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void trim(long sequence) {
+        try {
+            journal.trim(sequence);
+        } catch (JournalException e) {
+            log.warn("Spool {}: trimming failed (the records stay on disk; replay skips them): {}", journal.directory(), e.getMessage());
+        }
+    }
+
+    /** This spool's id, the key of its row in {@code spool_watermarks}. */
+    public UUID id() { return id; }
+
+    /** Points spooled since this spool opened. */
+    public long spooledPoints() { return spooled.get(); }
+
+    /** Points replayed when this spool opened (those the database did not hold). */
+    public long replayedPoints() { return replayed; }
+
+    /** Points of the replay skipped because their series id is not in this database. */
+    public long replaySkipped() { return replaySkipped; }
+
+    /** Journal writes or forces that failed (each such batch, and every batch after a failed write, is answered after its commit). */
+    public long journalFailures() { return journalFailures.get(); }
+
+    /** Records in the journal not yet committed and trimmed (about: trimming follows commits). */
+    public long backlog() { return journal.lastSequence() - journal.trimmedSequence(); }
+
+    public Path directory() { return journal.directory(); }
+
+    /**
+     * Closes the journal. Records not committed by then are replayed by the next {@link #open}; close the producers
+     * first and flush the engine before, to leave nothing to replay.
+     */
+    @Override
+    public void close() {
+        journal.close();
+    }
+
+    private static UUID spoolId(Path directory) {
+        Path file = directory.resolve(ID_FILE);
+        try {
+            Files.createDirectories(directory);
+            if (Files.exists(file)) {
+                String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+                try {
+                    return UUID.fromString(text);
+                } catch (IllegalArgumentException e) {
+                    throw new StorageException(file + " must hold a UUID, was '" + text + "'", e);
+                }
+            }
+            UUID id = UUID.randomUUID();
+            Path tmp = directory.resolve(ID_FILE + ".tmp");
+            Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return id;
+        } catch (IOException e) {
+            throw new StorageException("spool directory " + directory + " is not usable: " + e.getMessage(), new UncheckedIOException(e));
+        }
+    }
+
+    /** Replays, at open, the records (or the rest of a record) past the position the database holds. */
+    private static final class Replay {
+        private final StorageEngine engine;
+        private final UUID id;
+        private final long committedSequence;
+        private final int committedEntries;
+        private final java.util.Map<Long, MetricSeries> seriesById = new java.util.HashMap<>();
+        private final long[] unknown = new long[1];
+        private CompletableFuture<Long> last = CompletableFuture.completedFuture(0L);
+        private long records;
+        private long points;
+
+        Replay(StorageEngine engine, UUID id, long committedSequence, int committedEntries) {
+            this.engine = engine;
+            this.id = id;
+            this.committedSequence = committedSequence;
+            this.committedEntries = committedEntries;
+        }
+
+        void accept(long sequence, byte[] payload) {
+            if (sequence < committedSequence) {
+                return;
+            }
+            int from = sequence == committedSequence ? committedEntries : 0;
+            SampleBatch batch = SpoolRecords.decode(payload, from, engine, this::series, unknown);
+            if (batch.isEmpty()) {
+                return;
+            }
+            records++;
+            points += batch.size();
+            last = engine.submitSpooled(batch, id, sequence, from);
+        }
+
+        private java.util.Map<Long, MetricSeries> series(long[] ids) {
+            long[] missing = java.util.Arrays.stream(ids).filter(i -> !seriesById.containsKey(i)).toArray();
+            if (missing.length > 0) {
+                seriesById.putAll(engine.seriesByIds(missing));
+            }
+            return seriesById;
+        }
+
+        void awaitCommitted(long timeoutMs) {
+            try {
+                last.get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new StorageException("the spool's replay was not committed within ingestion.write_timeout_ms=" + timeoutMs + " ms", e);
+            } catch (ExecutionException e) {
+                throw new StorageException("the spool's replay was not committed: " + e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while replaying the spool", e);
+            }
+        }
+    }
+}
