@@ -1,0 +1,173 @@
+package io.agstorage.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.agstorage.core.journal.SyncPolicy;
+import io.agstorage.core.testing.TcpProxy;
+import io.agstorage.core.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link SampleSpool}: batches answered once spooled are committed exactly once, also when the process dies before
+ * their commit (the engine closed with the database unreachable stands for the crash: it drops what it could not
+ * write) and when a record was split over two commits.
+ */
+class SampleSpoolIT {
+
+    private static final long T0 = 1_775_000_000_000_000L;
+
+    private final TestDatabase db = TestDatabase.apache();
+    private String schema;
+    @TempDir
+    Path spoolDirectory;
+
+    @BeforeEach
+    void schema() {
+        schema = TestDatabase.uniqueSchema("spool");
+    }
+
+    @AfterEach
+    void drop() {
+        db.dropSchema(schema);
+    }
+
+    @Test
+    void spooledBatchesAreCommittedOnceWithTheSpoolsPosition() throws Exception {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
+             SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.BATCH)) {
+            MetricSeries s = engine.series("spooled", Map.of("k", "v"));
+            for (int record = 0; record < 20; record++) {
+                CompletableFuture<Void> answer = spool.trySpool(batch(s, record, 100));
+                assertThat(answer).as("spooled, answered without waiting for the commit").isNotNull();
+                answer.get(5, TimeUnit.SECONDS);
+            }
+            engine.flushBuffer();
+            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(2_000);
+            assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples")).isEqualTo(1_999.0 * 2_000 / 2);
+            assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks WHERE spool = '" + spool.id() + "'"))
+                    .isEqualTo("20/100");
+            await().atMost(Duration.ofSeconds(5)).until(() -> spool.backlog() == 0);
+            assertThat(spool.spooledPoints()).isEqualTo(2_000);
+        }
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
+             SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.BATCH)) {
+            assertThat(reopened.replayedPoints()).as("everything was committed: nothing to replay").isZero();
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(2_000);
+    }
+
+    @Test
+    void whatWasSpooledButNotCommittedIsReplayedExactlyOnceAfterACrash() throws Exception {
+        HistogramPoint explicit = HistogramPoint.explicit(3, 6.5, 0.5, 4, new double[] {1, 5}, new long[] {1, 2, 0});
+        HistogramPoint exponential = HistogramPoint.exponential(4, 10, 1, 4, 2, 1, 3, new long[] {1, 2}, 0, new long[0]);
+        try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url())) {
+            StorageEngine engine = StorageEngine.create(db.config(schema).setUrl(proxy.proxiedUrl(db.url())).setConnectionTimeoutSec(1)
+                    .setWriteTimeoutMs(1_500).build());
+            SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS);
+            MetricSeries known = engine.series("replayed", Map.of("series", "known"));
+            for (int record = 0; record < 5; record++) {
+                spool.trySpool(batch(known, record, 100)).get(5, TimeUnit.SECONDS);
+            }
+            engine.flushBuffer();
+
+            proxy.cut();
+            // Spooled during the outage: the series first seen now have no database id and are spooled by definition.
+            MetricSeries fresh = engine.series("replayed", Map.of("series", "first seen in the outage"));
+            MetricSeries latency = engine.series("replayed_latency", Map.of(), MetricType.HISTOGRAM, "s", "delta");
+            for (int record = 5; record < 10; record++) {
+                SampleBatch b = batch(known, record, 100);
+                b.add(fresh, T0 + record, record);
+                b.addHistogram(latency, T0 + record, record % 2 == 0 ? explicit : exponential);
+                assertThat(spool.trySpool(b)).isNotNull().succeedsWithin(Duration.ofSeconds(2));
+            }
+            // The crash: nothing more reaches the database (the engine drops what it holds once its write timeout is over).
+            spool.close();
+            engine.close();
+            proxy.restore();
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).as("only the first five records were committed").isEqualTo(500);
+
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
+             SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS)) {
+            assertThat(reopened.replayedPoints()).isEqualTo(5 * (100 + 2));
+            assertThat(reopened.replaySkipped()).isZero();
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples s JOIN " + schema + ".series r ON r.id = s.series_id "
+                + "WHERE r.labels->>'series' = 'known'")).isEqualTo(1_000);
+        assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples s JOIN " + schema + ".series r ON r.id = s.series_id "
+                + "WHERE r.labels->>'series' = 'known'")).isEqualTo(999.0 * 1_000 / 2);
+        assertThat(db.queryString("SELECT string_agg(value::text, ',' ORDER BY time) FROM " + schema + ".samples s JOIN " + schema
+                + ".series r ON r.id = s.series_id WHERE r.labels->>'series' = 'first seen in the outage'")).isEqualTo("5,6,7,8,9");
+        assertThat(db.queryString("SELECT string_agg(count || ':' || sum || ':' || coalesce(array_to_string(bucket_counts, '|'), 'exp' || scale "
+                + "|| '/' || positive_offset || '/' || array_to_string(positive_counts, '|')), ',' ORDER BY time) FROM " + schema + ".histograms"))
+                .isEqualTo("4:10:exp2/3/1|2,3:6.5:1|2|0,4:10:exp2/3/1|2,3:6.5:1|2|0,4:10:exp2/3/1|2");
+    }
+
+    @Test
+    void aRecordSplitOverSeveralCommitsRecordsEachPartAndResumesAfterTheLastOne() throws Exception {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).setBatchSize(100).build())) {
+            // Every position the writer commits, in order.
+            db.execute("CREATE TABLE " + schema + ".position_log (sequence bigint, entries int)");
+            db.execute("CREATE FUNCTION " + schema + ".log_position() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    + "INSERT INTO " + schema + ".position_log VALUES (NEW.sequence, NEW.entries); RETURN NEW; END $$");
+            db.execute("CREATE TRIGGER log_position AFTER INSERT OR UPDATE ON " + schema + ".spool_watermarks FOR EACH ROW EXECUTE FUNCTION "
+                    + schema + ".log_position()");
+            Path crashed = Files.createTempDirectory("spool-at-crash");
+            try (SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
+                MetricSeries s = engine.series("split", Map.of());
+                spool.trySpool(batch(s, 0, 250)).get(5, TimeUnit.SECONDS);
+                engine.flushBuffer();
+                // The journal's segment as a crash would leave it (a clean close deletes it once all is committed).
+                try (var segments = Files.newDirectoryStream(spoolDirectory, "*.journal")) {
+                    for (Path segment : segments) {
+                        Files.copy(segment, crashed.resolve(segment.getFileName()));
+                    }
+                }
+            }
+            assertThat(db.queryString("SELECT string_agg(sequence || '/' || entries, ',') FROM " + schema + ".position_log"))
+                    .as("a batch of 100 samples holds part of the record; each part commits how far it got")
+                    .isEqualTo("1/100,1/200,1/250");
+
+            // As if the process had died after the first part: the database holds 100 entries and position 1/100, and
+            // the journal still holds the record, its trim not recorded yet.
+            db.execute("DELETE FROM " + schema + ".samples WHERE value >= 100");
+            db.execute("UPDATE " + schema + ".spool_watermarks SET sequence = 1, entries = 100");
+            Files.delete(spoolDirectory.resolve("trimmed.seq"));
+            try (var segments = Files.newDirectoryStream(crashed)) {
+                for (Path segment : segments) {
+                    Files.move(segment, spoolDirectory.resolve(segment.getFileName()));
+                }
+            }
+        }
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).setBatchSize(100).build());
+             SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
+            assertThat(reopened.replayedPoints()).as("the rest of the record, from entry 100").isEqualTo(150);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(250);
+        assertThat(db.queryLong("SELECT count(DISTINCT value) FROM " + schema + ".samples")).isEqualTo(250);
+        assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks")).isEqualTo("1/250");
+        List<String> positions = List.of(db.queryString("SELECT string_agg(sequence || '/' || entries, ',') FROM " + schema + ".position_log").split(","));
+        assertThat(positions).endsWith("1/200", "1/250");
+    }
+
+    /** {@code n} samples of {@code s}, values {@code record * n ...}, one microsecond apart. */
+    private static SampleBatch batch(MetricSeries s, int record, int n) {
+        SampleBatch b = new SampleBatch(n);
+        for (int i = 0; i < n; i++) {
+            int k = record * n + i;
+            b.add(s, T0 + k, k);
+        }
+        return b;
+    }
+}
