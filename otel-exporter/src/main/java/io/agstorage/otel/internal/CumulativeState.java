@@ -136,7 +136,11 @@ public final class CumulativeState {
 
     /** The undo log of one export. Not thread-safe; one per export. */
     public final class Undo {
-        private final List<Change> changes = new ArrayList<>();
+        private final List<Change> changes;
+
+        private Undo(int expectedChanges) {
+            changes = new ArrayList<>(expectedChanges);
+        }
 
         /** Restores every series this export changed, unless a later export changed it again. */
         public void rollback() {
@@ -167,7 +171,12 @@ public final class CumulativeState {
     }
 
     public Undo newUndo() {
-        return new Undo();
+        return newUndo(10);
+    }
+
+    /** An undo log sized for about {@code expectedChanges} cumulative points (one export's). */
+    public Undo newUndo(int expectedChanges) {
+        return new Undo(expectedChanges);
     }
 
     /**

@@ -88,7 +88,7 @@ public final class OtlpIngest {
 
     public CompletableFuture<Outcome> ingest(Decoded decoded) {
         ExportMetricsServiceRequest request = decoded.request();
-        PointWriter writer = new PointWriter(engine, state);
+        PointWriter writer = new PointWriter(engine, state, (int) Math.min(1 << 20, OtlpMetricMapper.countPoints(request)));
         writer.setUtf8Repaired(decoded.utf8Repaired());
         CompletableFuture<Long> committed;
         try {

@@ -73,13 +73,13 @@ public final class OtlpMetricMapper {
         }
     }
 
-    /** The series of a gauge or sum point, from the cache when it was resolved before. */
-    private static SeriesCache.@Nullable Resolved numberSeries(PointWriter w, @Nullable SeriesCache cache, SeriesCache.@Nullable Context context,
-            Metric m, int kind, SortedMap<String, String> base, List<KeyValue> attributes) {
-        SeriesCache.Key key = null;
-        if (cache != null && context != null) {
-            key = new SeriesCache.Key(context, m.getName(), m.getUnit(), kind, attributes);
-            SeriesCache.Resolved cached = cache.get(key);
+    /** The series of a gauge or sum point (point {@code index} of its metric), from the cache when it was resolved before. */
+    private static SeriesCache.@Nullable Resolved numberSeries(PointWriter w, SeriesCache.@Nullable Lookup lookup, int index, Metric m, int kind,
+            SortedMap<String, String> base, List<KeyValue> attributes) {
+        Object[] flat = null;
+        if (lookup != null) {
+            flat = SeriesCache.flatten(attributes);
+            SeriesCache.Resolved cached = lookup.get(index, flat);
             if (cached != null) {
                 return cached;
             }
@@ -91,10 +91,15 @@ public final class OtlpMetricMapper {
             return null;
         }
         SeriesCache.Resolved resolved = new SeriesCache.Resolved(series);
-        if (key != null) {
-            cache.put(key, resolved);
+        if (lookup != null) {
+            lookup.put(index, flat, resolved);
         }
         return resolved;
+    }
+
+    private static SeriesCache.@Nullable Lookup lookup(@Nullable SeriesCache cache, SeriesCache.@Nullable Context context, Metric m, int kind,
+            int points) {
+        return cache == null || context == null ? null : cache.lookup(context, m.getName(), m.getUnit(), kind, points);
     }
 
     private static void map(Metric m, SortedMap<String, String> base, PointWriter w, @Nullable SeriesCache cache,
@@ -103,28 +108,40 @@ public final class OtlpMetricMapper {
         String unit = m.getUnit();
         switch (m.getDataCase()) {
             case GAUGE -> {
-                for (NumberDataPoint p : m.getGauge().getDataPointsList()) {
+                List<NumberDataPoint> points = m.getGauge().getDataPointsList();
+                SeriesCache.Lookup lookup = lookup(cache, context, m, SeriesCache.GAUGE, points.size());
+                for (int i = 0; i < points.size(); i++) {
+                    NumberDataPoint p = points.get(i);
                     if ((p.getFlags() & NO_RECORDED_VALUE) == 0) {
-                        SeriesCache.Resolved series = numberSeries(w, cache, context, m, SeriesCache.GAUGE, base, p.getAttributesList());
+                        SeriesCache.Resolved series = numberSeries(w, lookup, i, m, SeriesCache.GAUGE, base, p.getAttributesList());
                         if (series != null && w.gauge(series.series(), p.getTimeUnixNano(), value(p))) {
                             exemplars(w, series.series(), p.getTimeUnixNano(), p.getExemplarsList());
                         }
                     }
                 }
+                if (lookup != null) {
+                    lookup.done();
+                }
             }
             case SUM -> {
                 var sum = m.getSum();
                 AggregationTemporality t = sum.getAggregationTemporality();
-                for (NumberDataPoint p : sum.getDataPointsList()) {
+                int kind = sum.getIsMonotonic() ? SeriesCache.MONOTONIC_SUM : SeriesCache.SUM;
+                List<NumberDataPoint> points = sum.getDataPointsList();
+                SeriesCache.Lookup lookup = lookup(cache, context, m, kind, points.size());
+                for (int i = 0; i < points.size(); i++) {
+                    NumberDataPoint p = points.get(i);
                     if (!temporalityKnown(t, name, w) || (p.getFlags() & NO_RECORDED_VALUE) != 0) {
                         continue;
                     }
-                    SeriesCache.Resolved series = numberSeries(w, cache, context, m, sum.getIsMonotonic() ? SeriesCache.MONOTONIC_SUM : SeriesCache.SUM,
-                            base, p.getAttributesList());
+                    SeriesCache.Resolved series = numberSeries(w, lookup, i, m, kind, base, p.getAttributesList());
                     if (series != null && w.sum(series.series(), series.sumKey(), sum.getIsMonotonic(),
                             t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, p.getStartTimeUnixNano(), p.getTimeUnixNano(), value(p))) {
                         exemplars(w, series.series(), p.getTimeUnixNano(), p.getExemplarsList());
                     }
+                }
+                if (lookup != null) {
+                    lookup.done();
                 }
             }
             case HISTOGRAM -> {

@@ -26,7 +26,7 @@ public final class PointWriter {
     private final StorageEngine engine;
     private final CumulativeState state;
     private final CumulativeState.Undo undo;
-    private final SampleBatch batch = new SampleBatch(256);
+    private final SampleBatch batch;
     private final List<String> messages = new ArrayList<>(MAX_MESSAGES);
     private final List<ExemplarStore.Exemplar> exemplars = new ArrayList<>();
     private long rejected;
@@ -34,9 +34,15 @@ public final class PointWriter {
     private boolean utf8Repaired;
 
     public PointWriter(StorageEngine engine, CumulativeState state) {
+        this(engine, state, 10);
+    }
+
+    /** Sized for about {@code expectedPoints} points. */
+    public PointWriter(StorageEngine engine, CumulativeState state, int expectedPoints) {
         this.engine = engine;
         this.state = state;
-        this.undo = state.newUndo();
+        this.undo = state.newUndo(expectedPoints);
+        this.batch = new SampleBatch(Math.max(16, expectedPoints));
     }
 
     /** A gauge point; returns its series when the point was stored (for its exemplars), else null. */

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.Map;
+import java.util.List;
 
 /** The receiver's series cache, far smaller than the series sent: evictions never change what is stored. */
 class SeriesCacheIT {
@@ -83,5 +85,29 @@ class SeriesCacheIT {
                     .as("series m%d", s).isEqualTo((double) rounds * (s + 1));
             assertThat(db.queryLong("SELECT count(*) FROM " + q + ".metrics WHERE labels->>'market' = 'm" + s + "'")).isEqualTo(rounds);
         }
+    }
+
+    @Test
+    void aPointIsMatchedByPositionOnlyWhenItsAttributesAreThoseOfThatPositionLastTime() {
+        SeriesCache cache = new SeriesCache(100);
+        SeriesCache.Context context = cache.context(List.of(kv("service.name", "a")), InstrumentationScope.newBuilder().setName("t").build());
+        SeriesCache.Resolved a = new SeriesCache.Resolved(engine.series("orders", Map.of("market", "a")));
+        SeriesCache.Resolved b = new SeriesCache.Resolved(engine.series("orders", Map.of("market", "b")));
+        SeriesCache.Lookup first = cache.lookup(context, "orders", "", SeriesCache.MONOTONIC_SUM, 2);
+        assertThat(first.get(0, flat("a"))).isNull();
+        first.put(0, flat("a"), a);
+        first.put(1, flat("b"), b);
+        first.done();
+
+        // Decoded again: equal strings, other instances.
+        SeriesCache.Lookup second = cache.lookup(context, "orders", "", SeriesCache.MONOTONIC_SUM, 3);
+        assertThat(second.get(0, flat("a"))).as("same position, same attributes").isSameAs(a);
+        assertThat(second.get(1, flat("a"))).as("another position's attributes: found by key, not taken from the position").isSameAs(a);
+        assertThat(second.get(2, flat("c"))).as("never seen").isNull();
+        assertThat(cache.lookup(context, "orders", "", SeriesCache.SUM, 1).get(0, flat("a"))).as("another kind is another series").isNull();
+    }
+
+    private static Object[] flat(String market) {
+        return SeriesCache.flatten(List.of(kv("market", new String(market.toCharArray()))));
     }
 }
