@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A transient database failure (connection lost, server restarting) is retried with capped exponential
  * backoff, holding the batch; meanwhile the ring fills and producers see a full buffer rather than silent
- * loss; a connection lost after the commit was sent is retried too (buffered data is written at least once). Any
+ * loss; a connection lost after the commit was sent is retried too (buffered data is written at least once; a batch
+ * carrying a spool position is first checked against the database, so spooled data is written exactly once). Any
  * other failure drops the batch, counts it and logs it at error level; barriers waiting on it fail.
  */
 public final class BatchWriter implements EventHandler<SampleEvent> {
@@ -144,10 +145,15 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             return;
         }
         long backoff = INITIAL_BACKOFF_NANOS;
+        boolean commitMayHaveHappened = false;
         while (true) {
             long start = System.nanoTime();
             try {
-                store.write(batch);
+                // A spooled batch whose commit was lost on the way back says whether it committed (its spool
+                // position is in the same transaction): write it again only if it did not.
+                if (!(commitMayHaveHappened && store.committedBefore(batch))) {
+                    store.write(batch);
+                }
                 lastBatchNanos.set(System.nanoTime() - start);
                 committedSamples.addAndGet(batch.sampleCount);
                 committedHistograms.addAndGet(batch.histogramCount);
@@ -157,6 +163,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 unspooledPending = 0;
                 return;
             } catch (SQLException | RuntimeException e) {
+                commitMayHaveHappened |= e instanceof CommitOutcomeUnknownException;
                 boolean retry = e instanceof SQLException sql && Sql.isTransient(sql) && System.nanoTime() - giveUpRetryingAtNanos < 0;
                 if (retry) {
                     retries.incrementAndGet();

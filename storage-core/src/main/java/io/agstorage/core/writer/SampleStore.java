@@ -129,6 +129,20 @@ public final class SampleStore {
         releaseQuietly(connection);
     }
 
+    /**
+     * Whether the transaction of {@code batch}, whose commit outcome was unknown ({@link CommitOutcomeUnknownException}),
+     * did commit. Known only when the batch carries a spool position, committed in the same transaction; false otherwise.
+     */
+    boolean committedBefore(PendingBatch batch) throws SQLException {
+        if (batch.spoolPositions.isEmpty()) {
+            return false;
+        }
+        Map.Entry<UUID, SpoolPosition> any = batch.spoolPositions.entrySet().iterator().next();
+        try (Connection connection = dataSource.getConnection()) {
+            return watermarks.reached(connection, any.getKey(), any.getValue());
+        }
+    }
+
     /** Rolls back and returns an open transaction, if any. */
     void discard() {
         abort(null);

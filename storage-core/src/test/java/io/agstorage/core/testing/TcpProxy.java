@@ -21,6 +21,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean up = true;
+    private volatile boolean swallowResponses;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -53,6 +54,15 @@ public final class TcpProxy implements AutoCloseable {
 
     public void restore() {
         up = true;
+        swallowResponses = false;
+    }
+
+    /**
+     * From now on drops what the server sends to the client while still forwarding the client's bytes: a request in
+     * flight is carried out and its answer lost, as when the network fails right after a COMMIT reached the server.
+     */
+    public void swallowResponses() {
+        swallowResponses = true;
     }
 
     private void acceptLoop() {
@@ -66,8 +76,8 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 if (server.isClosed()) {
                     return;
@@ -76,13 +86,15 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean response) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
+                    if (!(response && swallowResponses)) {
+                        out.write(buffer, 0, n);
+                    }
                 }
             } catch (IOException ignored) {
                 // the other side went away, or cut() closed us
