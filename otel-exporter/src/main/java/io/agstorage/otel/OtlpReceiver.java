@@ -327,6 +327,11 @@ public final class OtlpReceiver implements AutoCloseable {
             return this;
         }
 
+        /** The spool directory set, or null. */
+        public @Nullable Path spoolDirectory() {
+            return spoolDirectory;
+        }
+
         /** How far a spooled request is forced to disk before it is answered; default {@link SyncPolicy#BATCH}. */
         public Builder setSpoolSyncPolicy(SyncPolicy syncPolicy) {
             this.spoolSyncPolicy = Objects.requireNonNull(syncPolicy, "syncPolicy");

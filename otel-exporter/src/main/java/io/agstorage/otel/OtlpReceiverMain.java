@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.core.retention.RetentionManager;
 import io.agstorage.core.retention.RetentionScheduler;
 import java.io.IOException;
@@ -38,8 +39,12 @@ import org.slf4j.LoggerFactory;
  *   tls_key: ""                # PEM PKCS#8 private key
  *   http_threads: 16
  *   max_cumulative_series: 1000000
+ *   spool_directory: ag-storage-spool/<schema>   # answer once spooled here; "": answer after the commit instead
+ *   spool_sync: batch          # none | batch | always: how far a spooled request is forced to disk before the answer
  *   retention_interval_minutes: 15   # the retention scheduler (retention: section); 0: do not run it here
  * }</pre>
+ * Unlike the library's {@link OtlpReceiver.Builder} (no spool unless set), the standalone receiver spools by default,
+ * as a Collector export target: requests are answered once in the spool and committed many per transaction.
  * Environment variables override the file: {@code AG_STORAGE_RECEIVER_<KEY>} (e.g.
  * {@code AG_STORAGE_RECEIVER_BEARER_TOKEN}) and the usual {@code AG_STORAGE_<SECTION>_<KEY>}. SIGTERM (or Ctrl-C)
  * stops accepting requests, lets those in flight finish, flushes and closes the engine. The receiver also runs the
@@ -198,11 +203,11 @@ public final class OtlpReceiverMain {
             if (minutes < 0) {
                 throw new IllegalArgumentException("receiver.retention_interval_minutes must be >= 0 (0: off), was " + minutes);
             }
-            return new Settings(storage, receiver(receiverKeys), minutes);
+            return new Settings(storage, receiver(receiverKeys, storage.schema()), minutes);
         }
 
-        private static OtlpReceiver.Builder receiver(Map<String, String> keys) {
-            OtlpReceiver.Builder b = OtlpReceiver.builder();
+        private static OtlpReceiver.Builder receiver(Map<String, String> keys, String schema) {
+            OtlpReceiver.Builder b = OtlpReceiver.builder().setSpool(Path.of("ag-storage-spool", schema));
             String cert = null;
             String key = null;
             for (Map.Entry<String, String> e : keys.entrySet()) {
@@ -218,9 +223,11 @@ public final class OtlpReceiverMain {
                     case "tls_key" -> key = value.isEmpty() ? null : value;
                     case "http_threads" -> b.setHttpThreads(parseInt(name, value));
                     case "max_cumulative_series" -> b.setMaxCumulativeSeries(parseLong(name, value));
+                    case "spool_directory" -> b.setSpool(value.isEmpty() ? null : Path.of(value));
+                    case "spool_sync" -> b.setSpoolSyncPolicy(parseSync(name, value));
                     default -> throw new IllegalArgumentException("unknown configuration key '" + name + "' (expected one of host, "
                             + "grpc_port, http_port, max_body_bytes, bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, "
-                            + "retention_interval_minutes)");
+                            + "spool_directory, spool_sync, retention_interval_minutes)");
                 }
             }
             if ((cert == null) != (key == null)) {
@@ -231,6 +238,14 @@ public final class OtlpReceiverMain {
                 b.setTls(Path.of(cert), Path.of(key));
             }
             return b;
+        }
+
+        private static SyncPolicy parseSync(String key, String value) {
+            try {
+                return SyncPolicy.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + " must be one of none, batch, always, was '" + value + "'", e);
+            }
         }
 
         private static int parseInt(String key, String value) {

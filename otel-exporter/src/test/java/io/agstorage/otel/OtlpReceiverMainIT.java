@@ -27,7 +27,7 @@ class OtlpReceiverMainIT {
                 .orElseThrow(() -> new AssertionError("target/*-receiver.jar missing: the shade plugin runs in the package phase"));
         Path config = dir.resolve("config.yaml");
         Files.writeString(config, "database:\n  url: \"" + db.url() + "\"\n  schema: " + schema + "\n"
-                + "receiver:\n  host: 127.0.0.1\n  grpc_port: 0\n  http_port: 0\n");
+                + "receiver:\n  host: 127.0.0.1\n  grpc_port: 0\n  http_port: 0\n  spool_directory: \"" + dir.resolve("spool") + "\"\n");
         Path log = dir.resolve("receiver.log");
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
                 "--config", config.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -48,6 +48,7 @@ class OtlpReceiverMainIT {
 
             process.destroy(); // SIGTERM
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(output.get()).anyMatch(l -> l.contains("spool=" + dir.resolve("spool") + " (batch)"));
             assertThat(output.get()).anyMatch(l -> l.contains("Retention scheduler started on schema " + schema));
             assertThat(output.get()).anyMatch(l -> l.contains("Shutting down: finishing requests in flight, flushing"));
             assertThat(output.get()).anyMatch(l -> l.contains("StorageEngine closed: 1 committed, 0 dropped"));

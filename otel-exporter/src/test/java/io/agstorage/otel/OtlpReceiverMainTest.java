@@ -21,7 +21,7 @@ class OtlpReceiverMainTest {
         assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  grpc: 1\n", Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown configuration key 'receiver.grpc' (expected one of host, grpc_port, http_port, max_body_bytes, "
-                        + "bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, retention_interval_minutes)");
+                        + "bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, spool_directory, spool_sync, retention_interval_minutes)");
     }
 
     @Test
@@ -31,6 +31,15 @@ class OtlpReceiverMainTest {
                 .hasMessage("httpPort must be between -1 (off) and 65535, was 70000");
         assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  grpc_port: many\n", Map.of()))
                 .hasMessage("receiver.grpc_port must be an integer, was 'many'");
+    }
+
+    @Test
+    void theStandaloneReceiverSpoolsUnderItsSchemaUnlessTurnedOff() {
+        assertThat(OtlpReceiverMain.Settings.parse("database:\n  schema: metrics\n", Map.of()).receiver.spoolDirectory())
+                .isEqualTo(java.nio.file.Path.of("ag-storage-spool", "metrics"));
+        assertThat(OtlpReceiverMain.Settings.parse("receiver:\n  spool_directory: \"\"\n", Map.of()).receiver.spoolDirectory()).isNull();
+        assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  spool_sync: sometimes\n", Map.of()))
+                .hasMessage("receiver.spool_sync must be one of none, batch, always, was 'sometimes'");
     }
 
     @Test
