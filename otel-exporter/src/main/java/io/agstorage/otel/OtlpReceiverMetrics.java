@@ -1,6 +1,8 @@
 package io.agstorage.otel;
 
+import io.agstorage.core.SampleSpool;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -10,8 +12,11 @@ import java.util.Objects;
 /**
  * The {@link OtlpReceiver}'s own health as Micrometer meters, tagged with the schema:
  * {@code ag_storage.otlp.points} (tag {@code outcome}: accepted, rejected) and
- * {@code ag_storage.otlp.requests.busy} (requests answered 503 / UNAVAILABLE because the ingestion buffer was full).
- * The engine's own meters come from storage-core.
+ * {@code ag_storage.otlp.requests.busy} (requests answered 503 / UNAVAILABLE because the ingestion buffer was full);
+ * with a spool, {@code ag_storage.otlp.spool.points} (points spooled; tag {@code outcome}: spooled, replayed at start),
+ * {@code ag_storage.otlp.spool.backlog} (journal records not yet committed and trimmed) and
+ * {@code ag_storage.otlp.spool.journal.failures} (journal writes or forces that failed: those requests were answered
+ * after their commit). The engine's own meters come from storage-core.
  *
  * <pre>{@code
  * new OtlpReceiverMetrics(receiver).bindTo(registry);
@@ -39,5 +44,18 @@ public final class OtlpReceiverMetrics implements MeterBinder {
         FunctionCounter.builder("ag_storage.otlp.requests.busy", receiver, OtlpReceiver::busyRequests)
                 .tags(tags).baseUnit("requests").description("Requests answered retry-later because the ingestion buffer was full")
                 .register(registry);
+        SampleSpool spool = receiver.spool();
+        if (spool == null) {
+            return;
+        }
+        FunctionCounter.builder("ag_storage.otlp.spool.points", spool, SampleSpool::spooledPoints)
+                .tags(tags).tag("outcome", "spooled").baseUnit("points").description("Data points answered once spooled").register(registry);
+        FunctionCounter.builder("ag_storage.otlp.spool.points", spool, SampleSpool::replayedPoints)
+                .tags(tags).tag("outcome", "replayed").baseUnit("points")
+                .description("Data points replayed from the spool at start (not in the database)").register(registry);
+        Gauge.builder("ag_storage.otlp.spool.backlog", spool, SampleSpool::backlog)
+                .tags(tags).baseUnit("records").description("Spool records not yet committed and trimmed").register(registry);
+        FunctionCounter.builder("ag_storage.otlp.spool.journal.failures", spool, SampleSpool::journalFailures)
+                .tags(tags).description("Spool journal writes or forces that failed (answered after the commit instead)").register(registry);
     }
 }

@@ -117,6 +117,10 @@ class SpoolCrashIT {
         assertThat(perSeries()).containsExactlyInAnyOrderElementsOf(client.expected());
         assertThat(spool().replayedPoints()).as("points replayed: the three rounds spooled while the database was unreachable")
                 .isEqualTo(3L * SERIES);
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        new OtlpReceiverMetrics(receiver).bindTo(registry);
+        assertThat(registry.get("ag_storage.otlp.spool.points").tag("outcome", "replayed").functionCounter().count())
+                .isEqualTo((double) spool().replayedPoints());
         assertThat(spool().replaySkipped()).isZero();
     }
 
