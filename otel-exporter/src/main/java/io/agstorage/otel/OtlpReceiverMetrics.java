@@ -56,6 +56,6 @@ public final class OtlpReceiverMetrics implements MeterBinder {
         Gauge.builder("ag_storage.otlp.spool.backlog", spool, SampleSpool::backlog)
                 .tags(tags).baseUnit("records").description("Spool records not yet committed and trimmed").register(registry);
         FunctionCounter.builder("ag_storage.otlp.spool.journal.failures", spool, SampleSpool::journalFailures)
-                .tags(tags).description("Spool journal writes or forces that failed (answered after the commit instead)").register(registry);
+                .tags(tags).baseUnit("failures").description("Spool journal writes or forces that failed (answered after the commit instead)").register(registry);
     }
 }

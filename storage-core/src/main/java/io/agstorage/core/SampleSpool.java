@@ -8,6 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +51,7 @@ public final class SampleSpool implements AutoCloseable {
     private final StorageEngine engine;
     private final Journal journal;
     private final UUID id;
-    private final Object appendLock = new Object();
+    private final ReentrantLock appendLock = new ReentrantLock();
     private final long replayed;
     private final long replaySkipped;
     private final AtomicLong spooled = new AtomicLong();
@@ -62,9 +69,12 @@ public final class SampleSpool implements AutoCloseable {
 
     /**
      * Opens (creating if needed) the spool in {@code directory}, replays into {@code engine} what the database does
-     * not hold yet and waits up to {@code ingestion.write_timeout_ms} for that to be committed.
+     * not hold yet and waits up to {@code ingestion.write_timeout_ms} for every replayed record to be committed; the
+     * journal is trimmed only then.
      *
-     * @throws StorageException when the directory or its journal cannot be used, or the replay is not committed in time
+     * @throws StorageException when the directory or its journal cannot be used, a record cannot be read, or the replay
+     *     is not committed in time (nothing is trimmed: the next open replays it again)
+     * @throws IllegalStateException when another spool holds the directory
      */
     public static SampleSpool open(StorageEngine engine, Path directory, SyncPolicy syncPolicy) {
         Objects.requireNonNull(engine, "engine");
@@ -75,7 +85,9 @@ public final class SampleSpool implements AutoCloseable {
         Replay replay = new Replay(engine, id, position[0], (int) position[1]);
         Journal journal;
         try {
-            journal = Journal.builder().directory(directory).syncPolicy(syncPolicy).open(replay::accept);
+            // Never below what the database holds: a journal tail lost in a machine crash must not hand out its
+            // sequences again (their positions would make replay skip the new records).
+            journal = Journal.builder().directory(directory).syncPolicy(syncPolicy).minNextSequence(position[0] + 1).open(replay::accept);
         } catch (JournalException e) {
             throw new StorageException("opening the spool in " + directory + ": " + e.getMessage(), e);
         }
@@ -94,53 +106,83 @@ public final class SampleSpool implements AutoCloseable {
     }
 
     /**
-     * Spools a batch: returns null when the engine's buffer had no room for it within {@code ingestion.write_timeout_ms}
-     * (nothing was spooled; tell the client to retry later), else a future completing once the client may be answered: at once when the record is
-     * in the journal (and forced, for {@link SyncPolicy#ALWAYS}); only after the commit when writing the journal
-     * failed. The batch may be reused once this returns.
+     * What {@link #trySpool} did with a batch: {@code answer} completes once the client may be answered (at once when
+     * the record is in the journal, forced for {@link SyncPolicy#ALWAYS}; after the commit when the batch could not be
+     * spooled: larger than half the engine's buffer or than a journal record, or the journal failing); {@code committed}
+     * once its points are committed.
      */
-    public @Nullable CompletableFuture<Void> trySpool(SampleBatch batch) {
+    public record Spooled(CompletableFuture<Void> answer, CompletableFuture<Long> committed) {}
+
+    /**
+     * Spools a batch: returns null when the engine's buffer had no room for it within {@code ingestion.write_timeout_ms}
+     * (nothing was spooled; tell the client to retry later). The batch may be reused once this returns.
+     */
+    public @Nullable Spooled trySpool(SampleBatch batch) {
         Objects.requireNonNull(batch, "batch");
         if (batch.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+            CompletableFuture<Long> none = CompletableFuture.completedFuture(0L);
+            return new Spooled(none.thenApply(n -> null), none);
         }
-        if (journalBroken) {
-            return engine.submit(batch).thenApply(n -> null);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(engine.config().writeTimeoutMs());
+        if (journalBroken || batch.size() + 1 > engine.ingestionStats().bufferSize() / 2) {
+            return afterCommit(engine.submit(batch));
         }
         byte[] record = SpoolRecords.encode(batch);
+        if (record.length > Journal.MAX_RECORD_BYTES) {
+            return afterCommit(engine.submit(batch));
+        }
         long sequence;
         CompletableFuture<Long> committed;
         // One lock around both, so that the ring holds the records in sequence order: the writer then commits them
-        // in that order, and a position it commits covers every record before it.
-        synchronized (appendLock) {
+        // in that order, and a position it commits covers every record before it. Waiting for it counts against the
+        // same deadline as waiting for room in the ring.
+        try {
+            if (!appendLock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        try {
+            if (journalBroken) {
+                return afterCommit(engine.submit(batch));
+            }
             sequence = journal.lastSequence() + 1;
-            committed = engine.trySubmitSpooled(batch, id, sequence,
-                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(engine.config().writeTimeoutMs()));
+            committed = engine.trySubmitSpooled(batch, id, sequence, deadline);
             if (committed == null) {
                 return null;
             }
             try {
-                journal.append(record);
-            } catch (JournalException | IllegalArgumentException e) {
-                // The sequence the writer got was not written: later records must not reuse it, so the journal is
-                // left alone from now on.
+                if (journal.append(record) != sequence) {
+                    throw new IllegalStateException("journal sequence is not " + sequence + " (another writer on the journal?)");
+                }
+            } catch (RuntimeException e) {
+                // The sequence the writer got is not in the journal: later records must not reuse it, so the journal
+                // is left alone from now on.
                 journalBroken = true;
                 journalFailures.incrementAndGet();
                 log.error("Spool {}: journal write failed; from now on requests are answered after their commit: {}",
-                        journal.directory(), e.getMessage());
-                return committed.thenApply(n -> null);
+                        journal.directory(), e.toString());
+                return afterCommit(committed);
             }
+        } finally {
+            appendLock.unlock();
         }
         spooled.addAndGet(batch.size());
         long trimTo = sequence;
         committed.thenRun(() -> trim(trimTo));
         try {
             journal.awaitDurable(sequence);
-        } catch (JournalException e) {
+        } catch (RuntimeException e) {
             journalFailures.incrementAndGet();
-            return committed.thenApply(n -> null);
+            return afterCommit(committed);
         }
-        return CompletableFuture.completedFuture(null);
+        return new Spooled(CompletableFuture.completedFuture(null), committed);
+    }
+
+    private static Spooled afterCommit(CompletableFuture<Long> committed) {
+        return new Spooled(committed.thenApply(n -> null), committed);
     }
 
     private void trim(long sequence) {
@@ -169,7 +211,13 @@ public final class SampleSpool implements AutoCloseable {
     /** Records in the journal not yet committed and trimmed (about: trimming follows commits). */
     public long backlog() { return journal.lastSequence() - journal.trimmedSequence(); }
 
+    /** The spool's directory. */
     public Path directory() { return journal.directory(); }
+
+    @Override
+    public String toString() {
+        return "SampleSpool{" + journal.directory() + ", id=" + id + ", sync=" + journal.syncPolicy() + "}";
+    }
 
     /**
      * Closes the journal. Records not committed by then are replayed by the next {@link #open}; close the producers
@@ -195,7 +243,7 @@ public final class SampleSpool implements AutoCloseable {
             UUID id = UUID.randomUUID();
             Path tmp = directory.resolve(ID_FILE + ".tmp");
             Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             return id;
         } catch (IOException e) {
             throw new StorageException("spool directory " + directory + " is not usable: " + e.getMessage(), new UncheckedIOException(e));
@@ -208,11 +256,13 @@ public final class SampleSpool implements AutoCloseable {
         private final UUID id;
         private final long committedSequence;
         private final int committedEntries;
-        private final java.util.Map<Long, MetricSeries> seriesById = new java.util.HashMap<>();
+        private final Map<Long, MetricSeries> seriesById = new HashMap<>();
         private final long[] unknown = new long[1];
-        private CompletableFuture<Long> last = CompletableFuture.completedFuture(0L);
+        private final List<CompletableFuture<Long>> submitted = new ArrayList<>();
         private long records;
         private long points;
+        /** The first record that could not be read: the replay stops there, and the open fails. */
+        private @Nullable StorageException unreadable;
 
         Replay(StorageEngine engine, UUID id, long committedSequence, int committedEntries) {
             this.engine = engine;
@@ -222,21 +272,27 @@ public final class SampleSpool implements AutoCloseable {
         }
 
         void accept(long sequence, byte[] payload) {
-            if (sequence < committedSequence) {
+            if (sequence < committedSequence || unreadable != null) {
                 return;
             }
             int from = sequence == committedSequence ? committedEntries : 0;
-            SampleBatch batch = SpoolRecords.decode(payload, from, engine, this::series, unknown);
+            SampleBatch batch;
+            try {
+                batch = SpoolRecords.decode(payload, from, engine, this::series, unknown);
+            } catch (IllegalArgumentException e) {
+                unreadable = new StorageException("spool record " + sequence + " cannot be read: " + e.getMessage(), e);
+                return;
+            }
             if (batch.isEmpty()) {
                 return;
             }
             records++;
             points += batch.size();
-            last = engine.submitSpooled(batch, id, sequence, from);
+            submitted.add(engine.submitSpooled(batch, id, sequence, from));
         }
 
-        private java.util.Map<Long, MetricSeries> series(long[] ids) {
-            long[] missing = java.util.Arrays.stream(ids).filter(i -> !seriesById.containsKey(i)).toArray();
+        private Map<Long, MetricSeries> series(long[] ids) {
+            long[] missing = Arrays.stream(ids).filter(i -> !seriesById.containsKey(i)).toArray();
             if (missing.length > 0) {
                 seriesById.putAll(engine.seriesByIds(missing));
             }
@@ -244,8 +300,11 @@ public final class SampleSpool implements AutoCloseable {
         }
 
         void awaitCommitted(long timeoutMs) {
+            if (unreadable != null) {
+                throw unreadable;
+            }
             try {
-                last.get(timeoutMs, TimeUnit.MILLISECONDS);
+                CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new)).get(timeoutMs, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 throw new StorageException("the spool's replay was not committed within ingestion.write_timeout_ms=" + timeoutMs + " ms", e);
             } catch (ExecutionException e) {

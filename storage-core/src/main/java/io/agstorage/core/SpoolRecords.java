@@ -104,12 +104,14 @@ final class SpoolRecords {
             return batch;
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("spool record is truncated (" + record.length + " bytes)", e);
+        } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw new IllegalArgumentException("spool record is not of format " + VERSION + ": " + e, e);
         }
     }
 
     private static MetricSeries readDefinition(ByteBuffer in, StorageEngine engine) {
         String metric = readString(in);
-        MetricType type = TYPES[in.get()];
+        MetricType type = TYPES[in.get()]; // out of range: IndexOutOfBoundsException, reported by decode
         String unit = readNullableString(in);
         String temporality = readNullableString(in);
         int labelCount = in.getInt();

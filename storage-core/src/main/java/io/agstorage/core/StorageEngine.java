@@ -21,17 +21,20 @@ import io.agstorage.core.writer.CommitOutcomeUnknownException;
 import io.agstorage.core.writer.DirectWriter;
 import io.agstorage.core.writer.SampleStore;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.sql.ResultSet;
-import java.sql.PreparedStatement;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -473,16 +476,16 @@ public final class StorageEngine implements AutoCloseable {
      * hold are absent from the map. For replaying records that name series by id.
      */
     Map<Long, MetricSeries> seriesByIds(long[] ids) {
-        Map<Long, MetricSeries> found = new java.util.HashMap<>();
+        Map<Long, MetricSeries> found = new HashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT id, metric, labels::text, type, unit, temporality FROM " + quotedSchema
                      + ".series WHERE id = ANY(?)")) {
-            ps.setArray(1, c.createArrayOf("bigint", java.util.Arrays.stream(ids).boxed().toArray()));
+            ps.setArray(1, c.createArrayOf("bigint", Arrays.stream(ids).boxed().toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long id = rs.getLong(1);
                     SeriesRef ref = registry.intern(rs.getString(2), MetricQueries.parseLabels(rs.getString(3)),
-                            MetricType.valueOf(rs.getString(4).toUpperCase(java.util.Locale.ROOT)), rs.getString(5), rs.getString(6));
+                            MetricType.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)), rs.getString(5), rs.getString(6));
                     if (ref.id() == 0) {
                         ref.resolved(id);
                     }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,9 +47,9 @@ class SampleSpoolIT {
              SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.BATCH)) {
             MetricSeries s = engine.series("spooled", Map.of("k", "v"));
             for (int record = 0; record < 20; record++) {
-                CompletableFuture<Void> answer = spool.trySpool(batch(s, record, 100));
-                assertThat(answer).as("spooled, answered without waiting for the commit").isNotNull();
-                answer.get(5, TimeUnit.SECONDS);
+                SampleSpool.Spooled spooled = spool.trySpool(batch(s, record, 100));
+                assertThat(spooled).as("spooled").isNotNull();
+                assertThat(spooled.answer()).as("answered without waiting for the commit").isDone();
             }
             engine.flushBuffer();
             assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(2_000);
@@ -77,7 +76,7 @@ class SampleSpoolIT {
             SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS);
             MetricSeries known = engine.series("replayed", Map.of("series", "known"));
             for (int record = 0; record < 5; record++) {
-                spool.trySpool(batch(known, record, 100)).get(5, TimeUnit.SECONDS);
+                spool.trySpool(batch(known, record, 100)).answer().get(5, TimeUnit.SECONDS);
             }
             engine.flushBuffer();
 
@@ -89,7 +88,7 @@ class SampleSpoolIT {
                 SampleBatch b = batch(known, record, 100);
                 b.add(fresh, T0 + record, record);
                 b.addHistogram(latency, T0 + record, record % 2 == 0 ? explicit : exponential);
-                assertThat(spool.trySpool(b)).isNotNull().succeedsWithin(Duration.ofSeconds(2));
+                assertThat(spool.trySpool(b).answer()).succeedsWithin(Duration.ofSeconds(2));
             }
             // The crash: nothing more reaches the database (the engine drops what it holds once its write timeout is over).
             spool.close();
@@ -126,7 +125,7 @@ class SampleSpoolIT {
             Path crashed = Files.createTempDirectory("spool-at-crash");
             try (SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
                 MetricSeries s = engine.series("split", Map.of());
-                spool.trySpool(batch(s, 0, 250)).get(5, TimeUnit.SECONDS);
+                spool.trySpool(batch(s, 0, 250)).answer().get(5, TimeUnit.SECONDS);
                 engine.flushBuffer();
                 // The journal's segment as a crash would leave it (a clean close deletes it once all is committed).
                 try (var segments = Files.newDirectoryStream(spoolDirectory, "*.journal")) {
@@ -159,6 +158,45 @@ class SampleSpoolIT {
         assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks")).isEqualTo("1/250");
         List<String> positions = List.of(db.queryString("SELECT string_agg(sequence || '/' || entries, ',') FROM " + schema + ".position_log").split(","));
         assertThat(positions).endsWith("1/200", "1/250");
+    }
+
+    @Test
+    void aJournalThatLostItsTailContinuesAfterTheDatabasesPosition() throws Exception {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+            MetricSeries s = engine.series("continued", Map.of());
+            try (SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
+                for (int record = 0; record < 3; record++) {
+                    spool.trySpool(batch(s, record, 10)).answer().get(5, TimeUnit.SECONDS);
+                }
+                engine.flushBuffer();
+            }
+            // The journal's files gone, as a machine crash can leave an unforced tail: the database is at record 3.
+            try (var files = Files.newDirectoryStream(spoolDirectory, "{*.journal,trimmed.seq}")) {
+                for (Path f : files) {
+                    Files.delete(f);
+                }
+            }
+            try (SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
+                spool.trySpool(batch(s, 3, 10)).answer().get(5, TimeUnit.SECONDS);
+                engine.flushBuffer();
+            }
+        }
+        assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks")).as("not 1/10: record 1 was taken")
+                .isEqualTo("4/10");
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(40);
+    }
+
+    @Test
+    void aBatchLargerThanHalfTheBufferIsAnsweredAfterItsCommitInsteadOfRefused() throws Exception {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema).setMaxBufferSize(1_024).build());
+             SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
+            MetricSeries s = engine.series("large", Map.of());
+            SampleSpool.Spooled spooled = spool.trySpool(batch(s, 0, 5_000));
+            assertThat(spooled).isNotNull();
+            spooled.answer().get(10, TimeUnit.SECONDS);
+            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).as("answered after the commit").isEqualTo(5_000);
+            assertThat(spool.spooledPoints()).isZero();
+        }
     }
 
     /** {@code n} samples of {@code s}, values {@code record * n ...}, one microsecond apart. */

@@ -61,14 +61,14 @@ class SpoolCommitOutcomeIT {
                      .setWriteTimeoutMs(30_000).build());
              SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
             MetricSeries s = engine.series("outcome", Map.of());
-            spool.trySpool(batch(s, 0)).get(5, TimeUnit.SECONDS);
+            spool.trySpool(batch(s, 0)).answer().get(5, TimeUnit.SECONDS);
             engine.flushBuffer();
             db.execute("CREATE FUNCTION " + schema + ".stall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$");
             db.execute("CREATE CONSTRAINT TRIGGER stall AFTER UPDATE ON " + schema + ".spool_watermarks DEFERRABLE INITIALLY DEFERRED "
                     + "FOR EACH ROW EXECUTE FUNCTION " + schema + ".stall()");
             long retriesBefore = engine.ingestionStats().retries();
 
-            spool.trySpool(batch(s, 1)).get(5, TimeUnit.SECONDS);
+            spool.trySpool(batch(s, 1)).answer().get(5, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(10)).until(() -> db.queryLong(COMMITTING) == 1);
             if (committed) {
                 proxy.swallowResponses();

@@ -121,18 +121,18 @@ public final class OtlpIngest {
                 : CompletableFuture.completedFuture(outcome));
     }
 
-    /** The spooled path: answered once the spool has the batch; exemplars are written beside, not spooled. */
+    /** The spooled path: answered once the spool has the batch; exemplars are written once it is committed. */
     private CompletableFuture<Outcome> spool(SampleSpool spool, PointWriter writer) {
-        CompletableFuture<Void> answer = spool.trySpool(writer.batch());
-        if (answer == null) {
+        SampleSpool.Spooled spooled = spool.trySpool(writer.batch());
+        if (spooled == null) {
             writer.rollback();
             busy.increment();
             return CompletableFuture.completedFuture(new Outcome.Busy("ingestion buffer full, retry later"));
         }
         if (!writer.exemplars().isEmpty()) {
-            exemplars.write(writer.exemplars());
+            spooled.committed().thenRun(() -> exemplars.write(writer.exemplars()));
         }
-        return answer.handle((done, error) -> {
+        return spooled.answer().handle((done, error) -> {
             if (error != null) {
                 writer.rollback();
                 return new Outcome.Failed("not committed: " + message(error));

@@ -88,6 +88,7 @@ public final class Journal implements AutoCloseable {
     private Segment activeSegment;
     private long activeSize;
     private long nextSeq;
+    private final long minNextSequence;
     private ByteBuffer scratch = ByteBuffer.allocate(4096).order(ByteOrder.BIG_ENDIAN);
     private final CRC32C crc = new CRC32C();
 
@@ -124,6 +125,7 @@ public final class Journal implements AutoCloseable {
         this.syncPolicy = b.syncPolicy;
         this.syncIntervalNanos = b.syncInterval.toNanos();
         this.segmentBytes = b.segmentBytes;
+        this.minNextSequence = b.minNextSequence;
         try {
             Files.createDirectories(directory);
             this.lockChannel = FileChannel.open(directory.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -178,12 +180,16 @@ public final class Journal implements AutoCloseable {
         long records = 0;
         long skipped = 0;
         long lastSeq = 0;
+        // A segment's name holds its first sequence: an empty one (rolled just before a crash) still says how far
+        // sequences had gone.
+        long namedFloor = 0;
         for (Path file : files) {
             Matcher m = SEGMENT.matcher(file.getFileName().toString());
             if (!m.matches()) {
                 continue;
             }
             long firstSeq = Long.parseLong(m.group(1));
+            namedFloor = Math.max(namedFloor, firstSeq - 1);
             Segment segment = new Segment(file, firstSeq, firstSeq - 1);
             byte[] bytes = Files.readAllBytes(file);
             ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
@@ -242,8 +248,9 @@ public final class Journal implements AutoCloseable {
                 closedSegments.addLast(segment);
             }
         }
-        // never reuse a sequence at or below the checkpoint, or a later replay would skip the new record
-        nextSeq = Math.max(lastSeq, checkpoint) + 1;
+        // never reuse a sequence at or below the checkpoint, or a later replay would skip the new record; nor one the
+        // caller says is taken (minNextSequence)
+        nextSeq = Math.max(Math.max(lastSeq, checkpoint), Math.max(namedFloor, minNextSequence - 1)) + 1;
         writtenSeq = nextSeq - 1;
         durableSeq = nextSeq - 1;
         committedSeq = checkpoint;
@@ -677,6 +684,7 @@ public final class Journal implements AutoCloseable {
         private SyncPolicy syncPolicy = SyncPolicy.BATCH;
         private Duration syncInterval = DEFAULT_SYNC_INTERVAL;
         private long segmentBytes = 64L << 20;
+        private long minNextSequence = 1;
 
         private Builder() {}
 
@@ -714,6 +722,18 @@ public final class Journal implements AutoCloseable {
                 throw new IllegalArgumentException("segmentBytes must be >= 4096, was " + segmentBytes);
             }
             this.segmentBytes = segmentBytes;
+            return this;
+        }
+
+        /**
+         * The least sequence the first new record may take: a caller that stored sequences elsewhere (a database) can
+         * keep the journal from reusing one the files no longer show (a tail lost in a machine crash). Default 1.
+         */
+        public Builder minNextSequence(long sequence) {
+            if (sequence < 1) {
+                throw new IllegalArgumentException("minNextSequence must be >= 1, was " + sequence);
+            }
+            this.minNextSequence = sequence;
             return this;
         }
 

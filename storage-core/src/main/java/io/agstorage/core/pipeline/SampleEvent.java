@@ -35,7 +35,9 @@ public final class SampleEvent {
     public double value() { return value; }
     public @Nullable HistogramPoint histogram() { return histogram; }
     public @Nullable CompletableFuture<Long> barrier() { return barrier; }
+    /** The spool of a {@link #SPOOL_MARK}. */
     public @Nullable UUID spool() { return spool; }
+    /** The sequence of a {@link #SPOOL_MARK}'s record in its spool. */
     public long spoolSequence() { return spoolSequence; }
     /** How many entries right after this mark belong to its record. */
     public int spoolEntries() { return spoolEntries; }

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>A transient database failure (connection lost, server restarting) is retried with capped exponential
  * backoff, holding the batch; meanwhile the ring fills and producers see a full buffer rather than silent
  * loss; a connection lost after the commit was sent is retried too (buffered data is written at least once; a batch
- * carrying a spool position is first checked against the database, so spooled data is written exactly once). Any
+ * of spooled records moves its spool positions first, which finds an earlier attempt that did commit: spooled data is
+ * written exactly once). Any
  * other failure drops the batch, counts it and logs it at error level; barriers waiting on it fail.
  */
 public final class BatchWriter implements EventHandler<SampleEvent> {
@@ -36,7 +37,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    /** How long data that only spools wait for may linger for more before it is written. */
+    /** How long pending data that only spools wait for may stay pending for more before it is written. */
     public static final long SPOOL_LINGER_MS = 10;
     private static final long SPOOL_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(SPOOL_LINGER_MS);
 
@@ -95,7 +96,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         }
         event.clear();
         if (endOfBatch) {
-            if (unspooledPending > 0 || !barriers.isEmpty() || System.nanoTime() - oldestPendingNanos >= SPOOL_LINGER_NANOS) {
+            if (unspooledPending > 0 || System.nanoTime() - oldestPendingNanos >= SPOOL_LINGER_NANOS) {
                 flush();
             }
             completeBarriers();
@@ -127,7 +128,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             unspooledPending++;
             return;
         }
-        batch.spooled(record, ++record.entries);
+        record.entries++;
+        batch.spooled(record);
         if (--recordRemaining == 0) {
             batch.spoolRecordDone(record);
             record = null;
@@ -145,15 +147,12 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             return;
         }
         long backoff = INITIAL_BACKOFF_NANOS;
-        boolean commitMayHaveHappened = false;
         while (true) {
             long start = System.nanoTime();
             try {
-                // A spooled batch whose commit was lost on the way back says whether it committed (its spool
-                // position is in the same transaction): write it again only if it did not.
-                if (!(commitMayHaveHappened && store.committedBefore(batch))) {
-                    store.write(batch);
-                }
+                // False when an earlier attempt whose commit answer was lost did commit (spooled batches know: their
+                // spool position moves in the same transaction); either way the batch is in.
+                store.write(batch);
                 lastBatchNanos.set(System.nanoTime() - start);
                 committedSamples.addAndGet(batch.sampleCount);
                 committedHistograms.addAndGet(batch.histogramCount);
@@ -163,7 +162,6 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 unspooledPending = 0;
                 return;
             } catch (SQLException | RuntimeException e) {
-                commitMayHaveHappened |= e instanceof CommitOutcomeUnknownException;
                 boolean retry = e instanceof SQLException sql && Sql.isTransient(sql) && System.nanoTime() - giveUpRetryingAtNanos < 0;
                 if (retry) {
                     retries.incrementAndGet();

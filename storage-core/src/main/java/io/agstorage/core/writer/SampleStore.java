@@ -81,21 +81,28 @@ public final class SampleStore {
     }
 
     /** {@link #write(PendingBatch, long)} without a deadline. */
-    void write(PendingBatch batch) throws SQLException {
-        write(batch, NO_DEADLINE);
+    boolean write(PendingBatch batch) throws SQLException {
+        return write(batch, NO_DEADLINE);
     }
 
     /**
      * Sends the rest of the batch and commits it. On failure it is rolled back, and the whole batch can be written
      * again, except after a {@link CommitOutcomeUnknownException}: the connection failed once the commit was sent.
+     * A batch of spooled records first moves its spools' positions, which tells whether an earlier attempt committed
+     * it after all: then nothing is written and this returns false.
      */
-    void write(PendingBatch batch, long deadlineNanos) throws SQLException {
+    boolean write(PendingBatch batch, long deadlineNanos) throws SQLException {
         if (open != null && (batch.hasUnresolved(sent) || needsExplicitTransaction(batch) && !explicitTransaction)) {
             abort(null);
         }
         Connection connection;
         try {
             connection = begin(batch, deadlineNanos);
+            // First, so that it waits for an earlier attempt whose commit is still in doubt (it holds the row).
+            if (batch.hasSpoolRecords() && !watermarks.advance(connection, batch.spoolPositions())) {
+                abort(null);
+                return false;
+            }
             if (sent < batch.sampleCount) {
                 samples.append(connection, batch.sampleTimes, batch.sampleIds(sent), batch.sampleValues, sent, batch.sampleCount);
             }
@@ -103,9 +110,6 @@ public final class SampleStore {
                 samples.end();
                 if (batch.histogramCount > 0) {
                     histograms.write(connection, batch.histogramTimes, batch.histogramIds(), batch.histograms, batch.histogramCount);
-                }
-                if (!batch.spoolPositions.isEmpty()) {
-                    watermarks.write(connection, batch.spoolPositions);
                 }
             }
         } catch (Throwable e) {
@@ -127,20 +131,7 @@ public final class SampleStore {
             throw e;
         }
         releaseQuietly(connection);
-    }
-
-    /**
-     * Whether the transaction of {@code batch}, whose commit outcome was unknown ({@link CommitOutcomeUnknownException}),
-     * did commit. Known only when the batch carries a spool position, committed in the same transaction; false otherwise.
-     */
-    boolean committedBefore(PendingBatch batch) throws SQLException {
-        if (batch.spoolPositions.isEmpty()) {
-            return false;
-        }
-        Map.Entry<UUID, SpoolPosition> any = batch.spoolPositions.entrySet().iterator().next();
-        try (Connection connection = dataSource.getConnection()) {
-            return watermarks.reached(connection, any.getKey(), any.getValue());
-        }
+        return true;
     }
 
     /** Rolls back and returns an open transaction, if any. */
@@ -185,7 +176,7 @@ public final class SampleStore {
     }
 
     private boolean needsExplicitTransaction(PendingBatch batch) {
-        return batch.histogramCount > 0 || !batch.spoolPositions.isEmpty() || !samples.appendsFormOneStatement();
+        return batch.histogramCount > 0 || batch.hasSpoolRecords() || !samples.appendsFormOneStatement();
     }
 
     /** Rolls back and returns the open transaction's connection; {@code cause} collects secondary failures. */
@@ -267,8 +258,8 @@ public final class SampleStore {
         HistogramPoint[] histograms = new HistogramPoint[16];
         private long[] histogramIds = new long[16];
         int histogramCount;
-        /** Each spool's furthest position (record, entries of it) in this batch, written with it. */
-        final Map<UUID, SpoolPosition> spoolPositions = new HashMap<>();
+        /** The spooled records with entries in this batch, in ring order. */
+        private final List<SpoolRecord> spoolRecords = new ArrayList<>();
         private final List<SpoolRecord> spoolRecordsDone = new ArrayList<>();
 
         PendingBatch(int capacity) {
@@ -299,9 +290,24 @@ public final class SampleStore {
             histogramCount++;
         }
 
-        /** The batch now holds {@code entries} entries of {@code record} (in ring order, so its first ones). */
-        void spooled(SpoolRecord record, int entries) {
-            spoolPositions.put(record.spool, new SpoolPosition(record.sequence, entries));
+        /** An entry of {@code record} was just added (the record's entries arrive in ring order, together). */
+        void spooled(SpoolRecord record) {
+            if (spoolRecords.isEmpty() || spoolRecords.get(spoolRecords.size() - 1) != record) {
+                spoolRecords.add(record);
+            }
+        }
+
+        boolean hasSpoolRecords() {
+            return !spoolRecords.isEmpty();
+        }
+
+        /** Each spool's furthest position in this batch, as of now: its last record here and that record's entries so far. */
+        Map<UUID, SpoolPosition> spoolPositions() {
+            Map<UUID, SpoolPosition> positions = new HashMap<>();
+            for (SpoolRecord r : spoolRecords) {
+                positions.put(r.spool, new SpoolPosition(r.sequence, r.entries));
+            }
+            return positions;
         }
 
         /** The last entry of {@code record} is in this batch: its future completes when the batch is committed. */
@@ -387,7 +393,7 @@ public final class SampleStore {
             java.util.Arrays.fill(histograms, 0, histogramCount, null);
             sampleCount = 0;
             histogramCount = 0;
-            spoolPositions.clear();
+            spoolRecords.clear();
             spoolRecordsDone.clear();
         }
     }
