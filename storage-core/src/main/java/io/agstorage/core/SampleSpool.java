@@ -54,6 +54,8 @@ public final class SampleSpool implements AutoCloseable {
     private final ReentrantLock appendLock = new ReentrantLock();
     private final long replayed;
     private final long replaySkipped;
+    /** Larger batches are answered after their commit: half the engine's buffer, so one can always find room. */
+    private final int maxSpooledPoints;
     private final AtomicLong spooled = new AtomicLong();
     private final AtomicLong journalFailures = new AtomicLong();
     /** Set once the journal failed a write: from then on batches skip it and are answered after their commit. */
@@ -65,6 +67,7 @@ public final class SampleSpool implements AutoCloseable {
         this.id = id;
         this.replayed = replayed;
         this.replaySkipped = replaySkipped;
+        this.maxSpooledPoints = engine.ingestionStats().bufferSize() / 2;
     }
 
     /**
@@ -124,7 +127,7 @@ public final class SampleSpool implements AutoCloseable {
             return new Spooled(none.thenApply(n -> null), none);
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(engine.config().writeTimeoutMs());
-        if (journalBroken || batch.size() + 1 > engine.ingestionStats().bufferSize() / 2) {
+        if (journalBroken || batch.size() + 1 > maxSpooledPoints) {
             return afterCommit(engine.submit(batch));
         }
         byte[] record = SpoolRecords.encode(batch);
