@@ -6,6 +6,7 @@ import io.agstorage.core.RejectedPointsException.Rejection;
 import io.agstorage.core.internal.Causes;
 import io.agstorage.core.internal.ConnectionPool;
 import io.agstorage.core.internal.Masking;
+import io.agstorage.core.internal.Json;
 import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.internal.SeriesRegistry;
@@ -484,7 +485,7 @@ public final class StorageEngine implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long id = rs.getLong(1);
-                    SeriesRef ref = registry.intern(rs.getString(2), MetricQueries.parseLabels(rs.getString(3)),
+                    SeriesRef ref = registry.intern(rs.getString(2), Json.parseLabels(rs.getString(3)),
                             MetricType.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)), rs.getString(5), rs.getString(6));
                     if (ref.id() == 0) {
                         ref.resolved(id);

@@ -1,11 +1,30 @@
 package io.agstorage.core.internal;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.Map;
 
-/** Writes a flat string map as a JSON object; escaping per RFC 8259, so any label text round-trips. */
+/** Writes a flat string map as a JSON object (escaping per RFC 8259, so any label text round-trips), and reads one. */
 public final class Json {
 
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
+
     private Json() {}
+
+    /**
+     * A flat JSON object of strings ({@code series.labels}) as a map.
+     *
+     * @throws IllegalStateException when it is not one
+     */
+    public static Map<String, String> parseLabels(String json) {
+        try {
+            return MAPPER.readValue(json, LABELS);
+        } catch (IOException e) {
+            throw new IllegalStateException("series.labels is not a flat JSON object of strings: " + json, e);
+        }
+    }
 
     public static String object(Map<String, String> map) {
         StringBuilder sb = new StringBuilder(2 + map.size() * 24).append('{');

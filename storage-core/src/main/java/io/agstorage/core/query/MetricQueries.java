@@ -1,7 +1,5 @@
 package io.agstorage.core.query;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agstorage.core.Aggregation;
 import io.agstorage.core.Bucket;
 import io.agstorage.core.MetricRow;
@@ -32,8 +30,6 @@ import javax.sql.DataSource;
  */
 public final class MetricQueries {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
 
     private final DataSource dataSource;
     private final String seriesSql;
@@ -114,7 +110,7 @@ public final class MetricQueries {
             ps.setString(2, Json.object(labels));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    series.put(rs.getLong(1), parseLabels(rs.getString(2)));
+                    series.put(rs.getLong(1), Json.parseLabels(rs.getString(2)));
                 }
             }
         }
@@ -123,14 +119,5 @@ public final class MetricQueries {
 
     private static long[] ids(Map<Long, ?> series) {
         return series.keySet().stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** A flat JSON object of strings ({@code series.labels}) as a map. */
-    public static Map<String, String> parseLabels(String json) {
-        try {
-            return JSON.readValue(json, LABELS);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("series.labels is not a flat JSON object of strings: " + json, e);
-        }
     }
 }
