@@ -3,6 +3,7 @@ package io.agstorage.core;
 import io.agstorage.core.journal.Journal;
 import io.agstorage.core.journal.JournalException;
 import io.agstorage.core.journal.SyncPolicy;
+import io.agstorage.core.writer.SpoolPosition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -84,13 +85,13 @@ public final class SampleSpool implements AutoCloseable {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(syncPolicy, "syncPolicy");
         UUID id = spoolId(directory);
-        long[] position = engine.spoolPosition(id);
-        Replay replay = new Replay(engine, id, position[0], (int) position[1]);
+        SpoolPosition position = engine.spoolPosition(id);
+        Replay replay = new Replay(engine, id, position);
         Journal journal;
         try {
             // Never below what the database holds: a journal tail lost in a machine crash must not hand out its
             // sequences again (their positions would make replay skip the new records).
-            journal = Journal.builder().directory(directory).syncPolicy(syncPolicy).minNextSequence(position[0] + 1).open(replay::accept);
+            journal = Journal.builder().directory(directory).syncPolicy(syncPolicy).minNextSequence(position.sequence() + 1).open(replay::accept);
         } catch (JournalException e) {
             throw new StorageException("opening the spool in " + directory + ": " + e.getMessage(), e);
         }
@@ -103,9 +104,9 @@ public final class SampleSpool implements AutoCloseable {
         }
         if (replay.records > 0) {
             log.info("Spool {} ({}): replayed {} records ({} points) the database did not hold; {} points named unknown series",
-                    directory, id, replay.records, replay.points, replay.unknown[0]);
+                    directory, id, replay.records, replay.points, replay.unknown);
         }
-        return new SampleSpool(engine, journal, id, replay.points, replay.unknown[0]);
+        return new SampleSpool(engine, journal, id, replay.points, replay.unknown);
     }
 
     /**
@@ -257,31 +258,31 @@ public final class SampleSpool implements AutoCloseable {
     private static final class Replay {
         private final StorageEngine engine;
         private final UUID id;
-        private final long committedSequence;
-        private final int committedEntries;
+        private final SpoolPosition committed;
         private final Map<Long, MetricSeries> seriesById = new HashMap<>();
-        private final long[] unknown = new long[1];
+        private long unknown;
         private final List<CompletableFuture<Long>> submitted = new ArrayList<>();
         private long records;
         private long points;
         /** The first record that could not be read: the replay stops there, and the open fails. */
         private @Nullable StorageException unreadable;
 
-        Replay(StorageEngine engine, UUID id, long committedSequence, int committedEntries) {
+        Replay(StorageEngine engine, UUID id, SpoolPosition committed) {
             this.engine = engine;
             this.id = id;
-            this.committedSequence = committedSequence;
-            this.committedEntries = committedEntries;
+            this.committed = committed;
         }
 
         void accept(long sequence, byte[] payload) {
-            if (sequence < committedSequence || unreadable != null) {
+            if (sequence < committed.sequence() || unreadable != null) {
                 return;
             }
-            int from = sequence == committedSequence ? committedEntries : 0;
+            int from = sequence == committed.sequence() ? committed.entries() : 0;
             SampleBatch batch;
             try {
-                batch = SpoolRecords.decode(payload, from, engine, this::series, unknown);
+                SpoolRecords.Decoded decoded = SpoolRecords.decode(payload, from, engine, this::series);
+                batch = decoded.batch();
+                unknown += decoded.unknownSeries();
             } catch (IllegalArgumentException e) {
                 unreadable = new StorageException("spool record " + sequence + " cannot be read: " + e.getMessage(), e);
                 return;

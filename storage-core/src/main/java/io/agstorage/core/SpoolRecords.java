@@ -56,14 +56,16 @@ final class SpoolRecords {
         return out.bytes();
     }
 
+    /** A decoded record: its entries as a batch, and how many were skipped because their series id is unknown. */
+    record Decoded(SampleBatch batch, long unknownSeries) {}
+
     /**
      * The entries of a record from entry {@code from} on, as a batch of {@code engine}'s series; {@code byId} finds
-     * the series of ids (null for an id the database does not hold, which is then skipped and counted in
-     * {@code unknown[0]}).
+     * the series of ids (absent for an id the database does not hold: that entry is skipped and counted).
      *
      * @throws IllegalArgumentException when the bytes are not a record of this format
      */
-    static SampleBatch decode(byte[] record, int from, StorageEngine engine, Function<long[], Map<Long, MetricSeries>> byId, long[] unknown) {
+    static Decoded decode(byte[] record, int from, StorageEngine engine, Function<long[], Map<Long, MetricSeries>> byId) {
         ByteBuffer in = ByteBuffer.wrap(record);
         try {
             byte version = in.get();
@@ -91,17 +93,18 @@ final class SpoolRecords {
             }
             Map<Long, MetricSeries> known = ids.isEmpty() ? Map.of() : byId.apply(ids.stream().mapToLong(Long::longValue).distinct().toArray());
             SampleBatch batch = new SampleBatch(entries.size());
+            long unknown = 0;
             for (Object[] e : entries) {
                 MetricSeries s = e[0] instanceof Long id ? known.get(id) : (MetricSeries) e[0];
                 if (s == null) {
-                    unknown[0]++;
+                    unknown++;
                 } else if (e[2] instanceof HistogramPoint h) {
                     batch.addHistogram(s, (Long) e[1], h);
                 } else {
                     batch.add(s, (Long) e[1], (Double) e[2]);
                 }
             }
-            return batch;
+            return new Decoded(batch, unknown);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("spool record is truncated (" + record.length + " bytes)", e);
         } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {

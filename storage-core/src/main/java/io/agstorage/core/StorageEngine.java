@@ -20,6 +20,7 @@ import io.agstorage.core.schema.MigrationRunner;
 import io.agstorage.core.writer.BatchWriter;
 import io.agstorage.core.writer.CommitOutcomeUnknownException;
 import io.agstorage.core.writer.DirectWriter;
+import io.agstorage.core.writer.SpoolPosition;
 import io.agstorage.core.writer.SampleStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -455,17 +456,14 @@ public final class StorageEngine implements AutoCloseable {
         checkOpen();
     }
 
-    /**
-     * How far a spool's records are committed: {@code [sequence, entries]}, the records before {@code sequence} whole
-     * and the first {@code entries} entries of that one; {@code [0, 0]} when none is.
-     */
-    long[] spoolPosition(UUID spool) {
+    /** How far a spool's records are committed ({@code spool_watermarks}). */
+    SpoolPosition spoolPosition(UUID spool) {
         Objects.requireNonNull(spool, "spool");
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT sequence, entries FROM " + quotedSchema + ".spool_watermarks WHERE spool = ?")) {
             ps.setObject(1, spool);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new long[] {rs.getLong(1), rs.getInt(2)} : new long[] {0, 0};
+                return rs.next() ? new SpoolPosition(rs.getLong(1), rs.getInt(2)) : SpoolPosition.NONE;
             }
         } catch (SQLException e) {
             throw new StorageException("reading the position of spool " + spool + ": " + e.getMessage(), e);

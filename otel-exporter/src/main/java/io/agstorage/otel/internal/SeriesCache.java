@@ -61,11 +61,7 @@ public final class SeriesCache {
         private final Object[] attributes;
         private final int hash;
 
-        Key(Context context, String metric, String unit, int kind, List<KeyValue> attributes) {
-            this(context, metric, unit, kind, flatten(attributes));
-        }
-
-        /** With the point attributes already {@linkplain #flatten flattened}. */
+        /** With the point attributes {@linkplain #flatten flattened}. */
         Key(Context context, String metric, String unit, int kind, Object[] attributes) {
             this.context = context;
             this.metric = metric;

@@ -23,7 +23,7 @@ class SeriesCacheTest {
     }
 
     private SeriesCache.Key key(SeriesCache.Context context, String metric, KeyValue... attributes) {
-        return new SeriesCache.Key(context, metric, "", SeriesCache.MONOTONIC_SUM, List.of(attributes));
+        return new SeriesCache.Key(context, metric, "", SeriesCache.MONOTONIC_SUM, SeriesCache.flatten(List.of(attributes)));
     }
 
     @Test
@@ -57,8 +57,8 @@ class SeriesCacheTest {
         assertThat(base).isNotEqualTo(key(context, "m2", text("k", "1")));
         assertThat(base).isNotEqualTo(key(otherContext, "m", text("k", "1")));
         assertThat(base).isNotEqualTo(key(context, "m", text("k", "1"), text("j", "1")));
-        assertThat(base).isNotEqualTo(new SeriesCache.Key(context, "m", "s", SeriesCache.MONOTONIC_SUM, List.of(text("k", "1"))));
-        assertThat(base).isNotEqualTo(new SeriesCache.Key(context, "m", "", SeriesCache.SUM, List.of(text("k", "1"))));
+        assertThat(base).isNotEqualTo(new SeriesCache.Key(context, "m", "s", SeriesCache.MONOTONIC_SUM, SeriesCache.flatten(List.of(text("k", "1")))));
+        assertThat(base).isNotEqualTo(new SeriesCache.Key(context, "m", "", SeriesCache.SUM, SeriesCache.flatten(List.of(text("k", "1")))));
         // Flattening must not let a key/value boundary shift: [a=bc] vs [ab=c].
         assertThat(key(context, "m", text("a", "bc"))).isNotEqualTo(key(context, "m", text("ab", "c")));
     }

@@ -243,9 +243,6 @@ public final class SampleStore {
         }
     }
 
-    /** How far a spool got: its records before {@code sequence} whole, and the first {@code entries} entries of that one. */
-    record SpoolPosition(long sequence, int entries) {}
-
     /** The writer's reusable batch: parallel primitive arrays, grown once to the batch size. */
     static final class PendingBatch {
         SeriesRef[] sampleSeries;

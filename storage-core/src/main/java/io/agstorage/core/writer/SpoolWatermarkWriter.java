@@ -25,9 +25,9 @@ final class SpoolWatermarkWriter {
      * Moves each spool to its position in the open transaction; false when one is there or further already (an
      * earlier attempt at the same batch committed). Waits for a transaction that holds a spool's row, committing or not.
      */
-    boolean advance(Connection connection, Map<UUID, SampleStore.SpoolPosition> positions) throws SQLException {
+    boolean advance(Connection connection, Map<UUID, SpoolPosition> positions) throws SQLException {
         try (PreparedStatement upsert = connection.prepareStatement(upsertSql)) {
-            for (Map.Entry<UUID, SampleStore.SpoolPosition> e : positions.entrySet()) {
+            for (Map.Entry<UUID, SpoolPosition> e : positions.entrySet()) {
                 upsert.setObject(1, e.getKey());
                 upsert.setLong(2, e.getValue().sequence());
                 upsert.setInt(3, e.getValue().entries());
