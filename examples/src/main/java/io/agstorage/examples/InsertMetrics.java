@@ -21,14 +21,16 @@ public final class InsertMetrics {
         Random random = new Random(42);
 
         // One point: returns once committed.
-        engine.insertMetric(MetricPoint.of("bot_started", 1).withLabel("bot", "demo").at(start));
+        engine.insertMetric(
+                MetricPoint.of("bot_started", 1).withLabel("bot", "demo").at(start));
 
         // A batch: one commit for all of them.
         List<MetricPoint> spreads = new ArrayList<>();
         for (int minute = 0; minute < 60; minute++) {
             for (String market : List.of("0x123abc", "0x456def")) {
                 spreads.add(MetricPoint.of("spread_bps", 5 + random.nextGaussian())
-                        .withLabel("venue", "polymarket").withLabel("market", market)
+                        .withLabel("venue", "polymarket")
+                        .withLabel("market", market)
                         .at(start.plus(Duration.ofMinutes(minute))));
             }
         }

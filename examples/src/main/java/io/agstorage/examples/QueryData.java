@@ -18,10 +18,14 @@ public final class QueryData {
     public static void run(StorageEngine engine, Instant end) {
         Instant start = end.minus(Duration.ofHours(1));
         List<MetricRow> spreads = engine.queryMetrics("spread_bps", start, end, Map.of("market", "0x123abc"));
-        System.out.printf("spread_bps{market=0x123abc}: %d points, last %.2f bps at %s%n", spreads.size(),
-                spreads.get(spreads.size() - 1).value(), spreads.get(spreads.size() - 1).time());
+        System.out.printf(
+                "spread_bps{market=0x123abc}: %d points, last %.2f bps at %s%n",
+                spreads.size(),
+                spreads.get(spreads.size() - 1).value(),
+                spreads.get(spreads.size() - 1).time());
 
-        for (Aggregation agg : List.of(Aggregation.AVG, Aggregation.P50, Aggregation.P99, Aggregation.MAX, Aggregation.COUNT)) {
+        for (Aggregation agg :
+                List.of(Aggregation.AVG, Aggregation.P50, Aggregation.P99, Aggregation.MAX, Aggregation.COUNT)) {
             AggregationResult r = engine.queryAggregated("order_latency_ms", start, end, Duration.ofMinutes(15), agg);
             StringBuilder line = new StringBuilder();
             for (Bucket b : r.buckets()) {

@@ -20,12 +20,15 @@ final class RetentionDemo {
         RetentionReport report = retention.runRetention();
         System.out.println("retention: " + report.summary());
         CompressionStatus compression = retention.checkCompressionStatus();
-        System.out.println("compression: " + (compression.available()
-                ? compression.chunksCompressed() + " of " + compression.chunksTotal() + " chunks compressed"
-                : "unavailable (" + compression.unavailableReason() + ")"));
+        System.out.println("compression: "
+                + (compression.available()
+                        ? compression.chunksCompressed() + " of " + compression.chunksTotal() + " chunks compressed"
+                        : "unavailable (" + compression.unavailableReason() + ")"));
         Instant hourEnd = end.truncatedTo(ChronoUnit.HOURS);
-        AggregationResult hourly = engine.queryAggregated("spread_bps", hourEnd.minus(Duration.ofHours(2)), hourEnd,
-                Duration.ofHours(1), Aggregation.AVG);
-        System.out.printf("spread_bps hourly AVG over the last 2 whole hours, answered by %s: %s%n", hourly.source(), hourly.buckets());
+        AggregationResult hourly = engine.queryAggregated(
+                "spread_bps", hourEnd.minus(Duration.ofHours(2)), hourEnd, Duration.ofHours(1), Aggregation.AVG);
+        System.out.printf(
+                "spread_bps hourly AVG over the last 2 whole hours, answered by %s: %s%n",
+                hourly.source(), hourly.buckets());
     }
 }

@@ -13,5 +13,12 @@ import org.jspecify.annotations.Nullable;
  * @param fees Σ fee, signed (fills); zero for orders
  * @param vwap Σ(price × size) / Σ size over the rows with a price; null when none has one
  */
-public record DailyStats(LocalDate day, String venue, String market, long count, BigDecimal volume, BigDecimal notional,
-        BigDecimal fees, @Nullable BigDecimal vwap) {}
+public record DailyStats(
+        LocalDate day,
+        String venue,
+        String market,
+        long count,
+        BigDecimal volume,
+        BigDecimal notional,
+        BigDecimal fees,
+        @Nullable BigDecimal vwap) {}

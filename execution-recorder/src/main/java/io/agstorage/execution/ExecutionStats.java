@@ -16,5 +16,13 @@ package io.agstorage.execution;
  *     {@code batch} at most about one sync interval's worth, with {@code always} only those whose call has not
  *     returned yet, with {@code none} every record (the OS writes them back on its own schedule)
  */
-public record ExecutionStats(long journaled, long replayed, long committed, long pending, long retries, long deadLettered,
-        double lastBatchMillis, long journalSyncs, long unsynced) {}
+public record ExecutionStats(
+        long journaled,
+        long replayed,
+        long committed,
+        long pending,
+        long retries,
+        long deadLettered,
+        double lastBatchMillis,
+        long journalSyncs,
+        long unsynced) {}

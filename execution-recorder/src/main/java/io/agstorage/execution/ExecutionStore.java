@@ -4,6 +4,10 @@ import io.agstorage.core.QueryLimitExceededException;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.StorageException;
+import io.agstorage.core.journal.Journal;
+import io.agstorage.core.journal.JournalException;
+import io.agstorage.core.journal.JournalRecovery;
+import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.execution.internal.ExecutionBatchWriter;
 import io.agstorage.execution.internal.ExecutionQueries;
 import io.agstorage.execution.internal.ExecutionWriter;
@@ -11,10 +15,6 @@ import io.agstorage.execution.internal.ExecutionWriter.Pending;
 import io.agstorage.execution.internal.OrderChange;
 import io.agstorage.execution.internal.RecordCodec;
 import io.agstorage.execution.internal.Validation;
-import io.agstorage.core.journal.Journal;
-import io.agstorage.core.journal.JournalException;
-import io.agstorage.core.journal.JournalRecovery;
-import io.agstorage.core.journal.SyncPolicy;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -93,6 +93,7 @@ public final class ExecutionStore implements AutoCloseable {
     private final long writeTimeoutMs;
     /** Orders whose latest change is not committed or not final: the state transitions are checked against. */
     private final ConcurrentHashMap<UUID, Order> orders = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<String, UUID> clientOrderIds = new ConcurrentHashMap<>();
     private final Object appendLock = new Object();
     private final LongAdder journaled = new LongAdder();
@@ -121,14 +122,24 @@ public final class ExecutionStore implements AutoCloseable {
             });
             this.replayed = recovered.size();
             journaled.add(replayed);
-            this.writer = new ExecutionWriter(new ExecutionBatchWriter(engine.dataSource(), engine.quotedSchema()), journal, b.batchSize,
-                    config.schema(), this::committed);
+            this.writer = new ExecutionWriter(
+                    new ExecutionBatchWriter(engine.dataSource(), engine.quotedSchema()),
+                    journal,
+                    b.batchSize,
+                    config.schema(),
+                    this::committed);
             recovered.forEach(writer::enqueue);
             writer.start();
-            log.info("ExecutionStore started: journal {} (sync {}), {} records replayed{}", dir,
-                    journal.syncPolicy() == SyncPolicy.BATCH ? "batch every " + journal.syncInterval().toNanos() / 1e6 + " ms"
-                            : journal.syncPolicy().name().toLowerCase(Locale.ROOT), replayed,
-                    journal.recovery().clean() ? "" : ", " + journal.recovery().corruptions().size() + " corrupt region(s) cut off");
+            log.info(
+                    "ExecutionStore started: journal {} (sync {}), {} records replayed{}",
+                    dir,
+                    journal.syncPolicy() == SyncPolicy.BATCH
+                            ? "batch every " + journal.syncInterval().toNanos() / 1e6 + " ms"
+                            : journal.syncPolicy().name().toLowerCase(Locale.ROOT),
+                    replayed,
+                    journal.recovery().clean()
+                            ? ""
+                            : ", " + journal.recovery().corruptions().size() + " corrupt region(s) cut off");
         } catch (RuntimeException ex) {
             if (ownsEngine) {
                 engine.close();
@@ -166,18 +177,20 @@ public final class ExecutionStore implements AutoCloseable {
         Objects.requireNonNull(order, "order");
         checkOpen();
         if (order.type() == OrderType.LIMIT && order.price() == null) {
-            throw new IllegalArgumentException("order.price must be set for a LIMIT order, was null (order " + order.id() + ")");
+            throw new IllegalArgumentException(
+                    "order.price must be set for a LIMIT order, was null (order " + order.id() + ")");
         }
         if (order.timeInForce() == TimeInForce.GTD && order.expiresAt() == null) {
-            throw new IllegalArgumentException("order.expiresAt must be set when timeInForce is GTD, was null (order " + order.id() + ")");
+            throw new IllegalArgumentException(
+                    "order.expiresAt must be set when timeInForce is GTD, was null (order " + order.id() + ")");
         }
         String clientId = order.clientOrderId();
         boolean registered = false;
         if (clientId != null) {
             UUID owner = clientOrderIds.putIfAbsent(clientId, order.id());
             if (owner != null && !owner.equals(order.id())) {
-                throw new IllegalArgumentException("order.clientOrderId must be unique, '" + Validation.abbreviate(clientId)
-                        + "' is already used by order " + owner);
+                throw new IllegalArgumentException("order.clientOrderId must be unique, '"
+                        + Validation.abbreviate(clientId) + "' is already used by order " + owner);
             }
             registered = owner == null;
         }
@@ -198,7 +211,8 @@ public final class ExecutionStore implements AutoCloseable {
                     if (from != order.status()) {
                         from.checkTransitionTo(order.status());
                     } else if (from.isFinal()) {
-                        throw new IllegalStateException("order " + id + " is " + from + ", which is final: it cannot change any more");
+                        throw new IllegalStateException(
+                                "order " + id + " is " + from + ", which is final: it cannot change any more");
                     }
                     if (!order.updatedAt().isAfter(previous.updatedAt())) {
                         next = order.withUpdatedAt(later(previous.updatedAt()));
@@ -239,8 +253,9 @@ public final class ExecutionStore implements AutoCloseable {
         String why = Validation.optionalText("reason", reason, Validation.MAX_TEXT_LENGTH);
         checkOpen();
         if (!orders.containsKey(orderId)) {
-            Order stored = loadOrder(orderId).orElseThrow(() -> new IllegalArgumentException("orderId " + orderId
-                    + " is unknown: store the order with storeOrder before changing its status"));
+            Order stored = loadOrder(orderId)
+                    .orElseThrow(() -> new IllegalArgumentException("orderId " + orderId
+                            + " is unknown: store the order with storeOrder before changing its status"));
             orders.putIfAbsent(orderId, stored);
         }
         long[] seq = {0};
@@ -311,9 +326,11 @@ public final class ExecutionStore implements AutoCloseable {
         long target = journal.lastSequence();
         try {
             if (!writer.awaitCommitted(target, writeTimeoutMs)) {
-                throw new StorageException((target - writer.committedSequence()) + " execution records not committed within "
-                        + "ingestion.write_timeout_ms=" + writeTimeoutMs + " ms; they stay in the journal and are written when "
-                        + "the database is reachable");
+                throw new StorageException(
+                        (target - writer.committedSequence()) + " execution records not committed within "
+                                + "ingestion.write_timeout_ms=" + writeTimeoutMs
+                                + " ms; they stay in the journal and are written when "
+                                + "the database is reachable");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -421,8 +438,15 @@ public final class ExecutionStore implements AutoCloseable {
     /** The counters now. */
     public ExecutionStats stats() {
         long done = writer.committed() + writer.deadLettered();
-        return new ExecutionStats(journaled.sum(), replayed, writer.committed(), Math.max(0, journaled.sum() - done), writer.retries(),
-                writer.deadLettered(), writer.lastBatchMillis(), journal.syncCount(),
+        return new ExecutionStats(
+                journaled.sum(),
+                replayed,
+                writer.committed(),
+                Math.max(0, journaled.sum() - done),
+                writer.retries(),
+                writer.deadLettered(),
+                writer.lastBatchMillis(),
+                journal.syncCount(),
                 Math.max(0, journal.lastSequence() - journal.durableSequence()));
     }
 
@@ -467,8 +491,10 @@ public final class ExecutionStore implements AutoCloseable {
             engine.close();
         }
         if (s.pending() > 0) {
-            log.warn("ExecutionStore closed with {} records not yet in the database; they stay in journal {} for the next start",
-                    s.pending(), journal.directory());
+            log.warn(
+                    "ExecutionStore closed with {} records not yet in the database; they stay in journal {} for the next start",
+                    s.pending(),
+                    journal.directory());
         } else {
             log.info("ExecutionStore closed: {} records committed, {} dead-lettered", s.committed(), s.deadLettered());
         }
@@ -476,7 +502,8 @@ public final class ExecutionStore implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ExecutionStore{journal=" + journal + ", schema=" + engine.config().schema() + "}";
+        return "ExecutionStore{journal=" + journal + ", schema="
+                + engine.config().schema() + "}";
     }
 
     /** Builds an {@link ExecutionStore}: set exactly one of {@link #storageEngine} and {@link #storageConfig}. */
@@ -486,6 +513,7 @@ public final class ExecutionStore implements AutoCloseable {
         private @Nullable Path journalDirectory;
         /** Holds (and validates) the journal's settings; the directory is set at build. */
         private final Journal.Builder journal = Journal.builder();
+
         private int batchSize = 5_000;
 
         private Builder() {}

@@ -44,25 +44,63 @@ public final class ExecutionStoreMetrics implements MeterBinder {
     /** With {@code extraTags} on every meter. */
     public ExecutionStoreMetrics(ExecutionStore store, Iterable<Tag> extraTags) {
         this.store = Objects.requireNonNull(store, "store");
-        this.tags = Tags.of(Objects.requireNonNull(extraTags, "extraTags")).and("schema", store.storageEngine().config().schema());
+        this.tags = Tags.of(Objects.requireNonNull(extraTags, "extraTags"))
+                .and("schema", store.storageEngine().config().schema());
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        counter(registry, "ag_storage.execution.journaled", "Execution records acknowledged (written to the journal)", s -> s.journaled());
-        counter(registry, "ag_storage.execution.committed", "Execution records committed to the database", s -> s.committed());
-        counter(registry, "ag_storage.execution.retries", "Database batches retried after a transient failure", s -> s.retries());
-        counter(registry, "ag_storage.execution.dead_lettered", "Execution records the database refused for good", s -> s.deadLettered());
-        counter(registry, "ag_storage.execution.journal.syncs", "fsyncs of the execution journal", s -> s.journalSyncs());
-        Gauge.builder("ag_storage.execution.journal.unsynced", store, st -> st.stats().unsynced())
-                .description("Execution records written to the journal, not yet forced to the device").tags(tags).register(registry);
-        Gauge.builder("ag_storage.execution.pending", store, st -> st.stats().pending()).description("Execution records journaled, not yet committed")
-                .tags(tags).register(registry);
-        TimeGauge.builder("ag_storage.execution.batch.latency", store, TimeUnit.MILLISECONDS, st -> st.stats().lastBatchMillis())
-                .description("Duration of the last database batch").tags(tags).register(registry);
+        counter(
+                registry,
+                "ag_storage.execution.journaled",
+                "Execution records acknowledged (written to the journal)",
+                s -> s.journaled());
+        counter(
+                registry,
+                "ag_storage.execution.committed",
+                "Execution records committed to the database",
+                s -> s.committed());
+        counter(
+                registry,
+                "ag_storage.execution.retries",
+                "Database batches retried after a transient failure",
+                s -> s.retries());
+        counter(
+                registry,
+                "ag_storage.execution.dead_lettered",
+                "Execution records the database refused for good",
+                s -> s.deadLettered());
+        counter(
+                registry,
+                "ag_storage.execution.journal.syncs",
+                "fsyncs of the execution journal",
+                s -> s.journalSyncs());
+        Gauge.builder(
+                        "ag_storage.execution.journal.unsynced",
+                        store,
+                        st -> st.stats().unsynced())
+                .description("Execution records written to the journal, not yet forced to the device")
+                .tags(tags)
+                .register(registry);
+        Gauge.builder("ag_storage.execution.pending", store, st -> st.stats().pending())
+                .description("Execution records journaled, not yet committed")
+                .tags(tags)
+                .register(registry);
+        TimeGauge.builder(
+                        "ag_storage.execution.batch.latency",
+                        store,
+                        TimeUnit.MILLISECONDS,
+                        st -> st.stats().lastBatchMillis())
+                .description("Duration of the last database batch")
+                .tags(tags)
+                .register(registry);
     }
 
-    private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<ExecutionStats> value) {
-        FunctionCounter.builder(name, store, st -> value.applyAsDouble(st.stats())).description(description).tags(tags).register(registry);
+    private void counter(
+            MeterRegistry registry, String name, String description, ToDoubleFunction<ExecutionStats> value) {
+        FunctionCounter.builder(name, store, st -> value.applyAsDouble(st.stats()))
+                .description(description)
+                .tags(tags)
+                .register(registry);
     }
 }

@@ -28,8 +28,18 @@ import org.jspecify.annotations.Nullable;
  * @param liquidity maker or taker; null when unknown
  * @param tradeTime the venue's time of the trade
  */
-public record Fill(UUID orderId, String venue, String market, String venueTradeId, Side side, BigDecimal price, BigDecimal size,
-        BigDecimal fee, @Nullable String feeCurrency, @Nullable Liquidity liquidity, Instant tradeTime,
+public record Fill(
+        UUID orderId,
+        String venue,
+        String market,
+        String venueTradeId,
+        Side side,
+        BigDecimal price,
+        BigDecimal size,
+        BigDecimal fee,
+        @Nullable String feeCurrency,
+        @Nullable Liquidity liquidity,
+        Instant tradeTime,
         SettlementStatus settlementStatus) {
 
     public Fill {
@@ -47,8 +57,26 @@ public record Fill(UUID orderId, String venue, String market, String venueTradeI
     }
 
     /** A fill traded now, without fee, status {@link SettlementStatus#MATCHED}. */
-    public static Fill of(UUID orderId, String venue, String market, String venueTradeId, Side side, BigDecimal price, BigDecimal size) {
-        return new Fill(orderId, venue, market, venueTradeId, side, price, size, BigDecimal.ZERO, null, null, Validation.now(),
+    public static Fill of(
+            UUID orderId,
+            String venue,
+            String market,
+            String venueTradeId,
+            Side side,
+            BigDecimal price,
+            BigDecimal size) {
+        return new Fill(
+                orderId,
+                venue,
+                market,
+                venueTradeId,
+                side,
+                price,
+                size,
+                BigDecimal.ZERO,
+                null,
+                null,
+                Validation.now(),
                 SettlementStatus.MATCHED);
     }
 
@@ -58,23 +86,83 @@ public record Fill(UUID orderId, String venue, String market, String venueTradeI
     }
 
     public Fill withFee(BigDecimal fee, @Nullable String feeCurrency) {
-        return new Fill(orderId, venue, market, venueTradeId, side, price, size, fee, feeCurrency, liquidity, tradeTime, settlementStatus);
+        return new Fill(
+                orderId,
+                venue,
+                market,
+                venueTradeId,
+                side,
+                price,
+                size,
+                fee,
+                feeCurrency,
+                liquidity,
+                tradeTime,
+                settlementStatus);
     }
 
     public Fill withLiquidity(@Nullable Liquidity liquidity) {
-        return new Fill(orderId, venue, market, venueTradeId, side, price, size, fee, feeCurrency, liquidity, tradeTime, settlementStatus);
+        return new Fill(
+                orderId,
+                venue,
+                market,
+                venueTradeId,
+                side,
+                price,
+                size,
+                fee,
+                feeCurrency,
+                liquidity,
+                tradeTime,
+                settlementStatus);
     }
 
     public Fill withTradeTime(Instant tradeTime) {
-        return new Fill(orderId, venue, market, venueTradeId, side, price, size, fee, feeCurrency, liquidity, tradeTime, settlementStatus);
+        return new Fill(
+                orderId,
+                venue,
+                market,
+                venueTradeId,
+                side,
+                price,
+                size,
+                fee,
+                feeCurrency,
+                liquidity,
+                tradeTime,
+                settlementStatus);
     }
 
     public Fill withSettlementStatus(SettlementStatus settlementStatus) {
-        return new Fill(orderId, venue, market, venueTradeId, side, price, size, fee, feeCurrency, liquidity, tradeTime, settlementStatus);
+        return new Fill(
+                orderId,
+                venue,
+                market,
+                venueTradeId,
+                side,
+                price,
+                size,
+                fee,
+                feeCurrency,
+                liquidity,
+                tradeTime,
+                settlementStatus);
     }
 
     public Fill withOrderId(UUID orderId) {
-        return new Fill(orderId, venue, market, venueTradeId, side, price, size, fee, feeCurrency, liquidity, tradeTime, settlementStatus);
+        return new Fill(
+                orderId,
+                venue,
+                market,
+                venueTradeId,
+                side,
+                price,
+                size,
+                fee,
+                feeCurrency,
+                liquidity,
+                tradeTime,
+                settlementStatus);
     }
 
     /** price × size. */

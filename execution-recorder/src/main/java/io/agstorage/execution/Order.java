@@ -30,9 +30,21 @@ import org.jspecify.annotations.Nullable;
  * @param updatedAt when it last changed
  * @param expiresAt when a {@link TimeInForce#GTD} order expires
  */
-public record Order(UUID id, @Nullable String clientOrderId, @Nullable String venueOrderId, String venue, String market,
-        Side side, OrderType type, TimeInForce timeInForce, @Nullable BigDecimal price, BigDecimal size, OrderStatus status,
-        Instant createdAt, Instant updatedAt, @Nullable Instant expiresAt) {
+public record Order(
+        UUID id,
+        @Nullable String clientOrderId,
+        @Nullable String venueOrderId,
+        String venue,
+        String market,
+        Side side,
+        OrderType type,
+        TimeInForce timeInForce,
+        @Nullable BigDecimal price,
+        BigDecimal size,
+        OrderStatus status,
+        Instant createdAt,
+        Instant updatedAt,
+        @Nullable Instant expiresAt) {
 
     public Order {
         Validation.required("order.id", id);
@@ -56,56 +68,223 @@ public record Order(UUID id, @Nullable String clientOrderId, @Nullable String ve
     /** A new order (status {@link OrderStatus#NEW}, good till cancelled, no price yet) created now with a random id. */
     public static Order of(String venue, String market, Side side, OrderType type, BigDecimal size) {
         Instant now = Validation.now();
-        return new Order(UUID.randomUUID(), null, null, venue, market, side, type, TimeInForce.GTC, null, size,
-                OrderStatus.NEW, now, now, null);
+        return new Order(
+                UUID.randomUUID(),
+                null,
+                null,
+                venue,
+                market,
+                side,
+                type,
+                TimeInForce.GTC,
+                null,
+                size,
+                OrderStatus.NEW,
+                now,
+                now,
+                null);
     }
 
     public Order withId(UUID id) {
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, timeInForce, price, size, status, createdAt, updatedAt, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                timeInForce,
+                price,
+                size,
+                status,
+                createdAt,
+                updatedAt,
+                expiresAt);
     }
 
     public Order withClientOrderId(@Nullable String clientOrderId) {
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, timeInForce, price, size, status, createdAt, updatedAt, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                timeInForce,
+                price,
+                size,
+                status,
+                createdAt,
+                updatedAt,
+                expiresAt);
     }
 
     public Order withVenueOrderId(@Nullable String venueOrderId) {
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, timeInForce, price, size, status, createdAt, updatedAt, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                timeInForce,
+                price,
+                size,
+                status,
+                createdAt,
+                updatedAt,
+                expiresAt);
     }
 
     public Order withPrice(@Nullable BigDecimal price) {
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, timeInForce, price, size, status, createdAt, updatedAt, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                timeInForce,
+                price,
+                size,
+                status,
+                createdAt,
+                updatedAt,
+                expiresAt);
     }
 
     public Order withSize(BigDecimal size) {
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, timeInForce, price, size, status, createdAt, updatedAt, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                timeInForce,
+                price,
+                size,
+                status,
+                createdAt,
+                updatedAt,
+                expiresAt);
     }
 
     public Order withTimeInForce(TimeInForce timeInForce) {
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, timeInForce, price, size, status, createdAt, updatedAt, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                timeInForce,
+                price,
+                size,
+                status,
+                createdAt,
+                updatedAt,
+                expiresAt);
     }
 
     /** Good till {@code expiresAt}: sets {@link TimeInForce#GTD} and the expiry. */
     public Order withExpiresAt(Instant expiresAt) {
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, TimeInForce.GTD, price, size, status, createdAt, updatedAt, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                TimeInForce.GTD,
+                price,
+                size,
+                status,
+                createdAt,
+                updatedAt,
+                expiresAt);
     }
 
     /** A copy with this status; the store checks the transition when it records it. */
     public Order withStatus(OrderStatus status) {
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, timeInForce, price, size, status, createdAt, updatedAt, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                timeInForce,
+                price,
+                size,
+                status,
+                createdAt,
+                updatedAt,
+                expiresAt);
     }
 
     /** Sets the creation time, and the update time too when it was earlier. */
     public Order withCreatedAt(Instant createdAt) {
         Instant updated = updatedAt.isBefore(createdAt) ? createdAt : updatedAt;
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, timeInForce, price, size, status, createdAt, updated, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                timeInForce,
+                price,
+                size,
+                status,
+                createdAt,
+                updated,
+                expiresAt);
     }
 
     public Order withUpdatedAt(Instant updatedAt) {
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, timeInForce, price, size, status, createdAt, updatedAt, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                timeInForce,
+                price,
+                size,
+                status,
+                createdAt,
+                updatedAt,
+                expiresAt);
     }
 
     /** A copy with the same fields but another status, updated at {@code time}. */
     Order transitioned(OrderStatus next, Instant time) {
-        return new Order(id, clientOrderId, venueOrderId, venue, market, side, type, timeInForce, price, size, next, createdAt, time, expiresAt);
+        return new Order(
+                id,
+                clientOrderId,
+                venueOrderId,
+                venue,
+                market,
+                side,
+                type,
+                timeInForce,
+                price,
+                size,
+                next,
+                createdAt,
+                time,
+                expiresAt);
     }
 }

@@ -12,5 +12,13 @@ import org.jspecify.annotations.Nullable;
  * @param previousStatus null for the order's first event
  * @param reason why, when the caller said (e.g. a venue's rejection message)
  */
-public record OrderEvent(UUID eventId, UUID orderId, OrderStatus status, @Nullable OrderStatus previousStatus,
-        @Nullable BigDecimal price, BigDecimal size, @Nullable String venueOrderId, @Nullable String reason, Instant time) {}
+public record OrderEvent(
+        UUID eventId,
+        UUID orderId,
+        OrderStatus status,
+        @Nullable OrderStatus previousStatus,
+        @Nullable BigDecimal price,
+        BigDecimal size,
+        @Nullable String venueOrderId,
+        @Nullable String reason,
+        Instant time) {}

@@ -38,16 +38,30 @@ public final class OrderFilters {
         return new Builder();
     }
 
-    public @Nullable String venue() { return venue; }
-    public @Nullable String market() { return market; }
-    public @Nullable Side side() { return side; }
-    public @Nullable OrderStatus status() { return status; }
+    public @Nullable String venue() {
+        return venue;
+    }
+
+    public @Nullable String market() {
+        return market;
+    }
+
+    public @Nullable Side side() {
+        return side;
+    }
+
+    public @Nullable OrderStatus status() {
+        return status;
+    }
     /** The most orders returned (the oldest first); 0 = up to {@code query.max_results}, which fails when exceeded. */
-    public int limit() { return limit; }
+    public int limit() {
+        return limit;
+    }
 
     @Override
     public String toString() {
-        return "OrderFilters{venue=" + venue + ", market=" + market + ", side=" + side + ", status=" + status + ", limit=" + limit + "}";
+        return "OrderFilters{venue=" + venue + ", market=" + market + ", side=" + side + ", status=" + status
+                + ", limit=" + limit + "}";
     }
 
     /** Builds {@link OrderFilters}. */
@@ -96,8 +110,12 @@ public final class OrderFilters {
 
     @Override
     public boolean equals(@Nullable Object o) {
-        return o instanceof OrderFilters f && Objects.equals(venue, f.venue) && Objects.equals(market, f.market) && side == f.side
-                && status == f.status && limit == f.limit;
+        return o instanceof OrderFilters f
+                && Objects.equals(venue, f.venue)
+                && Objects.equals(market, f.market)
+                && side == f.side
+                && status == f.status
+                && limit == f.limit;
     }
 
     @Override

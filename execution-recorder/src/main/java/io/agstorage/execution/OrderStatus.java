@@ -67,7 +67,10 @@ public enum OrderStatus {
     public void checkTransitionTo(OrderStatus target) {
         if (!canTransitionTo(target)) {
             throw new IllegalStateException("order status cannot change from " + this + " to " + target
-                    + (isFinal() ? " (" + this + " is final)" : " (allowed from " + this + ": " + next().toString().replaceAll("[\\[\\]]", "") + ")"));
+                    + (isFinal()
+                            ? " (" + this + " is final)"
+                            : " (allowed from " + this + ": "
+                                    + next().toString().replaceAll("[\\[\\]]", "") + ")"));
         }
     }
 }

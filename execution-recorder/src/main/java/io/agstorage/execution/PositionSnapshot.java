@@ -19,8 +19,14 @@ import org.jspecify.annotations.Nullable;
  * @param realizedPnl signed
  * @param unrealizedPnl signed
  */
-public record PositionSnapshot(String venue, String market, BigDecimal size, @Nullable BigDecimal avgEntryPrice,
-        BigDecimal realizedPnl, BigDecimal unrealizedPnl, Instant time) {
+public record PositionSnapshot(
+        String venue,
+        String market,
+        BigDecimal size,
+        @Nullable BigDecimal avgEntryPrice,
+        BigDecimal realizedPnl,
+        BigDecimal unrealizedPnl,
+        Instant time) {
 
     public PositionSnapshot {
         venue = Validation.id("position.venue", venue);
@@ -33,8 +39,10 @@ public record PositionSnapshot(String venue, String market, BigDecimal size, @Nu
     }
 
     /** A snapshot taken now with zero PnL. */
-    public static PositionSnapshot of(String venue, String market, BigDecimal size, @Nullable BigDecimal avgEntryPrice) {
-        return new PositionSnapshot(venue, market, size, avgEntryPrice, BigDecimal.ZERO, BigDecimal.ZERO, Validation.now());
+    public static PositionSnapshot of(
+            String venue, String market, BigDecimal size, @Nullable BigDecimal avgEntryPrice) {
+        return new PositionSnapshot(
+                venue, market, size, avgEntryPrice, BigDecimal.ZERO, BigDecimal.ZERO, Validation.now());
     }
 
     public PositionSnapshot withRealizedPnl(BigDecimal realizedPnl) {

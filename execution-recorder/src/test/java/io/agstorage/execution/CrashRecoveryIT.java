@@ -3,8 +3,8 @@ package io.agstorage.execution;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.agstorage.core.testing.TestDatabase;
 import io.agstorage.core.journal.SyncPolicy;
+import io.agstorage.core.testing.TestDatabase;
 import io.agstorage.execution.testing.CrashingBot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,9 +20,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of a child JVM in the middle of a stream of fills: every fill it acknowledged (printed after storeFill
@@ -32,8 +32,10 @@ class CrashRecoveryIT {
 
     private final TestDatabase db = TestDatabase.apache();
     private final String schema = TestDatabase.uniqueSchema("exec_crash");
+
     @TempDir
     Path journalDir;
+
     private Process child;
 
     @AfterEach
@@ -55,12 +57,26 @@ class CrashRecoveryIT {
     @ValueSource(strings = {"batch", "none", "always"})
     void everyFillAcknowledgedBeforeKillDashNineIsInTheDatabaseAfterReplay(String syncPolicy) throws Exception {
         String market = "crash-" + UUID.randomUUID();
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"), CrashingBot.class.getName(), db.url(), schema,
-                journalDir.toString(), market, syncPolicy);
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashingBot.class.getName(),
+                db.url(),
+                schema,
+                journalDir.toString(),
+                market,
+                syncPolicy);
         // stdout goes to a file (reading a pipe races with the JDK draining it when the process dies)
         Path stdout = journalDir.resolveSibling(journalDir.getFileName() + "-child-stdout.txt");
-        child = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        child = new ProcessBuilder(command)
+                .redirectOutput(stdout.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> acks(stdout).size() >= 3_000);
         child.destroyForcibly(); // SIGKILL: no shutdown hook, no close(), no flush
@@ -71,10 +87,15 @@ class CrashRecoveryIT {
         List<String> acked = acks(stdout);
         Files.deleteIfExists(stdout);
         long beforeReplay = countFills(market);
-        System.out.printf("crash test (sync %s): %d fills acknowledged, %d in the database at the kill%n", syncPolicy, acked.size(), beforeReplay);
+        System.out.printf(
+                "crash test (sync %s): %d fills acknowledged, %d in the database at the kill%n",
+                syncPolicy, acked.size(), beforeReplay);
 
-        try (ExecutionStore store = ExecutionStore.builder().storageConfig(db.config(schema).build()).journalDirectory(journalDir)
-                .syncPolicy(SyncPolicy.BATCH).build()) {
+        try (ExecutionStore store = ExecutionStore.builder()
+                .storageConfig(db.config(schema).build())
+                .journalDirectory(journalDir)
+                .syncPolicy(SyncPolicy.BATCH)
+                .build()) {
             assertThat(store.stats().replayed()).isPositive();
             store.flush();
             Set<String> stored = new HashSet<>(tradeIds(market));
@@ -87,9 +108,11 @@ class CrashRecoveryIT {
             assertThat(missing).as("acknowledged fills missing after replay").isEmpty();
             assertThat(tradeIds(market)).doesNotHaveDuplicates();
             assertThat(store.getOrder(orderId)).isPresent();
-            assertThat(store.journalRecovery().records()).isEqualTo(store.stats().replayed());
-            System.out.printf("crash test: %d records replayed, %d fills in the database after replay%n", store.stats().replayed(),
-                    stored.size());
+            assertThat(store.journalRecovery().records())
+                    .isEqualTo(store.stats().replayed());
+            System.out.printf(
+                    "crash test: %d records replayed, %d fills in the database after replay%n",
+                    store.stats().replayed(), stored.size());
         }
     }
 
@@ -115,7 +138,8 @@ class CrashRecoveryIT {
     private List<String> tradeIds(String market) throws Exception {
         List<String> ids = new ArrayList<>();
         try (Connection c = db.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT venue_trade_id FROM \"" + schema + "\".fills WHERE market = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT venue_trade_id FROM \"" + schema + "\".fills WHERE market = ?")) {
             ps.setString(1, market);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

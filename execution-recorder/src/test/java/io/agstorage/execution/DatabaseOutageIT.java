@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agstorage.core.StorageConfig;
-import io.agstorage.core.testing.TestDatabase;
 import io.agstorage.core.testing.TcpProxy;
+import io.agstorage.core.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +28,10 @@ class DatabaseOutageIT {
 
     private final TestDatabase db = TestDatabase.apache();
     private final String schema = TestDatabase.uniqueSchema("exec_outage");
+
     @TempDir
     Path journalDir;
+
     private TcpProxy proxy;
 
     @AfterEach
@@ -44,11 +46,19 @@ class DatabaseOutageIT {
     void storeKeepsReturningFastWhileTheDatabaseIsDownAndNothingIsLostAfterItReturns() throws Exception {
         proxy = TcpProxy.forJdbcUrl(db.url());
         String proxied = proxy.proxiedUrl(db.url());
-        StorageConfig config = db.config(schema).setUrl(proxied).setConnectionTimeoutSec(2).setWriteTimeoutMs(60_000).build();
+        StorageConfig config = db.config(schema)
+                .setUrl(proxied)
+                .setConnectionTimeoutSec(2)
+                .setWriteTimeoutMs(60_000)
+                .build();
         String market = "outage-" + UUID.randomUUID();
 
-        try (ExecutionStore store = ExecutionStore.builder().storageConfig(config).journalDirectory(journalDir).build()) {
-            Order order = Order.of("polymarket", market, Side.BUY, OrderType.LIMIT, new BigDecimal("1000000")).withPrice(new BigDecimal("0.5"));
+        try (ExecutionStore store = ExecutionStore.builder()
+                .storageConfig(config)
+                .journalDirectory(journalDir)
+                .build()) {
+            Order order = Order.of("polymarket", market, Side.BUY, OrderType.LIMIT, new BigDecimal("1000000"))
+                    .withPrice(new BigDecimal("0.5"));
             store.storeOrder(order);
             store.storeFill(Fill.of(order, "before-outage", new BigDecimal("0.5"), BigDecimal.ONE));
             store.flush();
@@ -64,7 +74,9 @@ class DatabaseOutageIT {
                 latencies[n++] = System.nanoTime() - start;
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> store.stats().retries() > 0);
-            assertThat(fills(market)).as("nothing reached the database during the outage").isEqualTo(1);
+            assertThat(fills(market))
+                    .as("nothing reached the database during the outage")
+                    .isEqualTo(1);
             assertThat(store.stats().committed()).isEqualTo(committedBefore);
             assertThat(store.stats().pending()).isEqualTo(n);
 
@@ -72,16 +84,25 @@ class DatabaseOutageIT {
             Arrays.sort(sorted);
             long p99 = sorted[(int) (n * 0.99)];
             long max = sorted[n - 1];
-            System.out.printf("outage test: %d fills stored during a %d s outage; storeFill p50 %d us, p99 %d us, max %d us; %d retries%n",
-                    n, OUTAGE.toSeconds(), sorted[n / 2] / 1_000, p99 / 1_000, max / 1_000, store.stats().retries());
+            System.out.printf(
+                    "outage test: %d fills stored during a %d s outage; storeFill p50 %d us, p99 %d us, max %d us; %d retries%n",
+                    n,
+                    OUTAGE.toSeconds(),
+                    sorted[n / 2] / 1_000,
+                    p99 / 1_000,
+                    max / 1_000,
+                    store.stats().retries());
             assertThat(n).isGreaterThan(100);
             assertThat(Duration.ofNanos(p99)).isLessThan(Duration.ofMillis(50));
-            assertThat(Duration.ofNanos(max)).as("no call waited for the database").isLessThan(Duration.ofMillis(1_000));
+            assertThat(Duration.ofNanos(max))
+                    .as("no call waited for the database")
+                    .isLessThan(Duration.ofMillis(1_000));
 
             proxy.restore();
             store.flush();
             assertThat(fills(market)).isEqualTo(n + 1);
-            assertThat(db.queryLong("SELECT count(DISTINCT venue_trade_id) FROM \"" + schema + "\".fills WHERE market = '" + market + "'"))
+            assertThat(db.queryLong("SELECT count(DISTINCT venue_trade_id) FROM \"" + schema
+                            + "\".fills WHERE market = '" + market + "'"))
                     .isEqualTo(n + 1);
             assertThat(store.stats().pending()).isZero();
         }

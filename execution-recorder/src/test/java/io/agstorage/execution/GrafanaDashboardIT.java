@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agstorage.core.MetricPoint;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.core.retention.RetentionManager;
 import io.agstorage.core.testing.TestDatabase;
-import io.agstorage.core.journal.SyncPolicy;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -46,6 +46,7 @@ class GrafanaDashboardIT {
     private static final String SCHEMA = TestDatabase.uniqueSchema("grafana_it");
     /** The dashboard's time range: [FROM, TO], three whole hours; data outside it must not show. */
     private static final Instant FROM = Instant.parse("2026-03-02T10:00:00Z");
+
     private static final Instant TO = FROM.plus(Duration.ofHours(3));
     private static final String H10 = "2026-03-02T10:00:00Z";
     private static final String H11 = "2026-03-02T11:00:00Z";
@@ -61,9 +62,12 @@ class GrafanaDashboardIT {
                 H10 + " | market=A, venue=polymarket | 2.5", H10 + " | market=B, venue=kalshi | 102.5",
                 H11 + " | market=A, venue=polymarket | 12.5", H11 + " | market=B, venue=kalshi | 112.5",
                 H12 + " | market=A, venue=polymarket | 22.5", H12 + " | market=B, venue=kalshi | 122.5");
-        List<String> queueDepthHourly = List.of(H10 + " | queue_depth | 7", H11 + " | queue_depth | 8", H12 + " | queue_depth | 9");
+        List<String> queueDepthHourly =
+                List.of(H10 + " | queue_depth | 7", H11 + " | queue_depth | 8", H12 + " | queue_depth | 9");
         EXPECTED.put("$metric by series", Map.of("spread_bps", spreadHourly, "queue_depth", queueDepthHourly));
-        EXPECTED.put("$metric hourly average (metrics_hourly)", Map.of("spread_bps", spreadHourly, "queue_depth", queueDepthHourly));
+        EXPECTED.put(
+                "$metric hourly average (metrics_hourly)",
+                Map.of("spread_bps", spreadHourly, "queue_depth", queueDepthHourly));
         List<String> fills = List.of(
                 H10 + " | polymarket | 2 | 54",
                 H11 + " | kalshi | 1 | 10",
@@ -80,6 +84,7 @@ class GrafanaDashboardIT {
 
     @TempDir
     static Path journalDir;
+
     private static StorageEngine engine;
     private static JsonNode dashboard;
 
@@ -101,37 +106,53 @@ class GrafanaDashboardIT {
         }
         // outside the range: before it and after it
         points.add(spread("A", "polymarket", 999, FROM.minus(Duration.ofMinutes(30))));
-        points.add(spread("B", "kalshi", 999, TO.plus(Duration.ofMinutes(30))));   // in the hour starting at TO
+        points.add(spread("B", "kalshi", 999, TO.plus(Duration.ofMinutes(30)))); // in the hour starting at TO
         points.add(MetricPoint.of("queue_depth", 999).at(TO.plus(Duration.ofMinutes(30))));
         engine.insertMetricsBatch(points);
         RetentionManager.create(engine).refreshRollups(FROM.minus(Duration.ofHours(1)), TO.plus(Duration.ofHours(1)));
 
-        try (ExecutionStore store = ExecutionStore.builder().storageEngine(engine).journalDirectory(journalDir)
-                .syncPolicy(SyncPolicy.BATCH).build()) {
+        try (ExecutionStore store = ExecutionStore.builder()
+                .storageEngine(engine)
+                .journalDirectory(journalDir)
+                .syncPolicy(SyncPolicy.BATCH)
+                .build()) {
             Order pa = order(store, "polymarket", POLY, 1, OrderStatus.ACCEPTED, OrderStatus.FILLED);
             Order pb = order(store, "polymarket", POLY, 50, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED);
             Order ka = order(store, "kalshi", KALSHI, 60, OrderStatus.FILLED);
-            Order kb = order(store, "kalshi", KALSHI, 120, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED);
+            Order kb = order(
+                    store,
+                    "kalshi",
+                    KALSHI,
+                    120,
+                    OrderStatus.ACCEPTED,
+                    OrderStatus.PARTIALLY_FILLED,
+                    OrderStatus.FILLED);
             order(store, "polymarket", POLY, 150, OrderStatus.CANCELLED);
             order(store, "polymarket", POLY, 165);
-            Order old = order(store, "polymarket", POLY, -120, OrderStatus.CANCELLED);  // created before the range
+            Order old = order(store, "polymarket", POLY, -120, OrderStatus.CANCELLED); // created before the range
 
-            fill(store, pa, "p-1", "0.50", "100", 5);     // 10:00 polymarket: 2 fills, 50 + 4
+            fill(store, pa, "p-1", "0.50", "100", 5); // 10:00 polymarket: 2 fills, 50 + 4
             fill(store, pa, "p-2", "0.40", "10", 20);
-            fill(store, pb, "p-3", "0.60", "20", 70);     // 11:00 polymarket: 12
-            fill(store, ka, "k-1", "0.25", "40", 90);     // 11:00 kalshi: 10
-            fill(store, kb, "k-2", "0.30", "10", 125);    // 12:00 kalshi: 2 fills, 3 + 3.5
+            fill(store, pb, "p-3", "0.60", "20", 70); // 11:00 polymarket: 12
+            fill(store, ka, "k-1", "0.25", "40", 90); // 11:00 kalshi: 10
+            fill(store, kb, "k-2", "0.30", "10", 125); // 12:00 kalshi: 2 fills, 3 + 3.5
             fill(store, kb, "k-3", "0.70", "5", 160);
-            fill(store, pb, "p-4", "0.50", "1", 240);     // after the range
-            fill(store, old, "p-0", "0.90", "1", -10);    // before the range
+            fill(store, pb, "p-4", "0.50", "1", 240); // after the range
+            fill(store, old, "p-0", "0.90", "1", -10); // before the range
 
-            store.storePosition(PositionSnapshot.of("polymarket", POLY, d("10"), d("0.50")).withTime(FROM));
-            store.storePosition(PositionSnapshot.of("polymarket", POLY, d("25"), d("0.48")).withRealizedPnl(d("1.5"))
-                    .withUnrealizedPnl(d("-0.25")).withTime(FROM.plus(Duration.ofHours(1))));
+            store.storePosition(
+                    PositionSnapshot.of("polymarket", POLY, d("10"), d("0.50")).withTime(FROM));
+            store.storePosition(PositionSnapshot.of("polymarket", POLY, d("25"), d("0.48"))
+                    .withRealizedPnl(d("1.5"))
+                    .withUnrealizedPnl(d("-0.25"))
+                    .withTime(FROM.plus(Duration.ofHours(1))));
             // after the range
-            store.storePosition(PositionSnapshot.of("polymarket", POLY, d("99"), d("0.55")).withTime(FROM.plus(Duration.ofHours(5))));
-            store.storePosition(PositionSnapshot.of("kalshi", KALSHI, d("-1"), d("0.30")).withTime(FROM.minus(Duration.ofDays(1))));
-            store.storePosition(PositionSnapshot.of("kalshi", KALSHI, d("-3"), null).withTime(FROM.plus(Duration.ofMinutes(30))));
+            store.storePosition(PositionSnapshot.of("polymarket", POLY, d("99"), d("0.55"))
+                    .withTime(FROM.plus(Duration.ofHours(5))));
+            store.storePosition(
+                    PositionSnapshot.of("kalshi", KALSHI, d("-1"), d("0.30")).withTime(FROM.minus(Duration.ofDays(1))));
+            store.storePosition(
+                    PositionSnapshot.of("kalshi", KALSHI, d("-3"), null).withTime(FROM.plus(Duration.ofMinutes(30))));
             store.flush();
         }
     }
@@ -149,11 +170,16 @@ class GrafanaDashboardIT {
     }
 
     private static MetricPoint spread(String market, String venue, double value, Instant at) {
-        return MetricPoint.of("spread_bps", value).withLabel("market", market).withLabel("venue", venue).at(at);
+        return MetricPoint.of("spread_bps", value)
+                .withLabel("market", market)
+                .withLabel("venue", venue)
+                .at(at);
     }
 
-    private static Order order(ExecutionStore store, String venue, String market, int minutesAfterFrom, OrderStatus... statuses) {
-        Order order = Order.of(venue, market, Side.BUY, OrderType.LIMIT, d("100")).withPrice(d("0.50"))
+    private static Order order(
+            ExecutionStore store, String venue, String market, int minutesAfterFrom, OrderStatus... statuses) {
+        Order order = Order.of(venue, market, Side.BUY, OrderType.LIMIT, d("100"))
+                .withPrice(d("0.50"))
                 .withCreatedAt(FROM.plus(Duration.ofMinutes(minutesAfterFrom)));
         store.storeOrder(order);
         for (OrderStatus status : statuses) {
@@ -162,21 +188,26 @@ class GrafanaDashboardIT {
         return order;
     }
 
-    private static void fill(ExecutionStore store, Order order, String tradeId, String price, String size, int minutesAfterFrom) {
-        store.storeFill(Fill.of(order, tradeId, d(price), d(size)).withTradeTime(FROM.plus(Duration.ofMinutes(minutesAfterFrom))));
+    private static void fill(
+            ExecutionStore store, Order order, String tradeId, String price, String size, int minutesAfterFrom) {
+        store.storeFill(Fill.of(order, tradeId, d(price), d(size))
+                .withTradeTime(FROM.plus(Duration.ofMinutes(minutesAfterFrom))));
     }
 
     @Test
     void theDashboardHasTheFivePanelsAndTheMetricVariableAllOnTheProvisionedDatasource() {
         assertThat(dashboard.path("uid").asText()).isEqualTo("ag-storage");
         assertThat(dashboard.path("title").asText()).isEqualTo("ag-storage");
-        assertThat(dashboard.path("panels")).extracting(p -> p.path("title").asText())
+        assertThat(dashboard.path("panels"))
+                .extracting(p -> p.path("title").asText())
                 .containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
         for (JsonNode panel : dashboard.path("panels")) {
             String title = panel.path("title").asText();
             assertThat(panel.path("targets")).as(title).hasSize(1);
             for (JsonNode target : panel.path("targets")) {
-                assertThat(target.path("datasource").path("uid").asText()).as(title).isEqualTo(DATASOURCE_UID);
+                assertThat(target.path("datasource").path("uid").asText())
+                        .as(title)
+                        .isEqualTo(DATASOURCE_UID);
                 assertThat(target.path("rawQuery").asBoolean()).as(title).isTrue();
                 assertThat(target.path("format").asText()).as(title).isIn("time_series", "table");
             }
@@ -189,7 +220,8 @@ class GrafanaDashboardIT {
 
     @Test
     void theMetricVariableListsTheStoredMetricNames() throws SQLException {
-        String query = dashboard.path("templating").path("list").get(0).path("query").asText();
+        String query =
+                dashboard.path("templating").path("list").get(0).path("query").asText();
         assertThat(run(expand(query, "spread_bps")).rows()).containsExactly("queue_depth", "spread_bps");
     }
 
@@ -202,7 +234,8 @@ class GrafanaDashboardIT {
                 for (String metric : List.of("spread_bps", "queue_depth")) {
                     String sql = expand(target.path("rawSql").asText(), metric);
                     Result result = run(sql);
-                    assertThat(result.rows()).as(title + " with $metric = " + metric + ":\n" + sql)
+                    assertThat(result.rows())
+                            .as(title + " with $metric = " + metric + ":\n" + sql)
                             .containsExactlyElementsOf(EXPECTED.get(title).get(metric));
                     if (target.path("format").asText().equals("time_series")) {
                         // Grafana's time series frames: a timestamptz column named "time" first
@@ -216,7 +249,8 @@ class GrafanaDashboardIT {
     }
 
     private static final Pattern TIME_FILTER = Pattern.compile("\\$__timeFilter\\(\\s*([^()]+?)\\s*\\)");
-    private static final Pattern TIME_GROUP_ALIAS = Pattern.compile("\\$__timeGroupAlias\\(\\s*([^(),]+?)\\s*,\\s*\\$__interval\\s*\\)");
+    private static final Pattern TIME_GROUP_ALIAS =
+            Pattern.compile("\\$__timeGroupAlias\\(\\s*([^(),]+?)\\s*,\\s*\\$__interval\\s*\\)");
 
     /**
      * Grafana's PostgreSQL macros for the range [FROM, TO] and a 1-hour interval (as {@code timescaledb: true} expands
@@ -226,11 +260,16 @@ class GrafanaDashboardIT {
         String from = "'" + FROM + "'";
         String to = "'" + TO + "'";
         String sql = rawSql.replace("ag_storage.", "\"" + SCHEMA + "\".");
-        sql = TIME_GROUP_ALIAS.matcher(sql)
+        sql = TIME_GROUP_ALIAS
+                .matcher(sql)
                 .replaceAll(m -> Matcher.quoteReplacement("time_bucket('1 hour', " + m.group(1) + ") AS \"time\""));
-        sql = TIME_FILTER.matcher(sql).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + " BETWEEN " + from + " AND " + to));
-        sql = sql.replace("$__timeFrom()", from).replace("$__timeTo()", to)
-                .replace("$__interval_ms", "3600000").replace("$__interval", "1h")
+        sql = TIME_FILTER
+                .matcher(sql)
+                .replaceAll(m -> Matcher.quoteReplacement(m.group(1) + " BETWEEN " + from + " AND " + to));
+        sql = sql.replace("$__timeFrom()", from)
+                .replace("$__timeTo()", to)
+                .replace("$__interval_ms", "3600000")
+                .replace("$__interval", "1h")
                 .replace("${metric:sqlstring}", "'" + metric.replace("'", "''") + "'");
         assertThat(sql).as("every macro and variable expanded:\n" + sql).doesNotContain("$");
         return sql;
@@ -243,7 +282,9 @@ class GrafanaDashboardIT {
      * qualify with {@code ag_storage.} fails here as it would in Grafana.
      */
     private static Result run(String sql) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             ResultSetMetaData md = rs.getMetaData();
             List<String> rows = new ArrayList<>();
             while (rs.next()) {
@@ -266,7 +307,8 @@ class GrafanaDashboardIT {
         }
         return switch (md.getColumnType(i)) {
             case Types.NUMERIC -> rs.getBigDecimal(i).stripTrailingZeros().toPlainString();
-            case Types.DOUBLE, Types.REAL -> BigDecimal.valueOf(rs.getDouble(i)).stripTrailingZeros().toPlainString();
+            case Types.DOUBLE, Types.REAL ->
+                BigDecimal.valueOf(rs.getDouble(i)).stripTrailingZeros().toPlainString();
             default -> rs.getString(i);
         };
     }

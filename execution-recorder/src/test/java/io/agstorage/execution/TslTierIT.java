@@ -29,26 +29,37 @@ class TslTierIT {
 
     private void run(TestDatabase db, String schema) {
         try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
-                ExecutionStore store = ExecutionStore.builder().storageEngine(engine).journalDirectory(journalDir).build()) {
+                ExecutionStore store = ExecutionStore.builder()
+                        .storageEngine(engine)
+                        .journalDirectory(journalDir)
+                        .build()) {
             Instant t0 = Instant.parse("2026-04-01T12:00:00Z");
             String market = "0x" + UUID.randomUUID().toString().replace("-", "");
-            Order order = Order.of("polymarket", market, Side.SELL, OrderType.LIMIT, new BigDecimal("25")).withPrice(new BigDecimal("0.47"))
+            Order order = Order.of("polymarket", market, Side.SELL, OrderType.LIMIT, new BigDecimal("25"))
+                    .withPrice(new BigDecimal("0.47"))
                     .withCreatedAt(t0);
             store.storeOrder(order);
             store.updateOrderStatus(order.id(), OrderStatus.ACCEPTED);
-            Fill fill = Fill.of(order, "tsl-trade-1", new BigDecimal("0.47"), new BigDecimal("25")).withTradeTime(t0.plusSeconds(1));
+            Fill fill = Fill.of(order, "tsl-trade-1", new BigDecimal("0.47"), new BigDecimal("25"))
+                    .withTradeTime(t0.plusSeconds(1));
             store.storeFill(fill);
             store.storeFill(fill);
             store.updateOrderStatus(order.id(), OrderStatus.FILLED);
-            PositionSnapshot position = PositionSnapshot.of("polymarket", market, new BigDecimal("-25"), new BigDecimal("0.47")).withTime(t0.plusSeconds(2));
+            PositionSnapshot position = PositionSnapshot.of(
+                            "polymarket", market, new BigDecimal("-25"), new BigDecimal("0.47"))
+                    .withTime(t0.plusSeconds(2));
             store.storePosition(position);
             store.flush();
 
             assertThat(store.queryFillsByOrder(order.id())).containsExactly(fill);
-            assertThat(store.getOrder(order.id())).get().extracting(Order::status).isEqualTo(OrderStatus.FILLED);
+            assertThat(store.getOrder(order.id()))
+                    .get()
+                    .extracting(Order::status)
+                    .isEqualTo(OrderStatus.FILLED);
             assertThat(store.queryOrderEvents(order.id())).hasSize(3);
             assertThat(store.getLatestPosition("polymarket", market)).contains(position);
-            assertThat(store.dailyFillStats(t0.minusSeconds(3_600), t0.plusSeconds(3_600))).singleElement()
+            assertThat(store.dailyFillStats(t0.minusSeconds(3_600), t0.plusSeconds(3_600)))
+                    .singleElement()
                     .satisfies(s -> assertThat(s.vwap()).isEqualByComparingTo("0.47"));
         } finally {
             db.dropSchema(schema);

@@ -11,11 +11,11 @@ import io.agstorage.otel.internal.GrpcMetricsService;
 import io.agstorage.otel.internal.HttpMetricsHandler;
 import io.agstorage.otel.internal.OtlpIngest;
 import io.agstorage.otel.internal.PemTls;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -73,7 +73,8 @@ public final class OtlpReceiver implements AutoCloseable {
     private OtlpReceiver(Builder b) throws IOException {
         this.engine = b.engine;
         Instant now = Instant.now();
-        CumulativeState state = new CumulativeState(b.maxCumulativeSeries, now.getEpochSecond() * 1_000_000_000L + now.getNano());
+        CumulativeState state =
+                new CumulativeState(b.maxCumulativeSeries, now.getEpochSecond() * 1_000_000_000L + now.getNano());
         this.spool = b.spoolDirectory == null ? null : SampleSpool.open(engine, b.spoolDirectory, b.spoolSyncPolicy);
         this.ingest = new OtlpIngest(engine, spool, state, b.maxCumulativeSeries);
         long timeoutMs = engine.config().writeTimeoutMs();
@@ -84,14 +85,19 @@ public final class OtlpReceiver implements AutoCloseable {
         try {
             if (b.grpcPort >= 0) {
                 ServerCredentials credentials = b.tlsCert != null
-                        ? TlsServerCredentials.create(b.tlsCert.toFile(), Objects.requireNonNull(b.tlsKey).toFile())
+                        ? TlsServerCredentials.create(
+                                b.tlsCert.toFile(),
+                                Objects.requireNonNull(b.tlsKey).toFile())
                         : InsecureServerCredentials.create();
                 var definition = GrpcMetricsService.definition(ingest);
                 grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.grpcPort), credentials)
                         .withChildOption(ChannelOption.TCP_NODELAY, true)
                         .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, b.maxBodyBytes))
-                        .addService(b.bearerToken != null ? ServerInterceptors.intercept(definition, GrpcMetricsService.bearerToken(b.bearerToken))
-                                : definition)
+                        .addService(
+                                b.bearerToken != null
+                                        ? ServerInterceptors.intercept(
+                                                definition, GrpcMetricsService.bearerToken(b.bearerToken))
+                                        : definition)
                         .build()
                         .start();
             }
@@ -104,17 +110,19 @@ public final class OtlpReceiver implements AutoCloseable {
                 InetSocketAddress address = new InetSocketAddress(b.host, b.httpPort);
                 if (b.tlsCert != null) {
                     HttpsServer https = HttpsServer.create(address, 256);
-                    https.setHttpsConfigurator(new HttpsConfigurator(PemTls.serverContext(b.tlsCert, Objects.requireNonNull(b.tlsKey))));
+                    https.setHttpsConfigurator(
+                            new HttpsConfigurator(PemTls.serverContext(b.tlsCert, Objects.requireNonNull(b.tlsKey))));
                     httpServer = https;
                 } else {
                     httpServer = HttpServer.create(address, 256);
                 }
                 AtomicInteger threads = new AtomicInteger();
-                executor = new ThreadPoolExecutor(b.httpThreads, b.httpThreads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "otlp-http-" + threads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                executor = new ThreadPoolExecutor(
+                        b.httpThreads, b.httpThreads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                            Thread t = new Thread(r, "otlp-http-" + threads.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
                 httpServer.setExecutor(executor);
                 handler = new HttpMetricsHandler(ingest, b.maxBodyBytes, b.bearerToken, timeoutMs);
                 httpServer.createContext("/", handler);
@@ -141,8 +149,13 @@ public final class OtlpReceiver implements AutoCloseable {
         this.httpHandler = handler;
         this.description = "OtlpReceiver{grpc=" + (grpc != null ? b.host + ":" + grpcPort() : "off") + ", http="
                 + (http != null ? b.host + ":" + httpPort() : "off") + ", tls=" + (b.tlsCert != null) + ", bearerToken="
-                + (b.bearerToken != null ? "****" : "none") + ", maxBodyBytes=" + b.maxBodyBytes + ", schema=" + engine.config().schema()
-                + ", spool=" + (spool != null ? spool.directory() + " (" + b.spoolSyncPolicy.name().toLowerCase(java.util.Locale.ROOT) + ")" : "none") + "}";
+                + (b.bearerToken != null ? "****" : "none") + ", maxBodyBytes=" + b.maxBodyBytes + ", schema="
+                + engine.config().schema()
+                + ", spool="
+                + (spool != null
+                        ? spool.directory() + " (" + b.spoolSyncPolicy.name().toLowerCase(java.util.Locale.ROOT) + ")"
+                        : "none")
+                + "}";
         log.info("Started {}", description);
     }
 
@@ -161,19 +174,29 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     /** The schema the receiver stores into. */
-    public String schema() { return engine.config().schema(); }
+    public String schema() {
+        return engine.config().schema();
+    }
 
     /** Data points committed so far. */
-    public long acceptedPoints() { return ingest.acceptedPoints(); }
+    public long acceptedPoints() {
+        return ingest.acceptedPoints();
+    }
 
     /** Data points refused (reported to clients as partial success) so far. */
-    public long rejectedPoints() { return ingest.rejectedPoints(); }
+    public long rejectedPoints() {
+        return ingest.rejectedPoints();
+    }
 
     /** The spool requests are answered from, or null when they are answered after their commit. */
-    public @Nullable SampleSpool spool() { return spool; }
+    public @Nullable SampleSpool spool() {
+        return spool;
+    }
 
     /** Requests answered 503 / UNAVAILABLE because the ingestion buffer was full. */
-    public long busyRequests() { return ingest.busyRequests(); }
+    public long busyRequests() {
+        return ingest.busyRequests();
+    }
 
     /**
      * Stops accepting connections, lets requests in flight finish (at most {@code ingestion.write_timeout_ms}),
@@ -215,8 +238,12 @@ public final class OtlpReceiver implements AutoCloseable {
         if (spool != null) {
             spool.close();
         }
-        log.info("Stopped {}: {} points accepted, {} rejected, {} requests refused while busy", description, acceptedPoints(),
-                rejectedPoints(), busyRequests());
+        log.info(
+                "Stopped {}: {} points accepted, {} rejected, {} requests refused while busy",
+                description,
+                acceptedPoints(),
+                rejectedPoints(),
+                busyRequests());
     }
 
     @Override
@@ -352,13 +379,16 @@ public final class OtlpReceiver implements AutoCloseable {
                 throw new IllegalStateException("at least one of grpcPort and httpPort must be on, both were -1");
             }
             if (tlsCert != null && (!Files.isReadable(tlsCert) || !Files.isReadable(Objects.requireNonNull(tlsKey)))) {
-                throw new IllegalArgumentException("tls cert " + tlsCert + " and key " + tlsKey + " must be readable files");
+                throw new IllegalArgumentException(
+                        "tls cert " + tlsCert + " and key " + tlsKey + " must be readable files");
             }
             try {
                 return new OtlpReceiver(this);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot start the OTLP receiver on " + host + " (grpc " + grpcPort + ", http " + httpPort
-                        + "): " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "cannot start the OTLP receiver on " + host + " (grpc " + grpcPort + ", http " + httpPort
+                                + "): " + e.getMessage(),
+                        e);
             }
         }
     }

@@ -63,7 +63,8 @@ public final class OtlpReceiverMain {
             running = start(args, System.getenv());
         } catch (IllegalArgumentException | UncheckedIOException | IllegalStateException e) {
             System.err.println("ag-storage OTLP receiver: " + e.getMessage());
-            System.err.println("usage: java -jar ag-storage-otel-exporter-<version>-receiver.jar [--config config.yaml]");
+            System.err.println(
+                    "usage: java -jar ag-storage-otel-exporter-<version>-receiver.jar [--config config.yaml]");
             System.exit(2);
             return;
         }
@@ -132,7 +133,9 @@ public final class OtlpReceiverMain {
         try {
             if (settings.retentionIntervalMinutes > 0) {
                 retention = RetentionScheduler.builder(RetentionManager.create(engine))
-                        .setInterval(Duration.ofMinutes(settings.retentionIntervalMinutes)).build().start();
+                        .setInterval(Duration.ofMinutes(settings.retentionIntervalMinutes))
+                        .build()
+                        .start();
             }
             return new Running(engine, settings.receiver.setEngine(engine).start(), retention);
         } catch (RuntimeException e) {
@@ -168,19 +171,24 @@ public final class OtlpReceiverMain {
             String storageYaml = "";
             if (root != null && !root.isNull() && !root.isMissingNode()) {
                 if (!root.isObject()) {
-                    throw new IllegalArgumentException("configuration must be a YAML mapping of sections, was " + root.getNodeType());
+                    throw new IllegalArgumentException(
+                            "configuration must be a YAML mapping of sections, was " + root.getNodeType());
                 }
                 JsonNode receiver = ((ObjectNode) root).remove("receiver");
                 if (receiver != null && !receiver.isNull()) {
                     if (!receiver.isObject()) {
-                        throw new IllegalArgumentException("receiver must be a mapping of keys, was " + receiver.getNodeType());
+                        throw new IllegalArgumentException(
+                                "receiver must be a mapping of keys, was " + receiver.getNodeType());
                     }
                     for (Iterator<Map.Entry<String, JsonNode>> it = receiver.fields(); it.hasNext(); ) {
                         Map.Entry<String, JsonNode> e = it.next();
                         if (!e.getValue().isValueNode()) {
-                            throw new IllegalArgumentException("receiver." + e.getKey() + " must be a scalar value, was " + e.getValue());
+                            throw new IllegalArgumentException(
+                                    "receiver." + e.getKey() + " must be a scalar value, was " + e.getValue());
                         }
-                        receiverKeys.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText());
+                        receiverKeys.put(
+                                e.getKey(),
+                                e.getValue().isNull() ? "" : e.getValue().asText());
                     }
                 }
                 try {
@@ -197,11 +205,15 @@ public final class OtlpReceiverMain {
                     storageEnv.put(name, value);
                 }
             });
-            StorageConfig storage = StorageConfig.builder().yaml(storageYaml).environment(storageEnv).build();
+            StorageConfig storage = StorageConfig.builder()
+                    .yaml(storageYaml)
+                    .environment(storageEnv)
+                    .build();
             String interval = receiverKeys.remove("retention_interval_minutes");
             long minutes = interval == null ? 15 : parseLong("receiver.retention_interval_minutes", interval.trim());
             if (minutes < 0) {
-                throw new IllegalArgumentException("receiver.retention_interval_minutes must be >= 0 (0: off), was " + minutes);
+                throw new IllegalArgumentException(
+                        "receiver.retention_interval_minutes must be >= 0 (0: off), was " + minutes);
             }
             return new Settings(storage, receiver(receiverKeys, storage.schema()), minutes);
         }
@@ -225,14 +237,17 @@ public final class OtlpReceiverMain {
                     case "max_cumulative_series" -> b.setMaxCumulativeSeries(parseLong(name, value));
                     case "spool_directory" -> b.setSpool(value.isEmpty() ? null : Path.of(value));
                     case "spool_sync" -> b.setSpoolSyncPolicy(parseSync(name, value));
-                    default -> throw new IllegalArgumentException("unknown configuration key '" + name + "' (expected one of host, "
-                            + "grpc_port, http_port, max_body_bytes, bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, "
-                            + "spool_directory, spool_sync, retention_interval_minutes)");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown configuration key '" + name + "' (expected one of host, "
+                                        + "grpc_port, http_port, max_body_bytes, bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, "
+                                        + "spool_directory, spool_sync, retention_interval_minutes)");
                 }
             }
             if ((cert == null) != (key == null)) {
-                throw new IllegalArgumentException("receiver.tls_cert and receiver.tls_key must be set together, was tls_cert="
-                        + (cert == null ? "unset" : cert) + ", tls_key=" + (key == null ? "unset" : key));
+                throw new IllegalArgumentException(
+                        "receiver.tls_cert and receiver.tls_key must be set together, was tls_cert="
+                                + (cert == null ? "unset" : cert) + ", tls_key=" + (key == null ? "unset" : key));
             }
             if (cert != null) {
                 b.setTls(Path.of(cert), Path.of(key));

@@ -37,25 +37,47 @@ public final class OtlpReceiverMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         FunctionCounter.builder("ag_storage.otlp.points", receiver, OtlpReceiver::acceptedPoints)
-                .tags(tags).tag("outcome", "accepted").baseUnit("points").description("Data points committed").register(registry);
+                .tags(tags)
+                .tag("outcome", "accepted")
+                .baseUnit("points")
+                .description("Data points committed")
+                .register(registry);
         FunctionCounter.builder("ag_storage.otlp.points", receiver, OtlpReceiver::rejectedPoints)
-                .tags(tags).tag("outcome", "rejected").baseUnit("points")
-                .description("Data points refused (reported to the client as partial success)").register(registry);
+                .tags(tags)
+                .tag("outcome", "rejected")
+                .baseUnit("points")
+                .description("Data points refused (reported to the client as partial success)")
+                .register(registry);
         FunctionCounter.builder("ag_storage.otlp.requests.busy", receiver, OtlpReceiver::busyRequests)
-                .tags(tags).baseUnit("requests").description("Requests answered retry-later because the ingestion buffer was full")
+                .tags(tags)
+                .baseUnit("requests")
+                .description("Requests answered retry-later because the ingestion buffer was full")
                 .register(registry);
         SampleSpool spool = receiver.spool();
         if (spool == null) {
             return;
         }
         FunctionCounter.builder("ag_storage.otlp.spool.points", spool, SampleSpool::spooledPoints)
-                .tags(tags).tag("outcome", "spooled").baseUnit("points").description("Data points answered once spooled").register(registry);
+                .tags(tags)
+                .tag("outcome", "spooled")
+                .baseUnit("points")
+                .description("Data points answered once spooled")
+                .register(registry);
         FunctionCounter.builder("ag_storage.otlp.spool.points", spool, SampleSpool::replayedPoints)
-                .tags(tags).tag("outcome", "replayed").baseUnit("points")
-                .description("Data points replayed from the spool at start (not in the database)").register(registry);
+                .tags(tags)
+                .tag("outcome", "replayed")
+                .baseUnit("points")
+                .description("Data points replayed from the spool at start (not in the database)")
+                .register(registry);
         Gauge.builder("ag_storage.otlp.spool.backlog", spool, SampleSpool::backlog)
-                .tags(tags).baseUnit("records").description("Spool records not yet committed and trimmed").register(registry);
+                .tags(tags)
+                .baseUnit("records")
+                .description("Spool records not yet committed and trimmed")
+                .register(registry);
         FunctionCounter.builder("ag_storage.otlp.spool.journal.failures", spool, SampleSpool::journalFailures)
-                .tags(tags).baseUnit("failures").description("Spool journal writes or forces that failed (answered after the commit instead)").register(registry);
+                .tags(tags)
+                .baseUnit("failures")
+                .description("Spool journal writes or forces that failed (answered after the commit instead)")
+                .register(registry);
     }
 }

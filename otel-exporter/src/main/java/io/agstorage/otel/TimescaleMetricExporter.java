@@ -92,7 +92,8 @@ public final class TimescaleMetricExporter implements MetricExporter {
     @Override
     public CompletableResultCode export(Collection<MetricData> metrics) {
         if (shutdown.get()) {
-            return CompletableResultCode.ofExceptionalFailure(new IllegalStateException("TimescaleMetricExporter is shut down"));
+            return CompletableResultCode.ofExceptionalFailure(
+                    new IllegalStateException("TimescaleMetricExporter is shut down"));
         }
         CompletableResultCode result = new CompletableResultCode();
         PointWriter writer;
@@ -113,7 +114,10 @@ public final class TimescaleMetricExporter implements MetricExporter {
             engine.submit(writer.batch()).whenComplete((committed, error) -> {
                 if (error != null) {
                     writer.rollback();
-                    log.warn("Export of {} points not committed: {}", writer.batch().size(), error.getMessage());
+                    log.warn(
+                            "Export of {} points not committed: {}",
+                            writer.batch().size(),
+                            error.getMessage());
                     result.failExceptionally(error);
                 } else {
                     exemplars.write(writer.exemplars()).whenComplete((done, ignored) -> finish(result, writer));
@@ -190,8 +194,8 @@ public final class TimescaleMetricExporter implements MetricExporter {
 
     @Override
     public String toString() {
-        return "TimescaleMetricExporter{schema=" + engine.config().schema() + ", ownsEngine=" + ownsEngine + ", temporality="
-                + AggregationTemporalitySelector.asString(temporalitySelector) + "}";
+        return "TimescaleMetricExporter{schema=" + engine.config().schema() + ", ownsEngine=" + ownsEngine
+                + ", temporality=" + AggregationTemporalitySelector.asString(temporalitySelector) + "}";
     }
 
     /** Builds a {@link TimescaleMetricExporter}; set exactly one of an engine or a config. */
@@ -246,7 +250,8 @@ public final class TimescaleMetricExporter implements MetricExporter {
          */
         public TimescaleMetricExporter build() {
             if ((engine == null) == (config == null)) {
-                throw new IllegalStateException("set exactly one of engine or config, was " + (engine == null ? "neither" : "both"));
+                throw new IllegalStateException(
+                        "set exactly one of engine or config, was " + (engine == null ? "neither" : "both"));
             }
             if (engine != null) {
                 return new TimescaleMetricExporter(this, engine, false);

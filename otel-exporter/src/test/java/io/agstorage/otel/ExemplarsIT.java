@@ -41,7 +41,12 @@ class ExemplarsIT {
     @BeforeEach
     void start() {
         engine = StorageEngine.create(db.config(schema).build());
-        receiver = OtlpReceiver.builder().setEngine(engine).setHost("127.0.0.1").setGrpcPort(0).setHttpPort(0).start();
+        receiver = OtlpReceiver.builder()
+                .setEngine(engine)
+                .setHost("127.0.0.1")
+                .setGrpcPort(0)
+                .setHttpPort(0)
+                .start();
     }
 
     @AfterEach
@@ -54,7 +59,9 @@ class ExemplarsIT {
     private static void record(MetricExporter exporter) {
         SdkMeterProvider provider = SdkMeterProvider.builder()
                 .setExemplarFilter(ExemplarFilter.alwaysOn())
-                .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build())
+                .registerMetricReader(PeriodicMetricReader.builder(exporter)
+                        .setInterval(Duration.ofHours(1))
+                        .build())
                 .build();
         var meter = provider.get("exemplars");
         var counter = meter.counterBuilder("fills").build();
@@ -68,12 +75,13 @@ class ExemplarsIT {
     }
 
     private List<String> stored() {
-        return new Stored(db, schema).rows("SELECT r.metric, e.value, e.trace_id, e.span_id, r.labels->>'venue' FROM $S.exemplars e "
-                + "JOIN $S.series r ON r.id = e.series_id ORDER BY r.metric");
+        return new Stored(db, schema)
+                .rows("SELECT r.metric, e.value, e.trace_id, e.span_id, r.labels->>'venue' FROM $S.exemplars e "
+                        + "JOIN $S.series r ON r.id = e.series_id ORDER BY r.metric");
     }
 
-    private static final List<String> EXPECTED = List.of("fill.latency | 42.5 | " + TRACE + " | " + SPAN + " | a",
-            "fills | 5.0 | " + TRACE + " | " + SPAN + " | a");
+    private static final List<String> EXPECTED = List.of(
+            "fill.latency | 42.5 | " + TRACE + " | " + SPAN + " | a", "fills | 5.0 | " + TRACE + " | " + SPAN + " | a");
 
     @Test
     void inProcessExporterKeepsExemplars() {
@@ -83,14 +91,16 @@ class ExemplarsIT {
 
     @Test
     void otlpGrpcKeepsExemplars() {
-        record(OtlpGrpcMetricExporter.builder().setEndpoint("http://127.0.0.1:" + receiver.grpcPort()).build());
+        record(OtlpGrpcMetricExporter.builder()
+                .setEndpoint("http://127.0.0.1:" + receiver.grpcPort())
+                .build());
         assertThat(stored()).containsExactlyElementsOf(EXPECTED);
     }
 
     @Test
     void otlpHttpJsonKeepsExemplarsWithHexIds() throws Exception {
-        OtlpHttpMetricExporterBuilder builder = OtlpHttpMetricExporter.builder()
-                .setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics");
+        OtlpHttpMetricExporterBuilder builder =
+                OtlpHttpMetricExporter.builder().setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics");
         Method json = OtlpHttpMetricExporterBuilder.class.getDeclaredMethod("exportAsJson");
         json.setAccessible(true);
         json.invoke(builder);

@@ -26,7 +26,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +47,12 @@ class OtlpReceiverBadInputIT {
     @BeforeEach
     void start() {
         engine = StorageEngine.create(db.config(schema).build());
-        receiver = OtlpReceiver.builder().setEngine(engine).setHost("127.0.0.1").setGrpcPort(0).setHttpPort(0).start();
+        receiver = OtlpReceiver.builder()
+                .setEngine(engine)
+                .setHost("127.0.0.1")
+                .setGrpcPort(0)
+                .setHttpPort(0)
+                .start();
         channel = Requests.channel(receiver.grpcPort());
         stored = new Stored(db, schema);
     }
@@ -62,8 +66,9 @@ class OtlpReceiverBadInputIT {
     }
 
     private double okGauge() {
-        return Double.parseDouble(stored.query("SELECT coalesce(sum(s.value), 'NaN') FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
-                + "WHERE r.metric = 'ok.gauge'"));
+        return Double.parseDouble(stored.query(
+                "SELECT coalesce(sum(s.value), 'NaN') FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
+                        + "WHERE r.metric = 'ok.gauge'"));
     }
 
     /** A request holding one valid gauge (value 42) and {@code bad}; both transports must store the gauge and refuse {@code bad}. */
@@ -75,7 +80,8 @@ class OtlpReceiverBadInputIT {
         assertThat(response(http).getPartialSuccess().getErrorMessage()).isEqualTo("1 data point rejected: " + message);
         assertThat(okGauge()).isEqualTo(42.0);
 
-        ExportMetricsServiceResponse grpc = Requests.grpcExport(channel, request(gauge("ok.gauge", 8, kv("via", "grpc")), bad).toByteArray());
+        ExportMetricsServiceResponse grpc = Requests.grpcExport(
+                channel, request(gauge("ok.gauge", 8, kv("via", "grpc")), bad).toByteArray());
         assertThat(grpc.getPartialSuccess().getRejectedDataPoints()).isEqualTo(1);
         assertThat(grpc.getPartialSuccess().getErrorMessage()).isEqualTo("1 data point rejected: " + message);
         assertThat(okGauge()).isEqualTo(50.0);
@@ -83,13 +89,15 @@ class OtlpReceiverBadInputIT {
 
     @Test
     void histogramWhoseBucketCountsDoNotMatchItsBoundsIsRefusedAlone() throws Exception {
-        assertPartialSuccess(histogram("bad.histogram", List.of(1.0, 5.0), List.of(1L, 2L), 3, 4.5),
+        assertPartialSuccess(
+                histogram("bad.histogram", List.of(1.0, 5.0), List.of(1L, 2L), 3, 4.5),
                 "metric 'bad.histogram': bucket_counts must have bucket_bounds.length + 1 = 3 entries, was 2");
     }
 
     @Test
     void nanSumIsRefusedAlone() throws Exception {
-        assertPartialSuccess(sum("bad.sum", false, Requests.NOW_NANOS - 1_000, Requests.NOW_NANOS, Double.NaN),
+        assertPartialSuccess(
+                sum("bad.sum", false, Requests.NOW_NANOS - 1_000, Requests.NOW_NANOS, Double.NaN),
                 "metric 'bad.sum': value must be finite, was NaN");
     }
 
@@ -100,28 +108,35 @@ class OtlpReceiverBadInputIT {
             many[i] = kv("k" + i, "v");
         }
         // 10,000 attributes + resource.service.name + scope.name
-        assertPartialSuccess(gauge("bad.wide", 1, many), "metric 'bad.wide': labels must have at most 128 entries, was 10002");
+        assertPartialSuccess(
+                gauge("bad.wide", 1, many), "metric 'bad.wide': labels must have at most 128 entries, was 10002");
     }
 
     @Test
     void invalidUtf8InAnAttributeKeyRefusesOnlyThatPoint() throws Exception {
         for (String via : new String[] {"http", "grpc"}) {
-            byte[] body = request(gauge("ok.gauge", 1, kv("via", via)), gauge("bad.key", 1, kv("KEY@@", "v"))).toByteArray();
+            byte[] body = request(gauge("ok.gauge", 1, kv("via", via)), gauge("bad.key", 1, kv("KEY@@", "v")))
+                    .toByteArray();
             byte[] marker = "KEY@@".getBytes(StandardCharsets.US_ASCII);
             int at = indexOf(body, marker);
             body[at + 3] = (byte) 0xC3; // a lead byte followed by '@': not UTF-8
-            String expected = "1 data point rejected: metric 'bad.key': attribute key must be valid UTF-8, was 'KEY\uFFFD@' "
-                    + "(invalid bytes shown as U+FFFD)";
+            String expected =
+                    "1 data point rejected: metric 'bad.key': attribute key must be valid UTF-8, was 'KEY\uFFFD@' "
+                            + "(invalid bytes shown as U+FFFD)";
             if (via.equals("http")) {
                 HttpResponse<byte[]> http = post(receiver.httpPort(), "application/x-protobuf", body);
                 assertThat(http.statusCode()).isEqualTo(200);
                 assertThat(response(http).getPartialSuccess().getErrorMessage()).isEqualTo(expected);
             } else {
-                assertThat(Requests.grpcExport(channel, body).getPartialSuccess().getErrorMessage()).isEqualTo(expected);
+                assertThat(Requests.grpcExport(channel, body)
+                                .getPartialSuccess()
+                                .getErrorMessage())
+                        .isEqualTo(expected);
             }
         }
         assertThat(okGauge()).isEqualTo(2.0);
-        assertThat(stored.query("SELECT count(*) FROM $S.series WHERE metric = 'bad.key'")).isEqualTo("0");
+        assertThat(stored.query("SELECT count(*) FROM $S.series WHERE metric = 'bad.key'"))
+                .isEqualTo("0");
     }
 
     @Test
@@ -142,15 +157,18 @@ class OtlpReceiverBadInputIT {
 
     @Test
     void malformedJsonIsBadRequestAnsweredInJson() {
-        HttpResponse<byte[]> http = post(receiver.httpPort(), "application/json", "{\"resourceMetrics\": [".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> http = post(
+                receiver.httpPort(), "application/json", "{\"resourceMetrics\": [".getBytes(StandardCharsets.UTF_8));
         assertThat(http.statusCode()).isEqualTo(400);
         assertThat(http.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(new String(http.body(), StandardCharsets.UTF_8)).startsWith("{\"code\":3,\"message\":\"malformed ExportMetricsServiceRequest: ");
+        assertThat(new String(http.body(), StandardCharsets.UTF_8))
+                .startsWith("{\"code\":3,\"message\":\"malformed ExportMetricsServiceRequest: ");
     }
 
     @Test
     void wrongContentTypeIsUnsupportedMediaType() throws Exception {
-        HttpResponse<byte[]> http = post(receiver.httpPort(), "text/plain", request(gauge("ok.gauge", 1)).toByteArray());
+        HttpResponse<byte[]> http = post(
+                receiver.httpPort(), "text/plain", request(gauge("ok.gauge", 1)).toByteArray());
         assertThat(http.statusCode()).isEqualTo(415);
         assertThat(status(http).getMessage())
                 .isEqualTo("Content-Type must be application/x-protobuf or application/json, was text/plain");
@@ -163,7 +181,8 @@ class OtlpReceiverBadInputIT {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
-                    + "Content-Length: 104857600\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: 104857600\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String answer = readAnswer(socket.getInputStream());
             assertThat(answer).startsWith("HTTP/1.1 413");
@@ -180,7 +199,8 @@ class OtlpReceiverBadInputIT {
                 gzip.write(zeros);
             }
         }
-        HttpResponse<byte[]> http = post(receiver.httpPort(), "application/x-protobuf", compressed.toByteArray(), "Content-Encoding", "gzip");
+        HttpResponse<byte[]> http = post(
+                receiver.httpPort(), "application/x-protobuf", compressed.toByteArray(), "Content-Encoding", "gzip");
         assertThat(http.statusCode()).isEqualTo(413);
         assertThat(status(http).getMessage()).isEqualTo("decompressed body must be at most 16777216 bytes, was more");
     }
@@ -189,7 +209,8 @@ class OtlpReceiverBadInputIT {
     void grpcMessageAboveTheLimitIsResourceExhausted() {
         byte[] big = new byte[17 * 1024 * 1024];
         assertThatThrownBy(() -> Requests.grpcExport(channel, big))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
     }
 
@@ -197,9 +218,13 @@ class OtlpReceiverBadInputIT {
     void unknownPathAndMethodAreRefused() {
         HttpResponse<byte[]> get;
         try {
-            get = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics")).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            get = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                            "http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics"))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -213,7 +238,8 @@ class OtlpReceiverBadInputIT {
         int n;
         while ((n = in.read(buf)) > 0) {
             answer.write(buf, 0, n);
-            if (answer.size() > 64 && new String(answer.toByteArray(), StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+            if (answer.size() > 64
+                    && new String(answer.toByteArray(), StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
                 String text = new String(answer.toByteArray(), StandardCharsets.ISO_8859_1);
                 int headerEnd = text.indexOf("\r\n\r\n") + 4;
                 int length = contentLength(text);
@@ -246,5 +272,4 @@ class OtlpReceiverBadInputIT {
         }
         throw new IllegalArgumentException("marker not found");
     }
-
 }

@@ -29,7 +29,12 @@ class OtlpReceiverIT {
     @BeforeEach
     void start() {
         engine = StorageEngine.create(db.config(schema).build());
-        receiver = OtlpReceiver.builder().setEngine(engine).setHost("127.0.0.1").setGrpcPort(0).setHttpPort(0).start();
+        receiver = OtlpReceiver.builder()
+                .setEngine(engine)
+                .setHost("127.0.0.1")
+                .setGrpcPort(0)
+                .setHttpPort(0)
+                .start();
     }
 
     @AfterEach
@@ -40,7 +45,9 @@ class OtlpReceiverIT {
     }
 
     private static void run(MetricExporter exporter) {
-        Scenario s = new Scenario(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build());
+        Scenario s = new Scenario(PeriodicMetricReader.builder(exporter)
+                .setInterval(Duration.ofHours(1))
+                .build());
         s.first();
         s.flush();
         s.second();
@@ -52,8 +59,10 @@ class OtlpReceiverIT {
     private List<String> rowsThroughTheInProcessExporter() {
         String other = TestDatabase.uniqueSchema("otel_rcv_ref");
         try (StorageEngine ref = StorageEngine.create(db.config(other).build())) {
-            run(TimescaleMetricExporter.builder().setEngine(ref)
-                    .setAggregationTemporalitySelector(AggregationTemporalitySelector.alwaysCumulative()).build());
+            run(TimescaleMetricExporter.builder()
+                    .setEngine(ref)
+                    .setAggregationTemporalitySelector(AggregationTemporalitySelector.alwaysCumulative())
+                    .build());
             ref.flushBuffer();
             return new Stored(db, other).everything();
         } finally {
@@ -63,7 +72,9 @@ class OtlpReceiverIT {
 
     @Test
     void otlpGrpcExporterStoresEveryInstrumentKind() {
-        run(OtlpGrpcMetricExporter.builder().setEndpoint("http://127.0.0.1:" + receiver.grpcPort()).build());
+        run(OtlpGrpcMetricExporter.builder()
+                .setEndpoint("http://127.0.0.1:" + receiver.grpcPort())
+                .build());
         Stored stored = new Stored(db, schema);
         stored.assertScenario(true);
         assertThat(stored.everything()).containsExactlyElementsOf(rowsThroughTheInProcessExporter());
@@ -71,13 +82,18 @@ class OtlpReceiverIT {
 
     @Test
     void otlpGrpcExporterWithGzipStoresEveryInstrumentKind() {
-        run(OtlpGrpcMetricExporter.builder().setEndpoint("http://127.0.0.1:" + receiver.grpcPort()).setCompression("gzip").build());
+        run(OtlpGrpcMetricExporter.builder()
+                .setEndpoint("http://127.0.0.1:" + receiver.grpcPort())
+                .setCompression("gzip")
+                .build());
         new Stored(db, schema).assertScenario(true);
     }
 
     @Test
     void otlpHttpProtobufExporterStoresEveryInstrumentKind() {
-        run(OtlpHttpMetricExporter.builder().setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics").build());
+        run(OtlpHttpMetricExporter.builder()
+                .setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics")
+                .build());
         Stored stored = new Stored(db, schema);
         stored.assertScenario(true);
         assertThat(stored.everything()).containsExactlyElementsOf(rowsThroughTheInProcessExporter());
@@ -86,7 +102,8 @@ class OtlpReceiverIT {
     @Test
     void otlpHttpJsonExporterWithGzipStoresEveryInstrumentKind() throws Exception {
         OtlpHttpMetricExporterBuilder builder = OtlpHttpMetricExporter.builder()
-                .setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics").setCompression("gzip");
+                .setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics")
+                .setCompression("gzip");
         // The SDK's JSON encoding is not public API yet (package-private exportAsJson()); it is what we must accept.
         Method json = OtlpHttpMetricExporterBuilder.class.getDeclaredMethod("exportAsJson");
         json.setAccessible(true);

@@ -41,7 +41,8 @@ import java.util.List;
 final class Requests {
 
     static final long NOW_NANOS = nanos(Instant.now());
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Requests() {}
 
@@ -50,7 +51,10 @@ final class Requests {
     }
 
     static KeyValue kv(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+        return KeyValue.newBuilder()
+                .setKey(key)
+                .setValue(AnyValue.newBuilder().setStringValue(value))
+                .build();
     }
 
     static ExportMetricsServiceRequest request(Metric... metrics) {
@@ -64,32 +68,65 @@ final class Requests {
     }
 
     static Metric gauge(String name, double value, KeyValue... attributes) {
-        return Metric.newBuilder().setName(name).setGauge(Gauge.newBuilder().addDataPoints(NumberDataPoint.newBuilder()
-                .setTimeUnixNano(NOW_NANOS).setAsDouble(value).addAllAttributes(List.of(attributes)))).build();
+        return Metric.newBuilder()
+                .setName(name)
+                .setGauge(Gauge.newBuilder()
+                        .addDataPoints(NumberDataPoint.newBuilder()
+                                .setTimeUnixNano(NOW_NANOS)
+                                .setAsDouble(value)
+                                .addAllAttributes(List.of(attributes))))
+                .build();
     }
 
-    static Metric sum(String name, boolean cumulative, long startNanos, long timeNanos, double value, KeyValue... attributes) {
-        return Metric.newBuilder().setName(name).setSum(Sum.newBuilder().setIsMonotonic(true)
-                .setAggregationTemporality(cumulative ? AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE
-                        : AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
-                .addDataPoints(NumberDataPoint.newBuilder().setStartTimeUnixNano(startNanos).setTimeUnixNano(timeNanos).setAsDouble(value)
-                        .addAllAttributes(List.of(attributes)))).build();
+    static Metric sum(
+            String name, boolean cumulative, long startNanos, long timeNanos, double value, KeyValue... attributes) {
+        return Metric.newBuilder()
+                .setName(name)
+                .setSum(Sum.newBuilder()
+                        .setIsMonotonic(true)
+                        .setAggregationTemporality(
+                                cumulative
+                                        ? AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE
+                                        : AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
+                        .addDataPoints(NumberDataPoint.newBuilder()
+                                .setStartTimeUnixNano(startNanos)
+                                .setTimeUnixNano(timeNanos)
+                                .setAsDouble(value)
+                                .addAllAttributes(List.of(attributes))))
+                .build();
     }
 
     static Metric histogram(String name, List<Double> bounds, List<Long> counts, long count, double sum) {
-        return Metric.newBuilder().setName(name).setHistogram(Histogram.newBuilder()
-                .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
-                .addDataPoints(HistogramDataPoint.newBuilder().setStartTimeUnixNano(NOW_NANOS - 1_000_000_000L).setTimeUnixNano(NOW_NANOS)
-                        .addAllExplicitBounds(bounds).addAllBucketCounts(counts).setCount(count).setSum(sum))).build();
+        return Metric.newBuilder()
+                .setName(name)
+                .setHistogram(Histogram.newBuilder()
+                        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
+                        .addDataPoints(HistogramDataPoint.newBuilder()
+                                .setStartTimeUnixNano(NOW_NANOS - 1_000_000_000L)
+                                .setTimeUnixNano(NOW_NANOS)
+                                .addAllExplicitBounds(bounds)
+                                .addAllBucketCounts(counts)
+                                .setCount(count)
+                                .setSum(sum)))
+                .build();
     }
 
-    static Metric summary(String name, long startNanos, long timeNanos, long count, double sum, double[] quantiles, double[] values) {
-        SummaryDataPoint.Builder p = SummaryDataPoint.newBuilder().setStartTimeUnixNano(startNanos).setTimeUnixNano(timeNanos)
-                .setCount(count).setSum(sum);
+    static Metric summary(
+            String name, long startNanos, long timeNanos, long count, double sum, double[] quantiles, double[] values) {
+        SummaryDataPoint.Builder p = SummaryDataPoint.newBuilder()
+                .setStartTimeUnixNano(startNanos)
+                .setTimeUnixNano(timeNanos)
+                .setCount(count)
+                .setSum(sum);
         for (int i = 0; i < quantiles.length; i++) {
-            p.addQuantileValues(SummaryDataPoint.ValueAtQuantile.newBuilder().setQuantile(quantiles[i]).setValue(values[i]));
+            p.addQuantileValues(SummaryDataPoint.ValueAtQuantile.newBuilder()
+                    .setQuantile(quantiles[i])
+                    .setValue(values[i]));
         }
-        return Metric.newBuilder().setName(name).setSummary(Summary.newBuilder().addDataPoints(p)).build();
+        return Metric.newBuilder()
+                .setName(name)
+                .setSummary(Summary.newBuilder().addDataPoints(p))
+                .build();
     }
 
     static HttpResponse<byte[]> post(int port, String contentType, byte[] body, String... headers) {
@@ -123,25 +160,33 @@ final class Requests {
     }
 
     static ManagedChannel channel(int port) {
-        return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(64 * 1024 * 1024).build();
+        return NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .maxInboundMessageSize(64 * 1024 * 1024)
+                .build();
     }
 
     /** Sends raw bytes as a MetricsService/Export request (a stub would refuse to send what is not a request). */
     static ExportMetricsServiceResponse grpcExport(ManagedChannel channel, byte[] body) {
-        MethodDescriptor<byte[], ExportMetricsServiceResponse> method = MetricsServiceGrpc.getExportMethod()
-                .toBuilder(new MethodDescriptor.Marshaller<byte[]>() {
-                    @Override
-                    public InputStream stream(byte[] value) {
-                        return new ByteArrayInputStream(value);
-                    }
+        MethodDescriptor<byte[], ExportMetricsServiceResponse> method = MetricsServiceGrpc.getExportMethod().toBuilder(
+                        new MethodDescriptor.Marshaller<byte[]>() {
+                            @Override
+                            public InputStream stream(byte[] value) {
+                                return new ByteArrayInputStream(value);
+                            }
 
-                    @Override
-                    public byte[] parse(InputStream stream) {
-                        throw new UnsupportedOperationException();
-                    }
-                }, ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance()))
+                            @Override
+                            public byte[] parse(InputStream stream) {
+                                throw new UnsupportedOperationException();
+                            }
+                        },
+                        ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance()))
                 .build();
-        return ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS), body);
+        return ClientCalls.blockingUnaryCall(
+                channel,
+                method,
+                CallOptions.DEFAULT.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS),
+                body);
     }
 
     static byte[] bytes(MessageLite m) {

@@ -2,13 +2,13 @@ package io.agstorage.otel;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleGauge;
 import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.DoubleUpDownCounter;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongGauge;
 import io.opentelemetry.api.metrics.LongUpDownCounter;
-import io.opentelemetry.api.metrics.DoubleCounter;
-import io.opentelemetry.api.metrics.DoubleUpDownCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.sdk.metrics.Aggregation;
 import io.opentelemetry.sdk.metrics.InstrumentSelector;
@@ -41,19 +41,28 @@ final class Scenario {
 
     Scenario(MetricReader reader) {
         SdkMeterProviderBuilder b = SdkMeterProvider.builder()
-                .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "bot-test"))))
-                .registerView(InstrumentSelector.builder().setName("order.size").build(),
-                        View.builder().setAggregation(Aggregation.base2ExponentialBucketHistogram(160, 20)).build())
+                .setResource(Resource.getDefault()
+                        .merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "bot-test"))))
+                .registerView(
+                        InstrumentSelector.builder().setName("order.size").build(),
+                        View.builder()
+                                .setAggregation(Aggregation.base2ExponentialBucketHistogram(160, 20))
+                                .build())
                 .registerMetricReader(reader);
         provider = b.build();
-        Meter meter = provider.meterBuilder("io.agstorage.test").setInstrumentationVersion("1.2.3").build();
+        Meter meter = provider.meterBuilder("io.agstorage.test")
+                .setInstrumentationVersion("1.2.3")
+                .build();
         orders = meter.counterBuilder("orders.placed").setUnit("{order}").build();
         volume = meter.counterBuilder("volume.usd").ofDoubles().setUnit("USD").build();
         open = meter.upDownCounterBuilder("orders.open").build();
         exposure = meter.upDownCounterBuilder("exposure.usd").ofDoubles().build();
         spread = meter.gaugeBuilder("spread.bps").build();
         depth = meter.gaugeBuilder("queue.depth").ofLongs().build();
-        latency = meter.histogramBuilder("fill.latency").setUnit("ms").setExplicitBucketBoundariesAdvice(List.of(1.0, 5.0, 10.0)).build();
+        latency = meter.histogramBuilder("fill.latency")
+                .setUnit("ms")
+                .setExplicitBucketBoundariesAdvice(List.of(1.0, 5.0, 10.0))
+                .build();
         size = meter.histogramBuilder("order.size").build();
     }
 

@@ -61,8 +61,10 @@ class SpoolCrashIT {
     private final TestDatabase db = TestDatabase.apache();
     private final String schema = TestDatabase.uniqueSchema("otel_spool_crash");
     private final Stored stored = new Stored(db, schema);
+
     @TempDir
     Path dir;
+
     private TcpProxy proxy;
     private Process child;
     private Client client;
@@ -106,7 +108,9 @@ class SpoolCrashIT {
         for (int i = 0; i < 3; i++) {
             client.round(); // still answered 200: spooled, not committed
         }
-        assertThat(storedRows()).as("rounds answered while the database was unreachable are not committed").isEqualTo(3L * SERIES);
+        assertThat(storedRows())
+                .as("rounds answered while the database was unreachable are not committed")
+                .isEqualTo(3L * SERIES);
 
         killChild();
         client.close();
@@ -115,11 +119,15 @@ class SpoolCrashIT {
         restart(spool);
 
         assertThat(perSeries()).containsExactlyInAnyOrderElementsOf(client.expected());
-        assertThat(spool().replayedPoints()).as("points replayed: the three rounds spooled while the database was unreachable")
+        assertThat(spool().replayedPoints())
+                .as("points replayed: the three rounds spooled while the database was unreachable")
                 .isEqualTo(3L * SERIES);
         var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         new OtlpReceiverMetrics(receiver).bindTo(registry);
-        assertThat(registry.get("ag_storage.otlp.spool.points").tag("outcome", "replayed").functionCounter().count())
+        assertThat(registry.get("ag_storage.otlp.spool.points")
+                        .tag("outcome", "replayed")
+                        .functionCounter()
+                        .count())
                 .isEqualTo((double) spool().replayedPoints());
         assertThat(spool().replaySkipped()).isZero();
     }
@@ -136,7 +144,9 @@ class SpoolCrashIT {
         killChild();
         client.close();
         long committedRecord = Long.parseLong(stored.query("SELECT sequence FROM $S.spool_watermarks"));
-        assertThat(committedRecord).as("the spool's committed record (one a round)").isGreaterThanOrEqualTo(4);
+        assertThat(committedRecord)
+                .as("the spool's committed record (one a round)")
+                .isGreaterThanOrEqualTo(4);
 
         // Without the checkpoint (as after a machine crash) opening the journal hands every record it still holds to
         // the spool: only the watermark committed with the rows keeps the committed ones from being stored again.
@@ -144,21 +154,37 @@ class SpoolCrashIT {
         restart(spool);
 
         assertThat(perSeries()).containsExactlyInAnyOrderElementsOf(client.expected());
-        assertThat(spool().replayedPoints()).as("points replayed: at most the last round, the only one that can have been uncommitted")
+        assertThat(spool().replayedPoints())
+                .as("points replayed: at most the last round, the only one that can have been uncommitted")
                 .isBetween(0L, (long) SERIES);
     }
 
     /** Starts {@link SpoolingReceiver} storing through the proxy and returns its OTLP/HTTP port. */
     private int startChild(Path spool) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // stdout goes to a file (reading a pipe races with the JDK draining it when the process dies)
         Path stdout = dir.resolve("child-stdout.txt");
-        child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), SpoolingReceiver.class.getName(),
-                proxy.proxiedUrl(db.url()), schema, spool.toString())
-                .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String text = await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(stdout, StandardCharsets.UTF_8),
-                t -> t.endsWith("\n") || !child.isAlive());
-        assertThat(child.isAlive()).as("the child exited before serving (its stderr is above)").isTrue();
+        child = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SpoolingReceiver.class.getName(),
+                        proxy.proxiedUrl(db.url()),
+                        schema,
+                        spool.toString())
+                .redirectOutput(stdout.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        String text = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> Files.readString(stdout, StandardCharsets.UTF_8),
+                        t -> t.endsWith("\n") || !child.isAlive());
+        assertThat(child.isAlive())
+                .as("the child exited before serving (its stderr is above)")
+                .isTrue();
         assertThat(text).startsWith("PORT ");
         return Integer.parseInt(text.strip().substring("PORT ".length()));
     }
@@ -171,8 +197,15 @@ class SpoolCrashIT {
 
     /** A new receiver (in this JVM) on the same spool and schema; its start replays what the database does not hold. */
     private void restart(Path spool) {
-        engine = StorageEngine.create(db.config(schema).setUrl(proxy.proxiedUrl(db.url())).build());
-        receiver = OtlpReceiver.builder().setEngine(engine).setHost("127.0.0.1").setGrpcPort(-1).setHttpPort(0).setSpool(spool).start();
+        engine = StorageEngine.create(
+                db.config(schema).setUrl(proxy.proxiedUrl(db.url())).build());
+        receiver = OtlpReceiver.builder()
+                .setEngine(engine)
+                .setHost("127.0.0.1")
+                .setGrpcPort(-1)
+                .setHttpPort(0)
+                .setSpool(spool)
+                .start();
     }
 
     private void awaitStored() {
@@ -182,13 +215,15 @@ class SpoolCrashIT {
 
     /** Per series: "label | rows | sum of the stored values". */
     private List<String> perSeries() {
-        return stored.rows("SELECT r.labels->>'series', count(*), sum(s.value) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
-                + "WHERE r.metric = ? GROUP BY 1", METRIC);
+        return stored.rows(
+                "SELECT r.labels->>'series', count(*), sum(s.value) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
+                        + "WHERE r.metric = ? GROUP BY 1",
+                METRIC);
     }
 
     private long storedRows() {
-        return Long.parseLong(stored.query("SELECT count(*) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE r.metric = ?",
-                METRIC));
+        return Long.parseLong(stored.query(
+                "SELECT count(*) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE r.metric = ?", METRIC));
     }
 
     private SampleSpool spool() {
@@ -207,12 +242,15 @@ class SpoolCrashIT {
 
         Client(int port) {
             // No retries: a round is answered at once or fails.
-            MetricExporter otlp = OtlpHttpMetricExporter.builder().setEndpoint("http://127.0.0.1:" + port + "/v1/metrics")
-                    .setRetryPolicy(null).build();
+            MetricExporter otlp = OtlpHttpMetricExporter.builder()
+                    .setEndpoint("http://127.0.0.1:" + port + "/v1/metrics")
+                    .setRetryPolicy(null)
+                    .build();
             MetricExporter exporter = new MetricExporter() {
                 @Override
                 public CompletableResultCode export(Collection<MetricData> metrics) {
-                    // The reader's last export at shutdown would go to a killed receiver: nothing is sent after close().
+                    // The reader's last export at shutdown would go to a killed receiver: nothing is sent after
+                    // close().
                     return closed ? CompletableResultCode.ofSuccess() : otlp.export(metrics);
                 }
 
@@ -231,11 +269,18 @@ class SpoolCrashIT {
                     return otlp.getAggregationTemporality(type);
                 }
             };
-            // Created after the receiver started, so that its first points count in full (see CumulativeState). The SDK's
-            // own metrics (otel.sdk.*, one point an export) are dropped: each request holds exactly the counter's points.
+            // Created after the receiver started, so that its first points count in full (see CumulativeState). The
+            // SDK's
+            // own metrics (otel.sdk.*, one point an export) are dropped: each request holds exactly the counter's
+            // points.
             provider = SdkMeterProvider.builder()
-                    .registerView(InstrumentSelector.builder().setName("otel.sdk.*").build(), View.builder().setAggregation(Aggregation.drop()).build())
-                    .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build()).build();
+                    .registerView(
+                            InstrumentSelector.builder().setName("otel.sdk.*").build(),
+                            View.builder().setAggregation(Aggregation.drop()).build())
+                    .registerMetricReader(PeriodicMetricReader.builder(exporter)
+                            .setInterval(Duration.ofHours(1))
+                            .build())
+                    .build();
             counter = provider.get("io.agstorage.test").counterBuilder(METRIC).build();
             for (int i = 0; i < SERIES; i++) {
                 series[i] = Attributes.of(SERIES_KEY, label(i));

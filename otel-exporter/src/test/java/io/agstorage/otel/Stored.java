@@ -25,7 +25,8 @@ final class Stored {
 
     /** One text value of a query with bound string parameters ("" when no row). */
     String query(String sql, Object... params) {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql.replace("$S", "\"" + schema + "\""))) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(sql.replace("$S", "\"" + schema + "\""))) {
             for (int i = 0; i < params.length; i++) {
                 ps.setObject(i + 1, params[i]);
             }
@@ -39,7 +40,8 @@ final class Stored {
 
     /** Every row of a query, columns joined by " | ". */
     List<String> rows(String sql, Object... params) {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql.replace("$S", "\"" + schema + "\""))) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(sql.replace("$S", "\"" + schema + "\""))) {
             for (int i = 0; i < params.length; i++) {
                 ps.setObject(i + 1, params[i]);
             }
@@ -53,7 +55,10 @@ final class Stored {
                             sb.append(" | ");
                         }
                         Object o = rs.getObject(i);
-                        sb.append(o instanceof Array a ? Arrays.deepToString((Object[]) a.getArray()) : String.valueOf(o));
+                        sb.append(
+                                o instanceof Array a
+                                        ? Arrays.deepToString((Object[]) a.getArray())
+                                        : String.valueOf(o));
                     }
                     rows.add(sb.toString());
                 }
@@ -66,19 +71,28 @@ final class Stored {
 
     /** Sum of the samples of {@code metric} with label venue = {@code venue}. */
     double sum(String metric, String venue) {
-        return Double.parseDouble(query("SELECT coalesce(sum(s.value), 'NaN') FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
-                + "WHERE r.metric = ? AND r.labels->>'venue' = ?", metric, venue));
+        return Double.parseDouble(query(
+                "SELECT coalesce(sum(s.value), 'NaN') FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
+                        + "WHERE r.metric = ? AND r.labels->>'venue' = ?",
+                metric,
+                venue));
     }
 
     /** The latest sample of {@code metric} with label venue = {@code venue}. */
     double last(String metric, String venue) {
-        return Double.parseDouble(query("SELECT s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
-                + "WHERE r.metric = ? AND r.labels->>'venue' = ? ORDER BY s.time DESC LIMIT 1", metric, venue));
+        return Double.parseDouble(query(
+                "SELECT s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
+                        + "WHERE r.metric = ? AND r.labels->>'venue' = ? ORDER BY s.time DESC LIMIT 1",
+                metric,
+                venue));
     }
 
     String series(String metric, String venue) {
-        return query("SELECT type || ' ' || coalesce(unit, '-') || ' ' || coalesce(temporality, '-') FROM $S.series "
-                + "WHERE metric = ? AND labels->>'venue' = ?", metric, venue);
+        return query(
+                "SELECT type || ' ' || coalesce(unit, '-') || ' ' || coalesce(temporality, '-') FROM $S.series "
+                        + "WHERE metric = ? AND labels->>'venue' = ?",
+                metric,
+                venue);
     }
 
     String label(String metric, String key) {
@@ -91,21 +105,28 @@ final class Stored {
 
     /** Per-bucket totals over every stored histogram row of an explicit-bucket series: "[count, sum, {bounds}, {counts}]". */
     String explicitTotals(String metric) {
-        return query("SELECT sum(h.count) || ' ' || sum(h.sum) || ' ' || min(h.bucket_bounds::text) || ' ' || "
-                + "(SELECT array_agg(t ORDER BY i)::text FROM (SELECT i, sum(c) t FROM $S.histograms h2 "
-                + "CROSS JOIN unnest(h2.bucket_counts) WITH ORDINALITY u(c, i) WHERE h2.series_id = r.id GROUP BY i) x) "
-                + "FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id WHERE r.metric = ? GROUP BY r.id", metric);
+        return query(
+                "SELECT sum(h.count) || ' ' || sum(h.sum) || ' ' || min(h.bucket_bounds::text) || ' ' || "
+                        + "(SELECT array_agg(t ORDER BY i)::text FROM (SELECT i, sum(c) t FROM $S.histograms h2 "
+                        + "CROSS JOIN unnest(h2.bucket_counts) WITH ORDINALITY u(c, i) WHERE h2.series_id = r.id GROUP BY i) x) "
+                        + "FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id WHERE r.metric = ? GROUP BY r.id",
+                metric);
     }
 
     /** Every series, sample and histogram row (but the SDK's timing self-metrics {@code otel.sdk.*}), without times, in a stable order: two clients storing the same data compare equal. */
     List<String> everything() {
         List<String> all = new ArrayList<>();
-        all.addAll(rows("SELECT metric, labels::text, type, unit, temporality FROM $S.series WHERE metric NOT LIKE 'otel.sdk.%' ORDER BY metric, labels::text"));
-        all.addAll(rows("SELECT r.metric, r.labels::text, s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
-                + "WHERE r.metric NOT LIKE 'otel.sdk.%' ORDER BY r.metric, r.labels::text, s.time"));
-        all.addAll(rows("SELECT r.metric, r.labels::text, h.count, h.sum, h.min, h.max, h.bucket_bounds, h.bucket_counts, h.scale, "
-                + "h.zero_count, h.positive_offset, h.positive_counts, h.negative_offset, h.negative_counts FROM $S.histograms h "
-                + "JOIN $S.series r ON r.id = h.series_id WHERE r.metric NOT LIKE 'otel.sdk.%' ORDER BY r.metric, r.labels::text, h.time"));
+        all.addAll(
+                rows(
+                        "SELECT metric, labels::text, type, unit, temporality FROM $S.series WHERE metric NOT LIKE 'otel.sdk.%' ORDER BY metric, labels::text"));
+        all.addAll(rows(
+                "SELECT r.metric, r.labels::text, s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
+                        + "WHERE r.metric NOT LIKE 'otel.sdk.%' ORDER BY r.metric, r.labels::text, s.time"));
+        all.addAll(
+                rows(
+                        "SELECT r.metric, r.labels::text, h.count, h.sum, h.min, h.max, h.bucket_bounds, h.bucket_counts, h.scale, "
+                                + "h.zero_count, h.positive_offset, h.positive_counts, h.negative_offset, h.negative_counts FROM $S.histograms h "
+                                + "JOIN $S.series r ON r.id = h.series_id WHERE r.metric NOT LIKE 'otel.sdk.%' ORDER BY r.metric, r.labels::text, h.time"));
         return all;
     }
 
@@ -123,14 +144,18 @@ final class Stored {
         assertThat(last("spread.bps", "a")).isEqualTo(both ? 3.0 : 2.5);
         assertThat(last("queue.depth", "a")).isEqualTo(both ? 9.0 : 7.0);
         assertThat(series("fill.latency", "a")).isEqualTo("histogram ms delta");
-        assertThat(explicitTotals("fill.latency")).isEqualTo(both ? "6 37.5 {1,5,10} {1,3,1,1}" : "5 33.5 {1,5,10} {1,2,1,1}");
-        assertThat(rows("SELECT h.count, h.sum, h.min, h.max FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id "
-                + "WHERE r.metric = 'fill.latency' ORDER BY h.time LIMIT 1")).containsExactly("5 | 33.5 | 0.5 | 20.0");
+        assertThat(explicitTotals("fill.latency"))
+                .isEqualTo(both ? "6 37.5 {1,5,10} {1,3,1,1}" : "5 33.5 {1,5,10} {1,2,1,1}");
+        assertThat(rows(
+                        "SELECT h.count, h.sum, h.min, h.max FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id "
+                                + "WHERE r.metric = 'fill.latency' ORDER BY h.time LIMIT 1"))
+                .containsExactly("5 | 33.5 | 0.5 | 20.0");
         // order.size, an exponential histogram: 1, 2 and 4 at scale 6 fall in buckets -1, 63 and 127.
-        List<String> size = rows("SELECT h.count, h.sum, h.scale, h.zero_count, h.positive_offset, cardinality(h.positive_counts), "
-                + "h.positive_counts[1], h.positive_counts[65], h.positive_counts[129], (SELECT sum(c) FROM unnest(h.positive_counts) c), "
-                + "cardinality(h.negative_counts) FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id "
-                + "WHERE r.metric = 'order.size' AND h.count > 0 ORDER BY h.time");
+        List<String> size =
+                rows("SELECT h.count, h.sum, h.scale, h.zero_count, h.positive_offset, cardinality(h.positive_counts), "
+                        + "h.positive_counts[1], h.positive_counts[65], h.positive_counts[129], (SELECT sum(c) FROM unnest(h.positive_counts) c), "
+                        + "cardinality(h.negative_counts) FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id "
+                        + "WHERE r.metric = 'order.size' AND h.count > 0 ORDER BY h.time");
         assertThat(size.get(0)).isEqualTo("3 | 7.0 | 6 | 0 | -1 | 129 | 1 | 1 | 1 | 3 | 0");
         assertThat(size).hasSize(both ? 2 : 1);
         if (both) {

@@ -32,7 +32,9 @@ class TimescaleMetricExporterIT {
     }
 
     static List<String> runScenario(TimescaleMetricExporter exporter) {
-        Scenario s = new Scenario(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build());
+        Scenario s = new Scenario(PeriodicMetricReader.builder(exporter)
+                .setInterval(Duration.ofHours(1))
+                .build());
         s.first();
         s.flush();
         s.second();
@@ -43,23 +45,29 @@ class TimescaleMetricExporterIT {
 
     @Test
     void storesEveryInstrumentKindWithDeltaTemporality() {
-        TimescaleMetricExporter exporter = TimescaleMetricExporter.builder().setEngine(engine).build();
+        TimescaleMetricExporter exporter =
+                TimescaleMetricExporter.builder().setEngine(engine).build();
         runScenario(exporter);
         new Stored(db, schema).assertScenario(true);
-        assertThat(engine.isClosed()).as("an engine the caller gave is never closed by the exporter").isFalse();
+        assertThat(engine.isClosed())
+                .as("an engine the caller gave is never closed by the exporter")
+                .isFalse();
     }
 
     @Test
     void storesEveryInstrumentKindWithCumulativeTemporality() {
-        TimescaleMetricExporter exporter = TimescaleMetricExporter.builder().setEngine(engine)
-                .setAggregationTemporalitySelector(AggregationTemporalitySelector.alwaysCumulative()).build();
+        TimescaleMetricExporter exporter = TimescaleMetricExporter.builder()
+                .setEngine(engine)
+                .setAggregationTemporalitySelector(AggregationTemporalitySelector.alwaysCumulative())
+                .build();
         runScenario(exporter);
         new Stored(db, schema).assertScenario(true);
     }
 
     @Test
     void exportCompletesOnlyOnceTheDataIsCommitted() {
-        TimescaleMetricExporter exporter = TimescaleMetricExporter.builder().setEngine(engine).build();
+        TimescaleMetricExporter exporter =
+                TimescaleMetricExporter.builder().setEngine(engine).build();
         var reader = io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader.create();
         Scenario s = new Scenario(reader);
         s.first();
@@ -73,7 +81,8 @@ class TimescaleMetricExporterIT {
 
     @Test
     void exportAfterShutdownFailsWithoutThrowing() {
-        TimescaleMetricExporter exporter = TimescaleMetricExporter.builder().setEngine(engine).build();
+        TimescaleMetricExporter exporter =
+                TimescaleMetricExporter.builder().setEngine(engine).build();
         assertThat(exporter.shutdown().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
         assertThat(exporter.shutdown().isSuccess()).isTrue();
         CompletableResultCode result = exporter.export(List.of());
@@ -83,7 +92,8 @@ class TimescaleMetricExporterIT {
 
     @Test
     void exportFailsItsResultWhenTheEngineIsClosed() {
-        TimescaleMetricExporter exporter = TimescaleMetricExporter.builder().setEngine(engine).build();
+        TimescaleMetricExporter exporter =
+                TimescaleMetricExporter.builder().setEngine(engine).build();
         var reader = io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader.create();
         Scenario s = new Scenario(reader);
         s.first();
@@ -97,7 +107,9 @@ class TimescaleMetricExporterIT {
 
     @Test
     void exporterBuiltFromAConfigOwnsAndClosesItsEngine() {
-        TimescaleMetricExporter exporter = TimescaleMetricExporter.builder().setConfig(db.config(schema).build()).build();
+        TimescaleMetricExporter exporter = TimescaleMetricExporter.builder()
+                .setConfig(db.config(schema).build())
+                .build();
         runScenario(exporter);
         assertThat(exporter.engine().isClosed()).isTrue();
         new Stored(db, schema).assertScenario(true);

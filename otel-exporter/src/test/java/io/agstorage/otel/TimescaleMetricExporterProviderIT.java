@@ -35,9 +35,14 @@ class TimescaleMetricExporterProviderIT {
                     .build()
                     .getOpenTelemetrySdk();
             sdk.getMeter("spi").counterBuilder("spi.counter").build().add(5, Attributes.empty());
-            assertThat(sdk.getSdkMeterProvider().shutdown().join(20, TimeUnit.SECONDS).isSuccess()).isTrue();
-            assertThat(db.queryString("SELECT sum(s.value) || ' ' || min(r.labels->>'resource.service.name') FROM \"" + schema
-                    + "\".samples s JOIN \"" + schema + "\".series r ON r.id = s.series_id WHERE r.metric = 'spi.counter'"))
+            assertThat(sdk.getSdkMeterProvider()
+                            .shutdown()
+                            .join(20, TimeUnit.SECONDS)
+                            .isSuccess())
+                    .isTrue();
+            assertThat(db.queryString("SELECT sum(s.value) || ' ' || min(r.labels->>'resource.service.name') FROM \""
+                            + schema + "\".samples s JOIN \"" + schema
+                            + "\".series r ON r.id = s.series_id WHERE r.metric = 'spi.counter'"))
                     .isEqualTo("5 spi-test");
         } finally {
             db.dropSchema(schema);

@@ -18,9 +18,17 @@ class TslTierIT {
         TestDatabase db = TestDatabase.tsl();
         String schema = TestDatabase.uniqueSchema("otel_tsl");
         try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
-             OtlpReceiver receiver = OtlpReceiver.builder().setEngine(engine).setHost("127.0.0.1").setGrpcPort(-1).setHttpPort(0).start()) {
+                OtlpReceiver receiver = OtlpReceiver.builder()
+                        .setEngine(engine)
+                        .setHost("127.0.0.1")
+                        .setGrpcPort(-1)
+                        .setHttpPort(0)
+                        .start()) {
             Scenario s = new Scenario(PeriodicMetricReader.builder(OtlpHttpMetricExporter.builder()
-                    .setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics").build()).setInterval(Duration.ofHours(1)).build());
+                            .setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics")
+                            .build())
+                    .setInterval(Duration.ofHours(1))
+                    .build());
             s.first();
             s.flush();
             s.second();

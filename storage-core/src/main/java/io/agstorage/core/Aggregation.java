@@ -6,7 +6,11 @@ import java.util.stream.Collectors;
 
 /** How {@link StorageEngine#queryAggregated} folds the values of one time bucket into one. */
 public enum Aggregation {
-    AVG, MIN, MAX, SUM, COUNT,
+    AVG,
+    MIN,
+    MAX,
+    SUM,
+    COUNT,
     /** The value with the earliest time in the bucket. */
     FIRST,
     /** The value with the latest time in the bucket. */
@@ -31,7 +35,10 @@ public enum Aggregation {
                 }
             }
         }
-        String accepted = Arrays.stream(values()).map(a -> a.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
-        throw new IllegalArgumentException("aggregation must be one of " + accepted + ", was " + (name == null ? "null" : "'" + name + "'"));
+        String accepted = Arrays.stream(values())
+                .map(a -> a.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "));
+        throw new IllegalArgumentException(
+                "aggregation must be one of " + accepted + ", was " + (name == null ? "null" : "'" + name + "'"));
     }
 }

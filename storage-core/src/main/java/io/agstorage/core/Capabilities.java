@@ -16,8 +16,12 @@ import org.jspecify.annotations.Nullable;
  * @param tier what follows from the license
  * @param wasm whether PostgreSQL runs compiled to WebAssembly (PGlite), which cannot take COPY
  */
-public record Capabilities(String postgresVersion, @Nullable String timescaleVersion,
-        @Nullable String availableTimescaleVersion, TimescaleTier tier, boolean wasm) {
+public record Capabilities(
+        String postgresVersion,
+        @Nullable String timescaleVersion,
+        @Nullable String availableTimescaleVersion,
+        TimescaleTier tier,
+        boolean wasm) {
 
     private static final String DETECT_SQL = "SELECT current_setting('server_version'), version(), "
             + "(SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'), "
@@ -26,7 +30,8 @@ public record Capabilities(String postgresVersion, @Nullable String timescaleVer
 
     /** Reads the capabilities through {@code connection}. */
     public static Capabilities detect(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(DETECT_SQL)) {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery(DETECT_SQL)) {
             rs.next();
             String pg = rs.getString(1).split(" ")[0];
             boolean wasm = rs.getString(2).toLowerCase(Locale.ROOT).contains("emscripten");
@@ -55,7 +60,8 @@ public record Capabilities(String postgresVersion, @Nullable String timescaleVer
         String ts = timescaleVersion != null ? timescaleVersion : availableTimescaleVersion;
         String what = switch (tier) {
             case COMMUNITY -> "TSL: native compression, continuous aggregates and policies";
-            case APACHE -> "Apache edition: hypertables and drop_chunks; compression unavailable, rollups kept by ag-storage";
+            case APACHE ->
+                "Apache edition: hypertables and drop_chunks; compression unavailable, rollups kept by ag-storage";
             case NONE -> "no TimescaleDB: not supported";
         };
         return "PostgreSQL " + postgresVersion + (wasm ? " (WASM)" : "") + ", TimescaleDB "

@@ -25,8 +25,19 @@ public final class HistogramPoint {
     private final int negativeOffset;
     private final long[] negativeCounts;
 
-    private HistogramPoint(long count, double sum, double min, double max, double[] bucketBounds, long[] bucketCounts,
-            boolean exponential, int scale, long zeroCount, int positiveOffset, long[] positiveCounts, int negativeOffset,
+    private HistogramPoint(
+            long count,
+            double sum,
+            double min,
+            double max,
+            double[] bucketBounds,
+            long[] bucketCounts,
+            boolean exponential,
+            int scale,
+            long zeroCount,
+            int positiveOffset,
+            long[] positiveCounts,
+            int negativeOffset,
             long[] negativeCounts) {
         this.count = count;
         this.sum = sum;
@@ -49,24 +60,36 @@ public final class HistogramPoint {
      * @param bounds strictly increasing finite upper bounds
      * @param counts one count per bucket: {@code bounds.length + 1} entries, the last for (last bound, +Inf)
      */
-    public static HistogramPoint explicit(long count, double sum, double min, double max, double[] bounds, long[] counts) {
+    public static HistogramPoint explicit(
+            long count, double sum, double min, double max, double[] bounds, long[] counts) {
         if (counts.length != bounds.length + 1) {
-            throw new IllegalArgumentException("bucket_counts must have bucket_bounds.length + 1 = " + (bounds.length + 1)
-                    + " entries, was " + counts.length);
+            throw new IllegalArgumentException("bucket_counts must have bucket_bounds.length + 1 = "
+                    + (bounds.length + 1) + " entries, was " + counts.length);
         }
         for (int i = 0; i < bounds.length; i++) {
             if (!Double.isFinite(bounds[i]) || (i > 0 && bounds[i] <= bounds[i - 1])) {
-                throw new IllegalArgumentException("bucket_bounds must be finite and strictly increasing, was " + Arrays.toString(bounds));
+                throw new IllegalArgumentException(
+                        "bucket_bounds must be finite and strictly increasing, was " + Arrays.toString(bounds));
             }
         }
         checkCounts("bucket_counts", counts, count, 0);
         checkSummary(count, sum);
-        return new HistogramPoint(count, sum, min, max, bounds.clone(), counts.clone(), false, 0, 0, 0, new long[0], 0, new long[0]);
+        return new HistogramPoint(
+                count, sum, min, max, bounds.clone(), counts.clone(), false, 0, 0, 0, new long[0], 0, new long[0]);
     }
 
     /** A base-2 exponential histogram, as OpenTelemetry defines it. */
-    public static HistogramPoint exponential(long count, double sum, double min, double max, int scale, long zeroCount,
-            int positiveOffset, long[] positiveCounts, int negativeOffset, long[] negativeCounts) {
+    public static HistogramPoint exponential(
+            long count,
+            double sum,
+            double min,
+            double max,
+            int scale,
+            long zeroCount,
+            int positiveOffset,
+            long[] positiveCounts,
+            int negativeOffset,
+            long[] negativeCounts) {
         if (scale < -10 || scale > 20) {
             throw new IllegalArgumentException("scale must be between -10 and 20, was " + scale);
         }
@@ -76,8 +99,20 @@ public final class HistogramPoint {
         checkCounts("negative_counts", negativeCounts, Long.MAX_VALUE, 0);
         checkCounts("positive_counts", positiveCounts, count, zeroCount + sum(negativeCounts));
         checkSummary(count, sum);
-        return new HistogramPoint(count, sum, min, max, new double[0], new long[0], true, scale, zeroCount, positiveOffset,
-                positiveCounts.clone(), negativeOffset, negativeCounts.clone());
+        return new HistogramPoint(
+                count,
+                sum,
+                min,
+                max,
+                new double[0],
+                new long[0],
+                true,
+                scale,
+                zeroCount,
+                positiveOffset,
+                positiveCounts.clone(),
+                negativeOffset,
+                negativeCounts.clone());
     }
 
     private static long sum(long[] counts) {
@@ -97,7 +132,8 @@ public final class HistogramPoint {
             total += c;
         }
         if (expectedTotal != Long.MAX_VALUE && total != expectedTotal) {
-            throw new IllegalArgumentException(field + " must add up to count " + expectedTotal + ", added up to " + total);
+            throw new IllegalArgumentException(
+                    field + " must add up to count " + expectedTotal + ", added up to " + total);
         }
     }
 
@@ -110,28 +146,64 @@ public final class HistogramPoint {
         }
     }
 
-    public long count() { return count; }
+    public long count() {
+        return count;
+    }
     /** The sum of recorded values, or NaN when absent. */
-    public double sum() { return sum; }
+    public double sum() {
+        return sum;
+    }
     /** The minimum, or NaN when absent. */
-    public double min() { return min; }
+    public double min() {
+        return min;
+    }
     /** The maximum, or NaN when absent. */
-    public double max() { return max; }
-    public boolean isExponential() { return exponential; }
-    public double[] bucketBounds() { return bucketBounds.clone(); }
-    public long[] bucketCounts() { return bucketCounts.clone(); }
-    public int scale() { return scale; }
-    public long zeroCount() { return zeroCount; }
-    public int positiveOffset() { return positiveOffset; }
-    public long[] positiveCounts() { return positiveCounts.clone(); }
-    public int negativeOffset() { return negativeOffset; }
-    public long[] negativeCounts() { return negativeCounts.clone(); }
+    public double max() {
+        return max;
+    }
+
+    public boolean isExponential() {
+        return exponential;
+    }
+
+    public double[] bucketBounds() {
+        return bucketBounds.clone();
+    }
+
+    public long[] bucketCounts() {
+        return bucketCounts.clone();
+    }
+
+    public int scale() {
+        return scale;
+    }
+
+    public long zeroCount() {
+        return zeroCount;
+    }
+
+    public int positiveOffset() {
+        return positiveOffset;
+    }
+
+    public long[] positiveCounts() {
+        return positiveCounts.clone();
+    }
+
+    public int negativeOffset() {
+        return negativeOffset;
+    }
+
+    public long[] negativeCounts() {
+        return negativeCounts.clone();
+    }
 
     @Override
     public String toString() {
         return exponential
-                ? "HistogramPoint{count=" + count + ", sum=" + sum + ", scale=" + scale + ", zero=" + zeroCount + ", positive="
-                        + positiveOffset + Arrays.toString(positiveCounts) + ", negative=" + negativeOffset + Arrays.toString(negativeCounts) + "}"
+                ? "HistogramPoint{count=" + count + ", sum=" + sum + ", scale=" + scale + ", zero=" + zeroCount
+                        + ", positive=" + positiveOffset + Arrays.toString(positiveCounts) + ", negative="
+                        + negativeOffset + Arrays.toString(negativeCounts) + "}"
                 : "HistogramPoint{count=" + count + ", sum=" + sum + ", min=" + min + ", max=" + max + ", bounds="
                         + Arrays.toString(bucketBounds) + ", counts=" + Arrays.toString(bucketCounts) + "}";
     }

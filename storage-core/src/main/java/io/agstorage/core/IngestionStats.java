@@ -14,5 +14,13 @@ package io.agstorage.core;
  * @param bufferSize the buffer's capacity
  * @param lastBatchMillis how long the last committed batch took
  */
-public record IngestionStats(long accepted, long committed, long droppedFull, long droppedInvalid, long droppedFailed,
-        long retries, long queueDepth, int bufferSize, double lastBatchMillis) {}
+public record IngestionStats(
+        long accepted,
+        long committed,
+        long droppedFull,
+        long droppedInvalid,
+        long droppedFailed,
+        long retries,
+        long queueDepth,
+        int bufferSize,
+        double lastBatchMillis) {}

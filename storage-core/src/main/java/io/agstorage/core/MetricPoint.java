@@ -69,17 +69,29 @@ public final class MetricPoint {
         return new MetricPoint(name, value, labels, Objects.requireNonNull(time, "time"));
     }
 
-    public String name() { return name; }
-    public double value() { return value; }
+    public String name() {
+        return name;
+    }
+
+    public double value() {
+        return value;
+    }
     /** The labels, sorted by key. */
-    public SortedMap<String, String> labels() { return labels; }
+    public SortedMap<String, String> labels() {
+        return labels;
+    }
     /** The time, or null to be stamped when the engine accepts the point. */
-    public @Nullable Instant time() { return time; }
+    public @Nullable Instant time() {
+        return time;
+    }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MetricPoint p && name.equals(p.name) && Double.compare(value, p.value) == 0
-                && labels.equals(p.labels) && Objects.equals(time, p.time);
+        return o instanceof MetricPoint p
+                && name.equals(p.name)
+                && Double.compare(value, p.value) == 0
+                && labels.equals(p.labels)
+                && Objects.equals(time, p.time);
     }
 
     @Override

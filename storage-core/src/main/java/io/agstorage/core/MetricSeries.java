@@ -46,11 +46,21 @@ public final class MetricSeries {
         return record(value, PointRules.toEpochMicros(time));
     }
 
-    public String name() { return ref.metric(); }
-    public Map<String, String> labels() { return ref.labels(); }
-    public MetricType type() { return ref.type(); }
+    public String name() {
+        return ref.metric();
+    }
 
-    SeriesRef ref() { return ref; }
+    public Map<String, String> labels() {
+        return ref.labels();
+    }
+
+    public MetricType type() {
+        return ref.type();
+    }
+
+    SeriesRef ref() {
+        return ref;
+    }
 
     @Override
     public String toString() {

@@ -29,8 +29,8 @@ public final class RejectedPointsException extends IllegalArgumentException {
     private static String message(List<Rejection> rejections, int written) {
         String shown = rejections.stream().limit(10).map(Rejection::toString).collect(Collectors.joining("; "));
         String more = rejections.size() > 10 ? "; and " + (rejections.size() - 10) + " more" : "";
-        return rejections.size() + " of " + (rejections.size() + written) + " points rejected, the other "
-                + written + " were written: " + shown + more;
+        return rejections.size() + " of " + (rejections.size() + written) + " points rejected, the other " + written
+                + " were written: " + shown + more;
     }
 
     public List<Rejection> rejections() {

@@ -69,9 +69,13 @@ public final class SampleBatch {
         return true;
     }
 
-    public int size() { return size; }
+    public int size() {
+        return size;
+    }
 
-    public boolean isEmpty() { return size == 0; }
+    public boolean isEmpty() {
+        return size == 0;
+    }
 
     public void clear() {
         Arrays.fill(series, 0, size, null);
@@ -94,8 +98,20 @@ public final class SampleBatch {
         }
     }
 
-    SeriesRef[] seriesArray() { return series; }
-    long[] timesArray() { return times; }
-    double[] valuesArray() { return values; }
-    @Nullable HistogramPoint[] histogramsArray() { return histograms; }
+    SeriesRef[] seriesArray() {
+        return series;
+    }
+
+    long[] timesArray() {
+        return times;
+    }
+
+    double[] valuesArray() {
+        return values;
+    }
+
+    @Nullable
+    HistogramPoint[] histogramsArray() {
+        return histograms;
+    }
 }

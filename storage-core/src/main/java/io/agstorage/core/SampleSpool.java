@@ -57,6 +57,7 @@ public final class SampleSpool implements AutoCloseable {
     private final long replaySkipped;
     /** Larger batches are answered after their commit: half the engine's buffer, so one can always find room. */
     private final int maxSpooledPoints;
+
     private final AtomicLong spooled = new AtomicLong();
     private final AtomicLong journalFailures = new AtomicLong();
     /** Set once the journal failed a write: from then on batches skip it and are answered after their commit. */
@@ -91,7 +92,11 @@ public final class SampleSpool implements AutoCloseable {
         try {
             // Never below what the database holds: a journal tail lost in a machine crash must not hand out its
             // sequences again (their positions would make replay skip the new records).
-            journal = Journal.builder().directory(directory).syncPolicy(syncPolicy).minNextSequence(position.sequence() + 1).open(replay::accept);
+            journal = Journal.builder()
+                    .directory(directory)
+                    .syncPolicy(syncPolicy)
+                    .minNextSequence(position.sequence() + 1)
+                    .open(replay::accept);
         } catch (JournalException e) {
             throw new StorageException("opening the spool in " + directory + ": " + e.getMessage(), e);
         }
@@ -103,8 +108,13 @@ public final class SampleSpool implements AutoCloseable {
             throw e;
         }
         if (replay.records > 0) {
-            log.info("Spool {} ({}): replayed {} records ({} points) the database did not hold; {} points named unknown series",
-                    directory, id, replay.records, replay.points, replay.unknown);
+            log.info(
+                    "Spool {} ({}): replayed {} records ({} points) the database did not hold; {} points named unknown series",
+                    directory,
+                    id,
+                    replay.records,
+                    replay.points,
+                    replay.unknown);
         }
         return new SampleSpool(engine, journal, id, replay.points, replay.unknown);
     }
@@ -127,7 +137,8 @@ public final class SampleSpool implements AutoCloseable {
             CompletableFuture<Long> none = CompletableFuture.completedFuture(0L);
             return new Spooled(none.thenApply(n -> null), none);
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(engine.config().writeTimeoutMs());
+        long deadline = System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(engine.config().writeTimeoutMs());
         if (journalBroken || batch.size() + 1 > maxSpooledPoints) {
             return afterCommit(engine.submit(batch));
         }
@@ -159,15 +170,18 @@ public final class SampleSpool implements AutoCloseable {
             }
             try {
                 if (journal.append(record) != sequence) {
-                    throw new IllegalStateException("journal sequence is not " + sequence + " (another writer on the journal?)");
+                    throw new IllegalStateException(
+                            "journal sequence is not " + sequence + " (another writer on the journal?)");
                 }
             } catch (RuntimeException e) {
                 // The sequence the writer got is not in the journal: later records must not reuse it, so the journal
                 // is left alone from now on.
                 journalBroken = true;
                 journalFailures.incrementAndGet();
-                log.error("Spool {}: journal write failed; from now on requests are answered after their commit: {}",
-                        journal.directory(), e.toString());
+                log.error(
+                        "Spool {}: journal write failed; from now on requests are answered after their commit: {}",
+                        journal.directory(),
+                        e.toString());
                 return afterCommit(committed);
             }
         } finally {
@@ -193,30 +207,47 @@ public final class SampleSpool implements AutoCloseable {
         try {
             journal.trim(sequence);
         } catch (JournalException e) {
-            log.warn("Spool {}: trimming failed (the records stay on disk; replay skips them): {}", journal.directory(), e.getMessage());
+            log.warn(
+                    "Spool {}: trimming failed (the records stay on disk; replay skips them): {}",
+                    journal.directory(),
+                    e.getMessage());
         }
     }
 
     /** This spool's id, the key of its row in {@code spool_watermarks}. */
-    public UUID id() { return id; }
+    public UUID id() {
+        return id;
+    }
 
     /** Points spooled since this spool opened. */
-    public long spooledPoints() { return spooled.get(); }
+    public long spooledPoints() {
+        return spooled.get();
+    }
 
     /** Points replayed when this spool opened (those the database did not hold). */
-    public long replayedPoints() { return replayed; }
+    public long replayedPoints() {
+        return replayed;
+    }
 
     /** Points of the replay skipped because their series id is not in this database. */
-    public long replaySkipped() { return replaySkipped; }
+    public long replaySkipped() {
+        return replaySkipped;
+    }
 
     /** Journal writes or forces that failed (each such batch, and every batch after a failed write, is answered after its commit). */
-    public long journalFailures() { return journalFailures.get(); }
+    public long journalFailures() {
+        return journalFailures.get();
+    }
 
     /** Records in the journal not yet committed and trimmed (about: trimming follows commits). */
-    public long backlog() { return journal.lastSequence() - journal.trimmedSequence(); }
+    public long backlog() {
+        return journal.lastSequence() - journal.trimmedSequence();
+    }
 
     /** The spool's directory. */
-    public Path directory() { return journal.directory(); }
+    public Path directory() {
+        return journal.directory();
+    }
 
     @Override
     public String toString() {
@@ -250,7 +281,8 @@ public final class SampleSpool implements AutoCloseable {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             return id;
         } catch (IOException e) {
-            throw new StorageException("spool directory " + directory + " is not usable: " + e.getMessage(), new UncheckedIOException(e));
+            throw new StorageException(
+                    "spool directory " + directory + " is not usable: " + e.getMessage(), new UncheckedIOException(e));
         }
     }
 
@@ -296,7 +328,8 @@ public final class SampleSpool implements AutoCloseable {
         }
 
         private Map<Long, MetricSeries> series(long[] ids) {
-            long[] missing = Arrays.stream(ids).filter(i -> !seriesById.containsKey(i)).toArray();
+            long[] missing =
+                    Arrays.stream(ids).filter(i -> !seriesById.containsKey(i)).toArray();
             if (missing.length > 0) {
                 seriesById.putAll(engine.seriesByIds(missing));
             }
@@ -308,11 +341,15 @@ public final class SampleSpool implements AutoCloseable {
                 throw unreadable;
             }
             try {
-                CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new)).get(timeoutMs, TimeUnit.MILLISECONDS);
+                CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
+                        .get(timeoutMs, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                throw new StorageException("the spool's replay was not committed within ingestion.write_timeout_ms=" + timeoutMs + " ms", e);
+                throw new StorageException(
+                        "the spool's replay was not committed within ingestion.write_timeout_ms=" + timeoutMs + " ms",
+                        e);
             } catch (ExecutionException e) {
-                throw new StorageException("the spool's replay was not committed: " + e.getCause().getMessage(), e.getCause());
+                throw new StorageException(
+                        "the spool's replay was not committed: " + e.getCause().getMessage(), e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StorageException("interrupted while replaying the spool", e);

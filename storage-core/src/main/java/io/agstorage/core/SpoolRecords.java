@@ -5,7 +5,6 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,7 +39,9 @@ final class SpoolRecords {
             HistogramPoint h = histograms != null ? histograms[i] : null;
             long id = ref.id();
             out.ensure(17);
-            out.buffer.put((byte) ((h != null ? HISTOGRAM : 0) | (id == 0 ? DEFINED : 0))).putLong(times[i]);
+            out.buffer
+                    .put((byte) ((h != null ? HISTOGRAM : 0) | (id == 0 ? DEFINED : 0)))
+                    .putLong(times[i]);
             if (id != 0) {
                 out.buffer.putLong(id);
             } else {
@@ -65,7 +66,8 @@ final class SpoolRecords {
      *
      * @throws IllegalArgumentException when the bytes are not a record of this format
      */
-    static Decoded decode(byte[] record, int from, StorageEngine engine, Function<long[], Map<Long, MetricSeries>> byId) {
+    static Decoded decode(
+            byte[] record, int from, StorageEngine engine, Function<long[], Map<Long, MetricSeries>> byId) {
         ByteBuffer in = ByteBuffer.wrap(record);
         try {
             byte version = in.get();
@@ -91,7 +93,10 @@ final class SpoolRecords {
                     entries.add(new Object[] {series, time, value});
                 }
             }
-            Map<Long, MetricSeries> known = ids.isEmpty() ? Map.of() : byId.apply(ids.stream().mapToLong(Long::longValue).distinct().toArray());
+            Map<Long, MetricSeries> known = ids.isEmpty()
+                    ? Map.of()
+                    : byId.apply(
+                            ids.stream().mapToLong(Long::longValue).distinct().toArray());
             SampleBatch batch = new SampleBatch(entries.size());
             long unknown = 0;
             for (Object[] e : entries) {
@@ -140,7 +145,8 @@ final class SpoolRecords {
         long[] positive = readLongs(in);
         int negativeOffset = in.getInt();
         long[] negative = readLongs(in);
-        return HistogramPoint.exponential(count, sum, min, max, scale, zeroCount, positiveOffset, positive, negativeOffset, negative);
+        return HistogramPoint.exponential(
+                count, sum, min, max, scale, zeroCount, positiveOffset, positive, negativeOffset, negative);
     }
 
     private static String readString(ByteBuffer in) {
@@ -202,7 +208,11 @@ final class SpoolRecords {
 
         void histogram(HistogramPoint h) {
             ensure(33);
-            buffer.put((byte) (h.isExponential() ? 1 : 0)).putLong(h.count()).putDouble(h.sum()).putDouble(h.min()).putDouble(h.max());
+            buffer.put((byte) (h.isExponential() ? 1 : 0))
+                    .putLong(h.count())
+                    .putDouble(h.sum())
+                    .putDouble(h.min())
+                    .putDouble(h.max());
             if (!h.isExponential()) {
                 doubles(h.bucketBounds());
                 longs(h.bucketCounts());

@@ -144,24 +144,73 @@ public final class StorageConfig {
         return url != null ? url : "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
-    public String user() { return user; }
-    public String password() { return password; }
-    public String schema() { return schema; }
-    public int maxConnections() { return maxConnections; }
-    public int connectionTimeoutSec() { return connectionTimeoutSec; }
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public int connectionTimeoutSec() {
+        return connectionTimeoutSec;
+    }
     /** Whether the engine applies pending migrations at start ({@code database.migrate}). */
-    public boolean migrate() { return migrate; }
-    public int batchSize() { return batchSize; }
-    public long flushIntervalMs() { return flushIntervalMs; }
-    public int maxBufferSize() { return maxBufferSize; }
-    public WriteMethod writeMethod() { return writeMethod; }
-    public long writeTimeoutMs() { return writeTimeoutMs; }
-    public int metricsRetentionDays() { return metricsRetentionDays; }
-    public int executionRetentionDays() { return executionRetentionDays; }
-    public int compressionAfterDays() { return compressionAfterDays; }
-    public int maxResults() { return maxResults; }
-    public int cacheTtlSec() { return cacheTtlSec; }
-    public boolean enableCache() { return enableCache; }
+    public boolean migrate() {
+        return migrate;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public long flushIntervalMs() {
+        return flushIntervalMs;
+    }
+
+    public int maxBufferSize() {
+        return maxBufferSize;
+    }
+
+    public WriteMethod writeMethod() {
+        return writeMethod;
+    }
+
+    public long writeTimeoutMs() {
+        return writeTimeoutMs;
+    }
+
+    public int metricsRetentionDays() {
+        return metricsRetentionDays;
+    }
+
+    public int executionRetentionDays() {
+        return executionRetentionDays;
+    }
+
+    public int compressionAfterDays() {
+        return compressionAfterDays;
+    }
+
+    public int maxResults() {
+        return maxResults;
+    }
+
+    public int cacheTtlSec() {
+        return cacheTtlSec;
+    }
+
+    public boolean enableCache() {
+        return enableCache;
+    }
 
     @Override
     public String toString() {
@@ -387,7 +436,8 @@ public final class StorageConfig {
                 return this;
             }
             if (!root.isObject()) {
-                throw new IllegalArgumentException("configuration must be a YAML mapping of sections, was " + root.getNodeType());
+                throw new IllegalArgumentException(
+                        "configuration must be a YAML mapping of sections, was " + root.getNodeType());
             }
             for (Iterator<Map.Entry<String, JsonNode>> sections = root.fields(); sections.hasNext(); ) {
                 Map.Entry<String, JsonNode> section = sections.next();
@@ -395,7 +445,9 @@ public final class StorageConfig {
                     throw new IllegalArgumentException("unknown configuration key '" + section.getKey()
                             + "' (expected one of the sections database, ingestion, retention, query)");
                 }
-                for (Iterator<Map.Entry<String, JsonNode>> keys = section.getValue().fields(); keys.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> keys =
+                                section.getValue().fields();
+                        keys.hasNext(); ) {
                     Map.Entry<String, JsonNode> entry = keys.next();
                     String key = section.getKey() + "." + entry.getKey();
                     JsonNode value = entry.getValue();
@@ -443,8 +495,9 @@ public final class StorageConfig {
                         + maxBufferSize + "), was " + batchSize);
             }
             if (compressionAfterDays >= metricsRetentionDays) {
-                throw new IllegalArgumentException("retention.compression_after_days must be < retention.metrics_retention_days ("
-                        + metricsRetentionDays + "), was " + compressionAfterDays);
+                throw new IllegalArgumentException(
+                        "retention.compression_after_days must be < retention.metrics_retention_days ("
+                                + metricsRetentionDays + "), was " + compressionAfterDays);
             }
             return new StorageConfig(this);
         }

@@ -5,8 +5,8 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import io.agstorage.core.RejectedPointsException.Rejection;
 import io.agstorage.core.internal.Causes;
 import io.agstorage.core.internal.ConnectionPool;
-import io.agstorage.core.internal.Masking;
 import io.agstorage.core.internal.Json;
+import io.agstorage.core.internal.Masking;
 import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.internal.SeriesRegistry;
@@ -20,8 +20,8 @@ import io.agstorage.core.schema.MigrationRunner;
 import io.agstorage.core.writer.BatchWriter;
 import io.agstorage.core.writer.CommitOutcomeUnknownException;
 import io.agstorage.core.writer.DirectWriter;
-import io.agstorage.core.writer.SpoolPosition;
 import io.agstorage.core.writer.SampleStore;
+import io.agstorage.core.writer.SpoolPosition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -98,10 +98,12 @@ public final class StorageEngine implements AutoCloseable {
         this.capabilities = detect();
         log.info("ag-storage on {}: {}", Masking.maskJdbcUrl(config.jdbcUrl()), capabilities.describe());
         if (capabilities.tier() == TimescaleTier.NONE) {
-            throw new StorageException("TimescaleDB is not installed on this PostgreSQL " + capabilities.postgresVersion()
-                    + " server (" + Masking.maskJdbcUrl(config.jdbcUrl()) + "). ag-storage needs it: run scripts/timescaledb start "
-                    + "for a local server, `docker compose up -d` for the official image, or install the timescaledb "
-                    + "package for this PostgreSQL and add it to shared_preload_libraries");
+            throw new StorageException(
+                    "TimescaleDB is not installed on this PostgreSQL " + capabilities.postgresVersion()
+                            + " server (" + Masking.maskJdbcUrl(config.jdbcUrl())
+                            + "). ag-storage needs it: run scripts/timescaledb start "
+                            + "for a local server, `docker compose up -d` for the official image, or install the timescaledb "
+                            + "package for this PostgreSQL and add it to shared_preload_libraries");
         }
         if (capabilities.wasm() && ownedPool != null) {
             ConnectionPool.openAllUpFront(ownedPool, config.connectionTimeoutSec());
@@ -114,10 +116,13 @@ public final class StorageEngine implements AutoCloseable {
             case INSERT -> false;
             case AUTO -> !capabilities.wasm();
         };
-        this.writer = new BatchWriter(new SampleStore(dataSource, quotedSchema, useCopy), config.batchSize(), config.flushIntervalMs());
+        this.writer = new BatchWriter(
+                new SampleStore(dataSource, quotedSchema, useCopy), config.batchSize(), config.flushIntervalMs());
         // The WASM tier serves every connection from one session: concurrent transactions there would interleave.
         // Elsewhere direct writes leave the writer thread a connection (with max_connections 1 they take turns).
-        this.direct = capabilities.wasm() ? null : new DirectWriter(dataSource, quotedSchema, useCopy, config.maxConnections() - 1);
+        this.direct = capabilities.wasm()
+                ? null
+                : new DirectWriter(dataSource, quotedSchema, useCopy, config.maxConnections() - 1);
         // The writer wakes at least every SPOOL_LINGER_MS when idle, to write spooled data that lingered for more.
         long wakeUpMs = Math.min(config.flushIntervalMs(), BatchWriter.SPOOL_LINGER_MS);
         this.pipeline = new IngestPipeline(config.maxBufferSize(), wakeUpMs, writer, runnable -> {
@@ -127,9 +132,15 @@ public final class StorageEngine implements AutoCloseable {
         });
         this.queries = new MetricQueries(dataSource, quotedSchema);
         this.rollups = new RollupQueries(dataSource, quotedSchema);
-        this.cache = config.enableCache() ? new QueryCache(Duration.ofSeconds(config.cacheTtlSec()), Clock.systemUTC()) : null;
-        log.info("Ingestion started: buffer {} slots, batch {} samples, flush every {} ms, write method {}", pipeline.bufferSize(),
-                config.batchSize(), config.flushIntervalMs(), useCopy ? "binary COPY" : "INSERT ... unnest");
+        this.cache = config.enableCache()
+                ? new QueryCache(Duration.ofSeconds(config.cacheTtlSec()), Clock.systemUTC())
+                : null;
+        log.info(
+                "Ingestion started: buffer {} slots, batch {} samples, flush every {} ms, write method {}",
+                pipeline.bufferSize(),
+                config.batchSize(),
+                config.flushIntervalMs(),
+                useCopy ? "binary COPY" : "INSERT ... unnest");
     }
 
     /**
@@ -151,14 +162,18 @@ public final class StorageEngine implements AutoCloseable {
 
     /** Starts an engine on the caller's {@link DataSource}, which the engine uses but never closes. */
     public static StorageEngine create(StorageConfig config, DataSource dataSource) {
-        return new StorageEngine(Objects.requireNonNull(config, "config"), Objects.requireNonNull(dataSource, "dataSource"), null);
+        return new StorageEngine(
+                Objects.requireNonNull(config, "config"), Objects.requireNonNull(dataSource, "dataSource"), null);
     }
 
     private Capabilities detect() {
         try (Connection c = dataSource.getConnection()) {
             return Capabilities.detect(c);
         } catch (SQLException e) {
-            throw new StorageException("cannot read server capabilities from " + Masking.maskJdbcUrl(config.jdbcUrl()) + ": " + e.getMessage(), e);
+            throw new StorageException(
+                    "cannot read server capabilities from " + Masking.maskJdbcUrl(config.jdbcUrl()) + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -190,7 +205,11 @@ public final class StorageEngine implements AutoCloseable {
      * The hot-path handle of a series with a type, unit and temporality; the first registration of a series
      * in this JVM decides those.
      */
-    public MetricSeries series(String name, Map<String, String> labels, MetricType type, @Nullable String unit,
+    public MetricSeries series(
+            String name,
+            Map<String, String> labels,
+            MetricType type,
+            @Nullable String unit,
             @Nullable String temporality) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(labels, "labels");
@@ -245,7 +264,9 @@ public final class StorageEngine implements AutoCloseable {
         checkOpen();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs());
         List<Rejection> rejections = new ArrayList<>();
-        int valid = direct != null ? insertDirect(points, rejections, deadline) : insertThroughWriter(points, rejections, deadline);
+        int valid = direct != null
+                ? insertDirect(points, rejections, deadline)
+                : insertThroughWriter(points, rejections, deadline);
         if (!rejections.isEmpty()) {
             throw new RejectedPointsException(rejections, valid);
         }
@@ -271,16 +292,23 @@ public final class StorageEngine implements AutoCloseable {
             }
             return write.size();
         } catch (CommitOutcomeUnknownException e) {
-            throw new StorageException("writing " + (n - rejections.size()) + " points: " + e.getMessage()
-                    + "; check before writing them again", e);
+            throw new StorageException(
+                    "writing " + (n - rejections.size()) + " points: " + e.getMessage()
+                            + "; check before writing them again",
+                    e);
         } catch (SQLException e) {
-            throw new StorageException("writing " + (n - rejections.size()) + " points failed, none was written: " + Causes.rootMessage(e), e);
+            throw new StorageException(
+                    "writing " + (n - rejections.size()) + " points failed, none was written: " + Causes.rootMessage(e),
+                    e);
         } catch (TimeoutException e) {
-            throw new StorageException("writing " + (n - rejections.size()) + " points failed, none was written: " + e.getMessage()
-                    + " within ingestion.write_timeout_ms=" + config.writeTimeoutMs() + " ms", e);
+            throw new StorageException(
+                    "writing " + (n - rejections.size()) + " points failed, none was written: " + e.getMessage()
+                            + " within ingestion.write_timeout_ms=" + config.writeTimeoutMs() + " ms",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while writing " + (n - rejections.size()) + " points; none was written", e);
+            throw new StorageException(
+                    "interrupted while writing " + (n - rejections.size()) + " points; none was written", e);
         }
     }
 
@@ -351,8 +379,10 @@ public final class StorageEngine implements AutoCloseable {
         if (error != null) {
             throw new IllegalArgumentException(error);
         }
-        return pipeline.tryPublishSample(ref != null ? ref : registry.intern(point.name(), point.labels(), MetricType.GAUGE, null, null),
-                t, point.value());
+        return pipeline.tryPublishSample(
+                ref != null ? ref : registry.intern(point.name(), point.labels(), MetricType.GAUGE, null, null),
+                t,
+                point.value());
     }
 
     /**
@@ -368,8 +398,10 @@ public final class StorageEngine implements AutoCloseable {
             long after = flushAsync().get(config.writeTimeoutMs(), TimeUnit.MILLISECONDS);
             return after - before;
         } catch (TimeoutException e) {
-            throw new StorageException("flush not confirmed within ingestion.write_timeout_ms=" + config.writeTimeoutMs()
-                    + " ms; the data stays buffered and is written when the database is reachable", e);
+            throw new StorageException(
+                    "flush not confirmed within ingestion.write_timeout_ms=" + config.writeTimeoutMs()
+                            + " ms; the data stays buffered and is written when the database is reachable",
+                    e);
         } catch (ExecutionException e) {
             throw new StorageException("flush failed: " + Causes.rootMessage(e), e.getCause());
         } catch (InterruptedException e) {
@@ -395,7 +427,8 @@ public final class StorageEngine implements AutoCloseable {
     public CompletableFuture<Long> submit(SampleBatch batch) {
         Objects.requireNonNull(batch, "batch");
         checkOpen();
-        return publish(batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(), batch.size());
+        return publish(
+                batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(), batch.size());
     }
 
     /**
@@ -406,8 +439,15 @@ public final class StorageEngine implements AutoCloseable {
         Objects.requireNonNull(batch, "batch");
         checkOpen();
         CompletableFuture<Long> committed = new CompletableFuture<>();
-        return pipeline.tryPublishAll(batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(),
-                batch.size(), committed) ? committed : null;
+        return pipeline.tryPublishAll(
+                        batch.seriesArray(),
+                        batch.timesArray(),
+                        batch.valuesArray(),
+                        batch.histogramsArray(),
+                        batch.size(),
+                        committed)
+                ? committed
+                : null;
     }
 
     /**
@@ -419,12 +459,22 @@ public final class StorageEngine implements AutoCloseable {
      * same transaction as its rows and read back by {@link #spoolPosition}. Used by {@link SampleSpool}. The future completes when the whole
      * batch is committed. Records of one spool must be submitted in sequence order.
      */
-    @Nullable CompletableFuture<Long> trySubmitSpooled(SampleBatch batch, UUID spool, long sequence, long deadlineNanos) {
+    @Nullable
+    CompletableFuture<Long> trySubmitSpooled(SampleBatch batch, UUID spool, long sequence, long deadlineNanos) {
         checkSpooled(batch, spool);
         CompletableFuture<Long> committed = new CompletableFuture<>();
         try {
-            pipeline.publishSpooled(batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(), batch.size(),
-                    spool, sequence, 0, committed, deadlineNanos);
+            pipeline.publishSpooled(
+                    batch.seriesArray(),
+                    batch.timesArray(),
+                    batch.valuesArray(),
+                    batch.histogramsArray(),
+                    batch.size(),
+                    spool,
+                    sequence,
+                    0,
+                    committed,
+                    deadlineNanos);
         } catch (TimeoutException e) {
             return null;
         }
@@ -439,8 +489,17 @@ public final class StorageEngine implements AutoCloseable {
         checkSpooled(batch, spool);
         CompletableFuture<Long> committed = new CompletableFuture<>();
         try {
-            pipeline.publishSpooled(batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(), batch.size(),
-                    spool, sequence, firstEntry, committed, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs()));
+            pipeline.publishSpooled(
+                    batch.seriesArray(),
+                    batch.timesArray(),
+                    batch.valuesArray(),
+                    batch.histogramsArray(),
+                    batch.size(),
+                    spool,
+                    sequence,
+                    firstEntry,
+                    committed,
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs()));
         } catch (TimeoutException e) {
             committed.completeExceptionally(bufferFull(e));
         }
@@ -460,7 +519,8 @@ public final class StorageEngine implements AutoCloseable {
     SpoolPosition spoolPosition(UUID spool) {
         Objects.requireNonNull(spool, "spool");
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT sequence, entries FROM " + quotedSchema + ".spool_watermarks WHERE spool = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT sequence, entries FROM " + quotedSchema + ".spool_watermarks WHERE spool = ?")) {
             ps.setObject(1, spool);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new SpoolPosition(rs.getLong(1), rs.getInt(2)) : SpoolPosition.NONE;
@@ -477,14 +537,19 @@ public final class StorageEngine implements AutoCloseable {
     Map<Long, MetricSeries> seriesByIds(long[] ids) {
         Map<Long, MetricSeries> found = new HashMap<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id, metric, labels::text, type, unit, temporality FROM " + quotedSchema
-                     + ".series WHERE id = ANY(?)")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT id, metric, labels::text, type, unit, temporality FROM "
+                                + quotedSchema + ".series WHERE id = ANY(?)")) {
             ps.setArray(1, c.createArrayOf("bigint", Arrays.stream(ids).boxed().toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long id = rs.getLong(1);
-                    SeriesRef ref = registry.intern(rs.getString(2), Json.parseLabels(rs.getString(3)),
-                            MetricType.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)), rs.getString(5), rs.getString(6));
+                    SeriesRef ref = registry.intern(
+                            rs.getString(2),
+                            Json.parseLabels(rs.getString(3)),
+                            MetricType.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)),
+                            rs.getString(5),
+                            rs.getString(6));
                     if (ref.id() == 0) {
                         ref.resolved(id);
                     }
@@ -497,10 +562,18 @@ public final class StorageEngine implements AutoCloseable {
         return found;
     }
 
-    private CompletableFuture<Long> publish(SeriesRef[] refs, long[] times, double[] values, @Nullable HistogramPoint[] hists, int n) {
+    private CompletableFuture<Long> publish(
+            SeriesRef[] refs, long[] times, double[] values, @Nullable HistogramPoint[] hists, int n) {
         CompletableFuture<Long> committed = new CompletableFuture<>();
         try {
-            pipeline.publishAll(refs, times, values, hists, n, committed, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs()));
+            pipeline.publishAll(
+                    refs,
+                    times,
+                    values,
+                    hists,
+                    n,
+                    committed,
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMs()));
         } catch (TimeoutException e) {
             committed.completeExceptionally(bufferFull(e));
         }
@@ -508,18 +581,26 @@ public final class StorageEngine implements AutoCloseable {
     }
 
     private StorageException bufferFull(TimeoutException e) {
-        return new StorageException("ingestion buffer stayed full for ingestion.write_timeout_ms=" + config.writeTimeoutMs()
-                + " ms; is the database reachable?", e);
+        return new StorageException(
+                "ingestion buffer stayed full for ingestion.write_timeout_ms=" + config.writeTimeoutMs()
+                        + " ms; is the database reachable?",
+                e);
     }
 
     private void awaitCommit(CompletableFuture<Long> committed, int count) {
         try {
             committed.get(config.writeTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new StorageException(count + " points not confirmed committed within ingestion.write_timeout_ms="
-                    + config.writeTimeoutMs() + " ms; they stay buffered and are written when the database is reachable", e);
+            throw new StorageException(
+                    count + " points not confirmed committed within ingestion.write_timeout_ms="
+                            + config.writeTimeoutMs()
+                            + " ms; they stay buffered and are written when the database is reachable",
+                    e);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof StorageException se ? se : new StorageException("writing " + count + " points failed: " + Causes.rootMessage(e), e.getCause());
+            throw e.getCause() instanceof StorageException se
+                    ? se
+                    : new StorageException(
+                            "writing " + count + " points failed: " + Causes.rootMessage(e), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException("interrupted while waiting for the commit", e);
@@ -564,7 +645,8 @@ public final class StorageEngine implements AutoCloseable {
     }
 
     /** {@link #queryAggregated(String, Instant, Instant, Duration, Aggregation, Map)} over every series of {@code name}. */
-    public AggregationResult queryAggregated(String name, Instant start, Instant end, Duration bucket, Aggregation agg) {
+    public AggregationResult queryAggregated(
+            String name, Instant start, Instant end, Duration bucket, Aggregation agg) {
         return queryAggregated(name, start, end, bucket, agg, null);
     }
 
@@ -583,7 +665,12 @@ public final class StorageEngine implements AutoCloseable {
      * @throws IllegalArgumentException when {@code end} is before {@code start} or {@code bucket} is not positive
      * @throws QueryLimitExceededException when more than {@code query.max_results} buckets would be returned
      */
-    public AggregationResult queryAggregated(String name, Instant start, Instant end, Duration bucket, Aggregation agg,
+    public AggregationResult queryAggregated(
+            String name,
+            Instant start,
+            Instant end,
+            Duration bucket,
+            Aggregation agg,
             @Nullable Map<String, String> labels) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bucket, "bucket");
@@ -593,12 +680,22 @@ public final class StorageEngine implements AutoCloseable {
             throw new IllegalArgumentException("bucket must be at least 1 microsecond, was " + bucket);
         }
         Map<String, String> filter = labels == null ? NO_LABELS : Map.copyOf(labels);
-        record AggKey(String name, Instant start, Instant end, Duration bucket, Aggregation agg, Map<String, String> labels) {}
+        record AggKey(
+                String name,
+                Instant start,
+                Instant end,
+                Duration bucket,
+                Aggregation agg,
+                Map<String, String> labels) {}
         return cached(new AggKey(name, start, end, bucket, agg, filter), end, () -> {
             try {
-                AggregationResult fromRollup = rollups.aggregated(name, start, end, bucket, agg, filter, config.maxResults());
-                return fromRollup != null ? fromRollup
-                        : new AggregationResult("samples", queries.aggregated(name, start, end, bucket, agg, filter, config.maxResults()));
+                AggregationResult fromRollup =
+                        rollups.aggregated(name, start, end, bucket, agg, filter, config.maxResults());
+                return fromRollup != null
+                        ? fromRollup
+                        : new AggregationResult(
+                                "samples",
+                                queries.aggregated(name, start, end, bucket, agg, filter, config.maxResults()));
             } catch (SQLException e) {
                 throw new StorageException("queryAggregated failed: " + e.getMessage(), e);
             }
@@ -623,26 +720,49 @@ public final class StorageEngine implements AutoCloseable {
             return new PoolStatus(0, 0, 0, 0, config.maxConnections());
         }
         HikariPoolMXBean pool = ownedPool.getHikariPoolMXBean();
-        return new PoolStatus(pool.getActiveConnections(), pool.getIdleConnections(), pool.getTotalConnections(),
-                pool.getThreadsAwaitingConnection(), ownedPool.getMaximumPoolSize());
+        return new PoolStatus(
+                pool.getActiveConnections(),
+                pool.getIdleConnections(),
+                pool.getTotalConnections(),
+                pool.getThreadsAwaitingConnection(),
+                ownedPool.getMaximumPoolSize());
     }
 
     /** The pipeline's counters now. */
     public IngestionStats ingestionStats() {
         long directCommitted = direct != null ? direct.committedSamples() : 0;
         long directRetries = direct != null ? direct.retries() : 0;
-        return new IngestionStats(pipeline.accepted() + directCommitted, writer.committedTotal() + directCommitted, pipeline.droppedFull(), droppedInvalid.sum(),
-                writer.droppedSamples(), writer.retries() + directRetries, pipeline.queueDepth(), pipeline.bufferSize(), writer.lastBatchNanos() / 1e6);
+        return new IngestionStats(
+                pipeline.accepted() + directCommitted,
+                writer.committedTotal() + directCommitted,
+                pipeline.droppedFull(),
+                droppedInvalid.sum(),
+                writer.droppedSamples(),
+                writer.retries() + directRetries,
+                pipeline.queueDepth(),
+                pipeline.bufferSize(),
+                writer.lastBatchNanos() / 1e6);
     }
 
-    public Capabilities capabilities() { return capabilities; }
-    public StorageConfig config() { return config; }
-    /** The pool the engine writes through; for the other ag-storage modules and for plain SQL. */
-    public DataSource dataSource() { return dataSource; }
-    /** The schema name, validated and double-quoted, ready to prefix a table name in SQL. */
-    public String quotedSchema() { return quotedSchema; }
+    public Capabilities capabilities() {
+        return capabilities;
+    }
 
-    public boolean isClosed() { return closed.get(); }
+    public StorageConfig config() {
+        return config;
+    }
+    /** The pool the engine writes through; for the other ag-storage modules and for plain SQL. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+    /** The schema name, validated and double-quoted, ready to prefix a table name in SQL. */
+    public String quotedSchema() {
+        return quotedSchema;
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
 
     private void checkOpen() {
         if (closed.get()) {
@@ -673,8 +793,12 @@ public final class StorageEngine implements AutoCloseable {
             ownedPool.close();
         }
         IngestionStats stats = ingestionStats();
-        log.info("StorageEngine closed: {} committed, {} dropped (full {}, invalid {}, failed {})", stats.committed(),
-                stats.droppedFull() + stats.droppedInvalid() + stats.droppedFailed(), stats.droppedFull(), stats.droppedInvalid(),
+        log.info(
+                "StorageEngine closed: {} committed, {} dropped (full {}, invalid {}, failed {})",
+                stats.committed(),
+                stats.droppedFull() + stats.droppedInvalid() + stats.droppedFailed(),
+                stats.droppedFull(),
+                stats.droppedInvalid(),
                 stats.droppedFailed());
     }
 }

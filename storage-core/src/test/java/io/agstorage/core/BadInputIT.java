@@ -39,13 +39,18 @@ class BadInputIT {
 
     @Test
     void nonFiniteValuesAreRefusedByName() {
-        assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("m", Double.NaN).at(T0)))
+        assertThatThrownBy(() ->
+                        engine.insertMetric(MetricPoint.of("m", Double.NaN).at(T0)))
                 .isInstanceOf(RejectedPointsException.class)
-                .hasMessage("1 of 1 points rejected, the other 0 were written: points[0]: value must be finite, was NaN");
-        assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("m", Double.POSITIVE_INFINITY).at(T0)))
+                .hasMessage(
+                        "1 of 1 points rejected, the other 0 were written: points[0]: value must be finite, was NaN");
+        assertThatThrownBy(() -> engine.insertMetric(
+                        MetricPoint.of("m", Double.POSITIVE_INFINITY).at(T0)))
                 .hasMessageEndingWith("value must be finite, was Infinity");
-        assertThatThrownBy(() -> engine.bufferMetric(MetricPoint.of("m", Double.NEGATIVE_INFINITY).at(T0)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("value must be finite, was -Infinity");
+        assertThatThrownBy(() -> engine.bufferMetric(
+                        MetricPoint.of("m", Double.NEGATIVE_INFINITY).at(T0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("value must be finite, was -Infinity");
         assertThat(stored()).isZero();
     }
 
@@ -60,21 +65,27 @@ class BadInputIT {
         assertThatThrownBy(() -> engine.insertMetricsBatch(batch))
                 .isInstanceOfSatisfying(RejectedPointsException.class, e -> {
                     assertThat(e.written()).isEqualTo(2);
-                    assertThat(e.rejections()).extracting(RejectedPointsException.Rejection::index).containsExactly(1, 2);
+                    assertThat(e.rejections())
+                            .extracting(RejectedPointsException.Rejection::index)
+                            .containsExactly(1, 2);
                 })
-                .hasMessage("2 of 4 points rejected, the other 2 were written: points[1]: value must be finite, was NaN; "
-                        + "points[2]: name must not be empty");
-        assertThat(engine.queryMetrics("ok", T0, T0.plusSeconds(2), null)).extracting(MetricRow::value).containsExactly(1.0, 3.0);
+                .hasMessage(
+                        "2 of 4 points rejected, the other 2 were written: points[1]: value must be finite, was NaN; "
+                                + "points[2]: name must not be empty");
+        assertThat(engine.queryMetrics("ok", T0, T0.plusSeconds(2), null))
+                .extracting(MetricRow::value)
+                .containsExactly(1.0, 3.0);
     }
 
     @Test
     void emptyAndHugeNamesAreRefused() {
         String huge = "x".repeat(1 << 20);
 
-        assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("", 1))).hasMessageEndingWith("name must not be empty");
+        assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("", 1)))
+                .hasMessageEndingWith("name must not be empty");
         assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of(huge, 1)))
-                .hasMessageEndingWith("name must be at most 1024 characters, was 1048576 characters ('"
-                        + "x".repeat(61) + "...')");
+                .hasMessageEndingWith(
+                        "name must be at most 1024 characters, was 1048576 characters ('" + "x".repeat(61) + "...')");
         assertThatThrownBy(() -> engine.series(huge, Map.of())).isInstanceOf(IllegalArgumentException.class);
         assertThat(stored()).isZero();
     }
@@ -88,18 +99,22 @@ class BadInputIT {
         assertThat(engine.queryMetrics(name, T0, T0.plusSeconds(1), Map.of(label, label)))
                 .containsExactly(new MetricRow(T0, name, 1.0, Map.of(label, label)));
         assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".series")).isEqualTo(1);
-        assertThat(db.queryString("SELECT to_regclass('" + schema + ".samples')")).isNotEmpty();
+        assertThat(db.queryString("SELECT to_regclass('" + schema + ".samples')"))
+                .isNotEmpty();
     }
 
     @Test
     void nullLabelKeysAndValuesAreRefusedAtConstruction() {
         assertThatThrownBy(() -> MetricPoint.of("m", 1).withLabel(null, "v"))
-                .isInstanceOf(NullPointerException.class).hasMessage("label key must not be null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("label key must not be null");
         assertThatThrownBy(() -> MetricPoint.of("m", 1).withLabel("venue", null))
-                .isInstanceOf(NullPointerException.class).hasMessage("label value must not be null (label key 'venue')");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("label value must not be null (label key 'venue')");
         Map<String, String> withNull = new HashMap<>();
         withNull.put("venue", null);
-        assertThatThrownBy(() -> engine.series("m", withNull)).hasMessage("label value must not be null (label key 'venue')");
+        assertThatThrownBy(() -> engine.series("m", withNull))
+                .hasMessage("label value must not be null (label key 'venue')");
     }
 
     @Test
@@ -109,7 +124,8 @@ class BadInputIT {
             labels.put("k" + i, "v");
         }
 
-        assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("m", 1).withLabels(labels).at(T0)))
+        assertThatThrownBy(() -> engine.insertMetric(
+                        MetricPoint.of("m", 1).withLabels(labels).at(T0)))
                 .hasMessageEndingWith("labels must have at most 128 entries, was 1000");
         assertThat(stored()).isZero();
     }
@@ -117,8 +133,10 @@ class BadInputIT {
     @Test
     void timesBefore1970OrAfter9999AreRefused() {
         assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("m", 1).at(Instant.parse("1969-12-31T23:59:59Z"))))
-                .hasMessageEndingWith("time must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, was 1969-12-31T23:59:59Z");
-        assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("m", 1).at(Instant.parse("+10000-01-01T00:00:00Z"))))
+                .hasMessageEndingWith(
+                        "time must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, was 1969-12-31T23:59:59Z");
+        assertThatThrownBy(
+                        () -> engine.insertMetric(MetricPoint.of("m", 1).at(Instant.parse("+10000-01-01T00:00:00Z"))))
                 .hasMessageEndingWith("was +10000-01-01T00:00:00Z");
         assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("m", 1).at(Instant.MAX)))
                 .hasMessageEndingWith("was after +1000000000-12-31");
@@ -133,10 +151,12 @@ class BadInputIT {
                 .hasMessage("end must not be before start, was start=2026-02-01T00:00:00Z, end=2026-01-31T23:59:59Z");
         assertThatThrownBy(() -> engine.queryAggregated("m", T0, T0.plusSeconds(1), Duration.ZERO, Aggregation.AVG))
                 .hasMessage("bucket must be at least 1 microsecond, was PT0S");
-        assertThatThrownBy(() -> engine.queryAggregated("m", T0, T0.plusSeconds(1), Duration.ofMinutes(-5), Aggregation.AVG))
+        assertThatThrownBy(() ->
+                        engine.queryAggregated("m", T0, T0.plusSeconds(1), Duration.ofMinutes(-5), Aggregation.AVG))
                 .hasMessage("bucket must be at least 1 microsecond, was PT-5M");
         assertThatThrownBy(() -> Aggregation.parse("p42"))
-                .hasMessage("aggregation must be one of avg, min, max, sum, count, first, last, p50, p95, p99, was 'p42'");
+                .hasMessage(
+                        "aggregation must be one of avg, min, max, sum, count, first, last, p50, p95, p99, was 'p42'");
         assertThat(Aggregation.parse(" P99 ")).isEqualTo(Aggregation.P99);
     }
 }

@@ -18,8 +18,11 @@ class DatabaseOutageIT {
         String schema = TestDatabase.uniqueSchema("outage");
         Instant t0 = Instant.parse("2026-04-01T00:00:00Z");
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url());
-                StorageEngine engine = StorageEngine.create(db.config(schema).setUrl(proxy.proxiedUrl(db.url()))
-                        .setConnectionTimeoutSec(2).setMaxBufferSize(16_384).build())) {
+                StorageEngine engine = StorageEngine.create(db.config(schema)
+                        .setUrl(proxy.proxiedUrl(db.url()))
+                        .setConnectionTimeoutSec(2)
+                        .setMaxBufferSize(16_384)
+                        .build())) {
             MetricSeries s = engine.series("through_outage", Map.of("phase", "all"));
             long micros = t0.toEpochMilli() * 1_000;
             for (int i = 0; i < 1_000; i++) {
@@ -35,15 +38,21 @@ class DatabaseOutageIT {
                     acceptedDuringOutage++;
                 }
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("recording never waits for the database").isLessThan(Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("recording never waits for the database")
+                    .isLessThan(Duration.ofSeconds(1));
             assertThat(acceptedDuringOutage).isEqualTo(5_000);
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.ingestionStats().retries() > 0);
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> engine.ingestionStats().retries() > 0);
             proxy.restore();
 
             engine.flushBuffer();
 
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(6_000);
-            assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples")).isEqualTo(5_999.0 * 6_000 / 2);
+            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                    .isEqualTo(6_000);
+            assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples"))
+                    .isEqualTo(5_999.0 * 6_000 / 2);
             assertThat(engine.ingestionStats().droppedFailed()).isZero();
         } finally {
             db.dropSchema(schema);

@@ -21,13 +21,15 @@ class HistogramPointTest {
                 .hasMessage("bucket_counts must add up to count 5, added up to 2");
         assertThatThrownBy(() -> HistogramPoint.explicit(0, 1, 0, 1, new double[] {1}, new long[] {-1, 1}))
                 .hasMessage("bucket_counts must all be >= 0, was [-1, 1]");
-        assertThatThrownBy(() -> HistogramPoint.explicit(1, Double.POSITIVE_INFINITY, 0, 1, new double[] {1}, new long[] {1, 0}))
+        assertThatThrownBy(() ->
+                        HistogramPoint.explicit(1, Double.POSITIVE_INFINITY, 0, 1, new double[] {1}, new long[] {1, 0}))
                 .hasMessage("sum must be finite or absent (NaN), was Infinity");
     }
 
     @Test
     void exponentialCountsIncludeZeroAndBothSides() {
-        HistogramPoint h = HistogramPoint.exponential(6, 10, Double.NaN, Double.NaN, 3, 1, -2, new long[] {2, 1}, 0, new long[] {2});
+        HistogramPoint h = HistogramPoint.exponential(
+                6, 10, Double.NaN, Double.NaN, 3, 1, -2, new long[] {2, 1}, 0, new long[] {2});
 
         assertThat(h.isExponential()).isTrue();
         assertThat(h.positiveCounts()).containsExactly(2, 1);

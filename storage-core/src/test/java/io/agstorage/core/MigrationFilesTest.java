@@ -16,10 +16,18 @@ class MigrationFilesTest {
     void indexListsEveryMigrationFileInVersionOrder() throws IOException {
         List<String> files;
         try (Stream<Path> list = Files.list(Path.of("..", "sql"))) {
-            files = list.map(p -> p.getFileName().toString()).filter(n -> n.matches("V\\d{3}__.*\\.sql")).sorted().toList();
+            files = list.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("V\\d{3}__.*\\.sql"))
+                    .sorted()
+                    .toList();
         }
 
-        assertThat(MigrationRunner.migrations()).extracting(MigrationRunner.Migration::fileName).containsExactlyElementsOf(files);
-        assertThat(MigrationRunner.migrations()).extracting(MigrationRunner.Migration::version).isSorted().doesNotHaveDuplicates();
+        assertThat(MigrationRunner.migrations())
+                .extracting(MigrationRunner.Migration::fileName)
+                .containsExactlyElementsOf(files);
+        assertThat(MigrationRunner.migrations())
+                .extracting(MigrationRunner.Migration::version)
+                .isSorted()
+                .doesNotHaveDuplicates();
     }
 }

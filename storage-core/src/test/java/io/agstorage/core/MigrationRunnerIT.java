@@ -51,9 +51,12 @@ class MigrationRunnerIT {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".schema_migrations")).isEqualTo(MigrationRunner.migrations().size());
-        assertThat(db.queryString("SELECT hypertable_name FROM timescaledb_information.hypertables WHERE hypertable_schema = '"
-                + schema + "' AND hypertable_name = 'samples'")).isEqualTo("samples");
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".schema_migrations"))
+                .isEqualTo(MigrationRunner.migrations().size());
+        assertThat(db.queryString(
+                        "SELECT hypertable_name FROM timescaledb_information.hypertables WHERE hypertable_schema = '"
+                                + schema + "' AND hypertable_name = 'samples'"))
+                .isEqualTo("samples");
     }
 
     @Test
@@ -74,8 +77,8 @@ class MigrationRunnerIT {
         try (Connection c = db.connect()) {
             assertThatThrownBy(() -> new MigrationRunner(schema).migrate(c))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageStartingWith("migration V001__metrics.sql was changed after it was applied to schema " + schema
-                            + " (checksum abc in the database, ");
+                    .hasMessageStartingWith("migration V001__metrics.sql was changed after it was applied to schema "
+                            + schema + " (checksum abc in the database, ");
         }
     }
 
@@ -84,11 +87,14 @@ class MigrationRunnerIT {
         try (Connection c = db.connect()) {
             new MigrationRunner(schema).migrate(c);
         }
-        db.execute("INSERT INTO " + schema + ".schema_migrations (version, description, checksum, execution_ms) VALUES (999, 'future', 'x', 0)");
+        db.execute("INSERT INTO " + schema
+                + ".schema_migrations (version, description, checksum, execution_ms) VALUES (999, 'future', 'x', 0)");
 
         try (Connection c = db.connect()) {
             assertThatThrownBy(() -> new MigrationRunner(schema).migrate(c))
-                    .hasMessage("schema " + schema + " has migration version 999 applied, which this ag-storage release does not know; upgrade ag-storage");
+                    .hasMessage(
+                            "schema " + schema
+                                    + " has migration version 999 applied, which this ag-storage release does not know; upgrade ag-storage");
         }
     }
 
@@ -96,9 +102,11 @@ class MigrationRunnerIT {
     void migrateFalseLeavesTheSchemaAlone() {
         StorageConfig config = db.config(schema).setMigrate(false).build();
         try (StorageEngine engine = StorageEngine.create(config)) {
-            assertThat(db.queryString("SELECT to_regclass('" + schema + ".samples')")).isIn("", "null");
+            assertThat(db.queryString("SELECT to_regclass('" + schema + ".samples')"))
+                    .isIn("", "null");
             engine.initSchemas();
-            assertThat(db.queryString("SELECT to_regclass('" + schema + ".samples')")).isEqualTo(schema + ".samples");
+            assertThat(db.queryString("SELECT to_regclass('" + schema + ".samples')"))
+                    .isEqualTo(schema + ".samples");
         }
     }
 }

@@ -28,6 +28,7 @@ class SampleSpoolIT {
 
     private final TestDatabase db = TestDatabase.apache();
     private String schema;
+
     @TempDir
     Path spoolDirectory;
 
@@ -44,24 +45,31 @@ class SampleSpoolIT {
     @Test
     void spooledBatchesAreCommittedOnceWithTheSpoolsPosition() throws Exception {
         try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
-             SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.BATCH)) {
+                SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.BATCH)) {
             MetricSeries s = engine.series("spooled", Map.of("k", "v"));
             for (int record = 0; record < 20; record++) {
                 SampleSpool.Spooled spooled = spool.trySpool(batch(s, record, 100));
                 assertThat(spooled).as("spooled").isNotNull();
-                assertThat(spooled.answer()).as("answered without waiting for the commit").isDone();
+                assertThat(spooled.answer())
+                        .as("answered without waiting for the commit")
+                        .isDone();
             }
             engine.flushBuffer();
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(2_000);
-            assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples")).isEqualTo(1_999.0 * 2_000 / 2);
-            assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks WHERE spool = '" + spool.id() + "'"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                    .isEqualTo(2_000);
+            assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples"))
+                    .isEqualTo(1_999.0 * 2_000 / 2);
+            assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema
+                            + ".spool_watermarks WHERE spool = '" + spool.id() + "'"))
                     .isEqualTo("20/100");
             await().atMost(Duration.ofSeconds(5)).until(() -> spool.backlog() == 0);
             assertThat(spool.spooledPoints()).isEqualTo(2_000);
         }
         try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
-             SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.BATCH)) {
-            assertThat(reopened.replayedPoints()).as("everything was committed: nothing to replay").isZero();
+                SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.BATCH)) {
+            assertThat(reopened.replayedPoints())
+                    .as("everything was committed: nothing to replay")
+                    .isZero();
         }
         assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(2_000);
     }
@@ -69,10 +77,14 @@ class SampleSpoolIT {
     @Test
     void whatWasSpooledButNotCommittedIsReplayedExactlyOnceAfterACrash() throws Exception {
         HistogramPoint explicit = HistogramPoint.explicit(3, 6.5, 0.5, 4, new double[] {1, 5}, new long[] {1, 2, 0});
-        HistogramPoint exponential = HistogramPoint.exponential(4, 10, 1, 4, 2, 1, 3, new long[] {1, 2}, 0, new long[0]);
+        HistogramPoint exponential =
+                HistogramPoint.exponential(4, 10, 1, 4, 2, 1, 3, new long[] {1, 2}, 0, new long[0]);
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url())) {
-            StorageEngine engine = StorageEngine.create(db.config(schema).setUrl(proxy.proxiedUrl(db.url())).setConnectionTimeoutSec(1)
-                    .setWriteTimeoutMs(1_500).build());
+            StorageEngine engine = StorageEngine.create(db.config(schema)
+                    .setUrl(proxy.proxiedUrl(db.url()))
+                    .setConnectionTimeoutSec(1)
+                    .setWriteTimeoutMs(1_500)
+                    .build());
             SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS);
             MetricSeries known = engine.series("replayed", Map.of("series", "known"));
             for (int record = 0; record < 5; record++) {
@@ -90,38 +102,50 @@ class SampleSpoolIT {
                 b.addHistogram(latency, T0 + record, record % 2 == 0 ? explicit : exponential);
                 assertThat(spool.trySpool(b).answer()).succeedsWithin(Duration.ofSeconds(2));
             }
-            // The crash: nothing more reaches the database (the engine drops what it holds once its write timeout is over).
+            // The crash: nothing more reaches the database (the engine drops what it holds once its write timeout is
+            // over).
             spool.close();
             engine.close();
             proxy.restore();
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).as("only the first five records were committed").isEqualTo(500);
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                .as("only the first five records were committed")
+                .isEqualTo(500);
 
         try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
-             SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS)) {
+                SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS)) {
             assertThat(reopened.replayedPoints()).isEqualTo(5 * (100 + 2));
             assertThat(reopened.replaySkipped()).isZero();
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples s JOIN " + schema + ".series r ON r.id = s.series_id "
-                + "WHERE r.labels->>'series' = 'known'")).isEqualTo(1_000);
-        assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples s JOIN " + schema + ".series r ON r.id = s.series_id "
-                + "WHERE r.labels->>'series' = 'known'")).isEqualTo(999.0 * 1_000 / 2);
-        assertThat(db.queryString("SELECT string_agg(value::text, ',' ORDER BY time) FROM " + schema + ".samples s JOIN " + schema
-                + ".series r ON r.id = s.series_id WHERE r.labels->>'series' = 'first seen in the outage'")).isEqualTo("5,6,7,8,9");
-        assertThat(db.queryString("SELECT string_agg(count || ':' || sum || ':' || coalesce(array_to_string(bucket_counts, '|'), 'exp' || scale "
-                + "|| '/' || positive_offset || '/' || array_to_string(positive_counts, '|')), ',' ORDER BY time) FROM " + schema + ".histograms"))
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples s JOIN " + schema
+                        + ".series r ON r.id = s.series_id " + "WHERE r.labels->>'series' = 'known'"))
+                .isEqualTo(1_000);
+        assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples s JOIN " + schema
+                        + ".series r ON r.id = s.series_id " + "WHERE r.labels->>'series' = 'known'"))
+                .isEqualTo(999.0 * 1_000 / 2);
+        assertThat(
+                        db.queryString(
+                                "SELECT string_agg(value::text, ',' ORDER BY time) FROM " + schema + ".samples s JOIN "
+                                        + schema
+                                        + ".series r ON r.id = s.series_id WHERE r.labels->>'series' = 'first seen in the outage'"))
+                .isEqualTo("5,6,7,8,9");
+        assertThat(db.queryString(
+                        "SELECT string_agg(count || ':' || sum || ':' || coalesce(array_to_string(bucket_counts, '|'), 'exp' || scale "
+                                + "|| '/' || positive_offset || '/' || array_to_string(positive_counts, '|')), ',' ORDER BY time) FROM "
+                                + schema + ".histograms"))
                 .isEqualTo("4:10:exp2/3/1|2,3:6.5:1|2|0,4:10:exp2/3/1|2,3:6.5:1|2|0,4:10:exp2/3/1|2");
     }
 
     @Test
     void aRecordSplitOverSeveralCommitsRecordsEachPartAndResumesAfterTheLastOne() throws Exception {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).setBatchSize(100).build())) {
+        try (StorageEngine engine =
+                StorageEngine.create(db.config(schema).setBatchSize(100).build())) {
             // Every position the writer commits, in order.
             db.execute("CREATE TABLE " + schema + ".position_log (sequence bigint, entries int)");
             db.execute("CREATE FUNCTION " + schema + ".log_position() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                     + "INSERT INTO " + schema + ".position_log VALUES (NEW.sequence, NEW.entries); RETURN NEW; END $$");
-            db.execute("CREATE TRIGGER log_position AFTER INSERT OR UPDATE ON " + schema + ".spool_watermarks FOR EACH ROW EXECUTE FUNCTION "
-                    + schema + ".log_position()");
+            db.execute("CREATE TRIGGER log_position AFTER INSERT OR UPDATE ON " + schema
+                    + ".spool_watermarks FOR EACH ROW EXECUTE FUNCTION " + schema + ".log_position()");
             Path crashed = Files.createTempDirectory("spool-at-crash");
             try (SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
                 MetricSeries s = engine.series("split", Map.of());
@@ -134,7 +158,8 @@ class SampleSpoolIT {
                     }
                 }
             }
-            assertThat(db.queryString("SELECT string_agg(sequence || '/' || entries, ',') FROM " + schema + ".position_log"))
+            assertThat(db.queryString(
+                            "SELECT string_agg(sequence || '/' || entries, ',') FROM " + schema + ".position_log"))
                     .as("a batch of 100 samples holds part of the record; each part commits how far it got")
                     .isEqualTo("1/100,1/200,1/250");
 
@@ -149,14 +174,21 @@ class SampleSpoolIT {
                 }
             }
         }
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).setBatchSize(100).build());
-             SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
-            assertThat(reopened.replayedPoints()).as("the rest of the record, from entry 100").isEqualTo(150);
+        try (StorageEngine engine =
+                        StorageEngine.create(db.config(schema).setBatchSize(100).build());
+                SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
+            assertThat(reopened.replayedPoints())
+                    .as("the rest of the record, from entry 100")
+                    .isEqualTo(150);
         }
         assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(250);
-        assertThat(db.queryLong("SELECT count(DISTINCT value) FROM " + schema + ".samples")).isEqualTo(250);
-        assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks")).isEqualTo("1/250");
-        List<String> positions = List.of(db.queryString("SELECT string_agg(sequence || '/' || entries, ',') FROM " + schema + ".position_log").split(","));
+        assertThat(db.queryLong("SELECT count(DISTINCT value) FROM " + schema + ".samples"))
+                .isEqualTo(250);
+        assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks"))
+                .isEqualTo("1/250");
+        List<String> positions = List.of(
+                db.queryString("SELECT string_agg(sequence || '/' || entries, ',') FROM " + schema + ".position_log")
+                        .split(","));
         assertThat(positions).endsWith("1/200", "1/250");
     }
 
@@ -181,20 +213,24 @@ class SampleSpoolIT {
                 engine.flushBuffer();
             }
         }
-        assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks")).as("not 1/10: record 1 was taken")
+        assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks"))
+                .as("not 1/10: record 1 was taken")
                 .isEqualTo("4/10");
         assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(40);
     }
 
     @Test
     void aBatchLargerThanHalfTheBufferIsAnsweredAfterItsCommitInsteadOfRefused() throws Exception {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).setMaxBufferSize(1_024).build());
-             SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
+        try (StorageEngine engine = StorageEngine.create(
+                        db.config(schema).setMaxBufferSize(1_024).build());
+                SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
             MetricSeries s = engine.series("large", Map.of());
             SampleSpool.Spooled spooled = spool.trySpool(batch(s, 0, 5_000));
             assertThat(spooled).isNotNull();
             spooled.answer().get(10, TimeUnit.SECONDS);
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).as("answered after the commit").isEqualTo(5_000);
+            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                    .as("answered after the commit")
+                    .isEqualTo(5_000);
             assertThat(spool.spooledPoints()).isZero();
         }
     }

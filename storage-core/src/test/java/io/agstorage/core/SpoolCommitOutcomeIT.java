@@ -23,10 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SpoolCommitOutcomeIT {
 
     private static final long T0 = 1_775_000_000_000_000L;
-    private static final String COMMITTING = "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query = 'COMMIT'";
+    private static final String COMMITTING =
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query = 'COMMIT'";
 
     private final TestDatabase db = TestDatabase.apache();
     private String schema;
+
     @TempDir
     Path spoolDirectory;
 
@@ -57,15 +59,20 @@ class SpoolCommitOutcomeIT {
      */
     private void assertStoredOnce(boolean committed) throws Exception {
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url());
-             StorageEngine engine = StorageEngine.create(db.config(schema).setUrl(proxy.proxiedUrl(db.url())).setConnectionTimeoutSec(2)
-                     .setWriteTimeoutMs(30_000).build());
-             SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
+                StorageEngine engine = StorageEngine.create(db.config(schema)
+                        .setUrl(proxy.proxiedUrl(db.url()))
+                        .setConnectionTimeoutSec(2)
+                        .setWriteTimeoutMs(30_000)
+                        .build());
+                SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
             MetricSeries s = engine.series("outcome", Map.of());
             spool.trySpool(batch(s, 0)).answer().get(5, TimeUnit.SECONDS);
             engine.flushBuffer();
-            db.execute("CREATE FUNCTION " + schema + ".stall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$");
-            db.execute("CREATE CONSTRAINT TRIGGER stall AFTER UPDATE ON " + schema + ".spool_watermarks DEFERRABLE INITIALLY DEFERRED "
-                    + "FOR EACH ROW EXECUTE FUNCTION " + schema + ".stall()");
+            db.execute("CREATE FUNCTION " + schema
+                    + ".stall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$");
+            db.execute("CREATE CONSTRAINT TRIGGER stall AFTER UPDATE ON " + schema
+                    + ".spool_watermarks DEFERRABLE INITIALLY DEFERRED " + "FOR EACH ROW EXECUTE FUNCTION " + schema
+                    + ".stall()");
             long retriesBefore = engine.ingestionStats().retries();
 
             spool.trySpool(batch(s, 1)).answer().get(5, TimeUnit.SECONDS);
@@ -73,19 +80,29 @@ class SpoolCommitOutcomeIT {
             if (committed) {
                 proxy.swallowResponses();
                 await().atMost(Duration.ofSeconds(10)).until(() -> db.queryLong(COMMITTING) == 0);
-                assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).as("committed, the answer lost").isEqualTo(200);
+                assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                        .as("committed, the answer lost")
+                        .isEqualTo(200);
             } else {
-                db.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query = 'COMMIT'");
-                assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).as("rolled back").isEqualTo(100);
+                db.queryLong(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query = 'COMMIT'");
+                assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                        .as("rolled back")
+                        .isEqualTo(100);
             }
             proxy.cut();
             proxy.restore();
             engine.flushBuffer();
 
-            assertThat(engine.ingestionStats().retries()).as("the writer learnt the outcome was unknown").isGreaterThan(retriesBefore);
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(200);
-            assertThat(db.queryLong("SELECT count(DISTINCT value) FROM " + schema + ".samples")).isEqualTo(200);
-            assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks")).isEqualTo("2/100");
+            assertThat(engine.ingestionStats().retries())
+                    .as("the writer learnt the outcome was unknown")
+                    .isGreaterThan(retriesBefore);
+            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                    .isEqualTo(200);
+            assertThat(db.queryLong("SELECT count(DISTINCT value) FROM " + schema + ".samples"))
+                    .isEqualTo(200);
+            assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks"))
+                    .isEqualTo("2/100");
         }
     }
 

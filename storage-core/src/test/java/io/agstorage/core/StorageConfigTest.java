@@ -84,9 +84,15 @@ class StorageConfigTest {
     void environmentOverridesYaml() {
         StorageConfig c = StorageConfig.builder()
                 .yaml("ingestion:\n  batch_size: 5000\n")
-                .environment(Map.of("AG_STORAGE_INGESTION_BATCH_SIZE", "2000",
-                        "AG_STORAGE_DATABASE_URL", "jdbc:postgresql://h:1/d",
-                        "AG_STORAGE_TEST_URL", "ignored", "PATH", "/bin"))
+                .environment(Map.of(
+                        "AG_STORAGE_INGESTION_BATCH_SIZE",
+                        "2000",
+                        "AG_STORAGE_DATABASE_URL",
+                        "jdbc:postgresql://h:1/d",
+                        "AG_STORAGE_TEST_URL",
+                        "ignored",
+                        "PATH",
+                        "/bin"))
                 .build();
 
         assertThat(c.batchSize()).isEqualTo(2000);
@@ -97,7 +103,8 @@ class StorageConfigTest {
     void badEnvironmentValueNamesTheVariable() {
         assertThatThrownBy(() -> StorageConfig.builder().environment(Map.of("AG_STORAGE_INGESTION_BATCH_SIZE", "-1")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ingestion.batch_size must be > 0, was -1 (from environment variable AG_STORAGE_INGESTION_BATCH_SIZE)");
+                .hasMessage(
+                        "ingestion.batch_size must be > 0, was -1 (from environment variable AG_STORAGE_INGESTION_BATCH_SIZE)");
     }
 
     @Test
@@ -107,7 +114,8 @@ class StorageConfigTest {
         assertThatThrownBy(() -> StorageConfig.builder().yaml("ingestoin:\n  batch_size: 10\n"))
                 .hasMessage("unknown configuration key 'ingestoin.batch_size'");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("batch_size: 10\n"))
-                .hasMessage("unknown configuration key 'batch_size' (expected one of the sections database, ingestion, retention, query)");
+                .hasMessage(
+                        "unknown configuration key 'batch_size' (expected one of the sections database, ingestion, retention, query)");
     }
 
     @Test
@@ -116,11 +124,16 @@ class StorageConfigTest {
                 .hasMessage("ingestion.batch_size must be > 0, was -1");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("ingestion:\n  batch_size: lots\n"))
                 .hasMessage("ingestion.batch_size must be an integer, was 'lots'");
-        assertThatThrownBy(() -> StorageConfig.builder().setPort(70_000)).hasMessage("database.port must be <= 65535, was 70000");
-        assertThatThrownBy(() -> StorageConfig.builder().setMaxConnections(1)).hasMessage("database.max_connections must be >= 2, was 1");
-        assertThatThrownBy(() -> StorageConfig.builder().setMaxBufferSize(10)).hasMessage("ingestion.max_buffer_size must be >= 64, was 10");
-        assertThatThrownBy(() -> StorageConfig.builder().setFlushIntervalMs(0)).hasMessage("ingestion.flush_interval_ms must be > 0, was 0");
-        assertThatThrownBy(() -> StorageConfig.builder().setHost(" ")).hasMessage("database.host must not be blank, was ' '");
+        assertThatThrownBy(() -> StorageConfig.builder().setPort(70_000))
+                .hasMessage("database.port must be <= 65535, was 70000");
+        assertThatThrownBy(() -> StorageConfig.builder().setMaxConnections(1))
+                .hasMessage("database.max_connections must be >= 2, was 1");
+        assertThatThrownBy(() -> StorageConfig.builder().setMaxBufferSize(10))
+                .hasMessage("ingestion.max_buffer_size must be >= 64, was 10");
+        assertThatThrownBy(() -> StorageConfig.builder().setFlushIntervalMs(0))
+                .hasMessage("ingestion.flush_interval_ms must be > 0, was 0");
+        assertThatThrownBy(() -> StorageConfig.builder().setHost(" "))
+                .hasMessage("database.host must not be blank, was ' '");
         assertThatThrownBy(() -> StorageConfig.builder().setSchema("Bad-Schema\"; DROP"))
                 .hasMessage("database.schema must match [a-z_][a-z0-9_]{0,62}, was Bad-Schema\"; DROP");
         assertThatThrownBy(() -> StorageConfig.builder().set("ingestion.write_method", "fast"))
@@ -130,7 +143,8 @@ class StorageConfigTest {
         assertThatThrownBy(() -> StorageConfig.builder().setUrl("mysql://x"))
                 .hasMessage("database.url must start with jdbc:postgresql:, was mysql://x");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("database: [1, 2]"))
-                .hasMessage("unknown configuration key 'database' (expected one of the sections database, ingestion, retention, query)");
+                .hasMessage(
+                        "unknown configuration key 'database' (expected one of the sections database, ingestion, retention, query)");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("database:\n  host: [a]\n"))
                 .hasMessage("database.host must be a scalar value, was [\"a\"]");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("database: {host: \"x\""))
@@ -139,16 +153,25 @@ class StorageConfigTest {
 
     @Test
     void crossKeyRulesAreCheckedAtBuild() {
-        assertThatThrownBy(() -> StorageConfig.builder().setMaxBufferSize(1_000).setBatchSize(2_000).build())
+        assertThatThrownBy(() -> StorageConfig.builder()
+                        .setMaxBufferSize(1_000)
+                        .setBatchSize(2_000)
+                        .build())
                 .hasMessage("ingestion.batch_size must be <= ingestion.max_buffer_size (1000), was 2000");
-        assertThatThrownBy(() -> StorageConfig.builder().setMetricsRetentionDays(7).setCompressionAfterDays(7).build())
+        assertThatThrownBy(() -> StorageConfig.builder()
+                        .setMetricsRetentionDays(7)
+                        .setCompressionAfterDays(7)
+                        .build())
                 .hasMessage("retention.compression_after_days must be < retention.metrics_retention_days (7), was 7");
     }
 
     @Test
     void toStringMasksPasswordsIncludingThoseInsideTheUrl() {
-        String s = StorageConfig.builder().setPassword("hunter2")
-                .setUrl("jdbc:postgresql://u:pw1@h:5432/db?user=u&password=pw2&ssl=true").build().toString();
+        String s = StorageConfig.builder()
+                .setPassword("hunter2")
+                .setUrl("jdbc:postgresql://u:pw1@h:5432/db?user=u&password=pw2&ssl=true")
+                .build()
+                .toString();
 
         assertThat(s).doesNotContain("hunter2", "pw1", "pw2").contains("password=****", "u:****@h", "ssl=true");
     }

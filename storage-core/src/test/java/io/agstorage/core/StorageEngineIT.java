@@ -37,18 +37,24 @@ class StorageEngineIT {
 
     @Test
     void insertedPointComesBackWithItsLabelsAndTime() {
-        engine.insertMetric(MetricPoint.of("fill_latency_ms", 4.25).withLabel("venue", "polymarket").withLabel("side", "buy").at(T0));
+        engine.insertMetric(MetricPoint.of("fill_latency_ms", 4.25)
+                .withLabel("venue", "polymarket")
+                .withLabel("side", "buy")
+                .at(T0));
 
         List<MetricRow> rows = engine.queryMetrics("fill_latency_ms", T0, T0.plusSeconds(1), null);
 
-        assertThat(rows).containsExactly(new MetricRow(T0, "fill_latency_ms", 4.25, Map.of("venue", "polymarket", "side", "buy")));
+        assertThat(rows)
+                .containsExactly(
+                        new MetricRow(T0, "fill_latency_ms", 4.25, Map.of("venue", "polymarket", "side", "buy")));
     }
 
     @Test
     void insertMetricReturnsOnlyOnceCommitted() {
         engine.insertMetric(MetricPoint.of("committed_check", 1).at(T0));
 
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'committed_check'")).isEqualTo(1);
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'committed_check'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -56,27 +62,47 @@ class StorageEngineIT {
         Instant t = Instant.parse("2026-01-05T10:00:00.123456Z");
         engine.insertMetric(MetricPoint.of("precise", 1).at(t));
 
-        assertThat(engine.queryMetrics("precise", T0, T0.plusSeconds(1), null)).extracting(MetricRow::time).containsExactly(t);
+        assertThat(engine.queryMetrics("precise", T0, T0.plusSeconds(1), null))
+                .extracting(MetricRow::time)
+                .containsExactly(t);
     }
 
     @Test
     void labelFilterMatchesSeriesContainingThoseLabels() {
         engine.insertMetricsBatch(List.of(
-                MetricPoint.of("orders", 1).withLabel("venue", "a").withLabel("market", "m1").at(T0),
-                MetricPoint.of("orders", 2).withLabel("venue", "a").withLabel("market", "m2").at(T0.plusSeconds(1)),
-                MetricPoint.of("orders", 3).withLabel("venue", "b").withLabel("market", "m1").at(T0.plusSeconds(2))));
+                MetricPoint.of("orders", 1)
+                        .withLabel("venue", "a")
+                        .withLabel("market", "m1")
+                        .at(T0),
+                MetricPoint.of("orders", 2)
+                        .withLabel("venue", "a")
+                        .withLabel("market", "m2")
+                        .at(T0.plusSeconds(1)),
+                MetricPoint.of("orders", 3)
+                        .withLabel("venue", "b")
+                        .withLabel("market", "m1")
+                        .at(T0.plusSeconds(2))));
 
-        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "a"))).extracting(MetricRow::value).containsExactly(1.0, 2.0);
-        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "a", "market", "m2"))).extracting(MetricRow::value).containsExactly(2.0);
-        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of())).hasSize(3);
-        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "c"))).isEmpty();
+        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "a")))
+                .extracting(MetricRow::value)
+                .containsExactly(1.0, 2.0);
+        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "a", "market", "m2")))
+                .extracting(MetricRow::value)
+                .containsExactly(2.0);
+        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of()))
+                .hasSize(3);
+        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "c")))
+                .isEmpty();
     }
 
     @Test
     void rangeIsStartInclusiveEndExclusive() {
-        engine.insertMetricsBatch(List.of(MetricPoint.of("edge", 1).at(T0), MetricPoint.of("edge", 2).at(T0.plusSeconds(10))));
+        engine.insertMetricsBatch(List.of(
+                MetricPoint.of("edge", 1).at(T0), MetricPoint.of("edge", 2).at(T0.plusSeconds(10))));
 
-        assertThat(engine.queryMetrics("edge", T0, T0.plusSeconds(10), null)).extracting(MetricRow::value).containsExactly(1.0);
+        assertThat(engine.queryMetrics("edge", T0, T0.plusSeconds(10), null))
+                .extracting(MetricRow::value)
+                .containsExactly(1.0);
     }
 
     @Test
@@ -84,7 +110,9 @@ class StorageEngineIT {
         List<MetricPoint> points = new ArrayList<>();
         double[] firstHour = {5, 1, 4, 2, 3};
         for (int i = 0; i < firstHour.length; i++) {
-            points.add(MetricPoint.of("px", firstHour[i]).withLabel("s", String.valueOf(i % 2)).at(T0.plusSeconds(60L * i)));
+            points.add(MetricPoint.of("px", firstHour[i])
+                    .withLabel("s", String.valueOf(i % 2))
+                    .at(T0.plusSeconds(60L * i)));
         }
         points.add(MetricPoint.of("px", 10).at(T0.plus(1, ChronoUnit.HOURS)));
         engine.insertMetricsBatch(points);
@@ -104,23 +132,30 @@ class StorageEngineIT {
 
         AggregationResult result = engine.queryAggregated("px", T0, end, hour, Aggregation.SUM);
         assertThat(result.source()).isEqualTo("samples");
-        assertThat(result.buckets()).containsExactly(new Bucket(T0, 15.0), new Bucket(T0.plus(1, ChronoUnit.HOURS), 10.0));
-        assertThat(engine.queryAggregated("px", T0, end, hour, Aggregation.SUM, Map.of("s", "1")).buckets())
+        assertThat(result.buckets())
+                .containsExactly(new Bucket(T0, 15.0), new Bucket(T0.plus(1, ChronoUnit.HOURS), 10.0));
+        assertThat(engine.queryAggregated("px", T0, end, hour, Aggregation.SUM, Map.of("s", "1"))
+                        .buckets())
                 .containsExactly(new Bucket(T0, 3.0));
     }
 
     private double value(Aggregation agg, Instant end, Duration bucket) {
-        return engine.queryAggregated("px", T0, end, bucket, agg).buckets().get(0).value();
+        return engine.queryAggregated("px", T0, end, bucket, agg)
+                .buckets()
+                .get(0)
+                .value();
     }
 
     @Test
     void bufferedPointsAreCommittedByFlushBufferWhichCountsThem() throws Exception {
         // Hold the writer at its first COPY, so that nothing is committed before flushBuffer() is called.
-        try (var c = db.connect(); var st = c.createStatement()) {
+        try (var c = db.connect();
+                var st = c.createStatement()) {
             c.setAutoCommit(false);
             st.execute("LOCK TABLE " + schema + ".samples IN ACCESS EXCLUSIVE MODE");
             for (int i = 0; i < 500; i++) {
-                assertThat(engine.bufferMetric(MetricPoint.of("buffered", i).at(T0.plusMillis(i)))).isTrue();
+                assertThat(engine.bufferMetric(MetricPoint.of("buffered", i).at(T0.plusMillis(i))))
+                        .isTrue();
             }
             var flushed = java.util.concurrent.CompletableFuture.supplyAsync(engine::flushBuffer);
             assertThat(engine.ingestionStats().committed()).isZero();
@@ -128,7 +163,8 @@ class StorageEngineIT {
 
             assertThat(flushed.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(500);
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'buffered'")).isEqualTo(500);
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'buffered'"))
+                .isEqualTo(500);
         assertThat(engine.ingestionStats().committed()).isEqualTo(500);
     }
 
@@ -143,7 +179,8 @@ class StorageEngineIT {
         engine.flushBuffer();
 
         assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(1_000);
-        assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".metrics WHERE labels->>'strategy' = 'mm'")).isEqualTo(499_500.0);
+        assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".metrics WHERE labels->>'strategy' = 'mm'"))
+                .isEqualTo(499_500.0);
         assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".series")).isEqualTo(1);
     }
 
@@ -161,8 +198,10 @@ class StorageEngineIT {
     void fullBufferRefusesWithoutBlockingAndCounts() {
         engine.close();
         // A database that never answers: the writer's first batch hangs, so the ring fills up.
-        engine = StorageEngine.create(db.config(schema).setMaxBufferSize(64).setBatchSize(8).build());
-        try (var c = db.connect(); var st = c.createStatement()) {
+        engine = StorageEngine.create(
+                db.config(schema).setMaxBufferSize(64).setBatchSize(8).build());
+        try (var c = db.connect();
+                var st = c.createStatement()) {
             c.setAutoCommit(false);
             st.execute("LOCK TABLE " + schema + ".samples IN ACCESS EXCLUSIVE MODE");
             MetricSeries s = engine.series("full", Map.of());
@@ -178,7 +217,8 @@ class StorageEngineIT {
             assertThat(engine.ingestionStats().droppedFull()).isEqualTo(1_000 - accepted);
             c.rollback();
             engine.flushBuffer();
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(accepted);
+            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                    .isEqualTo(accepted);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -197,13 +237,15 @@ class StorageEngineIT {
         assertThat(engine.queryMetrics("many", T0, T0.plusSeconds(10), null)).hasSize(10);
         assertThatThrownBy(() -> engine.queryMetrics("many", T0, T0.plusSeconds(11), null))
                 .isInstanceOf(QueryLimitExceededException.class)
-                .hasMessage("query matched more than query.max_results=10 rows; narrow the time range or the label filter, or raise query.max_results");
+                .hasMessage(
+                        "query matched more than query.max_results=10 rows; narrow the time range or the label filter, or raise query.max_results");
     }
 
     @Test
     void cacheServesRepeatedQueriesOverClosedRangesOnly() {
         engine.close();
-        engine = StorageEngine.create(db.config(schema).setEnableCache(true).setCacheTtlSec(3_600).build());
+        engine = StorageEngine.create(
+                db.config(schema).setEnableCache(true).setCacheTtlSec(3_600).build());
         engine.insertMetric(MetricPoint.of("cached", 1).at(T0));
         Instant future = Instant.now().plus(1, ChronoUnit.DAYS);
         assertThat(engine.queryMetrics("cached", T0, T0.plusSeconds(60), null)).hasSize(1);
@@ -211,14 +253,19 @@ class StorageEngineIT {
 
         engine.insertMetric(MetricPoint.of("cached", 2).at(T0.plusSeconds(1)));
 
-        assertThat(engine.queryMetrics("cached", T0, T0.plusSeconds(60), null)).as("closed range: cached").hasSize(1);
-        assertThat(engine.queryMetrics("cached", T0, future, null)).as("open range: fresh").hasSize(2);
+        assertThat(engine.queryMetrics("cached", T0, T0.plusSeconds(60), null))
+                .as("closed range: cached")
+                .hasSize(1);
+        assertThat(engine.queryMetrics("cached", T0, future, null))
+                .as("open range: fresh")
+                .hasSize(2);
     }
 
     @Test
     void closeFlushesBufferedPointsAndIsIdempotent() {
         engine.close();
-        engine = StorageEngine.create(db.config(schema).setFlushIntervalMs(3_600_000).build());
+        engine = StorageEngine.create(
+                db.config(schema).setFlushIntervalMs(3_600_000).build());
         for (int i = 0; i < 100; i++) {
             engine.bufferMetric(MetricPoint.of("at_close", i).at(T0.plusMillis(i)));
         }
@@ -226,8 +273,10 @@ class StorageEngineIT {
         engine.close();
         engine.close();
 
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'at_close'")).isEqualTo(100);
-        assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("x", 1))).isInstanceOf(IllegalStateException.class)
+        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'at_close'"))
+                .isEqualTo(100);
+        assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("x", 1)))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("StorageEngine is closed");
     }
 
@@ -251,7 +300,8 @@ class StorageEngineIT {
         engine.insertMetric(MetricPoint.of("seed_view", 7).withLabel("k", "v").at(T0));
 
         assertThat(db.queryString("SELECT metric_name || ' ' || value || ' ' || (labels->>'k') FROM " + schema
-                + ".metrics WHERE \"timestamp\" = '2026-01-05T10:00:00Z'")).isEqualTo("seed_view 7 v");
+                        + ".metrics WHERE \"timestamp\" = '2026-01-05T10:00:00Z'"))
+                .isEqualTo("seed_view 7 v");
     }
 
     @Test
@@ -265,6 +315,7 @@ class StorageEngineIT {
         engine.insertMetricsBatch(points);
 
         assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".series")).isEqualTo(5_000);
-        assertThat(db.queryLong("SELECT count(DISTINCT series_id) FROM " + schema + ".samples")).isEqualTo(5_000);
+        assertThat(db.queryLong("SELECT count(DISTINCT series_id) FROM " + schema + ".samples"))
+                .isEqualTo(5_000);
     }
 }

@@ -17,12 +17,16 @@ class StorageEngineStartTest {
         }
         StorageConfig config = StorageConfig.builder()
                 .setUrl("jdbc:postgresql://127.0.0.1:" + closedPort + "/bot?user=writer&password=hunter2")
-                .setConnectionTimeoutSec(1).build();
+                .setConnectionTimeoutSec(1)
+                .build();
 
         assertThatThrownBy(() -> StorageEngine.create(config))
                 .isInstanceOf(StorageException.class)
-                .hasMessageStartingWith("cannot connect to jdbc:postgresql://127.0.0.1:" + closedPort + "/bot?user=writer&password=**** as postgres: ")
-                .hasMessageEndingWith("Start a local TimescaleDB with scripts/timescaledb start, or point database.url (AG_STORAGE_DATABASE_URL) at yours")
-                .satisfies(e -> org.assertj.core.api.Assertions.assertThat(e.getMessage()).doesNotContain("hunter2"));
+                .hasMessageStartingWith("cannot connect to jdbc:postgresql://127.0.0.1:" + closedPort
+                        + "/bot?user=writer&password=**** as postgres: ")
+                .hasMessageEndingWith(
+                        "Start a local TimescaleDB with scripts/timescaledb start, or point database.url (AG_STORAGE_DATABASE_URL) at yours")
+                .satisfies(e -> org.assertj.core.api.Assertions.assertThat(e.getMessage())
+                        .doesNotContain("hunter2"));
     }
 }

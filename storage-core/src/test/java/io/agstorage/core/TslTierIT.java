@@ -23,13 +23,18 @@ class TslTierIT {
             assertThat(engine.capabilities().hasTimescaleLicense()).isTrue();
             List<MetricPoint> points = new ArrayList<>();
             for (int i = 0; i < 3_000; i++) {
-                points.add(MetricPoint.of("tsl_metric", i).withLabel("shard", String.valueOf(i % 3)).at(T0.plusSeconds(i)));
+                points.add(MetricPoint.of("tsl_metric", i)
+                        .withLabel("shard", String.valueOf(i % 3))
+                        .at(T0.plusSeconds(i)));
             }
 
             engine.insertMetricsBatch(points);
 
-            assertThat(engine.queryMetrics("tsl_metric", T0, T0.plusSeconds(3_000), null)).hasSize(3_000);
-            assertThat(engine.queryAggregated("tsl_metric", T0, T0.plusSeconds(3_600), Duration.ofHours(1), Aggregation.SUM).buckets())
+            assertThat(engine.queryMetrics("tsl_metric", T0, T0.plusSeconds(3_000), null))
+                    .hasSize(3_000);
+            assertThat(engine.queryAggregated(
+                                    "tsl_metric", T0, T0.plusSeconds(3_600), Duration.ofHours(1), Aggregation.SUM)
+                            .buckets())
                     .containsExactly(new Bucket(T0, 2_999.0 * 3_000 / 2));
         } finally {
             db.dropSchema(schema);

@@ -11,5 +11,10 @@ package io.agstorage.micrometer;
  * @param invalidMeters meters (or histogram rows) not stored because they broke a storage rule
  * @param lastPublishMillis how long the last publish took, from reading the meters to the commit
  */
-public record PublishStats(long publishes, long failures, long samples, long nonFiniteSkipped, long invalidMeters,
+public record PublishStats(
+        long publishes,
+        long failures,
+        long samples,
+        long nonFiniteSkipped,
+        long invalidMeters,
         double lastPublishMillis) {}

@@ -64,45 +64,124 @@ public final class StorageEngineMetrics implements MeterBinder {
 
     /** A copy that adds {@code extraTags} to every meter. */
     public StorageEngineMetrics withTags(Iterable<Tag> extraTags) {
-        return new StorageEngineMetrics(engine, publisher, Tags.of(tags).and(Objects.requireNonNull(extraTags, "extraTags")));
+        return new StorageEngineMetrics(
+                engine, publisher, Tags.of(tags).and(Objects.requireNonNull(extraTags, "extraTags")));
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
         StorageEngine e = engine;
-        gauge(registry, "ag_storage.ingestion.queue.depth", "Entries waiting in the ingestion buffer", s -> s.queueDepth());
+        gauge(
+                registry,
+                "ag_storage.ingestion.queue.depth",
+                "Entries waiting in the ingestion buffer",
+                s -> s.queueDepth());
         gauge(registry, "ag_storage.ingestion.buffer.size", "Capacity of the ingestion buffer", s -> s.bufferSize());
-        counter(registry, "ag_storage.ingestion.accepted", "Samples accepted into the ingestion buffer", Tags.empty(), s -> s.accepted());
-        counter(registry, "ag_storage.ingestion.committed", "Samples committed to the database", Tags.empty(), s -> s.committed());
-        counter(registry, "ag_storage.ingestion.dropped", "Samples lost", Tags.of("reason", "full"), s -> s.droppedFull());
-        counter(registry, "ag_storage.ingestion.dropped", "Samples lost", Tags.of("reason", "invalid"), s -> s.droppedInvalid());
-        counter(registry, "ag_storage.ingestion.dropped", "Samples lost", Tags.of("reason", "failed"), s -> s.droppedFailed());
-        counter(registry, "ag_storage.ingestion.retries", "Batch writes retried after a transient failure", Tags.empty(), s -> s.retries());
-        TimeGauge.builder("ag_storage.ingestion.batch.latency", e, TimeUnit.MILLISECONDS, en -> en.ingestionStats().lastBatchMillis())
+        counter(
+                registry,
+                "ag_storage.ingestion.accepted",
+                "Samples accepted into the ingestion buffer",
+                Tags.empty(),
+                s -> s.accepted());
+        counter(
+                registry,
+                "ag_storage.ingestion.committed",
+                "Samples committed to the database",
+                Tags.empty(),
+                s -> s.committed());
+        counter(
+                registry,
+                "ag_storage.ingestion.dropped",
+                "Samples lost",
+                Tags.of("reason", "full"),
+                s -> s.droppedFull());
+        counter(
+                registry,
+                "ag_storage.ingestion.dropped",
+                "Samples lost",
+                Tags.of("reason", "invalid"),
+                s -> s.droppedInvalid());
+        counter(
+                registry,
+                "ag_storage.ingestion.dropped",
+                "Samples lost",
+                Tags.of("reason", "failed"),
+                s -> s.droppedFailed());
+        counter(
+                registry,
+                "ag_storage.ingestion.retries",
+                "Batch writes retried after a transient failure",
+                Tags.empty(),
+                s -> s.retries());
+        TimeGauge.builder(
+                        "ag_storage.ingestion.batch.latency",
+                        e,
+                        TimeUnit.MILLISECONDS,
+                        en -> en.ingestionStats().lastBatchMillis())
                 .description("Duration of the last committed batch write")
                 .tags(tags)
                 .register(registry);
         TimescaleMeterRegistry p = publisher;
         if (p != null) {
-            FunctionCounter.builder("ag_storage.micrometer.publishes", p, r -> r.publishStats().publishes())
-                    .description("Steps published and committed").tags(tags).register(registry);
-            FunctionCounter.builder("ag_storage.micrometer.publish.failures", p, r -> r.publishStats().failures())
-                    .description("Publishes that failed or were not confirmed in time").tags(tags).register(registry);
-            FunctionCounter.builder("ag_storage.micrometer.skipped", p, r -> r.publishStats().nonFiniteSkipped())
-                    .description("Values and meters not stored").tags(tags).tag("reason", "non_finite").register(registry);
-            FunctionCounter.builder("ag_storage.micrometer.skipped", p, r -> r.publishStats().invalidMeters())
-                    .description("Values and meters not stored").tags(tags).tag("reason", "invalid").register(registry);
-            TimeGauge.builder("ag_storage.micrometer.publish.duration", p, TimeUnit.MILLISECONDS, r -> r.publishStats().lastPublishMillis())
-                    .description("Duration of the last publish, until committed").tags(tags).register(registry);
+            FunctionCounter.builder(
+                            "ag_storage.micrometer.publishes",
+                            p,
+                            r -> r.publishStats().publishes())
+                    .description("Steps published and committed")
+                    .tags(tags)
+                    .register(registry);
+            FunctionCounter.builder(
+                            "ag_storage.micrometer.publish.failures",
+                            p,
+                            r -> r.publishStats().failures())
+                    .description("Publishes that failed or were not confirmed in time")
+                    .tags(tags)
+                    .register(registry);
+            FunctionCounter.builder(
+                            "ag_storage.micrometer.skipped",
+                            p,
+                            r -> r.publishStats().nonFiniteSkipped())
+                    .description("Values and meters not stored")
+                    .tags(tags)
+                    .tag("reason", "non_finite")
+                    .register(registry);
+            FunctionCounter.builder(
+                            "ag_storage.micrometer.skipped",
+                            p,
+                            r -> r.publishStats().invalidMeters())
+                    .description("Values and meters not stored")
+                    .tags(tags)
+                    .tag("reason", "invalid")
+                    .register(registry);
+            TimeGauge.builder(
+                            "ag_storage.micrometer.publish.duration",
+                            p,
+                            TimeUnit.MILLISECONDS,
+                            r -> r.publishStats().lastPublishMillis())
+                    .description("Duration of the last publish, until committed")
+                    .tags(tags)
+                    .register(registry);
         }
     }
 
-    private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<IngestionStats> value) {
-        Gauge.builder(name, engine, e -> value.applyAsDouble(e.ingestionStats())).description(description).tags(tags).register(registry);
+    private void gauge(
+            MeterRegistry registry, String name, String description, ToDoubleFunction<IngestionStats> value) {
+        Gauge.builder(name, engine, e -> value.applyAsDouble(e.ingestionStats()))
+                .description(description)
+                .tags(tags)
+                .register(registry);
     }
 
-    private void counter(MeterRegistry registry, String name, String description, Tags extra, ToDoubleFunction<IngestionStats> value) {
+    private void counter(
+            MeterRegistry registry,
+            String name,
+            String description,
+            Tags extra,
+            ToDoubleFunction<IngestionStats> value) {
         FunctionCounter.builder(name, engine, e -> value.applyAsDouble(e.ingestionStats()))
-                .description(description).tags(tags).tags(extra).register(registry);
+                .description(description)
+                .tags(tags)
+                .tags(extra)
+                .register(registry);
     }
 }

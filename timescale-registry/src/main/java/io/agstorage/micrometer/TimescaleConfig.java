@@ -129,32 +129,45 @@ public interface TimescaleConfig extends StepRegistryConfig {
      */
     @Override
     default Validated<?> validate() {
-        return checkAll(this, c -> StepRegistryConfig.validate(c),
+        return checkAll(
+                this,
+                c -> StepRegistryConfig.validate(c),
                 check("url", (TimescaleConfig c) -> ConfigRules.maskedUrl(c.url()))
-                        .andThen(v -> v.invalidateWhen(u -> u != null && !u.startsWith(ConfigRules.URL_PREFIX),
-                                "must start with " + ConfigRules.URL_PREFIX, InvalidReason.MALFORMED)),
-                check("user", TimescaleConfig::user)
-                        .andThen(v -> v.invalidateWhen(u -> u != null && u.isBlank(), "must not be blank",
+                        .andThen(v -> v.invalidateWhen(
+                                u -> u != null && !u.startsWith(ConfigRules.URL_PREFIX),
+                                "must start with " + ConfigRules.URL_PREFIX,
                                 InvalidReason.MALFORMED)),
+                check("user", TimescaleConfig::user)
+                        .andThen(v -> v.invalidateWhen(
+                                u -> u != null && u.isBlank(), "must not be blank", InvalidReason.MALFORMED)),
                 check("password", TimescaleConfig::password),
                 check("schema", TimescaleConfig::schema)
-                        .andThen(v -> v.invalidateWhen(s -> s != null && !ConfigRules.SCHEMA_NAME.matcher(s).matches(),
-                                "must match " + ConfigRules.SCHEMA_NAME.pattern(), InvalidReason.MALFORMED)),
+                        .andThen(v -> v.invalidateWhen(
+                                s -> s != null
+                                        && !ConfigRules.SCHEMA_NAME.matcher(s).matches(),
+                                "must match " + ConfigRules.SCHEMA_NAME.pattern(),
+                                InvalidReason.MALFORMED)),
                 check("maxConnections", TimescaleConfig::maxConnections)
-                        .andThen(v -> v.invalidateWhen(n -> n != null && (n < 2 || n > 1_000),
-                                "must be between 2 and 1000", InvalidReason.MALFORMED)),
+                        .andThen(v -> v.invalidateWhen(
+                                n -> n != null && (n < 2 || n > 1_000),
+                                "must be between 2 and 1000",
+                                InvalidReason.MALFORMED)),
                 c -> getInteger(c, "batchSize").isValid()
-                        ? getInteger(c, "batchSize").invalidateWhen(n -> n != null && n <= 0, "must be > 0", InvalidReason.MALFORMED)
+                        ? getInteger(c, "batchSize")
+                                .invalidateWhen(n -> n != null && n <= 0, "must be > 0", InvalidReason.MALFORMED)
                         : Validated.none(), // a malformed number is reported by StepRegistryConfig.validate
                 c -> getDuration(c, "step").isValid()
-                        ? getDuration(c, "step").invalidateWhen(d -> d != null && d.toMillis() <= 0, "must be at least 1ms",
-                                InvalidReason.MALFORMED)
+                        ? getDuration(c, "step")
+                                .invalidateWhen(
+                                        d -> d != null && d.toMillis() <= 0,
+                                        "must be at least 1ms",
+                                        InvalidReason.MALFORMED)
                         : Validated.none(),
                 c -> booleanKey(c, "enabled"),
                 checkRequired("baseTimeUnit", TimescaleConfig::baseTimeUnit),
                 checkRequired("publishTimeout", TimescaleConfig::publishTimeout)
-                        .andThen(v -> v.invalidateWhen(d -> d.isNegative() || d.isZero(), "must be positive",
-                                InvalidReason.MALFORMED)));
+                        .andThen(v -> v.invalidateWhen(
+                                d -> d.isNegative() || d.isZero(), "must be positive", InvalidReason.MALFORMED)));
     }
 
     /** Micrometer reads any text but {@code true} as false; a typo must not silently disable the registry. */

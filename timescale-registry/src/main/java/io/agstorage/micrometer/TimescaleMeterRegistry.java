@@ -108,8 +108,12 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
         this(config, clock, DEFAULT_THREAD_FACTORY, null, null);
     }
 
-    private TimescaleMeterRegistry(TimescaleConfig config, Clock clock, ThreadFactory threadFactory,
-            @Nullable StorageEngine sharedEngine, @Nullable DataSource dataSource) {
+    private TimescaleMeterRegistry(
+            TimescaleConfig config,
+            Clock clock,
+            ThreadFactory threadFactory,
+            @Nullable StorageEngine sharedEngine,
+            @Nullable DataSource dataSource) {
         super(config, clock); // calls config.requireValid()
         this.config = config;
         this.baseTimeUnit = config.baseTimeUnit();
@@ -128,7 +132,8 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
             this.engine = sharedEngine;
             this.ownsEngine = false;
         } else {
-            this.engine = dataSource != null ? StorageEngine.create(config.toStorageConfig(), dataSource)
+            this.engine = dataSource != null
+                    ? StorageEngine.create(config.toStorageConfig(), dataSource)
                     : StorageEngine.create(config.toStorageConfig());
             this.ownsEngine = true;
         }
@@ -159,13 +164,14 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
     }
 
     @Override
-    protected Timer newTimer(Meter.Id id, DistributionStatisticConfig distributionStatisticConfig, PauseDetector pauseDetector) {
+    protected Timer newTimer(
+            Meter.Id id, DistributionStatisticConfig distributionStatisticConfig, PauseDetector pauseDetector) {
         return StepTimers.timer(id, clock, distributionStatisticConfig, pauseDetector, getBaseTimeUnit(), stepMillis);
     }
 
     @Override
-    protected DistributionSummary newDistributionSummary(Meter.Id id, DistributionStatisticConfig distributionStatisticConfig,
-            double scale) {
+    protected DistributionSummary newDistributionSummary(
+            Meter.Id id, DistributionStatisticConfig distributionStatisticConfig, double scale) {
         return StepTimers.summary(id, clock, distributionStatisticConfig, scale, stepMillis);
     }
 
@@ -191,7 +197,8 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
             long stepEnd = stepEnd(clock.wallTime());
             if (stepEnd <= lastPublishedStepEnd) {
                 if (closing) {
-                    // The closing publish after Micrometer's closing rollover: the current, partial step. Kept (the last
+                    // The closing publish after Micrometer's closing rollover: the current, partial step. Kept (the
+                    // last
                     // capture wins) and written by close() once Micrometer's close sequence is over.
                     closingStepEnd = lastPublishedStepEnd + stepMillis;
                     closingBatch.clear();
@@ -296,7 +303,8 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
     public StorageEngine storageEngine() {
         StorageEngine e = engine;
         if (e == null) {
-            throw new IllegalStateException("TimescaleMeterRegistry is disabled (timescale.enabled=false) and has no storage engine");
+            throw new IllegalStateException(
+                    "TimescaleMeterRegistry is disabled (timescale.enabled=false) and has no storage engine");
         }
         return e;
     }
@@ -304,8 +312,13 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
     /** The registry's publishing counters now. */
     public PublishStats publishStats() {
         MeterBatchWriter w = writer;
-        return new PublishStats(publishes.sum(), failures.sum(), samples.sum(), w != null ? w.nonFiniteSkipped() : 0,
-                w != null ? w.invalidMeters() : 0, lastPublishMillis);
+        return new PublishStats(
+                publishes.sum(),
+                failures.sum(),
+                samples.sum(),
+                w != null ? w.nonFiniteSkipped() : 0,
+                w != null ? w.invalidMeters() : 0,
+                lastPublishMillis);
     }
 
     @Override
@@ -358,7 +371,8 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
          */
         public TimescaleMeterRegistry build() {
             if (storageEngine != null && dataSource != null) {
-                throw new IllegalStateException("storageEngine and dataSource are exclusive: set one of them, not both");
+                throw new IllegalStateException(
+                        "storageEngine and dataSource are exclusive: set one of them, not both");
             }
             if (storageEngine != null && storageEngine.isClosed()) {
                 throw new IllegalStateException("storageEngine is closed");

@@ -36,13 +36,20 @@ public final class MicrometerPublishBenchmark {
             throw new IllegalStateException("AG_STORAGE_BENCH_URL is not set: run scripts/bench micrometer");
         }
         String schema = "bench_micrometer_" + ProcessHandle.current().pid();
-        StorageConfig storage = StorageConfig.builder().setUrl(url).setSchema(schema).setEnableCache(false).build();
+        StorageConfig storage = StorageConfig.builder()
+                .setUrl(url)
+                .setSchema(schema)
+                .setEnableCache(false)
+                .build();
         MockClock clock = new MockClock();
         long minute = TimeUnit.MINUTES.toMillis(1);
         clock.add(System.currentTimeMillis() / minute * minute - clock.wallTime(), TimeUnit.MILLISECONDS);
         TimescaleConfig config = key -> key.equals("timescale.step") ? "1m" : null;
         try (StorageEngine engine = StorageEngine.create(storage)) {
-            try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config).clock(clock).storageEngine(engine).build()) {
+            try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config)
+                    .clock(clock)
+                    .storageEngine(engine)
+                    .build()) {
                 Meters meters = new Meters(registry);
                 double[] millis = new double[PUBLISHES];
                 for (int i = 0; i < PUBLISHES; i++) {
@@ -60,14 +67,22 @@ public final class MicrometerPublishBenchmark {
                 double[] warm = Arrays.copyOfRange(millis, 1, PUBLISHES);
                 Arrays.sort(warm);
                 double median = warm[warm.length / 2];
-                System.err.printf("[micrometer] %d meters, %d samples+histograms per publish; first publish (creates the series) %.1f ms;"
-                        + " next %d: median %.1f ms, p90 %.1f ms, max %.1f ms (in order: %s)%n", METERS, stats.samples() / PUBLISHES, millis[0],
-                        warm.length, median, warm[(int) Math.ceil(warm.length * 0.9) - 1], warm[warm.length - 1],
+                System.err.printf(
+                        "[micrometer] %d meters, %d samples+histograms per publish; first publish (creates the series) %.1f ms;"
+                                + " next %d: median %.1f ms, p90 %.1f ms, max %.1f ms (in order: %s)%n",
+                        METERS,
+                        stats.samples() / PUBLISHES,
+                        millis[0],
+                        warm.length,
+                        median,
+                        warm[(int) Math.ceil(warm.length * 0.9) - 1],
+                        warm[warm.length - 1],
                         Arrays.toString(round(Arrays.copyOfRange(millis, 1, PUBLISHES))));
                 System.out.printf("publish_10k_ms=%.1f%n", median);
             }
         } finally {
-            try (Connection c = java.sql.DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            try (Connection c = java.sql.DriverManager.getConnection(url);
+                    Statement st = c.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
@@ -92,28 +107,39 @@ public final class MicrometerPublishBenchmark {
             for (int i = 0; i < 2_000; i++, n++) {
                 AtomicLong v = new AtomicLong(i);
                 sources.add(v);
-                Gauge.builder("bench.position", v, AtomicLong::get).tags(tags(n)).register(registry);
+                Gauge.builder("bench.position", v, AtomicLong::get)
+                        .tags(tags(n))
+                        .register(registry);
             }
             for (int i = 0; i < 2_000; i++, n++) {
                 Timer.Builder b = Timer.builder("bench.latency").tags(tags(n));
                 if (i < 500) {
-                    b.serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
+                    b.serviceLevelObjectives(
+                            Duration.ofMillis(1),
+                            Duration.ofMillis(5),
+                            Duration.ofMillis(10),
+                            Duration.ofMillis(50),
                             Duration.ofMillis(100));
                 }
                 timers.add(b.register(registry));
             }
             for (int i = 0; i < 1_000; i++, n++) {
-                summaries.add(DistributionSummary.builder("bench.size").tags(tags(n)).register(registry));
+                summaries.add(
+                        DistributionSummary.builder("bench.size").tags(tags(n)).register(registry));
             }
             for (int i = 0; i < 500; i++, n++) {
                 AtomicLong v = new AtomicLong();
                 sources.add(v);
-                FunctionCounter.builder("bench.fills", v, AtomicLong::get).tags(tags(n)).register(registry);
+                FunctionCounter.builder("bench.fills", v, AtomicLong::get)
+                        .tags(tags(n))
+                        .register(registry);
             }
             for (int i = 0; i < 500; i++, n++) {
                 AtomicLong v = new AtomicLong();
                 sources.add(v);
-                FunctionTimer.builder("bench.calls", v, AtomicLong::get, x -> x.get() * 3.0, TimeUnit.MILLISECONDS).tags(tags(n)).register(registry);
+                FunctionTimer.builder("bench.calls", v, AtomicLong::get, x -> x.get() * 3.0, TimeUnit.MILLISECONDS)
+                        .tags(tags(n))
+                        .register(registry);
             }
             if (n != METERS) {
                 throw new IllegalStateException("built " + n + " meters");
@@ -136,8 +162,17 @@ public final class MicrometerPublishBenchmark {
         }
 
         private static Tags tags(int n) {
-            return Tags.of("venue", "venue" + n % 7, "market", "market" + n, "strategy", "s" + n % 11, "side", n % 2 == 0 ? "buy" : "sell",
-                    "env", "bench");
+            return Tags.of(
+                    "venue",
+                    "venue" + n % 7,
+                    "market",
+                    "market" + n,
+                    "strategy",
+                    "s" + n % 11,
+                    "side",
+                    n % 2 == 0 ? "buy" : "sell",
+                    "env",
+                    "bench");
         }
     }
 }

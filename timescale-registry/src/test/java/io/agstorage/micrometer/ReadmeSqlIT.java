@@ -70,11 +70,22 @@ class ReadmeSqlIT {
         long minute = TimeUnit.MINUTES.toMillis(1);
         clock.add(System.currentTimeMillis() / minute * minute - 10 * minute - clock.wallTime(), TimeUnit.MILLISECONDS);
         TimescaleConfig config = key -> key.equals("timescale.step") ? "1m" : null;
-        try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config).clock(clock).storageEngine(engine).build()) {
+        try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config)
+                .clock(clock)
+                .storageEngine(engine)
+                .build()) {
             Timer latency = Timer.builder("fill.latency")
-                    .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(30), Duration.ofMillis(40),
-                            Duration.ofMillis(50), Duration.ofMillis(60), Duration.ofMillis(70), Duration.ofMillis(80),
-                            Duration.ofMillis(90), Duration.ofMillis(100))
+                    .serviceLevelObjectives(
+                            Duration.ofMillis(10),
+                            Duration.ofMillis(20),
+                            Duration.ofMillis(30),
+                            Duration.ofMillis(40),
+                            Duration.ofMillis(50),
+                            Duration.ofMillis(60),
+                            Duration.ofMillis(70),
+                            Duration.ofMillis(80),
+                            Duration.ofMillis(90),
+                            Duration.ofMillis(100))
                     .register(registry);
             Counter placed = registry.counter("orders.placed");
             clock.add(30, TimeUnit.SECONDS);
@@ -93,7 +104,9 @@ class ReadmeSqlIT {
             registry.publish();
         }
 
-        assertThat(queryDoubles(TIMER_P99)).singleElement().satisfies(p99 -> assertThat(p99).isCloseTo(0.099, within(1e-9)));
+        assertThat(queryDoubles(TIMER_P99))
+                .singleElement()
+                .satisfies(p99 -> assertThat(p99).isCloseTo(0.099, within(1e-9)));
         List<Double> rates = queryDoubles(COUNTER_RATE);
         assertThat(rates.stream().mapToDouble(r -> r * 300).sum()).isCloseTo(8.0, within(1e-9));
     }
@@ -101,7 +114,9 @@ class ReadmeSqlIT {
     private List<Double> queryDoubles(String readmeSql) throws SQLException {
         String sql = readmeSql.replace("ag_storage.", engine.quotedSchema() + ".");
         List<Double> out = new ArrayList<>();
-        try (Connection c = engine.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = engine.dataSource().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             int column = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 out.add(rs.getDouble(column));

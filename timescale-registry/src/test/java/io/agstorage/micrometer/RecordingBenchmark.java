@@ -46,8 +46,12 @@ public class RecordingBenchmark {
             throw new IllegalStateException("AG_STORAGE_BENCH_URL is not set: run scripts/bench micrometer");
         }
         schema = "bench_recording_" + ProcessHandle.current().pid();
-        engine = StorageEngine.create(StorageConfig.builder().setUrl(url).setSchema(schema).build());
-        timescale = TimescaleMeterRegistry.builder(key -> null).clock(Clock.SYSTEM).storageEngine(engine).build();
+        engine = StorageEngine.create(
+                StorageConfig.builder().setUrl(url).setSchema(schema).build());
+        timescale = TimescaleMeterRegistry.builder(key -> null)
+                .clock(Clock.SYSTEM)
+                .storageEngine(engine)
+                .build();
         simple = new SimpleMeterRegistry();
         timescaleCounter = Counter.builder("orders").tag("venue", "poly").register(timescale);
         simpleCounter = Counter.builder("orders").tag("venue", "poly").register(simple);
@@ -60,7 +64,8 @@ public class RecordingBenchmark {
         timescale.close();
         simple.close();
         engine.close();
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
     }

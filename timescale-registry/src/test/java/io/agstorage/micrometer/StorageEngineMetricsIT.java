@@ -36,24 +36,53 @@ class StorageEngineMetricsIT {
         clock.add(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli(), TimeUnit.MILLISECONDS);
         TimescaleConfig config = key -> key.equals("timescale.step") ? "1m" : null;
         SimpleMeterRegistry observer = new SimpleMeterRegistry();
-        try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config).clock(clock).storageEngine(engine).build()) {
+        try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config)
+                .clock(clock)
+                .storageEngine(engine)
+                .build()) {
             new StorageEngineMetrics(registry).withTags(Tags.of("bot", "mm")).bindTo(observer);
             long committedBefore = engine.ingestionStats().committed();
             registry.counter("health.orders").increment(3);
             clock.add(1, TimeUnit.MINUTES);
             registry.publish();
 
-            assertThat(observer.get("ag_storage.ingestion.committed").tags("schema", schema, "bot", "mm").functionCounter().count())
+            assertThat(observer.get("ag_storage.ingestion.committed")
+                            .tags("schema", schema, "bot", "mm")
+                            .functionCounter()
+                            .count())
                     .isGreaterThan(committedBefore);
-            assertThat(observer.get("ag_storage.ingestion.queue.depth").gauge().value()).isGreaterThanOrEqualTo(0);
-            assertThat(observer.get("ag_storage.ingestion.buffer.size").gauge().value()).isEqualTo(8_192);
-            assertThat(observer.get("ag_storage.ingestion.dropped").functionCounters()).hasSize(3);
-            assertThat(observer.get("ag_storage.ingestion.dropped").tag("reason", "full").functionCounter().count()).isZero();
-            assertThat(observer.get("ag_storage.ingestion.batch.latency").timeGauge().value(TimeUnit.MILLISECONDS)).isGreaterThan(0);
-            assertThat(observer.get("ag_storage.micrometer.publishes").functionCounter().count()).isEqualTo(1);
-            assertThat(observer.get("ag_storage.micrometer.publish.failures").functionCounter().count()).isZero();
-            assertThat(observer.get("ag_storage.micrometer.skipped").tag("reason", "non_finite").functionCounter().count()).isZero();
-            assertThat(observer.get("ag_storage.micrometer.publish.duration").timeGauge().value(TimeUnit.MILLISECONDS)).isGreaterThan(0);
+            assertThat(observer.get("ag_storage.ingestion.queue.depth").gauge().value())
+                    .isGreaterThanOrEqualTo(0);
+            assertThat(observer.get("ag_storage.ingestion.buffer.size").gauge().value())
+                    .isEqualTo(8_192);
+            assertThat(observer.get("ag_storage.ingestion.dropped").functionCounters())
+                    .hasSize(3);
+            assertThat(observer.get("ag_storage.ingestion.dropped")
+                            .tag("reason", "full")
+                            .functionCounter()
+                            .count())
+                    .isZero();
+            assertThat(observer.get("ag_storage.ingestion.batch.latency")
+                            .timeGauge()
+                            .value(TimeUnit.MILLISECONDS))
+                    .isGreaterThan(0);
+            assertThat(observer.get("ag_storage.micrometer.publishes")
+                            .functionCounter()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(observer.get("ag_storage.micrometer.publish.failures")
+                            .functionCounter()
+                            .count())
+                    .isZero();
+            assertThat(observer.get("ag_storage.micrometer.skipped")
+                            .tag("reason", "non_finite")
+                            .functionCounter()
+                            .count())
+                    .isZero();
+            assertThat(observer.get("ag_storage.micrometer.publish.duration")
+                            .timeGauge()
+                            .value(TimeUnit.MILLISECONDS))
+                    .isGreaterThan(0);
         }
     }
 
@@ -62,14 +91,18 @@ class StorageEngineMetricsIT {
         MockClock clock = new MockClock();
         clock.add(Instant.parse("2026-01-02T00:00:00Z").toEpochMilli(), TimeUnit.MILLISECONDS);
         TimescaleConfig config = key -> key.equals("timescale.step") ? "1m" : null;
-        try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config).clock(clock).storageEngine(engine).build()) {
+        try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config)
+                .clock(clock)
+                .storageEngine(engine)
+                .build()) {
             new StorageEngineMetrics(registry).bindTo(registry);
             clock.add(1, TimeUnit.MINUTES);
             registry.publish();
         }
         StoredRows stored = new StoredRows(engine);
         assertThat(stored.values("ag_storage_ingestion_buffer_size")).contains(8_192.0);
-        assertThat(stored.series("ag_storage_ingestion_batch_latency")).isEqualTo(new StoredRows.Series("gauge", "seconds", ""));
+        assertThat(stored.series("ag_storage_ingestion_batch_latency"))
+                .isEqualTo(new StoredRows.Series("gauge", "seconds", ""));
         assertThat(stored.seriesCount("ag_storage_ingestion_dropped")).isEqualTo(3);
     }
 }

@@ -28,9 +28,13 @@ final class StoredRows {
     /** Every sample of {@code metric}, oldest first. */
     List<Sample> samples(String metric) {
         String sql = "SELECT s.time, s.value, r.labels::text FROM " + engine.quotedSchema() + ".samples s JOIN "
-                + engine.quotedSchema() + ".series r ON r.id = s.series_id WHERE r.metric = ? ORDER BY s.time, r.labels::text";
+                + engine.quotedSchema()
+                + ".series r ON r.id = s.series_id WHERE r.metric = ? ORDER BY s.time, r.labels::text";
         List<Sample> rows = new ArrayList<>();
-        query(sql, metric, rs -> rows.add(new Sample(rs.getTimestamp(1).toInstant(), rs.getDouble(2), rs.getString(3))));
+        query(
+                sql,
+                metric,
+                rs -> rows.add(new Sample(rs.getTimestamp(1).toInstant(), rs.getDouble(2), rs.getString(3))));
         return rows;
     }
 
@@ -41,19 +45,28 @@ final class StoredRows {
 
     /** {@code sum(value)} of {@code metric} over all its rows, computed by the database. */
     double sum(String metric) {
-        String sql = "SELECT coalesce(sum(s.value), 0) FROM " + engine.quotedSchema() + ".samples s JOIN " + engine.quotedSchema()
-                + ".series r ON r.id = s.series_id WHERE r.metric = ?";
+        String sql = "SELECT coalesce(sum(s.value), 0) FROM " + engine.quotedSchema() + ".samples s JOIN "
+                + engine.quotedSchema() + ".series r ON r.id = s.series_id WHERE r.metric = ?";
         double[] sum = new double[1];
         query(sql, metric, rs -> sum[0] = rs.getDouble(1));
         return sum[0];
     }
 
     List<Histogram> histograms(String metric) {
-        String sql = "SELECT h.time, h.count, h.sum, h.max, h.bucket_bounds, h.bucket_counts FROM " + engine.quotedSchema()
-                + ".histograms h JOIN " + engine.quotedSchema() + ".series r ON r.id = h.series_id WHERE r.metric = ? ORDER BY h.time";
+        String sql = "SELECT h.time, h.count, h.sum, h.max, h.bucket_bounds, h.bucket_counts FROM "
+                + engine.quotedSchema() + ".histograms h JOIN " + engine.quotedSchema()
+                + ".series r ON r.id = h.series_id WHERE r.metric = ? ORDER BY h.time";
         List<Histogram> rows = new ArrayList<>();
-        query(sql, metric, rs -> rows.add(new Histogram(rs.getTimestamp(1).toInstant(), rs.getLong(2), rs.getDouble(3),
-                rs.getDouble(4), doubles(rs.getArray(5)), longs(rs.getArray(6)))));
+        query(
+                sql,
+                metric,
+                rs -> rows.add(new Histogram(
+                        rs.getTimestamp(1).toInstant(),
+                        rs.getLong(2),
+                        rs.getDouble(3),
+                        rs.getDouble(4),
+                        doubles(rs.getArray(5)),
+                        longs(rs.getArray(6)))));
         return rows;
     }
 
@@ -80,7 +93,8 @@ final class StoredRows {
     }
 
     private void query(String sql, String metric, RowReader reader) {
-        try (Connection c = engine.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = engine.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, metric);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

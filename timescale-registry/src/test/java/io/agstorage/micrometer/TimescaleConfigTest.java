@@ -182,6 +182,8 @@ class TimescaleConfigTest {
 
     private void assertInvalid(String message) {
         assertThat(config.validate().isValid()).isFalse();
-        assertThatThrownBy(config::requireValid).isInstanceOf(ValidationException.class).hasMessage(message);
+        assertThatThrownBy(config::requireValid)
+                .isInstanceOf(ValidationException.class)
+                .hasMessage(message);
     }
 }

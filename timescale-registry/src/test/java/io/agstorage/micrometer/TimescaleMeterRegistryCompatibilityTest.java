@@ -58,9 +58,13 @@ class TimescaleMeterRegistryCompatibilityTest extends MeterRegistryCompatibility
     void closingPublishesWithoutFailures() {
         for (TimescaleMeterRegistry registry : registries) {
             registry.close();
-            assertThat(registry.publishStats().failures()).as("publish failures of %s", registry).isZero();
+            assertThat(registry.publishStats().failures())
+                    .as("publish failures of %s", registry)
+                    .isZero();
         }
         registries.clear();
-        assertThat(engine.isClosed()).as("a registry must not close a shared engine").isFalse();
+        assertThat(engine.isClosed())
+                .as("a registry must not close a shared engine")
+                .isFalse();
     }
 }

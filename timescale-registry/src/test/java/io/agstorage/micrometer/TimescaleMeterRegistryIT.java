@@ -71,7 +71,10 @@ class TimescaleMeterRegistryIT {
     void newRegistry() {
         clock = new MockClock();
         clock.add(T0.toEpochMilli() - clock.wallTime(), TimeUnit.MILLISECONDS);
-        registry = TimescaleMeterRegistry.builder(CONFIG).clock(clock).storageEngine(engine).build();
+        registry = TimescaleMeterRegistry.builder(CONFIG)
+                .clock(clock)
+                .storageEngine(engine)
+                .build();
     }
 
     @AfterEach
@@ -105,17 +108,25 @@ class TimescaleMeterRegistryIT {
         placed.increment(2.5);
         publishAt(STEP.multipliedBy(3));
 
-        assertThat(stored.samples("orders_placed")).containsExactly(
-                new Sample(at(STEP), 3, "{\"venue\": \"poly\"}"),
-                new Sample(at(STEP.multipliedBy(2)), 0, "{\"venue\": \"poly\"}"),
-                new Sample(at(STEP.multipliedBy(3)), 5, "{\"venue\": \"poly\"}"));
+        assertThat(stored.samples("orders_placed"))
+                .containsExactly(
+                        new Sample(at(STEP), 3, "{\"venue\": \"poly\"}"),
+                        new Sample(at(STEP.multipliedBy(2)), 0, "{\"venue\": \"poly\"}"),
+                        new Sample(at(STEP.multipliedBy(3)), 5, "{\"venue\": \"poly\"}"));
         assertThat(stored.sum("orders_placed")).isEqualTo(8);
         assertThat(stored.series("orders_placed")).isEqualTo(new Series("counter", "", "delta"));
 
-        List<Bucket> perStep = engine.queryAggregated("orders_placed", T0, at(Duration.ofMinutes(4)), STEP, Aggregation.SUM).buckets();
-        assertThat(perStep).containsExactly(new Bucket(at(STEP), 3), new Bucket(at(STEP.multipliedBy(2)), 0),
-                new Bucket(at(STEP.multipliedBy(3)), 5));
-        List<Bucket> hourly = engine.queryAggregated("orders_placed", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.SUM).buckets();
+        List<Bucket> perStep = engine.queryAggregated(
+                        "orders_placed", T0, at(Duration.ofMinutes(4)), STEP, Aggregation.SUM)
+                .buckets();
+        assertThat(perStep)
+                .containsExactly(
+                        new Bucket(at(STEP), 3),
+                        new Bucket(at(STEP.multipliedBy(2)), 0),
+                        new Bucket(at(STEP.multipliedBy(3)), 5));
+        List<Bucket> hourly = engine.queryAggregated(
+                        "orders_placed", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.SUM)
+                .buckets();
         assertThat(hourly).containsExactly(new Bucket(T0, 8));
     }
 
@@ -141,18 +152,23 @@ class TimescaleMeterRegistryIT {
         assertThat(stored.series("fill_latency_max")).isEqualTo(new Series("gauge", "seconds", ""));
         assertThat(stored.series("fill_latency")).isEqualTo(new Series("histogram", "seconds", "delta"));
 
-        assertThat(stored.histograms("fill_latency")).containsExactly(
-                new Histogram(at(STEP), 3, 0.105, 0.05, List.of(0.01, 0.1), List.of(1L, 2L, 0L)),
-                new Histogram(at(STEP.multipliedBy(2)), 1, 0.5, 0.5, List.of(0.01, 0.1), List.of(0L, 0L, 1L)));
+        assertThat(stored.histograms("fill_latency"))
+                .containsExactly(
+                        new Histogram(at(STEP), 3, 0.105, 0.05, List.of(0.01, 0.1), List.of(1L, 2L, 0L)),
+                        new Histogram(at(STEP.multipliedBy(2)), 1, 0.5, 0.5, List.of(0.01, 0.1), List.of(0L, 0L, 1L)));
 
-        List<Bucket> total = engine.queryAggregated("fill_latency_count", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.SUM).buckets();
+        List<Bucket> total = engine.queryAggregated(
+                        "fill_latency_count", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.SUM)
+                .buckets();
         assertThat(total).containsExactly(new Bucket(T0, 4));
     }
 
     @Test
     void percentileHistogramsLandAsBucketsNotAsGaugeRows() {
-        Timer timer = Timer.builder("quote.latency").publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(1))
+        Timer timer = Timer.builder("quote.latency")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(1))
                 .register(registry);
         moveTo(Duration.ofSeconds(30));
         for (int i = 1; i <= 100; i++) {
@@ -178,9 +194,14 @@ class TimescaleMeterRegistryIT {
             case "timescale.baseTimeUnit" -> "milliseconds";
             default -> null;
         };
-        TimescaleMeterRegistry inMillis = TimescaleMeterRegistry.builder(millis).clock(clock).storageEngine(engine).build();
+        TimescaleMeterRegistry inMillis = TimescaleMeterRegistry.builder(millis)
+                .clock(clock)
+                .storageEngine(engine)
+                .build();
         try {
-            Timer timer = Timer.builder("millis.latency").serviceLevelObjectives(Duration.ofMillis(10)).register(inMillis);
+            Timer timer = Timer.builder("millis.latency")
+                    .serviceLevelObjectives(Duration.ofMillis(10))
+                    .register(inMillis);
             moveTo(Duration.ofSeconds(55));
             timer.record(Duration.ofMillis(4));
             timer.record(Duration.ofMillis(40));
@@ -196,7 +217,8 @@ class TimescaleMeterRegistryIT {
 
     @Test
     void metersRecordedThroughACompositeOrTheGlobalRegistryAreStored() {
-        io.micrometer.core.instrument.composite.CompositeMeterRegistry composite = new io.micrometer.core.instrument.composite.CompositeMeterRegistry(clock);
+        io.micrometer.core.instrument.composite.CompositeMeterRegistry composite =
+                new io.micrometer.core.instrument.composite.CompositeMeterRegistry(clock);
         composite.add(registry);
         composite.counter("composite.orders").increment(3);
         io.micrometer.core.instrument.Metrics.addRegistry(registry);
@@ -216,7 +238,8 @@ class TimescaleMeterRegistryIT {
         AtomicInteger positions = new AtomicInteger(2);
         AtomicLong uptimeMillis = new AtomicLong(1_500);
         Gauge.builder("open.positions", positions, AtomicInteger::get).register(registry);
-        TimeGauge.builder("feed.lag", uptimeMillis, TimeUnit.MILLISECONDS, AtomicLong::get).register(registry);
+        TimeGauge.builder("feed.lag", uptimeMillis, TimeUnit.MILLISECONDS, AtomicLong::get)
+                .register(registry);
         publishAt(STEP);
         positions.set(7);
         uptimeMillis.set(3_000);
@@ -225,7 +248,9 @@ class TimescaleMeterRegistryIT {
         assertThat(stored.values("open_positions")).containsExactly(2.0, 7.0);
         assertThat(stored.values("feed_lag")).containsExactly(1.5, 3.0);
         assertThat(stored.series("feed_lag")).isEqualTo(new Series("gauge", "seconds", ""));
-        assertThat(engine.queryAggregated("open_positions", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.MAX).buckets())
+        assertThat(engine.queryAggregated(
+                                "open_positions", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.MAX)
+                        .buckets())
                 .containsExactly(new Bucket(T0, 7));
     }
 
@@ -235,7 +260,8 @@ class TimescaleMeterRegistryIT {
         AtomicLong calls = new AtomicLong();
         AtomicLong callMillis = new AtomicLong();
         FunctionCounter.builder("venue.fills", fills, AtomicLong::get).register(registry);
-        FunctionTimer.builder("venue.calls", calls, AtomicLong::get, c -> callMillis.get(), TimeUnit.MILLISECONDS).register(registry);
+        FunctionTimer.builder("venue.calls", calls, AtomicLong::get, c -> callMillis.get(), TimeUnit.MILLISECONDS)
+                .register(registry);
         fills.set(10);
         calls.set(4);
         callMillis.set(400);
@@ -253,8 +279,10 @@ class TimescaleMeterRegistryIT {
 
     @Test
     void distributionSummariesKeepCountSumMaxPercentilesAndBuckets() {
-        DistributionSummary size = DistributionSummary.builder("order.size").baseUnit("usd")
-                .serviceLevelObjectives(10, 100).publishPercentiles(0.5)
+        DistributionSummary size = DistributionSummary.builder("order.size")
+                .baseUnit("usd")
+                .serviceLevelObjectives(10, 100)
+                .publishPercentiles(0.5)
                 .register(registry);
         moveTo(Duration.ofSeconds(55));
         size.record(5);
@@ -266,8 +294,8 @@ class TimescaleMeterRegistryIT {
         assertThat(stored.values("order_size_sum")).containsExactly(555.0);
         assertThat(stored.values("order_size_max")).containsExactly(500.0);
         assertThat(stored.series("order_size_sum")).isEqualTo(new Series("counter", "usd", "delta"));
-        assertThat(stored.histograms("order_size")).containsExactly(
-                new Histogram(at(STEP), 3, 555, 500, List.of(10.0, 100.0), List.of(1L, 1L, 1L)));
+        assertThat(stored.histograms("order_size"))
+                .containsExactly(new Histogram(at(STEP), 3, 555, 500, List.of(10.0, 100.0), List.of(1L, 1L, 1L)));
         List<Sample> p50 = stored.samples("order_size_percentile");
         assertThat(p50).hasSize(1);
         assertThat(p50.get(0).labels()).isEqualTo("{\"phi\": \"0.5\"}");
@@ -290,8 +318,13 @@ class TimescaleMeterRegistryIT {
 
     @Test
     void customMetersStoreOneGaugePerMeasurement() {
-        Meter.builder("pool", Meter.Type.OTHER, List.of(new Measurement(() -> 3.0, Statistic.VALUE),
-                new Measurement(() -> 7.0, Statistic.TOTAL), new Measurement(() -> 2.0, Statistic.ACTIVE_TASKS)))
+        Meter.builder(
+                        "pool",
+                        Meter.Type.OTHER,
+                        List.of(
+                                new Measurement(() -> 3.0, Statistic.VALUE),
+                                new Measurement(() -> 7.0, Statistic.TOTAL),
+                                new Measurement(() -> 2.0, Statistic.ACTIVE_TASKS)))
                 .register(registry);
         publishAt(STEP);
 
@@ -342,7 +375,9 @@ class TimescaleMeterRegistryIT {
     @Test
     void closePublishesTheLastPartialStepAndFlushesItBeforeReturning() {
         Counter counter = registry.counter("shutdown.orders");
-        Timer timer = Timer.builder("shutdown.latency").serviceLevelObjectives(Duration.ofMillis(10)).register(registry);
+        Timer timer = Timer.builder("shutdown.latency")
+                .serviceLevelObjectives(Duration.ofMillis(10))
+                .register(registry);
         moveTo(Duration.ofSeconds(50));
         counter.increment(2);
         timer.record(Duration.ofMillis(5));
@@ -354,11 +389,12 @@ class TimescaleMeterRegistryIT {
 
         registry.close();
 
-        assertThat(stored.samples("shutdown_orders")).extracting(Sample::time, Sample::value)
-                .containsExactly(tuple(at(STEP), 2.0),
-                        tuple(at(STEP.multipliedBy(2)), 4.0));
+        assertThat(stored.samples("shutdown_orders"))
+                .extracting(Sample::time, Sample::value)
+                .containsExactly(tuple(at(STEP), 2.0), tuple(at(STEP.multipliedBy(2)), 4.0));
         assertThat(stored.values("shutdown_latency_count")).containsExactly(1.0, 2.0);
-        assertThat(stored.histograms("shutdown_latency")).extracting(Histogram::counts)
+        assertThat(stored.histograms("shutdown_latency"))
+                .extracting(Histogram::counts)
                 .containsExactly(List.of(1L, 0L), List.of(0L, 2L));
         assertThat(registry.publishStats().failures()).isZero();
     }
@@ -375,9 +411,9 @@ class TimescaleMeterRegistryIT {
 
         registry.close();
 
-        assertThat(stored.samples("unpublished_orders")).extracting(Sample::time, Sample::value)
-                .containsExactly(tuple(at(STEP), 3.0),
-                        tuple(at(STEP.multipliedBy(2)), 4.0));
+        assertThat(stored.samples("unpublished_orders"))
+                .extracting(Sample::time, Sample::value)
+                .containsExactly(tuple(at(STEP), 3.0), tuple(at(STEP.multipliedBy(2)), 4.0));
         registry.close(); // idempotent
         assertThat(stored.sum("unpublished_orders")).isEqualTo(7);
     }
@@ -390,8 +426,11 @@ class TimescaleMeterRegistryIT {
         registry.counter("Risk.limitHits", "limit.kind", "notional").increment(2);
         publishAt(STEP.multipliedBy(2));
 
-        assertThat(stored.samples("Risk_limitHits")).extracting(Sample::labels).containsExactly("{\"limit_kind\": \"notional\"}");
-        assertThat(stored.samples("Risk.limitHits")).extracting(Sample::value, Sample::labels)
+        assertThat(stored.samples("Risk_limitHits"))
+                .extracting(Sample::labels)
+                .containsExactly("{\"limit_kind\": \"notional\"}");
+        assertThat(stored.samples("Risk.limitHits"))
+                .extracting(Sample::value, Sample::labels)
                 .containsExactly(tuple(2.0, "{\"limit.kind\": \"notional\"}"));
     }
 
@@ -409,11 +448,14 @@ class TimescaleMeterRegistryIT {
     @Test
     void withTheSystemClockThePublisherThreadStoresEveryStepOnItsOwn() {
         TimescaleConfig everySecond = key -> key.equals("timescale.step") ? "1s" : null;
-        TimescaleMeterRegistry live = TimescaleMeterRegistry.builder(everySecond).storageEngine(engine).build();
+        TimescaleMeterRegistry live = TimescaleMeterRegistry.builder(everySecond)
+                .storageEngine(engine)
+                .build();
         try {
             Counter counter = live.counter("live.orders");
             counter.increment(5);
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(stored.sum("live_orders")).isEqualTo(5));
             counter.increment(2);
         } finally {
@@ -421,13 +463,18 @@ class TimescaleMeterRegistryIT {
         }
         assertThat(stored.sum("live_orders")).isEqualTo(7);
         assertThat(live.publishStats().failures()).isZero();
-        assertThat(stored.samples("live_orders")).extracting(row -> row.time().toEpochMilli() % 1_000).containsOnly(0L);
+        assertThat(stored.samples("live_orders"))
+                .extracting(row -> row.time().toEpochMilli() % 1_000)
+                .containsOnly(0L);
     }
 
     @Test
     void publishNeverThrowsAndCountsTheFailure() {
         StorageEngine doomed = StorageEngine.create(db.config(schema).build());
-        TimescaleMeterRegistry onDoomed = TimescaleMeterRegistry.builder(CONFIG).clock(clock).storageEngine(doomed).build();
+        TimescaleMeterRegistry onDoomed = TimescaleMeterRegistry.builder(CONFIG)
+                .clock(clock)
+                .storageEngine(doomed)
+                .build();
         try {
             onDoomed.counter("doomed").increment();
             doomed.close();
@@ -465,20 +512,26 @@ class TimescaleMeterRegistryIT {
     @Test
     void aRegistryOnACallersDataSourceClosesItsEngineButNotTheDataSource() {
         TimescaleConfig config = key -> key.equals("timescale.schema") ? schema : null;
-        TimescaleMeterRegistry onPool = TimescaleMeterRegistry.builder(config).clock(clock).dataSource(engine.dataSource()).build();
+        TimescaleMeterRegistry onPool = TimescaleMeterRegistry.builder(config)
+                .clock(clock)
+                .dataSource(engine.dataSource())
+                .build();
         onPool.counter("pooled.orders").increment(2);
         moveTo(STEP);
         onPool.close();
 
         assertThat(onPool.storageEngine().isClosed()).isTrue();
-        assertThat(stored.samples("pooled_orders")).extracting(Sample::time, Sample::value)
-                .containsExactly(tuple(at(STEP), 2.0),
-                        tuple(at(STEP.multipliedBy(2)), 0.0));
+        assertThat(stored.samples("pooled_orders"))
+                .extracting(Sample::time, Sample::value)
+                .containsExactly(tuple(at(STEP), 2.0), tuple(at(STEP.multipliedBy(2)), 0.0));
     }
 
     @Test
     void theBuilderTakesAnEngineOrADataSourceNotBoth() {
-        assertThatThrownBy(() -> TimescaleMeterRegistry.builder(CONFIG).storageEngine(engine).dataSource(engine.dataSource()).build())
+        assertThatThrownBy(() -> TimescaleMeterRegistry.builder(CONFIG)
+                        .storageEngine(engine)
+                        .dataSource(engine.dataSource())
+                        .build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("storageEngine and dataSource are exclusive: set one of them, not both");
     }
@@ -492,7 +545,8 @@ class TimescaleMeterRegistryIT {
         off.publish();
         off.close();
         assertThat(stored.seriesCount("disabled_orders")).isZero();
-        assertThatThrownBy(off::storageEngine).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(off::storageEngine)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("TimescaleMeterRegistry is disabled (timescale.enabled=false) and has no storage engine");
     }
 }

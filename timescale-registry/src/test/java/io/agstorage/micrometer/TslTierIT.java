@@ -24,9 +24,14 @@ class TslTierIT {
         clock.add(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() - clock.wallTime(), TimeUnit.MILLISECONDS);
         TimescaleConfig config = key -> key.equals("timescale.step") ? "1m" : null;
         try (StorageEngine engine = StorageEngine.create(tsl.config(schema).build())) {
-            try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config).clock(clock).storageEngine(engine).build()) {
+            try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config)
+                    .clock(clock)
+                    .storageEngine(engine)
+                    .build()) {
                 Counter orders = registry.counter("tsl.orders", "venue", "poly");
-                Timer latency = Timer.builder("tsl.latency").serviceLevelObjectives(Duration.ofMillis(10)).register(registry);
+                Timer latency = Timer.builder("tsl.latency")
+                        .serviceLevelObjectives(Duration.ofMillis(10))
+                        .register(registry);
                 clock.add(50, TimeUnit.SECONDS);
                 orders.increment(3);
                 latency.record(Duration.ofMillis(5));
@@ -38,7 +43,9 @@ class TslTierIT {
             StoredRows stored = new StoredRows(engine);
             assertThat(stored.values("tsl_orders")).containsExactly(3.0, 0.0);
             assertThat(stored.values("tsl_latency_count")).containsExactly(2.0, 0.0);
-            assertThat(stored.histograms("tsl_latency")).extracting(StoredRows.Histogram::counts).containsExactly(List.of(1L, 1L));
+            assertThat(stored.histograms("tsl_latency"))
+                    .extracting(StoredRows.Histogram::counts)
+                    .containsExactly(List.of(1L, 1L));
         } finally {
             tsl.dropSchema(schema);
         }

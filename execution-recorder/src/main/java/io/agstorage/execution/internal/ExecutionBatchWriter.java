@@ -42,7 +42,8 @@ public final class ExecutionBatchWriter {
 
     public ExecutionBatchWriter(DataSource dataSource, String quotedSchema) {
         this.dataSource = dataSource;
-        this.upsertOrder = "INSERT INTO " + quotedSchema + ".orders AS o (id, client_order_id, venue_order_id, venue, market, side, "
+        this.upsertOrder = "INSERT INTO " + quotedSchema
+                + ".orders AS o (id, client_order_id, venue_order_id, venue, market, side, "
                 + "order_type, time_in_force, price, size, status, created_at, updated_at, expires_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 + "client_order_id = EXCLUDED.client_order_id, venue_order_id = EXCLUDED.venue_order_id, venue = EXCLUDED.venue, "
@@ -50,15 +51,19 @@ public final class ExecutionBatchWriter {
                 + "time_in_force = EXCLUDED.time_in_force, price = EXCLUDED.price, size = EXCLUDED.size, status = EXCLUDED.status, "
                 + "created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at "
                 + "WHERE o.updated_at <= EXCLUDED.updated_at";
-        this.insertEvent = "INSERT INTO " + quotedSchema + ".order_events (time, event_id, order_id, status, previous_status, price, "
+        this.insertEvent = "INSERT INTO " + quotedSchema
+                + ".order_events (time, event_id, order_id, status, previous_status, price, "
                 + "size, venue_order_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-        this.upsertFill = "INSERT INTO " + quotedSchema + ".fills AS f (venue_trade_time, venue, venue_trade_id, order_id, market, side, "
+        this.upsertFill = "INSERT INTO " + quotedSchema
+                + ".fills AS f (venue_trade_time, venue, venue_trade_id, order_id, market, side, "
                 + "price, size, fee, fee_currency, liquidity, settlement_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (venue, venue_trade_id, order_id, venue_trade_time) DO UPDATE SET "
-                + "settlement_status = EXCLUDED.settlement_status WHERE " + RANK.formatted("f.settlement_status") + " < "
+                + "settlement_status = EXCLUDED.settlement_status WHERE " + RANK.formatted("f.settlement_status")
+                + " < "
                 + RANK.formatted("EXCLUDED.settlement_status");
-        this.insertPosition = "INSERT INTO " + quotedSchema + ".positions (time, venue, market, size, avg_entry_price, realized_pnl, "
-                + "unrealized_pnl) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+        this.insertPosition =
+                "INSERT INTO " + quotedSchema + ".positions (time, venue, market, size, avg_entry_price, realized_pnl, "
+                        + "unrealized_pnl) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
     }
 
     private record FillKey(String venue, String venueTradeId, UUID orderId, Instant time) {}
@@ -77,8 +82,13 @@ public final class ExecutionBatchWriter {
                 }
                 events.add(c.event());
             } else if (r instanceof Fill f) {
-                fills.merge(new FillKey(f.venue(), f.venueTradeId(), f.orderId(), f.tradeTime()), f,
-                        (a, b) -> b.settlementStatus().rank() > a.settlementStatus().rank() ? b : a);
+                fills.merge(
+                        new FillKey(f.venue(), f.venueTradeId(), f.orderId(), f.tradeTime()),
+                        f,
+                        (a, b) -> b.settlementStatus().rank()
+                                        > a.settlementStatus().rank()
+                                ? b
+                                : a);
             } else if (r instanceof PositionSnapshot p) {
                 positions.add(p);
             } else {
@@ -115,7 +125,11 @@ public final class ExecutionBatchWriter {
                             ps.setObject(2, e.eventId());
                             ps.setObject(3, e.orderId());
                             ps.setString(4, e.status().name());
-                            ps.setString(5, e.previousStatus() == null ? null : e.previousStatus().name());
+                            ps.setString(
+                                    5,
+                                    e.previousStatus() == null
+                                            ? null
+                                            : e.previousStatus().name());
                             decimal(ps, 6, e.price());
                             decimal(ps, 7, e.size());
                             ps.setString(8, e.venueOrderId());
@@ -138,7 +152,9 @@ public final class ExecutionBatchWriter {
                             decimal(ps, 8, f.size());
                             decimal(ps, 9, f.fee());
                             ps.setString(10, f.feeCurrency());
-                            ps.setString(11, f.liquidity() == null ? null : f.liquidity().name());
+                            ps.setString(
+                                    11,
+                                    f.liquidity() == null ? null : f.liquidity().name());
                             ps.setString(12, f.settlementStatus().name());
                             ps.addBatch();
                         }

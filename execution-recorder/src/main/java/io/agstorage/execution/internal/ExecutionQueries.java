@@ -30,11 +30,14 @@ import org.jspecify.annotations.Nullable;
 /** The read side of the execution tables. Values are always bound; the schema is validated and quoted by the core. */
 public final class ExecutionQueries {
 
-    private static final String ORDER_COLUMNS = "id, client_order_id, venue_order_id, venue, market, side, order_type, time_in_force, "
-            + "price, size, status, created_at, updated_at, expires_at";
-    private static final String FILL_COLUMNS = "order_id, venue, market, venue_trade_id, side, price, size, fee, fee_currency, liquidity, "
-            + "venue_trade_time, settlement_status";
-    private static final String POSITION_COLUMNS = "venue, market, size, avg_entry_price, realized_pnl, unrealized_pnl, time";
+    private static final String ORDER_COLUMNS =
+            "id, client_order_id, venue_order_id, venue, market, side, order_type, time_in_force, "
+                    + "price, size, status, created_at, updated_at, expires_at";
+    private static final String FILL_COLUMNS =
+            "order_id, venue, market, venue_trade_id, side, price, size, fee, fee_currency, liquidity, "
+                    + "venue_trade_time, settlement_status";
+    private static final String POSITION_COLUMNS =
+            "venue, market, size, avg_entry_price, realized_pnl, unrealized_pnl, time";
 
     private final DataSource dataSource;
     private final String schema;
@@ -48,11 +51,13 @@ public final class ExecutionQueries {
 
     /** The SQL {@link #latestPosition} runs, for EXPLAIN. */
     public String latestPositionSql() {
-        return "SELECT " + POSITION_COLUMNS + " FROM " + schema + ".positions WHERE venue = ? AND market = ? ORDER BY time DESC LIMIT 1";
+        return "SELECT " + POSITION_COLUMNS + " FROM " + schema
+                + ".positions WHERE venue = ? AND market = ? ORDER BY time DESC LIMIT 1";
     }
 
     public List<Order> orders(Instant start, Instant end, OrderFilters filters) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + ORDER_COLUMNS + " FROM " + schema + ".orders WHERE created_at >= ? AND created_at < ?");
+        StringBuilder sql = new StringBuilder(
+                "SELECT " + ORDER_COLUMNS + " FROM " + schema + ".orders WHERE created_at >= ? AND created_at < ?");
         List<Object> args = new ArrayList<>(List.of(odt(start), odt(end)));
         if (filters.venue() != null) {
             sql.append(" AND venue = ?");
@@ -81,53 +86,83 @@ public final class ExecutionQueries {
     }
 
     public Optional<Order> order(UUID id) throws SQLException {
-        List<Order> l = list("SELECT " + ORDER_COLUMNS + " FROM " + schema + ".orders WHERE id = ?", List.of(id), ExecutionQueries::order);
+        List<Order> l = list(
+                "SELECT " + ORDER_COLUMNS + " FROM " + schema + ".orders WHERE id = ?",
+                List.of(id),
+                ExecutionQueries::order);
         return l.stream().findFirst();
     }
 
     public List<OrderEvent> events(UUID orderId) throws SQLException {
-        return limited("SELECT event_id, order_id, status, previous_status, price, size, venue_order_id, reason, time FROM " + schema
-                + ".order_events WHERE order_id = ? ORDER BY time, event_id", List.of(orderId), rs -> new OrderEvent(
-                        (UUID) rs.getObject(1), (UUID) rs.getObject(2), OrderStatus.valueOf(rs.getString(3)),
-                        rs.getString(4) == null ? null : OrderStatus.valueOf(rs.getString(4)), rs.getBigDecimal(5), rs.getBigDecimal(6),
-                        rs.getString(7), rs.getString(8), instant(rs, 9)));
+        return limited(
+                "SELECT event_id, order_id, status, previous_status, price, size, venue_order_id, reason, time FROM "
+                        + schema + ".order_events WHERE order_id = ? ORDER BY time, event_id",
+                List.of(orderId),
+                rs -> new OrderEvent(
+                        (UUID) rs.getObject(1),
+                        (UUID) rs.getObject(2),
+                        OrderStatus.valueOf(rs.getString(3)),
+                        rs.getString(4) == null ? null : OrderStatus.valueOf(rs.getString(4)),
+                        rs.getBigDecimal(5),
+                        rs.getBigDecimal(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        instant(rs, 9)));
     }
 
     public List<Fill> fillsByOrder(UUID orderId) throws SQLException {
-        return limited("SELECT " + FILL_COLUMNS + " FROM " + schema + ".fills WHERE order_id = ? ORDER BY venue_trade_time, venue_trade_id",
-                List.of(orderId), ExecutionQueries::fill);
+        return limited(
+                "SELECT " + FILL_COLUMNS + " FROM " + schema
+                        + ".fills WHERE order_id = ? ORDER BY venue_trade_time, venue_trade_id",
+                List.of(orderId),
+                ExecutionQueries::fill);
     }
 
     /** Fills in [start, end) whose order id is in no row of {@code orders}. */
     public List<Fill> fillsForUnknownOrders(Instant start, Instant end) throws SQLException {
-        return limited("SELECT " + FILL_COLUMNS + " FROM " + schema + ".fills f WHERE venue_trade_time >= ? AND venue_trade_time < ? "
-                + "AND NOT EXISTS (SELECT 1 FROM " + schema + ".orders o WHERE o.id = f.order_id) ORDER BY venue_trade_time, venue_trade_id",
-                List.of(odt(start), odt(end)), ExecutionQueries::fill);
+        return limited(
+                "SELECT " + FILL_COLUMNS + " FROM " + schema
+                        + ".fills f WHERE venue_trade_time >= ? AND venue_trade_time < ? "
+                        + "AND NOT EXISTS (SELECT 1 FROM " + schema
+                        + ".orders o WHERE o.id = f.order_id) ORDER BY venue_trade_time, venue_trade_id",
+                List.of(odt(start), odt(end)),
+                ExecutionQueries::fill);
     }
 
     public List<PositionSnapshot> positions(String market, Instant start, Instant end) throws SQLException {
-        return limited("SELECT " + POSITION_COLUMNS + " FROM " + schema + ".positions WHERE market = ? AND time >= ? AND time < ? "
-                + "ORDER BY time, venue", List.of(market, odt(start), odt(end)), ExecutionQueries::position);
+        return limited(
+                "SELECT " + POSITION_COLUMNS + " FROM " + schema
+                        + ".positions WHERE market = ? AND time >= ? AND time < ? " + "ORDER BY time, venue",
+                List.of(market, odt(start), odt(end)),
+                ExecutionQueries::position);
     }
 
     public Optional<PositionSnapshot> latestPosition(String venue, String market) throws SQLException {
-        return list(latestPositionSql(), List.of(venue, market), ExecutionQueries::position).stream().findFirst();
+        return list(latestPositionSql(), List.of(venue, market), ExecutionQueries::position).stream()
+                .findFirst();
     }
 
     /** Fills per UTC day, venue and market; fills whose settlement FAILED are left out. */
     public List<DailyStats> dailyFillStats(Instant start, Instant end) throws SQLException {
-        return limited("SELECT time_bucket(INTERVAL '1 day', venue_trade_time) AS day, venue, market, count(*), sum(size), "
-                + "sum(price * size), sum(fee), sum(price * size) / nullif(sum(size), 0) FROM " + schema + ".fills "
-                + "WHERE venue_trade_time >= ? AND venue_trade_time < ? AND settlement_status <> 'FAILED' "
-                + "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", List.of(odt(start), odt(end)), ExecutionQueries::stats);
+        return limited(
+                "SELECT time_bucket(INTERVAL '1 day', venue_trade_time) AS day, venue, market, count(*), sum(size), "
+                        + "sum(price * size), sum(fee), sum(price * size) / nullif(sum(size), 0) FROM " + schema
+                        + ".fills "
+                        + "WHERE venue_trade_time >= ? AND venue_trade_time < ? AND settlement_status <> 'FAILED' "
+                        + "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                List.of(odt(start), odt(end)),
+                ExecutionQueries::stats);
     }
 
     /** Orders created per UTC day, venue and market. */
     public List<DailyStats> dailyOrderStats(Instant start, Instant end) throws SQLException {
-        return limited("SELECT time_bucket(INTERVAL '1 day', created_at) AS day, venue, market, count(*), sum(size), "
-                + "coalesce(sum(price * size), 0), 0::numeric, sum(price * size) / nullif(sum(size) FILTER (WHERE price IS NOT NULL), 0) "
-                + "FROM " + schema + ".orders WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-                List.of(odt(start), odt(end)), ExecutionQueries::stats);
+        return limited(
+                "SELECT time_bucket(INTERVAL '1 day', created_at) AS day, venue, market, count(*), sum(size), "
+                        + "coalesce(sum(price * size), 0), 0::numeric, sum(price * size) / nullif(sum(size) FILTER (WHERE price IS NOT NULL), 0) "
+                        + "FROM " + schema
+                        + ".orders WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                List.of(odt(start), odt(end)),
+                ExecutionQueries::stats);
     }
 
     private interface Row<T> {
@@ -145,7 +180,8 @@ public final class ExecutionQueries {
     }
 
     private <T> List<T> list(String sql, List<Object> args, Row<T> row) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));
             }
@@ -160,28 +196,62 @@ public final class ExecutionQueries {
     }
 
     private static Order order(ResultSet rs) throws SQLException {
-        return new Order((UUID) rs.getObject(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                Side.valueOf(rs.getString(6)), OrderType.valueOf(rs.getString(7)), TimeInForce.valueOf(rs.getString(8)),
-                rs.getBigDecimal(9), rs.getBigDecimal(10), OrderStatus.valueOf(rs.getString(11)), instant(rs, 12), instant(rs, 13),
+        return new Order(
+                (UUID) rs.getObject(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                Side.valueOf(rs.getString(6)),
+                OrderType.valueOf(rs.getString(7)),
+                TimeInForce.valueOf(rs.getString(8)),
+                rs.getBigDecimal(9),
+                rs.getBigDecimal(10),
+                OrderStatus.valueOf(rs.getString(11)),
+                instant(rs, 12),
+                instant(rs, 13),
                 nullableInstant(rs, 14));
     }
 
     private static Fill fill(ResultSet rs) throws SQLException {
         String liquidity = rs.getString(10);
-        return new Fill((UUID) rs.getObject(1), rs.getString(2), rs.getString(3), rs.getString(4), Side.valueOf(rs.getString(5)),
-                rs.getBigDecimal(6), rs.getBigDecimal(7), rs.getBigDecimal(8), rs.getString(9),
-                liquidity == null ? null : Liquidity.valueOf(liquidity), instant(rs, 11), SettlementStatus.valueOf(rs.getString(12)));
+        return new Fill(
+                (UUID) rs.getObject(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                Side.valueOf(rs.getString(5)),
+                rs.getBigDecimal(6),
+                rs.getBigDecimal(7),
+                rs.getBigDecimal(8),
+                rs.getString(9),
+                liquidity == null ? null : Liquidity.valueOf(liquidity),
+                instant(rs, 11),
+                SettlementStatus.valueOf(rs.getString(12)));
     }
 
     private static PositionSnapshot position(ResultSet rs) throws SQLException {
-        return new PositionSnapshot(rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getBigDecimal(4), rs.getBigDecimal(5),
-                rs.getBigDecimal(6), instant(rs, 7));
+        return new PositionSnapshot(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getBigDecimal(3),
+                rs.getBigDecimal(4),
+                rs.getBigDecimal(5),
+                rs.getBigDecimal(6),
+                instant(rs, 7));
     }
 
     private static DailyStats stats(ResultSet rs) throws SQLException {
         BigDecimal vwap = rs.getBigDecimal(8);
-        return new DailyStats(rs.getObject(1, OffsetDateTime.class).toLocalDate(), rs.getString(2), rs.getString(3), rs.getLong(4),
-                rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getBigDecimal(7), vwap == null ? null : vwap.stripTrailingZeros());
+        return new DailyStats(
+                rs.getObject(1, OffsetDateTime.class).toLocalDate(),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getLong(4),
+                rs.getBigDecimal(5),
+                rs.getBigDecimal(6),
+                rs.getBigDecimal(7),
+                vwap == null ? null : vwap.stripTrailingZeros());
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -53,7 +53,11 @@ public final class ExecutionWriter {
     private volatile long lastBatchNanos;
     private volatile long lastFailureLogNanos;
 
-    public ExecutionWriter(ExecutionBatchWriter batchWriter, Journal journal, int batchSize, String name,
+    public ExecutionWriter(
+            ExecutionBatchWriter batchWriter,
+            Journal journal,
+            int batchSize,
+            String name,
             Consumer<List<Pending>> onCommitted) {
         this.batchWriter = batchWriter;
         this.journal = journal;
@@ -172,15 +176,25 @@ public final class ExecutionWriter {
                 return true;
             } catch (SQLException e) {
                 if (isRecordError(e)) {
-                    log.warn("Database refused a batch of {} execution records ({}); writing them one by one", batch.size(), reason(e));
+                    log.warn(
+                            "Database refused a batch of {} execution records ({}); writing them one by one",
+                            batch.size(),
+                            reason(e));
                     return writeOneByOne(batch);
                 }
                 retries.increment();
-                logThrottled(Sql.isTransient(e) ? "Database unavailable, {} execution records wait in the journal; retrying in {} ms: {}"
-                        : "Database failed (not because of the records), {} execution records wait in the journal; retrying in {} ms: {}",
-                        batch.size() + queue.size(), backoff, reason(e));
+                logThrottled(
+                        Sql.isTransient(e)
+                                ? "Database unavailable, {} execution records wait in the journal; retrying in {} ms: {}"
+                                : "Database failed (not because of the records), {} execution records wait in the journal; retrying in {} ms: {}",
+                        batch.size() + queue.size(),
+                        backoff,
+                        reason(e));
             } catch (RuntimeException e) {
-                log.warn("Writing a batch of {} execution records failed ({}); writing them one by one", batch.size(), e.toString());
+                log.warn(
+                        "Writing a batch of {} execution records failed ({}); writing them one by one",
+                        batch.size(),
+                        e.toString());
                 return writeOneByOne(batch);
             }
             if (!pause(backoff)) {
@@ -204,7 +218,11 @@ public final class ExecutionWriter {
                         break;
                     }
                     retries.increment();
-                    logThrottled("Database unavailable while writing record {}, retrying in {} ms: {}", p.sequence(), backoff, reason(e));
+                    logThrottled(
+                            "Database unavailable while writing record {}, retrying in {} ms: {}",
+                            p.sequence(),
+                            backoff,
+                            reason(e));
                 } catch (RuntimeException e) {
                     deadLetter(p, e);
                     break;
@@ -228,7 +246,8 @@ public final class ExecutionWriter {
      * full disk, a permission — is the environment's fault: the records wait in the journal and are retried.
      */
     static boolean isRecordError(SQLException e) {
-        SQLException s = e instanceof java.sql.BatchUpdateException b && b.getNextException() != null ? b.getNextException() : e;
+        SQLException s =
+                e instanceof java.sql.BatchUpdateException b && b.getNextException() != null ? b.getNextException() : e;
         String state = s.getSQLState() != null ? s.getSQLState() : e.getSQLState();
         return !Sql.isTransient(e) && state != null && (state.startsWith("22") || state.startsWith("23"));
     }
@@ -252,7 +271,9 @@ public final class ExecutionWriter {
         try {
             journal.trim(last);
         } catch (RuntimeException e) {
-            log.warn("Journal trim failed (the records are committed; they are replayed harmlessly next start): {}", e.getMessage());
+            log.warn(
+                    "Journal trim failed (the records are committed; they are replayed harmlessly next start): {}",
+                    e.getMessage());
         }
         synchronized (commitMonitor) {
             committedSeq = last;
@@ -268,12 +289,22 @@ public final class ExecutionWriter {
     private void deadLetter(Pending p, Exception e) {
         deadLettered.increment();
         String reason = reason(e);
-        log.error("Database refused execution record {} for good; it is NOT in the database: {} -- record: {} (kept in {})", p.sequence(),
-                reason, p.record(), deadLetterFile);
-        String line = Instant.now() + "\t" + p.sequence() + "\t" + reason.replace('\n', ' ').replace('\t', ' ')
-                + "\t" + Base64.getEncoder().encodeToString(RecordCodec.encode(p.record())) + "\n";
+        log.error(
+                "Database refused execution record {} for good; it is NOT in the database: {} -- record: {} (kept in {})",
+                p.sequence(),
+                reason,
+                p.record(),
+                deadLetterFile);
+        String line = Instant.now() + "\t" + p.sequence() + "\t"
+                + reason.replace('\n', ' ').replace('\t', ' ') + "\t"
+                + Base64.getEncoder().encodeToString(RecordCodec.encode(p.record())) + "\n";
         try {
-            Files.writeString(deadLetterFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+            Files.writeString(
+                    deadLetterFile,
+                    line,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
                     StandardOpenOption.SYNC);
         } catch (IOException io) {
             log.error("Cannot append to {}: {}", deadLetterFile, io.getMessage());
@@ -291,7 +322,8 @@ public final class ExecutionWriter {
                 return false;
             }
             try {
-                long left = Math.min(until - System.nanoTime(), stopping ? stopDeadlineNanos - System.nanoTime() : Long.MAX_VALUE);
+                long left = Math.min(
+                        until - System.nanoTime(), stopping ? stopDeadlineNanos - System.nanoTime() : Long.MAX_VALUE);
                 if (left > 0) {
                     TimeUnit.NANOSECONDS.sleep(left);
                 }

@@ -9,7 +9,11 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /** One journaled change of an order: its new full state, and the event row that records the change. */
-public record OrderChange(Order order, UUID eventId, @Nullable OrderStatus previousStatus, @Nullable String reason) {
+public record OrderChange(
+        Order order,
+        UUID eventId,
+        @Nullable OrderStatus previousStatus,
+        @Nullable String reason) {
 
     /**
      * A change whose event id is derived from (order id, status, update time): the same change stored twice — by a
@@ -26,7 +30,15 @@ public record OrderChange(Order order, UUID eventId, @Nullable OrderStatus previ
     }
 
     public OrderEvent event() {
-        return new OrderEvent(eventId, order.id(), order.status(), previousStatus, order.price(), order.size(), order.venueOrderId(),
-                reason, order.updatedAt());
+        return new OrderEvent(
+                eventId,
+                order.id(),
+                order.status(),
+                previousStatus,
+                order.price(),
+                order.size(),
+                order.venueOrderId(),
+                reason,
+                order.updatedAt());
     }
 }

@@ -55,7 +55,9 @@ public final class RecordCodec {
                 time(out, o.updatedAt());
                 time(out, o.expiresAt());
                 uuid(out, c.eventId());
-                string(out, c.previousStatus() == null ? null : c.previousStatus().name());
+                string(
+                        out,
+                        c.previousStatus() == null ? null : c.previousStatus().name());
                 string(out, c.reason());
             } else if (record instanceof Fill f) {
                 out.writeByte(FILL);
@@ -81,7 +83,8 @@ public final class RecordCodec {
                 decimal(out, p.unrealizedPnl());
                 time(out, p.time());
             } else {
-                throw new IllegalArgumentException("not an execution record: " + record.getClass().getName());
+                throw new IllegalArgumentException(
+                        "not an execution record: " + record.getClass().getName());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -98,12 +101,25 @@ public final class RecordCodec {
             byte kind = in.readByte();
             return switch (kind) {
                 case ORDER -> {
-                    Order o = new Order(uuid(in), string(in), string(in), in.readUTF(), in.readUTF(), Side.valueOf(in.readUTF()),
-                            OrderType.valueOf(in.readUTF()), TimeInForce.valueOf(in.readUTF()), decimal(in), req(decimal(in)),
-                            OrderStatus.valueOf(in.readUTF()), req(time(in)), req(time(in)), time(in));
+                    Order o = new Order(
+                            uuid(in),
+                            string(in),
+                            string(in),
+                            in.readUTF(),
+                            in.readUTF(),
+                            Side.valueOf(in.readUTF()),
+                            OrderType.valueOf(in.readUTF()),
+                            TimeInForce.valueOf(in.readUTF()),
+                            decimal(in),
+                            req(decimal(in)),
+                            OrderStatus.valueOf(in.readUTF()),
+                            req(time(in)),
+                            req(time(in)),
+                            time(in));
                     UUID eventId = uuid(in);
                     String previous = string(in);
-                    yield new OrderChange(o, eventId, previous == null ? null : OrderStatus.valueOf(previous), string(in));
+                    yield new OrderChange(
+                            o, eventId, previous == null ? null : OrderStatus.valueOf(previous), string(in));
                 }
                 case FILL -> {
                     UUID orderId = uuid(in);
@@ -117,11 +133,29 @@ public final class RecordCodec {
                     String currency = string(in);
                     String liquidity = string(in);
                     Instant time = req(time(in));
-                    yield new Fill(orderId, venue, market, tradeId, side, price, size, fee, currency,
-                            liquidity == null ? null : Liquidity.valueOf(liquidity), time, SettlementStatus.valueOf(in.readUTF()));
+                    yield new Fill(
+                            orderId,
+                            venue,
+                            market,
+                            tradeId,
+                            side,
+                            price,
+                            size,
+                            fee,
+                            currency,
+                            liquidity == null ? null : Liquidity.valueOf(liquidity),
+                            time,
+                            SettlementStatus.valueOf(in.readUTF()));
                 }
-                case POSITION -> new PositionSnapshot(in.readUTF(), in.readUTF(), req(decimal(in)), decimal(in), req(decimal(in)),
-                        req(decimal(in)), req(time(in)));
+                case POSITION ->
+                    new PositionSnapshot(
+                            in.readUTF(),
+                            in.readUTF(),
+                            req(decimal(in)),
+                            decimal(in),
+                            req(decimal(in)),
+                            req(decimal(in)),
+                            req(time(in)));
                 default -> throw new IllegalArgumentException("unknown journal record kind " + kind);
             };
         } catch (IOException e) {

@@ -52,7 +52,8 @@ public final class Validation {
                     + " characters ('" + abbreviate(value) + "')");
         }
         if (value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException(field + " must not contain the NUL character, was '" + abbreviate(value.replace('\0', '?')) + "'");
+            throw new IllegalArgumentException(
+                    field + " must not contain the NUL character, was '" + abbreviate(value.replace('\0', '?')) + "'");
         }
         return value;
     }
@@ -94,11 +95,13 @@ public final class Validation {
         if (value.scale() > MAX_SCALE) {
             BigDecimal stripped = value.stripTrailingZeros();
             if (stripped.scale() > MAX_SCALE) {
-                throw new IllegalArgumentException(field + " must have at most " + MAX_SCALE + " decimal places, was " + value);
+                throw new IllegalArgumentException(
+                        field + " must have at most " + MAX_SCALE + " decimal places, was " + value);
             }
         }
         if (value.precision() - value.scale() > MAX_INTEGER_DIGITS) {
-            throw new IllegalArgumentException(field + " must have at most " + MAX_INTEGER_DIGITS + " digits before the decimal point, was " + value);
+            throw new IllegalArgumentException(field + " must have at most " + MAX_INTEGER_DIGITS
+                    + " digits before the decimal point, was " + value);
         }
         return value;
     }
@@ -107,7 +110,8 @@ public final class Validation {
     public static Instant time(String field, @Nullable Instant value) {
         required(field, value);
         if (value.isBefore(MIN_TIME) || value.isAfter(MAX_TIME)) {
-            throw new IllegalArgumentException(field + " must be within 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z, was " + value);
+            throw new IllegalArgumentException(
+                    field + " must be within 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z, was " + value);
         }
         return value.truncatedTo(ChronoUnit.MICROS);
     }

@@ -2,12 +2,12 @@ package io.agstorage.execution.bench;
 
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.execution.ExecutionStore;
 import io.agstorage.execution.Fill;
 import io.agstorage.execution.Order;
 import io.agstorage.execution.OrderType;
 import io.agstorage.execution.Side;
-import io.agstorage.core.journal.SyncPolicy;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -48,9 +48,15 @@ public final class ExecutionBenchmark {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         String policies = args.length > 3 ? args[3] : "none,always,batch";
         String schema = "bench_execution_" + ProcessHandle.current().pid();
-        StorageConfig config = StorageConfig.builder().setUrl(url).setSchema(schema).setMaxConnections(4).setEnableCache(false)
-                .setWriteTimeoutMs(300_000).build();
-        Path journalRoot = Files.createTempDirectory(Path.of(System.getProperty("bench.journal.dir", System.getProperty("java.io.tmpdir"))),
+        StorageConfig config = StorageConfig.builder()
+                .setUrl(url)
+                .setSchema(schema)
+                .setMaxConnections(4)
+                .setEnableCache(false)
+                .setWriteTimeoutMs(300_000)
+                .build();
+        Path journalRoot = Files.createTempDirectory(
+                Path.of(System.getProperty("bench.journal.dir", System.getProperty("java.io.tmpdir"))),
                 "ag-exec-bench");
         diskBaseline(journalRoot);
         Result last = null;
@@ -63,22 +69,34 @@ public final class ExecutionBenchmark {
                 last = r;
             }
         } finally {
-            try (StorageEngine cleanup = StorageEngine.create(config.toBuilder().setMigrate(false).build());
-                    Connection c = cleanup.dataSource().getConnection(); Statement st = c.createStatement()) {
+            try (StorageEngine cleanup = StorageEngine.create(
+                            config.toBuilder().setMigrate(false).build());
+                    Connection c = cleanup.dataSource().getConnection();
+                    Statement st = c.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + cleanup.quotedSchema() + " CASCADE");
             }
             deleteRecursively(journalRoot);
         }
         if (last != null) {
-            System.out.printf(Locale.ROOT, "execution: store_p99_us=%d committed_per_s=%d%n", last.percentile(0.99) / 1_000,
+            System.out.printf(
+                    Locale.ROOT,
+                    "execution: store_p99_us=%d committed_per_s=%d%n",
+                    last.percentile(0.99) / 1_000,
                     Math.round(last.fills() / last.seconds()));
         }
     }
 
-    private static Result run(StorageEngine engine, Path journal, SyncPolicy policy, int fills, int threads, String market) throws Exception {
+    private static Result run(
+            StorageEngine engine, Path journal, SyncPolicy policy, int fills, int threads, String market)
+            throws Exception {
         long[] latencies = new long[fills];
-        try (ExecutionStore store = ExecutionStore.builder().storageEngine(engine).journalDirectory(journal).syncPolicy(policy).build()) {
-            Order order = Order.of("polymarket", market, Side.BUY, OrderType.LIMIT, new BigDecimal("1000000000")).withPrice(new BigDecimal("0.5"));
+        try (ExecutionStore store = ExecutionStore.builder()
+                .storageEngine(engine)
+                .journalDirectory(journal)
+                .syncPolicy(policy)
+                .build()) {
+            Order order = Order.of("polymarket", market, Side.BUY, OrderType.LIMIT, new BigDecimal("1000000000"))
+                    .withPrice(new BigDecimal("0.5"));
             store.storeOrder(order);
             store.flush();
             long syncsBefore = store.stats().journalSyncs();
@@ -90,31 +108,35 @@ public final class ExecutionBenchmark {
             for (int t = 0; t < threads; t++) {
                 int from = t * per;
                 int to = t == threads - 1 ? fills : from + per;
-                Thread w = new Thread(() -> {
-                    try {
-                        start.await();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    for (int i = from; i < to; i++) {
-                        Fill fill = Fill.of(order, "t-" + i, price, size);
-                        long s = System.nanoTime();
-                        store.storeFill(fill);
-                        latencies[i] = System.nanoTime() - s;
-                    }
-                }, "bench-" + t);
+                Thread w = new Thread(
+                        () -> {
+                            try {
+                                start.await();
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                            for (int i = from; i < to; i++) {
+                                Fill fill = Fill.of(order, "t-" + i, price, size);
+                                long s = System.nanoTime();
+                                store.storeFill(fill);
+                                latencies[i] = System.nanoTime() - s;
+                            }
+                        },
+                        "bench-" + t);
                 w.start();
                 workers.add(w);
             }
             // samples how many acknowledged records are not yet forced: what a machine crash could take at that moment
             java.util.concurrent.atomic.AtomicLong maxUnsynced = new java.util.concurrent.atomic.AtomicLong();
             java.util.concurrent.atomic.AtomicBoolean storing = new java.util.concurrent.atomic.AtomicBoolean(true);
-            Thread sampler = new Thread(() -> {
-                while (storing.get()) {
-                    maxUnsynced.accumulateAndGet(store.stats().unsynced(), Math::max);
-                    java.util.concurrent.locks.LockSupport.parkNanos(500_000);
-                }
-            }, "bench-unsynced-sampler");
+            Thread sampler = new Thread(
+                    () -> {
+                        while (storing.get()) {
+                            maxUnsynced.accumulateAndGet(store.stats().unsynced(), Math::max);
+                            java.util.concurrent.locks.LockSupport.parkNanos(500_000);
+                        }
+                    },
+                    "bench-unsynced-sampler");
             sampler.setDaemon(true);
             long begin = System.nanoTime();
             start.countDown();
@@ -129,10 +151,18 @@ public final class ExecutionBenchmark {
             long committed = System.nanoTime();
             long syncs = store.stats().journalSyncs() - syncsBefore;
             if (!market.startsWith("warmup")) {
-                System.out.printf(Locale.ROOT, "  %s: stored %d fills in %.2f s (%.0f/s), all committed after %.2f s; %d journal fsyncs; "
-                        + "at most %d acknowledged fills not yet fsynced (sampled every 0.5 ms while storing); %d DB retries%n",
-                        policy, fills, (stored - begin) / 1e9, fills / ((stored - begin) / 1e9), (committed - begin) / 1e9, syncs,
-                        maxUnsynced.get(), store.stats().retries());
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %s: stored %d fills in %.2f s (%.0f/s), all committed after %.2f s; %d journal fsyncs; "
+                                + "at most %d acknowledged fills not yet fsynced (sampled every 0.5 ms while storing); %d DB retries%n",
+                        policy,
+                        fills,
+                        (stored - begin) / 1e9,
+                        fills / ((stored - begin) / 1e9),
+                        (committed - begin) / 1e9,
+                        syncs,
+                        maxUnsynced.get(),
+                        store.stats().retries());
             }
             Arrays.sort(latencies);
             return new Result(policy, latencies, (committed - begin) / 1e9, fills, syncs);
@@ -140,17 +170,28 @@ public final class ExecutionBenchmark {
     }
 
     private static void print(Result r, int threads) {
-        System.out.printf(Locale.ROOT, "sync=%-6s fills=%d threads=%d storeFill_us p50=%.1f p99=%.1f p999=%.1f max=%.1f committed_per_s=%d%n",
-                r.policy().name().toLowerCase(Locale.ROOT), r.fills(), threads, r.percentile(0.50) / 1e3, r.percentile(0.99) / 1e3,
-                r.percentile(0.999) / 1e3, r.latencies()[r.latencies().length - 1] / 1e3, Math.round(r.fills() / r.seconds()));
+        System.out.printf(
+                Locale.ROOT,
+                "sync=%-6s fills=%d threads=%d storeFill_us p50=%.1f p99=%.1f p999=%.1f max=%.1f committed_per_s=%d%n",
+                r.policy().name().toLowerCase(Locale.ROOT),
+                r.fills(),
+                threads,
+                r.percentile(0.50) / 1e3,
+                r.percentile(0.99) / 1e3,
+                r.percentile(0.999) / 1e3,
+                r.latencies()[r.latencies().length - 1] / 1e3,
+                Math.round(r.fills() / r.seconds()));
     }
 
     /** What one fdatasync of a small append costs on the journal's disk: the floor of sync always's latency. */
     private static void diskBaseline(Path dir) throws IOException {
         Path file = dir.resolve("fsync-baseline");
         long[] t = new long[2_000];
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND)) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                file,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.APPEND)) {
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(200);
             for (int i = 0; i < t.length; i++) {
                 b.clear();
@@ -162,8 +203,12 @@ public final class ExecutionBenchmark {
         }
         Files.delete(file);
         Arrays.sort(t);
-        System.out.printf(Locale.ROOT, "disk baseline: fdatasync of a 200-byte append p50=%.1f us p99=%.1f us p999=%.1f us%n",
-                t[t.length / 2] / 1e3, t[(int) (t.length * 0.99)] / 1e3, t[(int) (t.length * 0.999)] / 1e3);
+        System.out.printf(
+                Locale.ROOT,
+                "disk baseline: fdatasync of a 200-byte append p50=%.1f us p99=%.1f us p999=%.1f us%n",
+                t[t.length / 2] / 1e3,
+                t[(int) (t.length * 0.99)] / 1e3,
+                t[(int) (t.length * 0.999)] / 1e3);
     }
 
     private static void deleteRecursively(Path root) throws IOException {

@@ -43,7 +43,11 @@ import org.jspecify.annotations.Nullable;
 public final class CumulativeState {
 
     /** What to store for one cumulative point. */
-    public enum Outcome { FULL, DIFFERENCE, SKIP }
+    public enum Outcome {
+        FULL,
+        DIFFERENCE,
+        SKIP
+    }
 
     static final long TOUCH_SECONDS = 60;
     private static final long TOUCH_NANOS = TimeUnit.SECONDS.toNanos(TOUCH_SECONDS);
@@ -95,9 +99,11 @@ public final class CumulativeState {
 
     /** The state of one series; all fields guarded by the slot's lock. */
     static final class Slot {
-        @Nullable Entry entry;
+        @Nullable
+        Entry entry;
         /** Out of the map (or on its way out): never updated again. */
         boolean dead;
+
         long touchedNanos;
 
         Slot(long nowNanos) {
@@ -114,7 +120,10 @@ public final class CumulativeState {
 
     /** {@code maintenance} runs the map's evictions (tests pass {@code Runnable::run} to evict at once). */
     CumulativeState(long maxSeries, long instanceStartNanos, Executor maintenance) {
-        Cache<Key, Slot> cache = Caffeine.newBuilder().maximumSize(maxSeries).expireAfterAccess(Duration.ofHours(1)).executor(maintenance)
+        Cache<Key, Slot> cache = Caffeine.newBuilder()
+                .maximumSize(maxSeries)
+                .expireAfterAccess(Duration.ofHours(1))
+                .executor(maintenance)
                 .evictionListener((Key key, Slot slot, RemovalCause cause) -> {
                     if (slot != null) {
                         synchronized (slot) {
@@ -183,8 +192,15 @@ public final class CumulativeState {
      * The delta of a cumulative sum point, or NaN when nothing is to be stored. {@code labels} must be the engine's
      * interned map of the series ({@code MetricSeries.labels()}).
      */
-    public double sumDelta(Undo undo, String metric, Map<String, String> labels, String kind, boolean monotonic, long startNanos,
-            long timeNanos, double value) {
+    public double sumDelta(
+            Undo undo,
+            String metric,
+            Map<String, String> labels,
+            String kind,
+            boolean monotonic,
+            long startNanos,
+            long timeNanos,
+            double value) {
         return sumDelta(undo, new Key(metric, labels, kind), monotonic, startNanos, timeNanos, value);
     }
 
@@ -224,8 +240,13 @@ public final class CumulativeState {
     }
 
     /** The delta of a cumulative histogram point, or null when nothing is to be stored. */
-    public @Nullable HistogramPoint histogramDelta(Undo undo, String metric, Map<String, String> labels, long startNanos,
-            long timeNanos, HistogramPoint cumulative) {
+    public @Nullable HistogramPoint histogramDelta(
+            Undo undo,
+            String metric,
+            Map<String, String> labels,
+            long startNanos,
+            long timeNanos,
+            HistogramPoint cumulative) {
         Key key = new Key(metric, labels, "histogram");
         while (true) {
             Slot slot = slot(key);

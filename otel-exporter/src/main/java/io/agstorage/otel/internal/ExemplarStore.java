@@ -32,8 +32,14 @@ public final class ExemplarStore {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One exemplar of a stored point. */
-    public record Exemplar(String metric, Map<String, String> labels, long timeNanos, double value, @Nullable String traceId,
-            @Nullable String spanId, Map<String, String> attributes) {}
+    public record Exemplar(
+            String metric,
+            Map<String, String> labels,
+            long timeNanos,
+            double value,
+            @Nullable String traceId,
+            @Nullable String spanId,
+            Map<String, String> attributes) {}
 
     private final StorageEngine engine;
     private final String insert;
@@ -64,10 +70,15 @@ public final class ExemplarStore {
     }
 
     private void writeNow(List<Exemplar> exemplars) {
-        try (Connection c = engine.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(insert)) {
+        try (Connection c = engine.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement(insert)) {
             for (Exemplar e : exemplars) {
                 long micros = e.timeNanos() / 1_000;
-                ps.setObject(1, OffsetDateTime.ofInstant(Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1_000), ZoneOffset.UTC));
+                ps.setObject(
+                        1,
+                        OffsetDateTime.ofInstant(
+                                Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1_000),
+                                ZoneOffset.UTC));
                 ps.setDouble(2, e.value());
                 setText(ps, 3, e.traceId());
                 setText(ps, 4, e.spanId());
@@ -92,6 +103,11 @@ public final class ExemplarStore {
         }
     }
 
-    public long written() { return written.get(); }
-    public long failed() { return failed.get(); }
+    public long written() {
+        return written.get();
+    }
+
+    public long failed() {
+        return failed.get();
+    }
 }

@@ -19,8 +19,8 @@ import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,17 +30,21 @@ import org.jspecify.annotations.Nullable;
  */
 public final class GrpcMetricsService {
 
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private GrpcMetricsService() {}
 
     public static ServerServiceDefinition definition(OtlpIngest ingest) {
-        MethodDescriptor<byte[], ExportMetricsServiceResponse> export = MetricsServiceGrpc.getExportMethod()
-                .toBuilder(new BytesMarshaller(), ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance()))
+        MethodDescriptor<byte[], ExportMetricsServiceResponse> export = MetricsServiceGrpc.getExportMethod().toBuilder(
+                        new BytesMarshaller(), ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance()))
                 .build();
         return ServerServiceDefinition.builder(MetricsServiceGrpc.SERVICE_NAME)
-                .addMethod(export, ServerCalls.asyncUnaryCall((byte[] bytes, StreamObserver<ExportMetricsServiceResponse> observer) ->
-                        export(ingest, bytes, observer)))
+                .addMethod(
+                        export,
+                        ServerCalls.asyncUnaryCall(
+                                (byte[] bytes, StreamObserver<ExportMetricsServiceResponse> observer) ->
+                                        export(ingest, bytes, observer)))
                 .build();
     }
 
@@ -49,13 +53,16 @@ public final class GrpcMetricsService {
         try {
             request = OtlpIngest.decode(bytes);
         } catch (InvalidProtocolBufferException e) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("malformed ExportMetricsServiceRequest: " + e.getMessage())
+            observer.onError(Status.INVALID_ARGUMENT
+                    .withDescription("malformed ExportMetricsServiceRequest: " + e.getMessage())
                     .asRuntimeException());
             return;
         }
         ingest.ingest(request).whenComplete((outcome, error) -> {
             if (error != null) {
-                observer.onError(Status.UNAVAILABLE.withDescription(String.valueOf(error.getMessage())).asRuntimeException());
+                observer.onError(Status.UNAVAILABLE
+                        .withDescription(String.valueOf(error.getMessage()))
+                        .asRuntimeException());
             } else if (outcome instanceof OtlpIngest.Outcome.Accepted a) {
                 observer.onNext(a.response());
                 observer.onCompleted();
@@ -72,7 +79,9 @@ public final class GrpcMetricsService {
         return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
                 .setCode(Status.Code.UNAVAILABLE.value())
                 .setMessage(message)
-                .addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(1)).build()))
+                .addDetails(Any.pack(RetryInfo.newBuilder()
+                        .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+                        .build()))
                 .build());
     }
 
@@ -81,10 +90,13 @@ public final class GrpcMetricsService {
         byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         return new ServerInterceptor() {
             @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 @Nullable String given = headers.get(AUTHORIZATION);
                 if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
-                    call.close(Status.UNAUTHENTICATED.withDescription("missing or wrong bearer token (header authorization: Bearer <token>)"),
+                    call.close(
+                            Status.UNAUTHENTICATED.withDescription(
+                                    "missing or wrong bearer token (header authorization: Bearer <token>)"),
                             new Metadata());
                     return new ServerCall.Listener<>() {};
                 }

@@ -15,11 +15,15 @@ final class HistogramDeltas {
      * are unknown (NaN).
      */
     static @Nullable HistogramPoint subtract(HistogramPoint current, @Nullable HistogramPoint previous) {
-        if (previous == null || current.isExponential() != previous.isExponential() || current.count() < previous.count()) {
+        if (previous == null
+                || current.isExponential() != previous.isExponential()
+                || current.count() < previous.count()) {
             return null;
         }
         long count = current.count() - previous.count();
-        double sum = Double.isNaN(current.sum()) || Double.isNaN(previous.sum()) ? Double.NaN : current.sum() - previous.sum();
+        double sum = Double.isNaN(current.sum()) || Double.isNaN(previous.sum())
+                ? Double.NaN
+                : current.sum() - previous.sum();
         if (!current.isExponential()) {
             double[] bounds = current.bucketBounds();
             if (!Arrays.equals(bounds, previous.bucketBounds())) {
@@ -45,23 +49,41 @@ final class HistogramDeltas {
         }
         int shift = previous.scale() - scale;
         long zero = current.zeroCount() - previous.zeroCount();
-        long[] positive = subtractBuckets(current.positiveOffset(), current.positiveCounts(), previous.positiveOffset(),
-                previous.positiveCounts(), shift);
-        long[] negative = subtractBuckets(current.negativeOffset(), current.negativeCounts(), previous.negativeOffset(),
-                previous.negativeCounts(), shift);
+        long[] positive = subtractBuckets(
+                current.positiveOffset(),
+                current.positiveCounts(),
+                previous.positiveOffset(),
+                previous.positiveCounts(),
+                shift);
+        long[] negative = subtractBuckets(
+                current.negativeOffset(),
+                current.negativeCounts(),
+                previous.negativeOffset(),
+                previous.negativeCounts(),
+                shift);
         if (zero < 0 || positive == null || negative == null) {
             return null;
         }
         try {
-            return HistogramPoint.exponential(count, sum, Double.NaN, Double.NaN, scale, zero, current.positiveOffset(), positive,
-                    current.negativeOffset(), negative);
+            return HistogramPoint.exponential(
+                    count,
+                    sum,
+                    Double.NaN,
+                    Double.NaN,
+                    scale,
+                    zero,
+                    current.positiveOffset(),
+                    positive,
+                    current.negativeOffset(),
+                    negative);
         } catch (IllegalArgumentException e) {
             return null;
         }
     }
 
     /** Current buckets minus the previous ones downscaled by {@code shift}; null when a bucket would go negative. */
-    private static long @Nullable [] subtractBuckets(int offset, long[] counts, int prevOffset, long[] prevCounts, int shift) {
+    private static long @Nullable [] subtractBuckets(
+            int offset, long[] counts, int prevOffset, long[] prevCounts, int shift) {
         long[] result = counts.clone();
         for (int i = 0; i < prevCounts.length; i++) {
             if (prevCounts[i] == 0) {

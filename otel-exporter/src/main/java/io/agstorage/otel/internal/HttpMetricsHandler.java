@@ -48,7 +48,8 @@ public final class HttpMetricsHandler implements HttpHandler {
     public HttpMetricsHandler(OtlpIngest ingest, long maxBodyBytes, @Nullable String bearerToken, long timeoutMs) {
         this.ingest = ingest;
         this.maxBodyBytes = maxBodyBytes;
-        this.expectedAuthorization = bearerToken == null ? null : ("Bearer " + bearerToken).getBytes(StandardCharsets.UTF_8);
+        this.expectedAuthorization =
+                bearerToken == null ? null : ("Bearer " + bearerToken).getBytes(StandardCharsets.UTF_8);
         this.timeoutMs = timeoutMs;
     }
 
@@ -88,7 +89,12 @@ public final class HttpMetricsHandler implements HttpHandler {
         String contentType = mediaType(exchange.getRequestHeaders().getFirst("Content-Type"));
         boolean json = JSON.equals(contentType);
         if (!PATH.equals(exchange.getRequestURI().getPath())) {
-            sendStatus(exchange, 404, json, "no such path " + exchange.getRequestURI().getPath() + " (OTLP metrics are POSTed to " + PATH + ")");
+            sendStatus(
+                    exchange,
+                    404,
+                    json,
+                    "no such path " + exchange.getRequestURI().getPath() + " (OTLP metrics are POSTed to " + PATH
+                            + ")");
             return;
         }
         if (!"POST".equals(exchange.getRequestMethod())) {
@@ -98,14 +104,16 @@ public final class HttpMetricsHandler implements HttpHandler {
         }
         if (expectedAuthorization != null) {
             String given = exchange.getRequestHeaders().getFirst("Authorization");
-            if (given == null || !MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
+            if (given == null
+                    || !MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
                 sendStatus(exchange, 401, json, "missing or wrong bearer token (header Authorization: Bearer <token>)");
                 return;
             }
         }
         if (!json && !PROTOBUF.equals(contentType)) {
-            sendStatus(exchange, 415, false, "Content-Type must be " + PROTOBUF + " or " + JSON + ", was " + contentType);
+            sendStatus(
+                    exchange, 415, false, "Content-Type must be " + PROTOBUF + " or " + JSON + ", was " + contentType);
             return;
         }
         String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
@@ -124,14 +132,20 @@ public final class HttpMetricsHandler implements HttpHandler {
                 return;
             }
             if (declared > maxBodyBytes) {
-                sendStatus(exchange, 413, json, "body must be at most " + maxBodyBytes + " bytes, Content-Length was " + declared);
+                sendStatus(
+                        exchange,
+                        413,
+                        json,
+                        "body must be at most " + maxBodyBytes + " bytes, Content-Length was " + declared);
                 return;
             }
         }
         byte[] body;
         InputStream raw = new LimitedInputStream(exchange.getRequestBody(), maxBodyBytes, "body");
         try {
-            body = gzip ? new LimitedInputStream(new GZIPInputStream(raw), maxBodyBytes, "decompressed body").readAllBytes() : raw.readAllBytes();
+            body = gzip
+                    ? new LimitedInputStream(new GZIPInputStream(raw), maxBodyBytes, "decompressed body").readAllBytes()
+                    : raw.readAllBytes();
         } catch (LimitedInputStream.TooLargeException e) {
             if (gzip) {
                 drain(raw);
@@ -164,7 +178,13 @@ public final class HttpMetricsHandler implements HttpHandler {
             send(exchange, 200, json, a.response());
         } else {
             exchange.getResponseHeaders().set("Retry-After", "1");
-            sendStatus(exchange, 503, json, outcome instanceof OtlpIngest.Outcome.Busy b ? b.message() : ((OtlpIngest.Outcome.Failed) outcome).message());
+            sendStatus(
+                    exchange,
+                    503,
+                    json,
+                    outcome instanceof OtlpIngest.Outcome.Busy b
+                            ? b.message()
+                            : ((OtlpIngest.Outcome.Failed) outcome).message());
         }
     }
 
@@ -177,9 +197,14 @@ public final class HttpMetricsHandler implements HttpHandler {
         }
     }
 
-    private ExportMetricsServiceRequest parseJson(byte[] body) throws InvalidProtocolBufferException, CharacterCodingException {
-        String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(body)).toString();
+    private ExportMetricsServiceRequest parseJson(byte[] body)
+            throws InvalidProtocolBufferException, CharacterCodingException {
+        String text = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(body))
+                .toString();
         ExportMetricsServiceRequest.Builder builder = ExportMetricsServiceRequest.newBuilder();
         try {
             jsonParser.merge(OtlpJson.hexIdsToBase64(text), builder);
@@ -201,7 +226,8 @@ public final class HttpMetricsHandler implements HttpHandler {
     private void sendStatus(HttpExchange exchange, int code, boolean json, String message) {
         com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                 .setCode(code == 400 ? 3 : code == 401 ? 16 : code == 413 ? 8 : code == 503 ? 14 : 2)
-                .setMessage(message).build();
+                .setMessage(message)
+                .build();
         try {
             send(exchange, code, json, status);
         } catch (IOException e) {

@@ -10,6 +10,7 @@ public final class Labels {
     public static final String RESOURCE_PREFIX = "resource.";
     /** Prefix of instrumentation scope attributes. */
     public static final String SCOPE_PREFIX = "scope.";
+
     public static final String SCOPE_NAME = "scope.name";
     public static final String SCOPE_VERSION = "scope.version";
 

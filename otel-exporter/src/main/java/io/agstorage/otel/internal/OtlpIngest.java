@@ -88,7 +88,8 @@ public final class OtlpIngest {
 
     public CompletableFuture<Outcome> ingest(Decoded decoded) {
         ExportMetricsServiceRequest request = decoded.request();
-        PointWriter writer = new PointWriter(engine, state, (int) Math.min(1 << 20, OtlpMetricMapper.countPoints(request)));
+        PointWriter writer =
+                new PointWriter(engine, state, (int) Math.min(1 << 20, OtlpMetricMapper.countPoints(request)));
         writer.setUtf8Repaired(decoded.utf8Repaired());
         CompletableFuture<Long> committed;
         try {
@@ -99,7 +100,9 @@ public final class OtlpIngest {
             if (spool != null) {
                 return spool(spool, writer);
             }
-            committed = writer.batch().size() > waitAboveSize ? engine.submit(writer.batch()) : engine.trySubmit(writer.batch());
+            committed = writer.batch().size() > waitAboveSize
+                    ? engine.submit(writer.batch())
+                    : engine.trySubmit(writer.batch());
         } catch (RuntimeException e) {
             writer.rollback();
             return CompletableFuture.completedFuture(new Outcome.Failed("not stored: " + e.getMessage()));
@@ -109,16 +112,22 @@ public final class OtlpIngest {
             busy.increment();
             return CompletableFuture.completedFuture(new Outcome.Busy("ingestion buffer full, retry later"));
         }
-        return committed.handle((n, error) -> {
-            if (error != null) {
-                writer.rollback();
-                log.warn("OTLP request of {} points not committed: {}", writer.batch().size(), error.getMessage());
-                return (Outcome) new Outcome.Failed("not committed: " + message(error));
-            }
-            return accepted(writer);
-        }).thenCompose(outcome -> outcome instanceof Outcome.Accepted && !writer.exemplars().isEmpty()
-                ? exemplars.write(writer.exemplars()).thenApply(done -> outcome)
-                : CompletableFuture.completedFuture(outcome));
+        return committed
+                .handle((n, error) -> {
+                    if (error != null) {
+                        writer.rollback();
+                        log.warn(
+                                "OTLP request of {} points not committed: {}",
+                                writer.batch().size(),
+                                error.getMessage());
+                        return (Outcome) new Outcome.Failed("not committed: " + message(error));
+                    }
+                    return accepted(writer);
+                })
+                .thenCompose(outcome -> outcome instanceof Outcome.Accepted
+                                && !writer.exemplars().isEmpty()
+                        ? exemplars.write(writer.exemplars()).thenApply(done -> outcome)
+                        : CompletableFuture.completedFuture(outcome));
     }
 
     /** The spooled path: answered once the spool has the batch; exemplars are written once it is committed. */
@@ -154,12 +163,22 @@ public final class OtlpIngest {
     }
 
     private static String message(Throwable error) {
-        Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause()
+                : error;
         @Nullable String m = t.getMessage();
         return m != null ? m : t.toString();
     }
 
-    public long acceptedPoints() { return accepted.sum(); }
-    public long rejectedPoints() { return rejected.sum(); }
-    public long busyRequests() { return busy.sum(); }
+    public long acceptedPoints() {
+        return accepted.sum();
+    }
+
+    public long rejectedPoints() {
+        return rejected.sum();
+    }
+
+    public long busyRequests() {
+        return busy.sum();
+    }
 }

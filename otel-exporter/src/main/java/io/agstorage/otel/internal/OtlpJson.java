@@ -20,7 +20,10 @@ final class OtlpJson {
     private OtlpJson() {}
 
     static String hexIdsToBase64(String json) {
-        if (!json.contains("raceId") && !json.contains("panId") && !json.contains("race_id") && !json.contains("pan_id")) {
+        if (!json.contains("raceId")
+                && !json.contains("panId")
+                && !json.contains("race_id")
+                && !json.contains("pan_id")) {
             return json;
         }
         try {
@@ -38,7 +41,9 @@ final class OtlpJson {
             for (String field : ID_FIELDS) {
                 JsonNode value = object.get(field);
                 if (value != null && value.isTextual() && isHexId(value.asText())) {
-                    object.put(field, Base64.getEncoder().encodeToString(HexFormat.of().parseHex(value.asText())));
+                    object.put(
+                            field,
+                            Base64.getEncoder().encodeToString(HexFormat.of().parseHex(value.asText())));
                 }
             }
             for (Iterator<JsonNode> it = object.elements(); it.hasNext(); ) {

@@ -43,7 +43,8 @@ public final class OtlpMetricMapper {
                         case GAUGE -> m.getGauge().getDataPointsCount();
                         case SUM -> m.getSum().getDataPointsCount();
                         case HISTOGRAM -> m.getHistogram().getDataPointsCount();
-                        case EXPONENTIAL_HISTOGRAM -> m.getExponentialHistogram().getDataPointsCount();
+                        case EXPONENTIAL_HISTOGRAM ->
+                            m.getExponentialHistogram().getDataPointsCount();
                         case SUMMARY -> m.getSummary().getDataPointsCount();
                         case DATA_NOT_SET -> 0;
                     };
@@ -61,11 +62,14 @@ public final class OtlpMetricMapper {
     public static void map(ExportMetricsServiceRequest request, PointWriter writer, @Nullable SeriesCache cache) {
         SeriesCache useCache = writer.utf8Repaired() ? null : cache;
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
-            SortedMap<String, String> resource = attributes(Labels.RESOURCE_PREFIX, rm.getResource().getAttributesList(), new TreeMap<>());
+            SortedMap<String, String> resource =
+                    attributes(Labels.RESOURCE_PREFIX, rm.getResource().getAttributesList(), new TreeMap<>());
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
                 SortedMap<String, String> base = new TreeMap<>(resource);
                 scope(sm.getScope(), base);
-                SeriesCache.Context context = useCache == null ? null : useCache.context(rm.getResource().getAttributesList(), sm.getScope());
+                SeriesCache.Context context = useCache == null
+                        ? null
+                        : useCache.context(rm.getResource().getAttributesList(), sm.getScope());
                 for (Metric m : sm.getMetricsList()) {
                     map(m, base, writer, useCache, context);
                 }
@@ -74,8 +78,14 @@ public final class OtlpMetricMapper {
     }
 
     /** The series of a gauge or sum point (point {@code index} of its metric), from the cache when it was resolved before. */
-    private static SeriesCache.@Nullable Resolved numberSeries(PointWriter w, SeriesCache.@Nullable Lookup lookup, int index, Metric m, int kind,
-            SortedMap<String, String> base, List<KeyValue> attributes) {
+    private static SeriesCache.@Nullable Resolved numberSeries(
+            PointWriter w,
+            SeriesCache.@Nullable Lookup lookup,
+            int index,
+            Metric m,
+            int kind,
+            SortedMap<String, String> base,
+            List<KeyValue> attributes) {
         Object[] flat = null;
         if (lookup != null) {
             flat = SeriesCache.flatten(attributes);
@@ -86,7 +96,12 @@ public final class OtlpMetricMapper {
         }
         MetricSeries series = kind == SeriesCache.GAUGE
                 ? w.resolve(m.getName(), labels(base, attributes), MetricType.GAUGE, m.getUnit(), null)
-                : w.resolve(m.getName(), labels(base, attributes), PointWriter.sumType(kind == SeriesCache.MONOTONIC_SUM), m.getUnit(), PointWriter.DELTA);
+                : w.resolve(
+                        m.getName(),
+                        labels(base, attributes),
+                        PointWriter.sumType(kind == SeriesCache.MONOTONIC_SUM),
+                        m.getUnit(),
+                        PointWriter.DELTA);
         if (series == null) {
             return null;
         }
@@ -97,12 +112,16 @@ public final class OtlpMetricMapper {
         return resolved;
     }
 
-    private static SeriesCache.@Nullable Lookup lookup(@Nullable SeriesCache cache, SeriesCache.@Nullable Context context, Metric m, int kind,
-            int points) {
+    private static SeriesCache.@Nullable Lookup lookup(
+            @Nullable SeriesCache cache, SeriesCache.@Nullable Context context, Metric m, int kind, int points) {
         return cache == null || context == null ? null : cache.lookup(context, m.getName(), m.getUnit(), kind, points);
     }
 
-    private static void map(Metric m, SortedMap<String, String> base, PointWriter w, @Nullable SeriesCache cache,
+    private static void map(
+            Metric m,
+            SortedMap<String, String> base,
+            PointWriter w,
+            @Nullable SeriesCache cache,
             SeriesCache.@Nullable Context context) {
         String name = m.getName();
         String unit = m.getUnit();
@@ -113,7 +132,8 @@ public final class OtlpMetricMapper {
                 for (int i = 0; i < points.size(); i++) {
                     NumberDataPoint p = points.get(i);
                     if ((p.getFlags() & NO_RECORDED_VALUE) == 0) {
-                        SeriesCache.Resolved series = numberSeries(w, lookup, i, m, SeriesCache.GAUGE, base, p.getAttributesList());
+                        SeriesCache.Resolved series =
+                                numberSeries(w, lookup, i, m, SeriesCache.GAUGE, base, p.getAttributesList());
                         if (series != null && w.gauge(series.series(), p.getTimeUnixNano(), value(p))) {
                             exemplars(w, series.series(), p.getTimeUnixNano(), p.getExemplarsList());
                         }
@@ -135,8 +155,15 @@ public final class OtlpMetricMapper {
                         continue;
                     }
                     SeriesCache.Resolved series = numberSeries(w, lookup, i, m, kind, base, p.getAttributesList());
-                    if (series != null && w.sum(series.series(), series.sumKey(), sum.getIsMonotonic(),
-                            t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, p.getStartTimeUnixNano(), p.getTimeUnixNano(), value(p))) {
+                    if (series != null
+                            && w.sum(
+                                    series.series(),
+                                    series.sumKey(),
+                                    sum.getIsMonotonic(),
+                                    t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
+                                    p.getStartTimeUnixNano(),
+                                    p.getTimeUnixNano(),
+                                    value(p))) {
                         exemplars(w, series.series(), p.getTimeUnixNano(), p.getExemplarsList());
                     }
                 }
@@ -148,17 +175,34 @@ public final class OtlpMetricMapper {
                 AggregationTemporality t = m.getHistogram().getAggregationTemporality();
                 for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
                     if (temporalityKnown(t, name, w) && (p.getFlags() & NO_RECORDED_VALUE) == 0) {
-                        histogram(w, name, unit, labels(base, p.getAttributesList()), t, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
-                                p.getExemplarsList(), () -> explicit(p));
+                        histogram(
+                                w,
+                                name,
+                                unit,
+                                labels(base, p.getAttributesList()),
+                                t,
+                                p.getStartTimeUnixNano(),
+                                p.getTimeUnixNano(),
+                                p.getExemplarsList(),
+                                () -> explicit(p));
                     }
                 }
             }
             case EXPONENTIAL_HISTOGRAM -> {
                 AggregationTemporality t = m.getExponentialHistogram().getAggregationTemporality();
-                for (ExponentialHistogramDataPoint p : m.getExponentialHistogram().getDataPointsList()) {
+                for (ExponentialHistogramDataPoint p :
+                        m.getExponentialHistogram().getDataPointsList()) {
                     if (temporalityKnown(t, name, w) && (p.getFlags() & NO_RECORDED_VALUE) == 0) {
-                        histogram(w, name, unit, labels(base, p.getAttributesList()), t, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
-                                p.getExemplarsList(), () -> exponential(p));
+                        histogram(
+                                w,
+                                name,
+                                unit,
+                                labels(base, p.getAttributesList()),
+                                t,
+                                p.getStartTimeUnixNano(),
+                                p.getTimeUnixNano(),
+                                p.getExemplarsList(),
+                                () -> exponential(p));
                     }
                 }
             }
@@ -174,17 +218,35 @@ public final class OtlpMetricMapper {
                         q[i] = p.getQuantileValues(i).getQuantile();
                         v[i] = p.getQuantileValues(i).getValue();
                     }
-                    w.summary(name, unit, labels(base, p.getAttributesList()), p.getStartTimeUnixNano(), p.getTimeUnixNano(), p.getCount(),
-                            p.getSum(), q, v);
+                    w.summary(
+                            name,
+                            unit,
+                            labels(base, p.getAttributesList()),
+                            p.getStartTimeUnixNano(),
+                            p.getTimeUnixNano(),
+                            p.getCount(),
+                            p.getSum(),
+                            q,
+                            v);
                 }
             }
-            case DATA_NOT_SET -> { /* a metric without data has no points to store or reject */ }
+            case DATA_NOT_SET -> {
+                /* a metric without data has no points to store or reject */
+            }
         }
     }
 
     /** Stores one histogram point of either kind with its exemplars, or rejects it when {@code point} refuses its buckets. */
-    private static void histogram(PointWriter w, String name, String unit, SortedMap<String, String> labels, AggregationTemporality t,
-            long startNanos, long timeNanos, List<Exemplar> exemplars, Supplier<HistogramPoint> point) {
+    private static void histogram(
+            PointWriter w,
+            String name,
+            String unit,
+            SortedMap<String, String> labels,
+            AggregationTemporality t,
+            long startNanos,
+            long timeNanos,
+            List<Exemplar> exemplars,
+            Supplier<HistogramPoint> point) {
         HistogramPoint h;
         try {
             h = point.get();
@@ -192,8 +254,14 @@ public final class OtlpMetricMapper {
             w.reject(name, e.getMessage());
             return;
         }
-        MetricSeries series = w.histogram(name, unit, labels, t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
-                startNanos, timeNanos, h);
+        MetricSeries series = w.histogram(
+                name,
+                unit,
+                labels,
+                t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
+                startNanos,
+                timeNanos,
+                h);
         if (series != null) {
             exemplars(w, series, timeNanos, exemplars);
         }
@@ -202,7 +270,13 @@ public final class OtlpMetricMapper {
     private static void exemplars(PointWriter w, MetricSeries series, long pointTimeNanos, List<Exemplar> exemplars) {
         for (Exemplar e : exemplars) {
             double value = e.getValueCase() == Exemplar.ValueCase.AS_INT ? e.getAsInt() : e.getAsDouble();
-            w.exemplar(series, pointTimeNanos, e.getTimeUnixNano(), value, hexId(e.getTraceId(), 16), hexId(e.getSpanId(), 8),
+            w.exemplar(
+                    series,
+                    pointTimeNanos,
+                    e.getTimeUnixNano(),
+                    value,
+                    hexId(e.getTraceId(), 16),
+                    hexId(e.getSpanId(), 8),
                     attributes("", e.getFilteredAttributesList(), new TreeMap<>()));
         }
     }
@@ -223,7 +297,8 @@ public final class OtlpMetricMapper {
     }
 
     private static boolean temporalityKnown(AggregationTemporality t, String name, PointWriter w) {
-        if (t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE || t == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA) {
+        if (t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE
+                || t == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA) {
             return true;
         }
         w.reject(name, "aggregation_temporality must be DELTA or CUMULATIVE, was " + t);
@@ -239,14 +314,27 @@ public final class OtlpMetricMapper {
         if (bounds.length == 0 && counts.length == 0) {
             counts = new long[] {p.getCount()};
         }
-        return HistogramPoint.explicit(p.getCount(), p.hasSum() ? p.getSum() : Double.NaN, p.hasMin() ? p.getMin() : Double.NaN,
-                p.hasMax() ? p.getMax() : Double.NaN, bounds, counts);
+        return HistogramPoint.explicit(
+                p.getCount(),
+                p.hasSum() ? p.getSum() : Double.NaN,
+                p.hasMin() ? p.getMin() : Double.NaN,
+                p.hasMax() ? p.getMax() : Double.NaN,
+                bounds,
+                counts);
     }
 
     private static HistogramPoint exponential(ExponentialHistogramDataPoint p) {
-        return HistogramPoint.exponential(p.getCount(), p.hasSum() ? p.getSum() : Double.NaN, p.hasMin() ? p.getMin() : Double.NaN,
-                p.hasMax() ? p.getMax() : Double.NaN, p.getScale(), p.getZeroCount(), p.getPositive().getOffset(),
-                toLongs(p.getPositive().getBucketCountsList()), p.getNegative().getOffset(), toLongs(p.getNegative().getBucketCountsList()));
+        return HistogramPoint.exponential(
+                p.getCount(),
+                p.hasSum() ? p.getSum() : Double.NaN,
+                p.hasMin() ? p.getMin() : Double.NaN,
+                p.hasMax() ? p.getMax() : Double.NaN,
+                p.getScale(),
+                p.getZeroCount(),
+                p.getPositive().getOffset(),
+                toLongs(p.getPositive().getBucketCountsList()),
+                p.getNegative().getOffset(),
+                toLongs(p.getNegative().getBucketCountsList()));
     }
 
     private static double value(NumberDataPoint p) {
@@ -267,7 +355,8 @@ public final class OtlpMetricMapper {
         return attributes("", attributes, new TreeMap<>(base));
     }
 
-    private static SortedMap<String, String> attributes(String prefix, List<KeyValue> attributes, SortedMap<String, String> into) {
+    private static SortedMap<String, String> attributes(
+            String prefix, List<KeyValue> attributes, SortedMap<String, String> into) {
         for (KeyValue kv : attributes) {
             into.put(prefix + kv.getKey(), text(kv.getValue()));
         }
@@ -281,7 +370,8 @@ public final class OtlpMetricMapper {
             case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
             case INT_VALUE -> Long.toString(v.getIntValue());
             case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
-            case BYTES_VALUE -> Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
+            case BYTES_VALUE ->
+                Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
             case ARRAY_VALUE -> {
                 StringBuilder sb = new StringBuilder("[");
                 List<AnyValue> values = v.getArrayValue().getValuesList();

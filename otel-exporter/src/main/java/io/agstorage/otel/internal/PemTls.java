@@ -28,7 +28,8 @@ public final class PemTls {
                 chain = CertificateFactory.getInstance("X.509").generateCertificates(in);
             }
             if (chain.isEmpty()) {
-                throw new IllegalArgumentException("tls cert file " + certChain + " must hold a PEM certificate, held none");
+                throw new IllegalArgumentException(
+                        "tls cert file " + certChain + " must hold a PEM certificate, held none");
             }
             PrivateKey key = readKey(privateKey);
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -41,7 +42,8 @@ public final class PemTls {
             context.init(kmf.getKeyManagers(), null, null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot load TLS certificate " + certChain + " and key " + privateKey + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot load TLS certificate " + certChain + " and key " + privateKey + ": " + e.getMessage(), e);
         }
     }
 
@@ -50,8 +52,9 @@ public final class PemTls {
         int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
         int end = pem.indexOf("-----END PRIVATE KEY-----");
         if (begin < 0 || end < begin) {
-            throw new IllegalArgumentException("tls key file " + file + " must hold a PEM PKCS#8 key (-----BEGIN PRIVATE KEY-----); "
-                    + "convert with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem");
+            throw new IllegalArgumentException(
+                    "tls key file " + file + " must hold a PEM PKCS#8 key (-----BEGIN PRIVATE KEY-----); "
+                            + "convert with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem");
         }
         byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
         PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);

@@ -46,7 +46,8 @@ public final class PointWriter {
     }
 
     /** A gauge point; returns its series when the point was stored (for its exemplars), else null. */
-    public @Nullable MetricSeries gauge(String name, @Nullable String unit, SortedMap<String, String> labels, long timeNanos, double value) {
+    public @Nullable MetricSeries gauge(
+            String name, @Nullable String unit, SortedMap<String, String> labels, long timeNanos, double value) {
         MetricSeries series = resolve(name, labels, MetricType.GAUGE, unit, null);
         return series != null && gauge(series, timeNanos, value) ? series : null;
     }
@@ -57,8 +58,15 @@ public final class PointWriter {
     }
 
     /** A sum point; returns its series when the point was stored (for its exemplars), else null. */
-    public @Nullable MetricSeries sum(String name, @Nullable String unit, SortedMap<String, String> labels, boolean monotonic,
-            boolean cumulative, long startNanos, long timeNanos, double value) {
+    public @Nullable MetricSeries sum(
+            String name,
+            @Nullable String unit,
+            SortedMap<String, String> labels,
+            boolean monotonic,
+            boolean cumulative,
+            long startNanos,
+            long timeNanos,
+            double value) {
         MetricSeries series = resolve(name, labels, sumType(monotonic), unit, DELTA);
         return series != null && sum(series, monotonic, cumulative, startNanos, timeNanos, value) ? series : null;
     }
@@ -68,7 +76,8 @@ public final class PointWriter {
     }
 
     /** A sum point of a series already resolved with {@link #resolve} (type {@link #sumType}, temporality delta). */
-    public boolean sum(MetricSeries series, boolean monotonic, boolean cumulative, long startNanos, long timeNanos, double value) {
+    public boolean sum(
+            MetricSeries series, boolean monotonic, boolean cumulative, long startNanos, long timeNanos, double value) {
         return sum(series, null, monotonic, cumulative, startNanos, timeNanos, value);
     }
 
@@ -76,16 +85,27 @@ public final class PointWriter {
      * {@link #sum(MetricSeries, boolean, boolean, long, long, double)} with the series' cumulative-state key built before
      * ({@link CumulativeState#sumKey}), or null to build it here.
      */
-    public boolean sum(MetricSeries series, CumulativeState.@Nullable Key stateKey, boolean monotonic, boolean cumulative, long startNanos,
-            long timeNanos, double value) {
+    public boolean sum(
+            MetricSeries series,
+            CumulativeState.@Nullable Key stateKey,
+            boolean monotonic,
+            boolean cumulative,
+            long startNanos,
+            long timeNanos,
+            double value) {
         String name = series.name();
         if (!checkValue(name, "value", value) || !checkTime(name, timeNanos)) {
             return false;
         }
         double delta = value;
         if (cumulative) {
-            delta = state.sumDelta(undo, stateKey != null ? stateKey : CumulativeState.sumKey(name, series.labels()), monotonic, startNanos,
-                    timeNanos, value);
+            delta = state.sumDelta(
+                    undo,
+                    stateKey != null ? stateKey : CumulativeState.sumKey(name, series.labels()),
+                    monotonic,
+                    startNanos,
+                    timeNanos,
+                    value);
             if (Double.isNaN(delta)) {
                 skipped++;
                 return false;
@@ -95,8 +115,14 @@ public final class PointWriter {
     }
 
     /** A histogram point; returns its series when the point was stored (for its exemplars), else null. */
-    public @Nullable MetricSeries histogram(String name, @Nullable String unit, SortedMap<String, String> labels, boolean cumulative,
-            long startNanos, long timeNanos, HistogramPoint histogram) {
+    public @Nullable MetricSeries histogram(
+            String name,
+            @Nullable String unit,
+            SortedMap<String, String> labels,
+            boolean cumulative,
+            long startNanos,
+            long timeNanos,
+            HistogramPoint histogram) {
         MetricSeries series = resolve(name, labels, MetricType.HISTOGRAM, unit, DELTA);
         if (series == null || !checkTime(name, timeNanos)) {
             return null;
@@ -117,13 +143,22 @@ public final class PointWriter {
      * An exemplar of a point just stored in {@code series}; written once the batch is committed. A time of 0 takes
      * the point's time.
      */
-    public void exemplar(MetricSeries series, long pointTimeNanos, long timeNanos, double value, @Nullable String traceId,
-            @Nullable String spanId, Map<String, String> attributes) {
+    public void exemplar(
+            MetricSeries series,
+            long pointTimeNanos,
+            long timeNanos,
+            double value,
+            @Nullable String traceId,
+            @Nullable String spanId,
+            Map<String, String> attributes) {
         if (!Double.isFinite(value)) {
             return;
         }
-        long time = timeNanos > 0 && timeNanos / 1_000 <= io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS ? timeNanos : pointTimeNanos;
-        exemplars.add(new ExemplarStore.Exemplar(series.name(), series.labels(), time, value, traceId, spanId, attributes));
+        long time = timeNanos > 0 && timeNanos / 1_000 <= io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS
+                ? timeNanos
+                : pointTimeNanos;
+        exemplars.add(
+                new ExemplarStore.Exemplar(series.name(), series.labels(), time, value, traceId, spanId, attributes));
     }
 
     public List<ExemplarStore.Exemplar> exemplars() {
@@ -131,8 +166,16 @@ public final class PointWriter {
     }
 
     /** A summary: a series per quantile ({@code quantile} label), {@code <name>_count} and {@code <name>_sum} counters. */
-    public void summary(String name, @Nullable String unit, SortedMap<String, String> labels, long startNanos, long timeNanos,
-            long count, double sum, double[] quantiles, double[] values) {
+    public void summary(
+            String name,
+            @Nullable String unit,
+            SortedMap<String, String> labels,
+            long startNanos,
+            long timeNanos,
+            long count,
+            double sum,
+            double[] quantiles,
+            double[] values) {
         if (!checkValue(name, "sum", sum) || !checkTime(name, timeNanos)) {
             return;
         }
@@ -147,7 +190,9 @@ public final class PointWriter {
         }
         for (int i = 0; i < quantiles.length; i++) {
             TreeMap<String, String> withQuantile = new TreeMap<>(labels);
-            withQuantile.put("quantile", BigDecimal.valueOf(quantiles[i]).stripTrailingZeros().toPlainString());
+            withQuantile.put(
+                    "quantile",
+                    BigDecimal.valueOf(quantiles[i]).stripTrailingZeros().toPlainString());
             MetricSeries series = resolve(name, withQuantile, MetricType.SUMMARY, unit, null);
             if (series == null) {
                 return;
@@ -168,7 +213,11 @@ public final class PointWriter {
     }
 
     /** The series of a point, or null (the point counted as refused, with the reason) when its name or labels break a rule. */
-    public @Nullable MetricSeries resolve(String name, SortedMap<String, String> labels, MetricType type, @Nullable String unit,
+    public @Nullable MetricSeries resolve(
+            String name,
+            SortedMap<String, String> labels,
+            MetricType type,
+            @Nullable String unit,
             @Nullable String temporality) {
         if (utf8Repaired) {
             String bad = invalidUtf8(name, labels);
@@ -219,7 +268,10 @@ public final class PointWriter {
         if (timeNanos > 0 && timeNanos / 1_000 <= io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS) {
             return true;
         }
-        reject(name, "time_unix_nano must be after 1970-01-01T00:00:00Z and before 10000-01-01, was " + Long.toUnsignedString(timeNanos));
+        reject(
+                name,
+                "time_unix_nano must be after 1970-01-01T00:00:00Z and before 10000-01-01, was "
+                        + Long.toUnsignedString(timeNanos));
         return false;
     }
 
@@ -232,12 +284,18 @@ public final class PointWriter {
         }
     }
 
-    public SampleBatch batch() { return batch; }
+    public SampleBatch batch() {
+        return batch;
+    }
 
-    public long rejected() { return rejected; }
+    public long rejected() {
+        return rejected;
+    }
 
     /** Cumulative points stored as nothing (first seen after a restart, or a repeated time). */
-    public long skipped() { return skipped; }
+    public long skipped() {
+        return skipped;
+    }
 
     /** "N data points rejected: reason; reason; ...", or "" when none were. */
     public String rejectionMessage() {

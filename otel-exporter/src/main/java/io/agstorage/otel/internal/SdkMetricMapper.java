@@ -2,21 +2,21 @@ package io.agstorage.otel.internal;
 
 import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.MetricSeries;
-import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
-import io.opentelemetry.sdk.metrics.data.ExemplarData;
-import io.opentelemetry.sdk.metrics.data.LongExemplarData;
-import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
 import io.opentelemetry.sdk.metrics.data.DoublePointData;
+import io.opentelemetry.sdk.metrics.data.ExemplarData;
 import io.opentelemetry.sdk.metrics.data.ExponentialHistogramBuckets;
 import io.opentelemetry.sdk.metrics.data.ExponentialHistogramPointData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongExemplarData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.metrics.data.SummaryPointData;
 import io.opentelemetry.sdk.metrics.data.ValueAtQuantile;
 import io.opentelemetry.sdk.resources.Resource;
@@ -37,8 +37,8 @@ public final class SdkMetricMapper {
         Map<Resource, SortedMap<String, String>> resources = new IdentityHashMap<>();
         Map<InstrumentationScopeInfo, SortedMap<String, String>> scopes = new IdentityHashMap<>();
         for (MetricData metric : metrics) {
-            SortedMap<String, String> base = new TreeMap<>(resources.computeIfAbsent(metric.getResource(),
-                    r -> attributes(Labels.RESOURCE_PREFIX, r.getAttributes(), new TreeMap<>())));
+            SortedMap<String, String> base = new TreeMap<>(resources.computeIfAbsent(
+                    metric.getResource(), r -> attributes(Labels.RESOURCE_PREFIX, r.getAttributes(), new TreeMap<>())));
             base.putAll(scopes.computeIfAbsent(metric.getInstrumentationScopeInfo(), SdkMetricMapper::scope));
             map(metric, base, writer);
         }
@@ -50,28 +50,54 @@ public final class SdkMetricMapper {
         switch (metric.getType()) {
             case LONG_GAUGE -> {
                 for (LongPointData p : metric.getLongGaugeData().getPoints()) {
-                    exemplars(w, w.gauge(name, unit, labels(base, p.getAttributes()), p.getEpochNanos(), p.getValue()), p);
+                    exemplars(
+                            w,
+                            w.gauge(name, unit, labels(base, p.getAttributes()), p.getEpochNanos(), p.getValue()),
+                            p);
                 }
             }
             case DOUBLE_GAUGE -> {
                 for (DoublePointData p : metric.getDoubleGaugeData().getPoints()) {
-                    exemplars(w, w.gauge(name, unit, labels(base, p.getAttributes()), p.getEpochNanos(), p.getValue()), p);
+                    exemplars(
+                            w,
+                            w.gauge(name, unit, labels(base, p.getAttributes()), p.getEpochNanos(), p.getValue()),
+                            p);
                 }
             }
             case LONG_SUM -> {
                 var sum = metric.getLongSumData();
                 boolean cumulative = sum.getAggregationTemporality() == AggregationTemporality.CUMULATIVE;
                 for (LongPointData p : sum.getPoints()) {
-                    exemplars(w, w.sum(name, unit, labels(base, p.getAttributes()), sum.isMonotonic(), cumulative, p.getStartEpochNanos(),
-                            p.getEpochNanos(), p.getValue()), p);
+                    exemplars(
+                            w,
+                            w.sum(
+                                    name,
+                                    unit,
+                                    labels(base, p.getAttributes()),
+                                    sum.isMonotonic(),
+                                    cumulative,
+                                    p.getStartEpochNanos(),
+                                    p.getEpochNanos(),
+                                    p.getValue()),
+                            p);
                 }
             }
             case DOUBLE_SUM -> {
                 var sum = metric.getDoubleSumData();
                 boolean cumulative = sum.getAggregationTemporality() == AggregationTemporality.CUMULATIVE;
                 for (DoublePointData p : sum.getPoints()) {
-                    exemplars(w, w.sum(name, unit, labels(base, p.getAttributes()), sum.isMonotonic(), cumulative, p.getStartEpochNanos(),
-                            p.getEpochNanos(), p.getValue()), p);
+                    exemplars(
+                            w,
+                            w.sum(
+                                    name,
+                                    unit,
+                                    labels(base, p.getAttributes()),
+                                    sum.isMonotonic(),
+                                    cumulative,
+                                    p.getStartEpochNanos(),
+                                    p.getEpochNanos(),
+                                    p.getValue()),
+                            p);
                 }
             }
             case HISTOGRAM -> {
@@ -80,14 +106,28 @@ public final class SdkMetricMapper {
                 for (HistogramPointData p : h.getPoints()) {
                     HistogramPoint point;
                     try {
-                        point = HistogramPoint.explicit(p.getCount(), p.getSum(), p.hasMin() ? p.getMin() : Double.NaN,
-                                p.hasMax() ? p.getMax() : Double.NaN, toDoubles(p.getBoundaries()), toLongs(p.getCounts()));
+                        point = HistogramPoint.explicit(
+                                p.getCount(),
+                                p.getSum(),
+                                p.hasMin() ? p.getMin() : Double.NaN,
+                                p.hasMax() ? p.getMax() : Double.NaN,
+                                toDoubles(p.getBoundaries()),
+                                toLongs(p.getCounts()));
                     } catch (IllegalArgumentException e) {
                         w.reject(name, e.getMessage());
                         continue;
                     }
-                    exemplars(w, w.histogram(name, unit, labels(base, p.getAttributes()), cumulative, p.getStartEpochNanos(),
-                            p.getEpochNanos(), point), p);
+                    exemplars(
+                            w,
+                            w.histogram(
+                                    name,
+                                    unit,
+                                    labels(base, p.getAttributes()),
+                                    cumulative,
+                                    p.getStartEpochNanos(),
+                                    p.getEpochNanos(),
+                                    point),
+                            p);
                 }
             }
             case EXPONENTIAL_HISTOGRAM -> {
@@ -98,15 +138,32 @@ public final class SdkMetricMapper {
                     try {
                         ExponentialHistogramBuckets pos = p.getPositiveBuckets();
                         ExponentialHistogramBuckets neg = p.getNegativeBuckets();
-                        point = HistogramPoint.exponential(p.getCount(), p.getSum(), p.hasMin() ? p.getMin() : Double.NaN,
-                                p.hasMax() ? p.getMax() : Double.NaN, p.getScale(), p.getZeroCount(), pos.getOffset(),
-                                toLongs(pos.getBucketCounts()), neg.getOffset(), toLongs(neg.getBucketCounts()));
+                        point = HistogramPoint.exponential(
+                                p.getCount(),
+                                p.getSum(),
+                                p.hasMin() ? p.getMin() : Double.NaN,
+                                p.hasMax() ? p.getMax() : Double.NaN,
+                                p.getScale(),
+                                p.getZeroCount(),
+                                pos.getOffset(),
+                                toLongs(pos.getBucketCounts()),
+                                neg.getOffset(),
+                                toLongs(neg.getBucketCounts()));
                     } catch (IllegalArgumentException e) {
                         w.reject(name, e.getMessage());
                         continue;
                     }
-                    exemplars(w, w.histogram(name, unit, labels(base, p.getAttributes()), cumulative, p.getStartEpochNanos(),
-                            p.getEpochNanos(), point), p);
+                    exemplars(
+                            w,
+                            w.histogram(
+                                    name,
+                                    unit,
+                                    labels(base, p.getAttributes()),
+                                    cumulative,
+                                    p.getStartEpochNanos(),
+                                    p.getEpochNanos(),
+                                    point),
+                            p);
                 }
             }
             case SUMMARY -> {
@@ -118,8 +175,16 @@ public final class SdkMetricMapper {
                         q[i] = values.get(i).getQuantile();
                         v[i] = values.get(i).getValue();
                     }
-                    w.summary(name, unit, labels(base, p.getAttributes()), p.getStartEpochNanos(), p.getEpochNanos(), p.getCount(),
-                            p.getSum(), q, v);
+                    w.summary(
+                            name,
+                            unit,
+                            labels(base, p.getAttributes()),
+                            p.getStartEpochNanos(),
+                            p.getEpochNanos(),
+                            p.getCount(),
+                            p.getSum(),
+                            q,
+                            v);
                 }
             }
         }
@@ -130,10 +195,18 @@ public final class SdkMetricMapper {
             return;
         }
         for (ExemplarData e : p.getExemplars()) {
-            double value = e instanceof LongExemplarData l ? l.getValue() : e instanceof DoubleExemplarData d ? d.getValue() : Double.NaN;
+            double value = e instanceof LongExemplarData l
+                    ? l.getValue()
+                    : e instanceof DoubleExemplarData d ? d.getValue() : Double.NaN;
             SpanContext span = e.getSpanContext();
-            w.exemplar(series, p.getEpochNanos(), e.getEpochNanos(), value, span.isValid() ? span.getTraceId() : null,
-                    span.isValid() ? span.getSpanId() : null, attributes("", e.getFilteredAttributes(), new TreeMap<>()));
+            w.exemplar(
+                    series,
+                    p.getEpochNanos(),
+                    e.getEpochNanos(),
+                    value,
+                    span.isValid() ? span.getTraceId() : null,
+                    span.isValid() ? span.getSpanId() : null,
+                    attributes("", e.getFilteredAttributes(), new TreeMap<>()));
         }
     }
 
@@ -152,7 +225,8 @@ public final class SdkMetricMapper {
         return attributes("", attributes, new TreeMap<>(base));
     }
 
-    private static SortedMap<String, String> attributes(String prefix, Attributes attributes, SortedMap<String, String> into) {
+    private static SortedMap<String, String> attributes(
+            String prefix, Attributes attributes, SortedMap<String, String> into) {
         attributes.forEach((AttributeKey<?> key, Object value) -> into.put(prefix + key.getKey(), Labels.text(value)));
         return into;
     }

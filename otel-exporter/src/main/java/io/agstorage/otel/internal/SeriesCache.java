@@ -43,7 +43,8 @@ public final class SeriesCache {
 
         @Override
         public boolean equals(Object o) {
-            return o == this || o instanceof Context c && c.hash == hash && c.resource.equals(resource) && c.scope.equals(scope);
+            return o == this
+                    || o instanceof Context c && c.hash == hash && c.resource.equals(resource) && c.scope.equals(scope);
         }
 
         @Override
@@ -68,14 +69,21 @@ public final class SeriesCache {
             this.unit = unit;
             this.kind = kind;
             this.attributes = attributes;
-            this.hash = ((System.identityHashCode(context) * 31 + metric.hashCode()) * 31 + unit.hashCode()) * 31 * 31 + kind * 31
+            this.hash = ((System.identityHashCode(context) * 31 + metric.hashCode()) * 31 + unit.hashCode()) * 31 * 31
+                    + kind * 31
                     + Arrays.hashCode(this.attributes);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o == this || o instanceof Key k && k.hash == hash && k.context == context && k.kind == kind && k.metric.equals(metric)
-                    && k.unit.equals(unit) && Arrays.equals(k.attributes, attributes);
+            return o == this
+                    || o instanceof Key k
+                            && k.hash == hash
+                            && k.context == context
+                            && k.kind == kind
+                            && k.metric.equals(metric)
+                            && k.unit.equals(unit)
+                            && Arrays.equals(k.attributes, attributes);
         }
 
         @Override
@@ -98,7 +106,11 @@ public final class SeriesCache {
     private record ShapeKey(Context context, String metric, String unit, int kind) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof ShapeKey k && k.context == context && k.kind == kind && k.metric.equals(metric) && k.unit.equals(unit);
+            return o instanceof ShapeKey k
+                    && k.context == context
+                    && k.kind == kind
+                    && k.metric.equals(metric)
+                    && k.unit.equals(unit);
         }
 
         @Override
@@ -122,9 +134,18 @@ public final class SeriesCache {
     }
 
     SeriesCache(long maxSeries, long maxContexts) {
-        this.cache = Caffeine.newBuilder().maximumSize(maxSeries).expireAfterAccess(Duration.ofHours(1)).build();
-        this.contexts = Caffeine.newBuilder().maximumSize(maxContexts).expireAfterAccess(Duration.ofHours(1)).build();
-        this.shapes = Caffeine.newBuilder().maximumSize(maxContexts).expireAfterAccess(Duration.ofHours(1)).build();
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(maxSeries)
+                .expireAfterAccess(Duration.ofHours(1))
+                .build();
+        this.contexts = Caffeine.newBuilder()
+                .maximumSize(maxContexts)
+                .expireAfterAccess(Duration.ofHours(1))
+                .build();
+        this.shapes = Caffeine.newBuilder()
+                .maximumSize(maxContexts)
+                .expireAfterAccess(Duration.ofHours(1))
+                .build();
     }
 
     /** Looks up the series of the {@code points} points of one metric of one request; call {@link Lookup#done()} after the last. */
@@ -148,9 +169,12 @@ public final class SeriesCache {
         }
 
         /** The series of point {@code index} with these flattened attributes, or null when not cached. */
-        @Nullable Resolved get(int index, Object[] flat) {
+        @Nullable
+        Resolved get(int index, Object[] flat) {
             Resolved found = null;
-            if (previous != null && index < previous.series.length && previous.series[index] != null
+            if (previous != null
+                    && index < previous.series.length
+                    && previous.series[index] != null
                     && Arrays.equals(previous.attributes[index], flat)) {
                 found = previous.series[index];
             } else {

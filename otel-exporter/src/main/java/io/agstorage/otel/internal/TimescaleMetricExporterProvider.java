@@ -27,7 +27,8 @@ public final class TimescaleMetricExporterProvider implements ConfigurableMetric
     @Override
     public MetricExporter createExporter(ConfigProperties properties) {
         String file = properties.getString(CONFIG);
-        StorageConfig.Builder config = file == null ? StorageConfig.builder() : StorageConfig.fromYamlFile(Path.of(file)).toBuilder();
+        StorageConfig.Builder config =
+                file == null ? StorageConfig.builder() : StorageConfig.fromYamlFile(Path.of(file)).toBuilder();
         config.environment(System.getenv());
         return TimescaleMetricExporter.builder()
                 .setConfig(config.build())
@@ -40,7 +41,9 @@ public final class TimescaleMetricExporterProvider implements ConfigurableMetric
             case "delta" -> AggregationTemporalitySelector.deltaPreferred();
             case "cumulative" -> AggregationTemporalitySelector.alwaysCumulative();
             case "lowmemory" -> AggregationTemporalitySelector.lowMemory();
-            default -> throw new IllegalArgumentException(TEMPORALITY + " must be one of delta, cumulative, lowmemory, was '" + value + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        TEMPORALITY + " must be one of delta, cumulative, lowmemory, was '" + value + "'");
         };
     }
 

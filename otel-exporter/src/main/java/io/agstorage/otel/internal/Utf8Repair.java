@@ -36,7 +36,8 @@ final class Utf8Repair {
         }
     }
 
-    private static void copy(CodedInputStream in, CodedOutputStream out, Descriptor type, int depth) throws IOException {
+    private static void copy(CodedInputStream in, CodedOutputStream out, Descriptor type, int depth)
+            throws IOException {
         if (depth > 64) {
             throw new InvalidProtocolBufferException("message nested more than 64 levels deep");
         }
@@ -44,8 +45,10 @@ final class Utf8Repair {
         while ((tag = in.readTag()) != 0) {
             int number = WireFormat.getTagFieldNumber(tag);
             FieldDescriptor field = type.findFieldByNumber(number);
-            if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED && field != null
-                    && (field.getType() == FieldDescriptor.Type.STRING || field.getType() == FieldDescriptor.Type.MESSAGE)) {
+            if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED
+                    && field != null
+                    && (field.getType() == FieldDescriptor.Type.STRING
+                            || field.getType() == FieldDescriptor.Type.MESSAGE)) {
                 ByteString data = in.readBytes();
                 if (field.getType() == FieldDescriptor.Type.STRING) {
                     if (!data.isValidUtf8()) {

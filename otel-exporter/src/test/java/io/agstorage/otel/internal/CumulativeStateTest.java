@@ -26,7 +26,8 @@ class CumulativeStateTest {
     void firstPointOfASeriesThatStartedEarlierOrAtAnUnknownTimeIsOnlyRemembered() {
         assertThat(delta(state.newUndo(), START - 1, 2_000, 10)).isNaN();
         assertThat(delta(state.newUndo(), START - 1, 3_000, 12)).isEqualTo(2);
-        assertThat(state.sumDelta(state.newUndo(), "other", labels, "sum", true, 0, 2_000, 5)).isNaN();
+        assertThat(state.sumDelta(state.newUndo(), "other", labels, "sum", true, 0, 2_000, 5))
+                .isNaN();
     }
 
     @Test
@@ -43,8 +44,10 @@ class CumulativeStateTest {
     @Test
     void nonMonotonicSumsMayGoDown() {
         CumulativeState.Undo undo = state.newUndo();
-        assertThat(state.sumDelta(undo, "u", labels, "sum", false, START, 2_000, 10)).isEqualTo(10);
-        assertThat(state.sumDelta(undo, "u", labels, "sum", false, START, 3_000, 4)).isEqualTo(-6);
+        assertThat(state.sumDelta(undo, "u", labels, "sum", false, START, 2_000, 10))
+                .isEqualTo(10);
+        assertThat(state.sumDelta(undo, "u", labels, "sum", false, START, 3_000, 4))
+                .isEqualTo(-6);
     }
 
     @Test
@@ -77,15 +80,19 @@ class CumulativeStateTest {
         assertThat(delta.bucketCounts()).containsExactly(0, 1, 1);
         assertThat(delta.min()).isNaN();
         HistogramPoint fewer = HistogramPoint.explicit(1, 1, 1, 1, new double[] {1, 2}, new long[] {1, 0, 0});
-        assertThat(state.histogramDelta(undo, "h", labels, START, 4_000, fewer)).as("counts dropped: a reset").isSameAs(fewer);
+        assertThat(state.histogramDelta(undo, "h", labels, START, 4_000, fewer))
+                .as("counts dropped: a reset")
+                .isSameAs(fewer);
     }
 
     @Test
     void aKeyKeptWithTheSeriesAndAFreshKeyShareOneState() {
         CumulativeState.Key kept = CumulativeState.sumKey("c", labels);
-        assertThat(state.sumDelta(state.newUndo(), kept, true, START, 2_000, 10)).isEqualTo(10);
+        assertThat(state.sumDelta(state.newUndo(), kept, true, START, 2_000, 10))
+                .isEqualTo(10);
         assertThat(delta(state.newUndo(), START, 3_000, 15)).isEqualTo(5);
-        assertThat(state.sumDelta(state.newUndo(), kept, true, START, 4_000, 16)).isEqualTo(1);
+        assertThat(state.sumDelta(state.newUndo(), kept, true, START, 4_000, 16))
+                .isEqualTo(1);
         assertThat(state.size()).isEqualTo(1);
     }
 
@@ -96,7 +103,9 @@ class CumulativeStateTest {
         assertThat(state.sumDelta(failed, kept, true, START, 2_000, 10)).isEqualTo(10);
         failed.rollback();
         assertThat(state.size()).isZero();
-        assertThat(state.sumDelta(state.newUndo(), kept, true, START, 2_000, 10)).as("retry of the failed export").isEqualTo(10);
+        assertThat(state.sumDelta(state.newUndo(), kept, true, START, 2_000, 10))
+                .as("retry of the failed export")
+                .isEqualTo(10);
         assertThat(delta(state.newUndo(), START, 3_000, 15)).isEqualTo(5);
         assertThat(state.size()).isEqualTo(1);
     }
@@ -108,14 +117,19 @@ class CumulativeStateTest {
         CumulativeState.Key a = CumulativeState.sumKey("c", labels);
         CumulativeState.Key b = CumulativeState.sumKey("c", other);
         // Started before this instance: a series first seen stores nothing (NaN), so an eviction shows.
-        assertThat(small.sumDelta(small.newUndo(), a, true, START - 1, 2_000, 10)).isNaN();
-        assertThat(small.sumDelta(small.newUndo(), a, true, START - 1, 3_000, 15)).isEqualTo(5);
-        assertThat(small.sumDelta(small.newUndo(), b, true, START - 1, 2_000, 7)).isNaN();
+        assertThat(small.sumDelta(small.newUndo(), a, true, START - 1, 2_000, 10))
+                .isNaN();
+        assertThat(small.sumDelta(small.newUndo(), a, true, START - 1, 3_000, 15))
+                .isEqualTo(5);
+        assertThat(small.sumDelta(small.newUndo(), b, true, START - 1, 2_000, 7))
+                .isNaN();
         assertThat(small.size()).isEqualTo(1);
         // The least used series, a, was evicted: its kept key looks it up again and finds it first seen.
-        assertThat(small.sumDelta(small.newUndo(), a, true, START - 1, 4_000, 20)).isNaN();
+        assertThat(small.sumDelta(small.newUndo(), a, true, START - 1, 4_000, 20))
+                .isNaN();
         // The kept key updated the state the map holds (not the evicted one): a fresh key sees its update.
-        assertThat(small.sumDelta(small.newUndo(), "c", labels, "sum", true, START - 1, 5_000, 26)).isEqualTo(6);
+        assertThat(small.sumDelta(small.newUndo(), "c", labels, "sum", true, START - 1, 5_000, 26))
+                .isEqualTo(6);
         assertThat(small.size()).isEqualTo(1);
     }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class SeriesCacheTest {
 
     private final SeriesCache cache = new SeriesCache(100, 2);
-    private final InstrumentationScope scope = InstrumentationScope.newBuilder().setName("s").build();
+    private final InstrumentationScope scope =
+            InstrumentationScope.newBuilder().setName("s").build();
 
     private static KeyValue kv(String key, AnyValue value) {
         return KeyValue.newBuilder().setKey(key).setValue(value).build();
@@ -23,13 +24,16 @@ class SeriesCacheTest {
     }
 
     private SeriesCache.Key key(SeriesCache.Context context, String metric, KeyValue... attributes) {
-        return new SeriesCache.Key(context, metric, "", SeriesCache.MONOTONIC_SUM, SeriesCache.flatten(List.of(attributes)));
+        return new SeriesCache.Key(
+                context, metric, "", SeriesCache.MONOTONIC_SUM, SeriesCache.flatten(List.of(attributes)));
     }
 
     @Test
     void theSameResourceAndScopeInAnotherRequestIsInternedToOneContext() {
         SeriesCache.Context first = cache.context(List.of(text("service.name", "a")), scope);
-        SeriesCache.Context again = cache.context(List.of(text("service.name", "a")), InstrumentationScope.newBuilder().setName("s").build());
+        SeriesCache.Context again = cache.context(
+                List.of(text("service.name", "a")),
+                InstrumentationScope.newBuilder().setName("s").build());
         SeriesCache.Context other = cache.context(List.of(text("service.name", "b")), scope);
         assertThat(again).isSameAs(first);
         assertThat(other).isNotSameAs(first);
@@ -38,11 +42,24 @@ class SeriesCacheTest {
     @Test
     void keysOfEqualPointsFromSeparatelyParsedRequestsAreEqual() {
         SeriesCache.Context context = cache.context(List.of(text("service.name", "a")), scope);
-        AnyValue list = AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder().addValues(AnyValue.newBuilder().setIntValue(1))).build();
-        SeriesCache.Key a = key(context, "m", text("market", new String("m1".toCharArray())), kv("n", AnyValue.newBuilder().setIntValue(7).build()),
-                kv("b", AnyValue.newBuilder().setBoolValue(true).build()), kv("l", list));
-        SeriesCache.Key b = key(context, new String("m".toCharArray()), text("market", "m1"), kv("n", AnyValue.newBuilder().setIntValue(7).build()),
-                kv("b", AnyValue.newBuilder().setBoolValue(true).build()), kv("l", list.toBuilder().build()));
+        AnyValue list = AnyValue.newBuilder()
+                .setArrayValue(
+                        ArrayValue.newBuilder().addValues(AnyValue.newBuilder().setIntValue(1)))
+                .build();
+        SeriesCache.Key a = key(
+                context,
+                "m",
+                text("market", new String("m1".toCharArray())),
+                kv("n", AnyValue.newBuilder().setIntValue(7).build()),
+                kv("b", AnyValue.newBuilder().setBoolValue(true).build()),
+                kv("l", list));
+        SeriesCache.Key b = key(
+                context,
+                new String("m".toCharArray()),
+                text("market", "m1"),
+                kv("n", AnyValue.newBuilder().setIntValue(7).build()),
+                kv("b", AnyValue.newBuilder().setBoolValue(true).build()),
+                kv("l", list.toBuilder().build()));
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
     }
 
@@ -51,14 +68,22 @@ class SeriesCacheTest {
         SeriesCache.Context context = cache.context(List.of(text("service.name", "a")), scope);
         SeriesCache.Context otherContext = cache.context(List.of(text("service.name", "b")), scope);
         SeriesCache.Key base = key(context, "m", text("k", "1"));
-        assertThat(base).isNotEqualTo(key(context, "m", kv("k", AnyValue.newBuilder().setIntValue(1).build())));
+        assertThat(base)
+                .isNotEqualTo(key(
+                        context,
+                        "m",
+                        kv("k", AnyValue.newBuilder().setIntValue(1).build())));
         assertThat(base).isNotEqualTo(key(context, "m", text("k", "2")));
         assertThat(base).isNotEqualTo(key(context, "m", text("k2", "1")));
         assertThat(base).isNotEqualTo(key(context, "m2", text("k", "1")));
         assertThat(base).isNotEqualTo(key(otherContext, "m", text("k", "1")));
         assertThat(base).isNotEqualTo(key(context, "m", text("k", "1"), text("j", "1")));
-        assertThat(base).isNotEqualTo(new SeriesCache.Key(context, "m", "s", SeriesCache.MONOTONIC_SUM, SeriesCache.flatten(List.of(text("k", "1")))));
-        assertThat(base).isNotEqualTo(new SeriesCache.Key(context, "m", "", SeriesCache.SUM, SeriesCache.flatten(List.of(text("k", "1")))));
+        assertThat(base)
+                .isNotEqualTo(new SeriesCache.Key(
+                        context, "m", "s", SeriesCache.MONOTONIC_SUM, SeriesCache.flatten(List.of(text("k", "1")))));
+        assertThat(base)
+                .isNotEqualTo(new SeriesCache.Key(
+                        context, "m", "", SeriesCache.SUM, SeriesCache.flatten(List.of(text("k", "1")))));
         // Flattening must not let a key/value boundary shift: [a=bc] vs [ab=c].
         assertThat(key(context, "m", text("a", "bc"))).isNotEqualTo(key(context, "m", text("ab", "c")));
     }

@@ -25,11 +25,26 @@ public final class SpoolingReceiver {
         // stdout carries only the protocol line, in one write(2); logging goes to stderr
         FileOutputStream out = new FileOutputStream(FileDescriptor.out);
         System.setOut(System.err);
-        StorageConfig config = StorageConfig.builder().setUrl(args[0]).setSchema(args[1]).setMaxConnections(4).setConnectionTimeoutSec(10)
-                .setBatchSize(1_000).setFlushIntervalMs(100).setMaxBufferSize(8_192).setWriteTimeoutMs(20_000).setEnableCache(false).build();
+        StorageConfig config = StorageConfig.builder()
+                .setUrl(args[0])
+                .setSchema(args[1])
+                .setMaxConnections(4)
+                .setConnectionTimeoutSec(10)
+                .setBatchSize(1_000)
+                .setFlushIntervalMs(100)
+                .setMaxBufferSize(8_192)
+                .setWriteTimeoutMs(20_000)
+                .setEnableCache(false)
+                .build();
         StorageEngine engine = StorageEngine.create(config);
-        OtlpReceiver receiver = OtlpReceiver.builder().setEngine(engine).setHost("127.0.0.1").setGrpcPort(-1).setHttpPort(0)
-                .setSpool(Path.of(args[2])).setSpoolSyncPolicy(SyncPolicy.BATCH).start();
+        OtlpReceiver receiver = OtlpReceiver.builder()
+                .setEngine(engine)
+                .setHost("127.0.0.1")
+                .setGrpcPort(-1)
+                .setHttpPort(0)
+                .setSpool(Path.of(args[2]))
+                .setSpoolSyncPolicy(SyncPolicy.BATCH)
+                .start();
         out.write(("PORT " + receiver.httpPort() + "\n").getBytes(StandardCharsets.UTF_8));
         while (System.in.read() >= 0) {
             // the test never writes; EOF means it is gone

@@ -35,9 +35,12 @@ public final class ConnectionPool {
         try {
             return new HikariDataSource(hikari);
         } catch (RuntimeException e) {
-            throw new StorageException("cannot connect to " + Masking.maskJdbcUrl(config.jdbcUrl()) + " as " + config.user()
-                    + ": " + Causes.rootMessage(e) + ". Start a local TimescaleDB with scripts/timescaledb start, or point "
-                    + "database.url (AG_STORAGE_DATABASE_URL) at yours", e);
+            throw new StorageException(
+                    "cannot connect to " + Masking.maskJdbcUrl(config.jdbcUrl()) + " as " + config.user()
+                            + ": " + Causes.rootMessage(e)
+                            + ". Start a local TimescaleDB with scripts/timescaledb start, or point "
+                            + "database.url (AG_STORAGE_DATABASE_URL) at yours",
+                    e);
         }
     }
 
@@ -55,6 +58,9 @@ public final class ConnectionPool {
         while (pool.getHikariPoolMXBean().getTotalConnections() < size && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
-        log.info("WASM server: opened {} of {} pooled connections up front", pool.getHikariPoolMXBean().getTotalConnections(), size);
+        log.info(
+                "WASM server: opened {} of {} pooled connections up front",
+                pool.getHikariPoolMXBean().getTotalConnections(),
+                size);
     }
 }

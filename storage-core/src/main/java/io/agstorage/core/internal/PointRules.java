@@ -26,7 +26,8 @@ public final class PointRules {
             return "name must not be empty";
         }
         if (name.length() > MAX_NAME_LENGTH) {
-            return "name must be at most " + MAX_NAME_LENGTH + " characters, was " + name.length() + " characters ('" + shorten(name) + "')";
+            return "name must be at most " + MAX_NAME_LENGTH + " characters, was " + name.length() + " characters ('"
+                    + shorten(name) + "')";
         }
         if (name.indexOf('\0') >= 0) {
             return "name must not contain NUL characters, was '" + shorten(name) + "'";
@@ -45,10 +46,12 @@ public final class PointRules {
                 return "label key must not be empty";
             }
             if (key.length() > MAX_LABEL_KEY_LENGTH) {
-                return "label key must be at most " + MAX_LABEL_KEY_LENGTH + " characters, was " + key.length() + " characters ('" + shorten(key) + "')";
+                return "label key must be at most " + MAX_LABEL_KEY_LENGTH + " characters, was " + key.length()
+                        + " characters ('" + shorten(key) + "')";
             }
             if (value.length() > MAX_LABEL_VALUE_LENGTH) {
-                return "label value of '" + shorten(key) + "' must be at most " + MAX_LABEL_VALUE_LENGTH + " characters, was " + value.length() + " characters";
+                return "label value of '" + shorten(key) + "' must be at most " + MAX_LABEL_VALUE_LENGTH
+                        + " characters, was " + value.length() + " characters";
             }
             if (key.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
                 return "label '" + shorten(key) + "' must not contain NUL characters";
@@ -63,7 +66,8 @@ public final class PointRules {
 
     public static @Nullable String checkTime(long epochMicros) {
         if (epochMicros < MIN_EPOCH_MICROS || epochMicros > MAX_EPOCH_MICROS) {
-            return "time must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, was " + Time.format(epochMicros);
+            return "time must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, was "
+                    + Time.format(epochMicros);
         }
         return null;
     }

@@ -19,7 +19,12 @@ public final class SeriesRef {
     private final @Nullable String temporality;
     private volatile long id;
 
-    SeriesRef(String metric, SortedMap<String, String> labels, MetricType type, @Nullable String unit, @Nullable String temporality) {
+    SeriesRef(
+            String metric,
+            SortedMap<String, String> labels,
+            MetricType type,
+            @Nullable String unit,
+            @Nullable String temporality) {
         this.metric = metric;
         this.labels = labels;
         this.labelsJson = Json.object(labels);
@@ -28,17 +33,38 @@ public final class SeriesRef {
         this.temporality = temporality;
     }
 
-    public String metric() { return metric; }
-    public SortedMap<String, String> labels() { return labels; }
-    public String labelsJson() { return labelsJson; }
-    public MetricType type() { return type; }
-    public @Nullable String unit() { return unit; }
-    public @Nullable String temporality() { return temporality; }
+    public String metric() {
+        return metric;
+    }
+
+    public SortedMap<String, String> labels() {
+        return labels;
+    }
+
+    public String labelsJson() {
+        return labelsJson;
+    }
+
+    public MetricType type() {
+        return type;
+    }
+
+    public @Nullable String unit() {
+        return unit;
+    }
+
+    public @Nullable String temporality() {
+        return temporality;
+    }
 
     /** The database id, or 0 until the writer has resolved it. */
-    public long id() { return id; }
+    public long id() {
+        return id;
+    }
 
-    public void resolved(long id) { this.id = id; }
+    public void resolved(long id) {
+        this.id = id;
+    }
 
     @Override
     public String toString() {

@@ -35,7 +35,10 @@ public final class SeriesRegistry {
 
         @Override
         public boolean equals(Object o) {
-            if (!(o instanceof Key k) || hash != k.hash || !metric.equals(k.metric) || labels.size() != k.labels.size()) {
+            if (!(o instanceof Key k)
+                    || hash != k.hash
+                    || !metric.equals(k.metric)
+                    || labels.size() != k.labels.size()) {
                 return false;
             }
             if (labels == k.labels) {
@@ -65,16 +68,21 @@ public final class SeriesRegistry {
      * The interned series for this metric and labels, created with the given type, unit and temporality
      * if new; the first registration of a series decides those. The caller has checked name and labels.
      */
-    public SeriesRef intern(String metric, Map<String, String> labels, MetricType type, @Nullable String unit,
+    public SeriesRef intern(
+            String metric,
+            Map<String, String> labels,
+            MetricType type,
+            @Nullable String unit,
             @Nullable String temporality) {
-        SortedMap<String, String> sorted = labels instanceof SortedMap<String, String> s && s.comparator() == null
-                ? s : new TreeMap<>(labels);
+        SortedMap<String, String> sorted =
+                labels instanceof SortedMap<String, String> s && s.comparator() == null ? s : new TreeMap<>(labels);
         SeriesRef ref = series.get(new Key(metric, sorted));
         if (ref != null) {
             return ref;
         }
         SortedMap<String, String> frozen = Collections.unmodifiableSortedMap(new TreeMap<>(sorted));
-        return series.computeIfAbsent(new Key(metric, frozen),
+        return series.computeIfAbsent(
+                new Key(metric, frozen),
                 k -> new SeriesRef(metric, frozen, Objects.requireNonNull(type, "type"), unit, temporality));
     }
 

@@ -1,8 +1,8 @@
 package io.agstorage.core.internal;
 
 import java.sql.SQLException;
-import java.sql.SQLTransientException;
 import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.util.regex.Pattern;
 
 /** Identifier quoting and SQLSTATE classification shared by every class that runs SQL. */
@@ -34,7 +34,10 @@ public final class Sql {
             }
             if (t instanceof SQLException s && s.getSQLState() != null) {
                 String state = s.getSQLState();
-                if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P") || state.startsWith("40")) {
+                if (state.startsWith("08")
+                        || state.startsWith("53")
+                        || state.startsWith("57P")
+                        || state.startsWith("40")) {
                     return true;
                 }
             }

@@ -58,9 +58,11 @@ public final class Journal implements AutoCloseable {
     private static final int HEADER = 16;
     /** The largest payload accepted: 16 MiB. */
     public static final int MAX_RECORD_BYTES = 16 << 20;
+
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.journal");
     /** Holds the highest sequence passed to {@link #trim}: replay skips what the caller already stored. */
     private static final String CHECKPOINT = "trimmed.seq";
+
     private static final long CHECKPOINT_INTERVAL_NANOS = 200_000_000L;
     /**
      * {@link SyncPolicy#BATCH}'s default sync interval, 5 ms. Above the {@code fsync} latency under load measured on
@@ -71,6 +73,7 @@ public final class Journal implements AutoCloseable {
      * venue can still report.
      */
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(5);
+
     private static final Duration MIN_SYNC_INTERVAL = Duration.ofMillis(1);
     private static final Duration MAX_SYNC_INTERVAL = Duration.ofSeconds(10);
 
@@ -97,14 +100,17 @@ public final class Journal implements AutoCloseable {
     private volatile long durableSeq;
     /** Whether a caller of awaitDurable is forcing the file now (the group commit's leader). */
     private boolean syncing;
+
     private volatile long committedSeq;
     private volatile @Nullable IOException syncFailure;
     private final AtomicLong syncs = new AtomicLong();
     /** The BATCH policy's background flusher; null for the other policies. */
     private final @Nullable Thread flusher;
+
     private volatile boolean closed;
     /** Tells the flusher to stop; set by {@link #close()} before it forces and closes the files. */
     private volatile boolean stopping;
+
     private long checkpointWrittenNanos;
     private long checkpointWritten;
 
@@ -128,7 +134,8 @@ public final class Journal implements AutoCloseable {
         this.minNextSequence = b.minNextSequence;
         try {
             Files.createDirectories(directory);
-            this.lockChannel = FileChannel.open(directory.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            this.lockChannel = FileChannel.open(
+                    directory.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock acquired;
             try {
                 acquired = lockChannel.tryLock();
@@ -149,7 +156,8 @@ public final class Journal implements AutoCloseable {
             startSegment();
         } catch (IOException | RuntimeException e) {
             releaseLock();
-            throw e instanceof IOException io ? new JournalException("cannot open journal " + directory + ": " + io.getMessage(), io)
+            throw e instanceof IOException io
+                    ? new JournalException("cannot open journal " + directory + ": " + io.getMessage(), io)
                     : (RuntimeException) e;
         }
         if (syncPolicy == SyncPolicy.BATCH) {
@@ -214,7 +222,8 @@ public final class Journal implements AutoCloseable {
                         break;
                     }
                     if (bytes.length - pos - HEADER < length) {
-                        problem = "torn record (" + length + " payload bytes announced, " + (bytes.length - pos - HEADER) + " present)";
+                        problem = "torn record (" + length + " payload bytes announced, "
+                                + (bytes.length - pos - HEADER) + " present)";
                         break;
                     }
                     CRC32C c = new CRC32C();
@@ -258,18 +267,30 @@ public final class Journal implements AutoCloseable {
         JournalRecovery result = new JournalRecovery(files.size(), records, skipped, corruptions);
         if (!result.clean()) {
             for (JournalRecovery.Corruption c : corruptions) {
-                log.warn("Journal {}: {} at offset {} of {}; kept the {} valid records before it, cut off {} bytes (saved as {})",
-                        directory, c.reason(), c.offset(), c.segment().getFileName(), records, c.discardedBytes(), c.savedAs());
+                log.warn(
+                        "Journal {}: {} at offset {} of {}; kept the {} valid records before it, cut off {} bytes (saved as {})",
+                        directory,
+                        c.reason(),
+                        c.offset(),
+                        c.segment().getFileName(),
+                        records,
+                        c.discardedBytes(),
+                        c.savedAs());
             }
         }
         if (records > 0) {
-            log.info("Journal {}: replaying {} records from {} segments ({} already stored, skipped)", directory, records,
-                    closedSegments.size(), skipped);
+            log.info(
+                    "Journal {}: replaying {} records from {} segments ({} already stored, skipped)",
+                    directory,
+                    records,
+                    closedSegments.size(),
+                    skipped);
         }
         return result;
     }
 
-    private static JournalRecovery.Corruption cutTail(Path file, byte[] bytes, int validEnd, String problem) throws IOException {
+    private static JournalRecovery.Corruption cutTail(Path file, byte[] bytes, int validEnd, String problem)
+            throws IOException {
         Path saved = file.resolveSibling(file.getFileName() + ".corrupt-" + validEnd);
         try {
             Files.write(saved, java.util.Arrays.copyOfRange(bytes, validEnd, bytes.length));
@@ -330,13 +351,15 @@ public final class Journal implements AutoCloseable {
     public long append(byte[] payload) {
         Objects.requireNonNull(payload, "payload");
         if (payload.length > MAX_RECORD_BYTES) {
-            throw new IllegalArgumentException("journal record must be at most " + MAX_RECORD_BYTES + " bytes, was " + payload.length);
+            throw new IllegalArgumentException(
+                    "journal record must be at most " + MAX_RECORD_BYTES + " bytes, was " + payload.length);
         }
         synchronized (appendLock) {
             checkOpen();
             IOException failure = syncFailure;
             if (failure != null) {
-                throw new JournalException("journal fsync failed earlier, refusing new records: " + failure.getMessage(), failure);
+                throw new JournalException(
+                        "journal fsync failed earlier, refusing new records: " + failure.getMessage(), failure);
             }
             try {
                 if (activeSize >= segmentBytes) {
@@ -345,7 +368,8 @@ public final class Journal implements AutoCloseable {
                 long seq = nextSeq;
                 int size = HEADER + payload.length;
                 if (scratch.capacity() < size) {
-                    scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2)).order(ByteOrder.BIG_ENDIAN);
+                    scratch = ByteBuffer.allocate(Math.max(size, scratch.capacity() * 2))
+                            .order(ByteOrder.BIG_ENDIAN);
                 }
                 ByteBuffer buf = scratch;
                 buf.clear();
@@ -443,7 +467,11 @@ public final class Journal implements AutoCloseable {
             // rolled or closed meanwhile: roll() and close() force everything they close
             return durableSeq;
         } catch (IOException e) {
-            log.error("Journal {}: fsync failed, records after sequence {} may not be durable: {}", directory, durableSeq, e.getMessage());
+            log.error(
+                    "Journal {}: fsync failed, records after sequence {} may not be durable: {}",
+                    directory,
+                    durableSeq,
+                    e.getMessage());
             syncFailure = e;
             return durableSeq;
         }
@@ -467,7 +495,10 @@ public final class Journal implements AutoCloseable {
                 try {
                     markDurable(forceWritten());
                 } catch (RuntimeException e) {
-                    log.error("Journal {}: the sync thread failed, records after sequence {} may not be durable: {}", directory, durableSeq,
+                    log.error(
+                            "Journal {}: the sync thread failed, records after sequence {} may not be durable: {}",
+                            directory,
+                            durableSeq,
                             e.toString());
                 }
                 if (syncFailure != null) {
@@ -513,7 +544,8 @@ public final class Journal implements AutoCloseable {
                 delete.add(closedSegments.pollFirst().path);
             }
             long now = System.nanoTime();
-            if (committedSeq > checkpointWritten && (checkpointWrittenNanos == 0 || now - checkpointWrittenNanos >= CHECKPOINT_INTERVAL_NANOS)) {
+            if (committedSeq > checkpointWritten
+                    && (checkpointWrittenNanos == 0 || now - checkpointWrittenNanos >= CHECKPOINT_INTERVAL_NANOS)) {
                 writeCheckpoint(committedSeq);
                 checkpointWrittenNanos = now;
             }
@@ -522,7 +554,8 @@ public final class Journal implements AutoCloseable {
             try {
                 Files.deleteIfExists(p);
             } catch (IOException e) {
-                log.warn("Journal {}: cannot delete trimmed segment {}: {}", directory, p.getFileName(), e.getMessage());
+                log.warn(
+                        "Journal {}: cannot delete trimmed segment {}: {}", directory, p.getFileName(), e.getMessage());
             }
         }
     }
@@ -639,9 +672,13 @@ public final class Journal implements AutoCloseable {
             return 0;
         }
         try {
-            return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).strip());
+            return Long.parseLong(
+                    Files.readString(file, StandardCharsets.US_ASCII).strip());
         } catch (IOException | NumberFormatException e) {
-            log.warn("Journal {}: unreadable {} ({}); replaying every record (the consumer's writes are idempotent)", directory, CHECKPOINT,
+            log.warn(
+                    "Journal {}: unreadable {} ({}); replaying every record (the consumer's writes are idempotent)",
+                    directory,
+                    CHECKPOINT,
                     e.getMessage());
             return 0;
         }
@@ -655,7 +692,10 @@ public final class Journal implements AutoCloseable {
         Path tmp = directory.resolve(CHECKPOINT + ".tmp");
         try {
             Files.writeString(tmp, Long.toString(sequence), StandardCharsets.US_ASCII);
-            Files.move(tmp, directory.resolve(CHECKPOINT), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    tmp,
+                    directory.resolve(CHECKPOINT),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             checkpointWritten = sequence;
         } catch (IOException e) {
@@ -674,8 +714,10 @@ public final class Journal implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Journal{directory=" + directory + ", syncPolicy=" + syncPolicy.name().toLowerCase(java.util.Locale.ROOT)
-                + (syncPolicy == SyncPolicy.BATCH ? ", syncInterval=" + syncInterval() : "") + ", segmentBytes=" + segmentBytes + "}";
+        return "Journal{directory=" + directory + ", syncPolicy="
+                + syncPolicy.name().toLowerCase(java.util.Locale.ROOT)
+                + (syncPolicy == SyncPolicy.BATCH ? ", syncInterval=" + syncInterval() : "") + ", segmentBytes="
+                + segmentBytes + "}";
     }
 
     /** Builds and opens a {@link Journal}. */

@@ -33,5 +33,10 @@ public record JournalRecovery(int segments, long records, long skipped, List<Cor
      * @param reason what was wrong, e.g. {@code checksum mismatch} or {@code torn record}
      * @param savedAs where the discarded bytes were saved, or null when saving them failed
      */
-    public record Corruption(Path segment, long offset, long discardedBytes, String reason, @org.jspecify.annotations.Nullable Path savedAs) {}
+    public record Corruption(
+            Path segment,
+            long offset,
+            long discardedBytes,
+            String reason,
+            @org.jspecify.annotations.Nullable Path savedAs) {}
 }

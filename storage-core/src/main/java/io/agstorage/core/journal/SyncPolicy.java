@@ -56,7 +56,9 @@ public enum SyncPolicy {
             case "none" -> NONE;
             case "batch" -> BATCH;
             case "always" -> ALWAYS;
-            default -> throw new IllegalArgumentException("syncPolicy must be one of none, batch, always, was '" + value + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "syncPolicy must be one of none, batch, always, was '" + value + "'");
         };
     }
 }

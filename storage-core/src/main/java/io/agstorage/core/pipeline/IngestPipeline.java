@@ -41,7 +41,11 @@ public final class IngestPipeline {
      */
     public IngestPipeline(int requestedSize, long timeoutMs, EventHandler<SampleEvent> handler, ThreadFactory threads) {
         int size = Integer.highestOneBit(Math.max(requestedSize, 2) - 1) << 1;
-        this.disruptor = new Disruptor<>(SampleEvent::new, size, threads, ProducerType.MULTI,
+        this.disruptor = new Disruptor<>(
+                SampleEvent::new,
+                size,
+                threads,
+                ProducerType.MULTI,
                 new TimeoutBlockingWaitStrategy(timeoutMs, TimeUnit.MILLISECONDS));
         this.disruptor.handleEventsWith(handler);
         this.disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
@@ -70,8 +74,13 @@ public final class IngestPipeline {
      * Publishes {@code n} entries (a histogram where {@code histograms[i]} is set, else a sample) and, when
      * {@code barrier} is set, a barrier after them, all or nothing, if the ring has room now.
      */
-    public boolean tryPublishAll(SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms,
-            int n, @Nullable CompletableFuture<Long> barrier) {
+    public boolean tryPublishAll(
+            SeriesRef[] series,
+            long[] times,
+            double[] values,
+            @Nullable HistogramPoint[] histograms,
+            int n,
+            @Nullable CompletableFuture<Long> barrier) {
         int slots = n + (barrier != null ? 1 : 0);
         if (slots == 0) {
             return true;
@@ -98,17 +107,37 @@ public final class IngestPipeline {
      *
      * @throws TimeoutException when the ring stayed full, or the record is larger than the ring
      */
-    public void publishSpooled(SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms, int n,
-            UUID spool, long sequence, int firstEntry, CompletableFuture<Long> committed, long deadlineNanos) throws TimeoutException {
+    public void publishSpooled(
+            SeriesRef[] series,
+            long[] times,
+            double[] values,
+            @Nullable HistogramPoint[] histograms,
+            int n,
+            UUID spool,
+            long sequence,
+            int firstEntry,
+            CompletableFuture<Long> committed,
+            long deadlineNanos)
+            throws TimeoutException {
         if (n + 1 > ring.getBufferSize()) {
-            throw new TimeoutException("a spooled record of " + n + " entries does not fit the ingestion buffer (" + ring.getBufferSize() + " slots)");
+            throw new TimeoutException("a spooled record of " + n + " entries does not fit the ingestion buffer ("
+                    + ring.getBufferSize() + " slots)");
         }
         long hi = claim(n + 1, deadlineNanos);
         fillSpooled(hi - n, series, times, values, histograms, n, spool, sequence, firstEntry, committed);
     }
 
-    private void fillSpooled(long lo, SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms, int n,
-            UUID spool, long sequence, int firstEntry, CompletableFuture<Long> committed) {
+    private void fillSpooled(
+            long lo,
+            SeriesRef[] series,
+            long[] times,
+            double[] values,
+            @Nullable HistogramPoint[] histograms,
+            int n,
+            UUID spool,
+            long sequence,
+            int firstEntry,
+            CompletableFuture<Long> committed) {
         try {
             ring.get(lo).setSpoolMark(spool, sequence, firstEntry, n, committed);
             setEntries(lo + 1, series, times, values, histograms, 0, n);
@@ -124,8 +153,15 @@ public final class IngestPipeline {
      *
      * @throws TimeoutException when the ring stayed full; entries of chunks published before stay published
      */
-    public void publishAll(SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms,
-            int n, @Nullable CompletableFuture<Long> barrier, long deadlineNanos) throws TimeoutException {
+    public void publishAll(
+            SeriesRef[] series,
+            long[] times,
+            double[] values,
+            @Nullable HistogramPoint[] histograms,
+            int n,
+            @Nullable CompletableFuture<Long> barrier,
+            long deadlineNanos)
+            throws TimeoutException {
         if (n == 0 && barrier == null) {
             return;
         }
@@ -166,8 +202,15 @@ public final class IngestPipeline {
         }
     }
 
-    private void fill(long lo, SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms,
-            int from, int count, @Nullable CompletableFuture<Long> barrier) {
+    private void fill(
+            long lo,
+            SeriesRef[] series,
+            long[] times,
+            double[] values,
+            @Nullable HistogramPoint[] histograms,
+            int from,
+            int count,
+            @Nullable CompletableFuture<Long> barrier) {
         long hi = lo + count - (barrier != null ? 0 : 1);
         try {
             long seq = setEntries(lo, series, times, values, histograms, from, count);
@@ -181,8 +224,14 @@ public final class IngestPipeline {
     }
 
     /** Sets {@code count} entries from {@code from} into the slots from {@code seq} on; returns the slot after them. */
-    private long setEntries(long seq, SeriesRef[] series, long[] times, double[] values, @Nullable HistogramPoint[] histograms,
-            int from, int count) {
+    private long setEntries(
+            long seq,
+            SeriesRef[] series,
+            long[] times,
+            double[] values,
+            @Nullable HistogramPoint[] histograms,
+            int from,
+            int count) {
         for (int i = from; i < from + count; i++, seq++) {
             HistogramPoint h = histograms != null ? histograms[i] : null;
             if (h != null) {
@@ -194,23 +243,34 @@ public final class IngestPipeline {
         return seq;
     }
 
-    public int bufferSize() { return ring.getBufferSize(); }
+    public int bufferSize() {
+        return ring.getBufferSize();
+    }
 
     /** Events published and not yet consumed by the writer. */
-    public long queueDepth() { return ring.getBufferSize() - ring.remainingCapacity(); }
+    public long queueDepth() {
+        return ring.getBufferSize() - ring.remainingCapacity();
+    }
 
     /** Entries accepted into the ring since start. */
-    public long accepted() { return accepted.sum(); }
+    public long accepted() {
+        return accepted.sum();
+    }
 
     /** Entries refused because the ring was full. */
-    public long droppedFull() { return droppedFull.sum(); }
+    public long droppedFull() {
+        return droppedFull.sum();
+    }
 
     /** Stops the handler thread once it has consumed everything published so far, waiting at most {@code timeoutMs}. */
     public void shutdown(long timeoutMs) {
         try {
             disruptor.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (com.lmax.disruptor.TimeoutException e) {
-            log.error("Ingestion writer did not drain within {} ms; halting with {} events unwritten", timeoutMs, queueDepth());
+            log.error(
+                    "Ingestion writer did not drain within {} ms; halting with {} events unwritten",
+                    timeoutMs,
+                    queueDepth());
             disruptor.halt();
         }
     }

@@ -19,30 +19,65 @@ public final class SampleEvent {
     public static final byte SPOOL_MARK = 3;
 
     byte kind;
-    @Nullable SeriesRef series;
+
+    @Nullable
+    SeriesRef series;
+
     long epochMicros;
     double value;
-    @Nullable HistogramPoint histogram;
-    @Nullable CompletableFuture<Long> barrier;
-    @Nullable UUID spool;
+
+    @Nullable
+    HistogramPoint histogram;
+
+    @Nullable
+    CompletableFuture<Long> barrier;
+
+    @Nullable
+    UUID spool;
+
     long spoolSequence;
     int spoolEntries;
     int spoolFirstEntry;
 
-    public byte kind() { return kind; }
-    public @Nullable SeriesRef series() { return series; }
-    public long epochMicros() { return epochMicros; }
-    public double value() { return value; }
-    public @Nullable HistogramPoint histogram() { return histogram; }
-    public @Nullable CompletableFuture<Long> barrier() { return barrier; }
+    public byte kind() {
+        return kind;
+    }
+
+    public @Nullable SeriesRef series() {
+        return series;
+    }
+
+    public long epochMicros() {
+        return epochMicros;
+    }
+
+    public double value() {
+        return value;
+    }
+
+    public @Nullable HistogramPoint histogram() {
+        return histogram;
+    }
+
+    public @Nullable CompletableFuture<Long> barrier() {
+        return barrier;
+    }
     /** The spool of a {@link #SPOOL_MARK}. */
-    public @Nullable UUID spool() { return spool; }
+    public @Nullable UUID spool() {
+        return spool;
+    }
     /** The sequence of a {@link #SPOOL_MARK}'s record in its spool. */
-    public long spoolSequence() { return spoolSequence; }
+    public long spoolSequence() {
+        return spoolSequence;
+    }
     /** How many entries right after this mark belong to its record. */
-    public int spoolEntries() { return spoolEntries; }
+    public int spoolEntries() {
+        return spoolEntries;
+    }
     /** The index in its record of the first entry after this mark (not 0 when a replay resumes a record). */
-    public int spoolFirstEntry() { return spoolFirstEntry; }
+    public int spoolFirstEntry() {
+        return spoolFirstEntry;
+    }
 
     void setSample(SeriesRef series, long epochMicros, double value) {
         this.kind = SAMPLE;

@@ -23,8 +23,9 @@ public final class BucketQuery {
     private BucketQuery() {}
 
     /** The buckets, oldest first; fails rather than truncates past {@code maxResults}. */
-    public static List<Bucket> run(Connection c, String sql, long[] seriesIds, Instant start, Instant end, Duration bucket,
-            int maxResults) throws SQLException {
+    public static List<Bucket> run(
+            Connection c, String sql, long[] seriesIds, Instant start, Instant end, Duration bucket, int maxResults)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, bucket.toNanos() / 1_000);
             ps.setObject(2, seriesIds);

@@ -30,7 +30,6 @@ import javax.sql.DataSource;
  */
 public final class MetricQueries {
 
-
     private final DataSource dataSource;
     private final String seriesSql;
     private final String rawSql;
@@ -38,13 +37,16 @@ public final class MetricQueries {
 
     public MetricQueries(DataSource dataSource, String quotedSchema) {
         this.dataSource = dataSource;
-        this.seriesSql = "SELECT id, labels::text FROM " + quotedSchema + ".series WHERE metric = ? AND labels @> ?::jsonb";
+        this.seriesSql =
+                "SELECT id, labels::text FROM " + quotedSchema + ".series WHERE metric = ? AND labels @> ?::jsonb";
         this.rawSql = "SELECT time, series_id, value FROM " + quotedSchema + ".samples "
                 + "WHERE series_id = ANY(?) AND time >= ? AND time < ? ORDER BY time, series_id LIMIT ?";
         for (Aggregation agg : Aggregation.values()) {
-            aggregatedSql.put(agg, "SELECT time_bucket(? * INTERVAL '1 microsecond', time) AS bucket, " + expression(agg)
-                    + " FROM " + quotedSchema + ".samples WHERE series_id = ANY(?) AND time >= ? AND time < ? "
-                    + "GROUP BY bucket ORDER BY bucket LIMIT ?");
+            aggregatedSql.put(
+                    agg,
+                    "SELECT time_bucket(? * INTERVAL '1 microsecond', time) AS bucket, " + expression(agg)
+                            + " FROM " + quotedSchema + ".samples WHERE series_id = ANY(?) AND time >= ? AND time < ? "
+                            + "GROUP BY bucket ORDER BY bucket LIMIT ?");
         }
     }
 
@@ -65,7 +67,8 @@ public final class MetricQueries {
     }
 
     /** Raw samples, oldest first; fails rather than truncates past {@code maxResults}. */
-    public List<MetricRow> raw(String name, Instant start, Instant end, Map<String, String> labels, int maxResults) throws SQLException {
+    public List<MetricRow> raw(String name, Instant start, Instant end, Map<String, String> labels, int maxResults)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Map<Long, Map<String, String>> series = series(c, name, labels);
             List<MetricRow> rows = new ArrayList<>();
@@ -82,7 +85,10 @@ public final class MetricQueries {
                         if (rows.size() == maxResults) {
                             throw new QueryLimitExceededException(maxResults);
                         }
-                        rows.add(new MetricRow(rs.getObject(1, OffsetDateTime.class).toInstant(), name, rs.getDouble(3),
+                        rows.add(new MetricRow(
+                                rs.getObject(1, OffsetDateTime.class).toInstant(),
+                                name,
+                                rs.getDouble(3),
                                 series.get(rs.getLong(2))));
                     }
                 }
@@ -92,8 +98,15 @@ public final class MetricQueries {
     }
 
     /** Buckets over the raw samples of every series of {@code name} that carries {@code labels}. */
-    public List<Bucket> aggregated(String name, Instant start, Instant end, Duration bucket, Aggregation agg,
-            Map<String, String> labels, int maxResults) throws SQLException {
+    public List<Bucket> aggregated(
+            String name,
+            Instant start,
+            Instant end,
+            Duration bucket,
+            Aggregation agg,
+            Map<String, String> labels,
+            int maxResults)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Map<Long, Map<String, String>> series = series(c, name, labels);
             if (series.isEmpty()) {
@@ -103,7 +116,8 @@ public final class MetricQueries {
         }
     }
 
-    private Map<Long, Map<String, String>> series(Connection c, String name, Map<String, String> labels) throws SQLException {
+    private Map<Long, Map<String, String>> series(Connection c, String name, Map<String, String> labels)
+            throws SQLException {
         Map<Long, Map<String, String>> series = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(seriesSql)) {
             ps.setString(1, name);

@@ -17,7 +17,8 @@ public final class QueryCache {
     private final Clock clock;
 
     public QueryCache(Duration ttl, Clock clock) {
-        this.cache = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(10_000).build();
+        this.cache =
+                Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(10_000).build();
         this.clock = clock;
     }
 

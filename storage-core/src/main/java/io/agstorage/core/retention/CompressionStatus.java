@@ -28,8 +28,8 @@ public record CompressionStatus(boolean available, @Nullable String unavailableR
      * @param bytesBefore the compressed chunks' size before compression
      * @param bytesAfter their size after
      */
-    public record TableCompression(String table, boolean enabled, int chunksTotal, int chunksCompressed, long bytesBefore,
-            long bytesAfter) {
+    public record TableCompression(
+            String table, boolean enabled, int chunksTotal, int chunksCompressed, long bytesBefore, long bytesAfter) {
 
         /** bytes before / bytes after, when at least one chunk is compressed. */
         public OptionalDouble compressionRatio() {
@@ -62,7 +62,9 @@ public record CompressionStatus(boolean available, @Nullable String unavailableR
      * compressed yet (there is nothing to measure).
      */
     public OptionalDouble compressionRatio() {
-        return available && bytesAfter() > 0 ? OptionalDouble.of((double) bytesBefore() / bytesAfter()) : OptionalDouble.empty();
+        return available && bytesAfter() > 0
+                ? OptionalDouble.of((double) bytesBefore() / bytesAfter())
+                : OptionalDouble.empty();
     }
 
     /** One line: the ratio and chunk counts, or the reason compression is unavailable. */
@@ -71,7 +73,8 @@ public record CompressionStatus(boolean available, @Nullable String unavailableR
             return "compression unavailable: " + unavailableReason;
         }
         OptionalDouble ratio = compressionRatio();
-        return chunksCompressed() + " of " + chunksTotal() + " chunks compressed, " + bytesBefore() + " -> " + bytesAfter() + " bytes"
+        return chunksCompressed() + " of " + chunksTotal() + " chunks compressed, " + bytesBefore() + " -> "
+                + bytesAfter() + " bytes"
                 + (ratio.isPresent() ? String.format(java.util.Locale.ROOT, " (ratio %.2f)", ratio.getAsDouble()) : "");
     }
 }

@@ -67,9 +67,10 @@ public final class RetentionManager {
 
     static final List<String> METRIC_TABLES = List.of("samples", "histograms");
     static final List<String> EXECUTION_TABLES = List.of("order_events", "fills", "positions");
-    static final String APACHE_COMPRESSION = "native compression needs TimescaleDB's Timescale License (TSL) edition; this "
-            + "server runs the Apache 2 edition (timescaledb.license = apache), which has no compress_chunk, compression "
-            + "policies or columnar storage. Data stays uncompressed; retention and rollups still run.";
+    static final String APACHE_COMPRESSION =
+            "native compression needs TimescaleDB's Timescale License (TSL) edition; this "
+                    + "server runs the Apache 2 edition (timescaledb.license = apache), which has no compress_chunk, compression "
+                    + "policies or columnar storage. Data stays uncompressed; retention and rollups still run.";
 
     private final StorageEngine engine;
     private final DataSource dataSource;
@@ -83,6 +84,7 @@ public final class RetentionManager {
     private final @Nullable TslObjects tsl;
     /** Job ids by relation; touched only under {@link #local}. */
     private final Map<String, Integer> refreshJobs = new LinkedHashMap<>();
+
     private final Map<String, Integer> retentionJobs = new LinkedHashMap<>();
     /** Serializes runs inside this JVM; the advisory lock does it across JVMs (and is shared by all on WASM). */
     private final ReentrantLock local = new ReentrantLock();
@@ -113,12 +115,29 @@ public final class RetentionManager {
         return tier;
     }
 
-    public int metricsRetentionDays() { return metricsRetentionDays; }
-    public int executionRetentionDays() { return executionRetentionDays; }
-    public int compressionAfterDays() { return compressionAfterDays; }
-    public Duration lateDataWindow() { return lateDataWindow; }
-    String schema() { return schema; }
-    DataSource dataSource() { return dataSource; }
+    public int metricsRetentionDays() {
+        return metricsRetentionDays;
+    }
+
+    public int executionRetentionDays() {
+        return executionRetentionDays;
+    }
+
+    public int compressionAfterDays() {
+        return compressionAfterDays;
+    }
+
+    public Duration lateDataWindow() {
+        return lateDataWindow;
+    }
+
+    String schema() {
+        return schema;
+    }
+
+    DataSource dataSource() {
+        return dataSource;
+    }
 
     /**
      * Makes the tier's objects match this manager's settings: on the TSL tier enables compression, creates the
@@ -128,8 +147,12 @@ public final class RetentionManager {
      */
     public void install() {
         if (tsl == null) {
-            log.info("Retention on schema {} (Apache edition): drop_chunks after {} days (metrics) / {} days (executions), "
-                    + "rollups {} kept by ag-storage, compression unavailable", schema, metricsRetentionDays, executionRetentionDays,
+            log.info(
+                    "Retention on schema {} (Apache edition): drop_chunks after {} days (metrics) / {} days (executions), "
+                            + "rollups {} kept by ag-storage, compression unavailable",
+                    schema,
+                    metricsRetentionDays,
+                    executionRetentionDays,
                     existingRollups());
             return;
         }
@@ -153,9 +176,15 @@ public final class RetentionManager {
                 refreshJobs.put(rollup.name(), tsl.ensureContinuousAggregate(rollup, lateDataWindow));
             }
         }
-        log.info("Retention on schema {} (TSL): retention policies {} (metrics {} days, executions {} days), compression after {} "
-                + "days, continuous aggregates {}", schema, retentionJobs, metricsRetentionDays, executionRetentionDays,
-                compressionAfterDays, refreshJobs);
+        log.info(
+                "Retention on schema {} (TSL): retention policies {} (metrics {} days, executions {} days), compression after {} "
+                        + "days, continuous aggregates {}",
+                schema,
+                retentionJobs,
+                metricsRetentionDays,
+                executionRetentionDays,
+                compressionAfterDays,
+                refreshJobs);
     }
 
     /**
@@ -191,7 +220,13 @@ public final class RetentionManager {
             tables.add(dropOld(table, executionRetentionDays, now));
         }
         int compressed = tsl != null ? compress(now) : 0;
-        RetentionReport report = new RetentionReport(now, Duration.ofNanos(System.nanoTime() - t0), tier, tables, rollups, compressed,
+        RetentionReport report = new RetentionReport(
+                now,
+                Duration.ofNanos(System.nanoTime() - t0),
+                tier,
+                tables,
+                rollups,
+                compressed,
                 tsl != null ? null : APACHE_COMPRESSION);
         log.info("Retention run on schema {}: {}", schema, report.summary());
         return report;
@@ -203,15 +238,23 @@ public final class RetentionManager {
             for (Map.Entry<String, Integer> job : refreshJobs.entrySet()) {
                 long t0 = System.nanoTime();
                 tsl.runJob(job.getValue());
-                result.add(new RollupRefresh(job.getKey(), "refresh policy", OptionalLong.empty(), Duration.ofNanos(System.nanoTime() - t0)));
+                result.add(new RollupRefresh(
+                        job.getKey(),
+                        "refresh policy",
+                        OptionalLong.empty(),
+                        Duration.ofNanos(System.nanoTime() - t0)));
             }
             return result;
         }
         for (RollupDefinition rollup : RollupDefinition.ALL) {
             if (exists(rollup.name())) {
                 long t0 = System.nanoTime();
-                ApacheRollups.Refresh refresh = new ApacheRollups(dataSource, quotedSchema, rollup).refresh(now, lateDataWindow);
-                result.add(new RollupRefresh(rollup.name(), "incremental", OptionalLong.of(refresh.rowsWritten()),
+                ApacheRollups.Refresh refresh =
+                        new ApacheRollups(dataSource, quotedSchema, rollup).refresh(now, lateDataWindow);
+                result.add(new RollupRefresh(
+                        rollup.name(),
+                        "incremental",
+                        OptionalLong.of(refresh.rowsWritten()),
                         Duration.ofNanos(System.nanoTime() - t0)));
             }
         }
@@ -233,11 +276,13 @@ public final class RetentionManager {
             if (tsl != null) {
                 Integer job = retentionJobs.get(table);
                 if (job == null) {
-                    throw new IllegalStateException("no retention policy on " + schema + "." + table + "; call install() first");
+                    throw new IllegalStateException(
+                            "no retention policy on " + schema + "." + table + "; call install() first");
                 }
                 tsl.runJob(job);
             } else {
-                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM drop_chunks(?::regclass, older_than => ?::timestamptz)")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM drop_chunks(?::regclass, older_than => ?::timestamptz)")) {
                     ps.setString(1, qualified);
                     ps.setObject(2, utc(cutoff));
                     try (ResultSet rs = ps.executeQuery()) {
@@ -247,7 +292,11 @@ public final class RetentionManager {
             }
             Chunks after = oldChunks(c, table, before.boundary());
             long rowsAfter = after.count() == 0 ? 0 : count(c, countSql, before.boundary());
-            return new TableRetention(table, days, before.count() - after.count(), rowsBefore - rowsAfter,
+            return new TableRetention(
+                    table,
+                    days,
+                    before.count() - after.count(),
+                    rowsBefore - rowsAfter,
                     Duration.ofNanos(System.nanoTime() - t0));
         }
     }
@@ -255,8 +304,9 @@ public final class RetentionManager {
     private record Chunks(int count, Instant boundary) {}
 
     private Chunks oldChunks(Connection c, String table, Instant cutoff) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*), max(range_end) FROM timescaledb_information.chunks "
-                + "WHERE hypertable_schema = ? AND hypertable_name = ? AND range_end <= ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT count(*), max(range_end) FROM timescaledb_information.chunks "
+                        + "WHERE hypertable_schema = ? AND hypertable_name = ? AND range_end <= ?")) {
             ps.setString(1, schema);
             ps.setString(2, table);
             ps.setObject(3, utc(cutoff));
@@ -310,9 +360,10 @@ public final class RetentionManager {
     private int compress(Instant now) throws SQLException {
         Instant cutoff = now.minus(Duration.ofDays(compressionAfterDays));
         List<String> chunks = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT format('%I.%I', chunk_schema, chunk_name) FROM timescaledb_information.chunks WHERE hypertable_schema = ? "
-                        + "AND hypertable_name = ANY (?) AND NOT is_compressed AND range_end <= ? ORDER BY range_start")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT format('%I.%I', chunk_schema, chunk_name) FROM timescaledb_information.chunks WHERE hypertable_schema = ? "
+                                + "AND hypertable_name = ANY (?) AND NOT is_compressed AND range_end <= ? ORDER BY range_start")) {
             ps.setString(1, schema);
             ps.setArray(2, c.createArrayOf("text", METRIC_TABLES.toArray()));
             ps.setObject(3, utc(cutoff));
@@ -322,14 +373,19 @@ public final class RetentionManager {
                 }
             }
             for (String chunk : chunks) {
-                try (PreparedStatement compress = c.prepareStatement("SELECT compress_chunk(?::regclass, if_not_compressed => true)")) {
+                try (PreparedStatement compress =
+                        c.prepareStatement("SELECT compress_chunk(?::regclass, if_not_compressed => true)")) {
                     compress.setString(1, chunk);
                     compress.execute();
                 }
             }
         }
         if (!chunks.isEmpty()) {
-            log.info("Compressed {} chunks of schema {} older than {} days", chunks.size(), schema, compressionAfterDays);
+            log.info(
+                    "Compressed {} chunks of schema {} older than {} days",
+                    chunks.size(),
+                    schema,
+                    compressionAfterDays);
         }
         return chunks.size();
     }
@@ -352,8 +408,9 @@ public final class RetentionManager {
                     continue;
                 }
                 if (tsl != null) {
-                    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                            "CALL refresh_continuous_aggregate(?::regclass, ?::timestamptz, ?::timestamptz)")) {
+                    try (Connection c = dataSource.getConnection();
+                            PreparedStatement ps = c.prepareStatement(
+                                    "CALL refresh_continuous_aggregate(?::regclass, ?::timestamptz, ?::timestamptz)")) {
                         ps.setString(1, quotedSchema + "." + rollup.name());
                         ps.setObject(2, utc(from));
                         ps.setObject(3, utc(to));
@@ -371,7 +428,8 @@ public final class RetentionManager {
     /** The rollups that exist in this schema (tables on the Apache edition, continuous aggregates on TSL). */
     public List<String> existingRollups() {
         try {
-            return existing(RollupDefinition.ALL.stream().map(RollupDefinition::name).toList());
+            return existing(
+                    RollupDefinition.ALL.stream().map(RollupDefinition::name).toList());
         } catch (SQLException e) {
             throw new StorageException("listing rollups of schema " + schema + " failed: " + e.getMessage(), e);
         }
@@ -394,13 +452,15 @@ public final class RetentionManager {
         try {
             return StorageStatsReader.compression(dataSource, schema, quotedSchema, METRIC_TABLES);
         } catch (SQLException e) {
-            throw new StorageException("reading compression stats of schema " + schema + " failed: " + e.getMessage(), e);
+            throw new StorageException(
+                    "reading compression stats of schema " + schema + " failed: " + e.getMessage(), e);
         }
     }
 
     private List<String> existing(List<String> tables) throws SQLException {
         List<String> result = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             for (String table : tables) {
                 ps.setString(1, quotedSchema + "." + Sql.quoteIdentifier(table));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -419,7 +479,8 @@ public final class RetentionManager {
     }
 
     private Instant databaseNow() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT now()");
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT now()");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getObject(1, OffsetDateTime.class).toInstant();
@@ -451,7 +512,8 @@ public final class RetentionManager {
     private <T> @Nullable T withAdvisoryLock(boolean wait, Work<T> work) {
         try (Connection lock = dataSource.getConnection()) {
             lock.setAutoCommit(true);
-            try (PreparedStatement ps = lock.prepareStatement(wait ? "SELECT pg_advisory_lock(?, ?), true" : "SELECT true, pg_try_advisory_lock(?, ?)")) {
+            try (PreparedStatement ps = lock.prepareStatement(
+                    wait ? "SELECT pg_advisory_lock(?, ?), true" : "SELECT true, pg_try_advisory_lock(?, ?)")) {
                 ps.setInt(1, LOCK_CLASS);
                 ps.setInt(2, schema.hashCode());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -470,8 +532,10 @@ public final class RetentionManager {
                     ps.setInt(2, schema.hashCode());
                     ps.execute();
                 } catch (SQLException e) {
-                    log.warn("Releasing the retention lock of schema {} failed ({}); it is released when the connection closes",
-                            schema, e.getMessage());
+                    log.warn(
+                            "Releasing the retention lock of schema {} failed ({}); it is released when the connection closes",
+                            schema,
+                            e.getMessage());
                     lock.abort(Runnable::run);
                 }
             }
@@ -486,8 +550,10 @@ public final class RetentionManager {
 
     @Override
     public String toString() {
-        return "RetentionManager[schema=" + schema + ", tier=" + tier + ", metrics_retention_days=" + metricsRetentionDays
-                + ", execution_retention_days=" + executionRetentionDays + ", compression_after_days=" + compressionAfterDays
+        return "RetentionManager[schema=" + schema + ", tier=" + tier + ", metrics_retention_days="
+                + metricsRetentionDays
+                + ", execution_retention_days=" + executionRetentionDays + ", compression_after_days="
+                + compressionAfterDays
                 + ", late_data_window=" + lateDataWindow + "]";
     }
 
@@ -533,7 +599,8 @@ public final class RetentionManager {
         public Builder setLateDataWindow(Duration window) {
             Objects.requireNonNull(window, "lateDataWindow");
             if (window.compareTo(Duration.ofMinutes(1)) < 0) {
-                throw new IllegalArgumentException("retention.late_data_window must be at least 1 minute, was " + window);
+                throw new IllegalArgumentException(
+                        "retention.late_data_window must be at least 1 minute, was " + window);
             }
             this.lateDataWindow = window;
             return this;
@@ -555,8 +622,9 @@ public final class RetentionManager {
          */
         public RetentionManager build() {
             if (lateDataWindow.compareTo(Duration.ofDays(metricsRetentionDays)) >= 0) {
-                throw new IllegalArgumentException("retention.late_data_window must be shorter than retention.metrics_retention_days ("
-                        + metricsRetentionDays + " days), was " + lateDataWindow);
+                throw new IllegalArgumentException(
+                        "retention.late_data_window must be shorter than retention.metrics_retention_days ("
+                                + metricsRetentionDays + " days), was " + lateDataWindow);
             }
             if (engine.isClosed()) {
                 throw new IllegalStateException("StorageEngine is closed");

@@ -36,28 +36,61 @@ public final class RetentionMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         FunctionCounter.builder("ag_storage.retention.runs", scheduler, RetentionScheduler::runsCompleted)
-                .tags(tags).tag("outcome", "completed").description("Retention runs this instance did").register(registry);
+                .tags(tags)
+                .tag("outcome", "completed")
+                .description("Retention runs this instance did")
+                .register(registry);
         FunctionCounter.builder("ag_storage.retention.runs", scheduler, RetentionScheduler::runsSkipped)
-                .tags(tags).tag("outcome", "skipped").description("Ticks skipped because another instance was running").register(registry);
+                .tags(tags)
+                .tag("outcome", "skipped")
+                .description("Ticks skipped because another instance was running")
+                .register(registry);
         FunctionCounter.builder("ag_storage.retention.runs", scheduler, RetentionScheduler::runsFailed)
-                .tags(tags).tag("outcome", "failed").description("Ticks that failed and will be retried").register(registry);
+                .tags(tags)
+                .tag("outcome", "failed")
+                .description("Ticks that failed and will be retried")
+                .register(registry);
         FunctionCounter.builder("ag_storage.retention.chunks.dropped", scheduler, RetentionScheduler::chunksDropped)
-                .tags(tags).description("Chunks dropped past retention").register(registry);
+                .tags(tags)
+                .description("Chunks dropped past retention")
+                .register(registry);
         FunctionCounter.builder("ag_storage.retention.rows.removed", scheduler, RetentionScheduler::rowsRemoved)
-                .tags(tags).baseUnit("rows").description("Rows in the dropped chunks").register(registry);
-        FunctionCounter.builder("ag_storage.retention.chunks.compressed", scheduler, RetentionScheduler::chunksCompressed)
-                .tags(tags).description("Chunks compressed").register(registry);
-        FunctionCounter.builder("ag_storage.retention.rollup.rows.written", scheduler, RetentionScheduler::rollupRowsWritten)
-                .tags(tags).baseUnit("rows").description("Rollup rows written by incremental refreshes (Apache edition)").register(registry);
-        TimeGauge.builder("ag_storage.retention.last.duration", scheduler, TimeUnit.NANOSECONDS, s -> s.lastRunDuration().toNanos())
-                .tags(tags).description("How long the last tick took").register(registry);
+                .tags(tags)
+                .baseUnit("rows")
+                .description("Rows in the dropped chunks")
+                .register(registry);
+        FunctionCounter.builder(
+                        "ag_storage.retention.chunks.compressed", scheduler, RetentionScheduler::chunksCompressed)
+                .tags(tags)
+                .description("Chunks compressed")
+                .register(registry);
+        FunctionCounter.builder(
+                        "ag_storage.retention.rollup.rows.written", scheduler, RetentionScheduler::rollupRowsWritten)
+                .tags(tags)
+                .baseUnit("rows")
+                .description("Rollup rows written by incremental refreshes (Apache edition)")
+                .register(registry);
+        TimeGauge.builder(
+                        "ag_storage.retention.last.duration",
+                        scheduler,
+                        TimeUnit.NANOSECONDS,
+                        s -> s.lastRunDuration().toNanos())
+                .tags(tags)
+                .description("How long the last tick took")
+                .register(registry);
         Gauge.builder("ag_storage.retention.compression.ratio", scheduler, RetentionMetrics::compressionRatio)
-                .tags(tags).description("Bytes before / after compression, as TimescaleDB measures it").register(registry);
+                .tags(tags)
+                .description("Bytes before / after compression, as TimescaleDB measures it")
+                .register(registry);
     }
 
     private static double compressionRatio(RetentionScheduler scheduler) {
         try {
-            return scheduler.manager().checkCompressionStatus().compressionRatio().orElse(Double.NaN);
+            return scheduler
+                    .manager()
+                    .checkCompressionStatus()
+                    .compressionRatio()
+                    .orElse(Double.NaN);
         } catch (RuntimeException e) {
             return Double.NaN;
         }

@@ -19,8 +19,14 @@ import org.jspecify.annotations.Nullable;
  * @param chunksCompressed chunks compressed by this run (always 0 on the Apache edition)
  * @param compressionUnavailable why compression did not run, or null when it did
  */
-public record RetentionReport(Instant startedAt, Duration duration, TimescaleTier tier, List<TableRetention> tables,
-        List<RollupRefresh> rollups, int chunksCompressed, @Nullable String compressionUnavailable) {
+public record RetentionReport(
+        Instant startedAt,
+        Duration duration,
+        TimescaleTier tier,
+        List<TableRetention> tables,
+        List<RollupRefresh> rollups,
+        int chunksCompressed,
+        @Nullable String compressionUnavailable) {
 
     public RetentionReport {
         tables = List.copyOf(tables);
@@ -65,21 +71,36 @@ public record RetentionReport(Instant startedAt, Duration duration, TimescaleTie
 
     /** Whether the run changed nothing: no chunk dropped or compressed, no rollup row written. */
     public boolean isNoOp() {
-        return totalChunksDropped() == 0 && totalRowsRemoved() == 0 && chunksCompressed == 0 && totalRollupRowsWritten() == 0;
+        return totalChunksDropped() == 0
+                && totalRowsRemoved() == 0
+                && chunksCompressed == 0
+                && totalRollupRowsWritten() == 0;
     }
 
     /** One line for the log. */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        sb.append("dropped ").append(totalChunksDropped()).append(" chunks (").append(totalRowsRemoved()).append(" rows)");
+        sb.append("dropped ")
+                .append(totalChunksDropped())
+                .append(" chunks (")
+                .append(totalRowsRemoved())
+                .append(" rows)");
         for (TableRetention t : tables) {
             if (t.chunksDropped() > 0) {
-                sb.append(' ').append(t.table()).append('=').append(t.chunksDropped()).append('/').append(t.rowsRemoved());
+                sb.append(' ')
+                        .append(t.table())
+                        .append('=')
+                        .append(t.chunksDropped())
+                        .append('/')
+                        .append(t.rowsRemoved());
             }
         }
         sb.append("; rollups");
         for (RollupRefresh r : rollups) {
-            sb.append(' ').append(r.rollup()).append('=').append(r.rowsWritten().isPresent() ? r.rowsWritten().getAsLong() + " rows" : "refreshed");
+            sb.append(' ')
+                    .append(r.rollup())
+                    .append('=')
+                    .append(r.rowsWritten().isPresent() ? r.rowsWritten().getAsLong() + " rows" : "refreshed");
         }
         sb.append("; compressed ").append(chunksCompressed).append(" chunks");
         if (compressionUnavailable != null) {

@@ -50,7 +50,11 @@ public final class RetentionScheduler implements AutoCloseable {
      * @param report what it did, when {@link Outcome#COMPLETED}
      * @param error why it failed, when {@link Outcome#FAILED}
      */
-    public record Run(Outcome outcome, Instant startedAt, @Nullable RetentionReport report, @Nullable String error) {}
+    public record Run(
+            Outcome outcome,
+            Instant startedAt,
+            @Nullable RetentionReport report,
+            @Nullable String error) {}
 
     private final RetentionManager manager;
     private final Duration interval;
@@ -99,8 +103,13 @@ public final class RetentionScheduler implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("RetentionScheduler is already started");
         }
-        executor.scheduleWithFixedDelay(this::tick, initialDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        log.info("Retention scheduler started on schema {}: every {}, first in {}", manager.schema(), interval, initialDelay);
+        executor.scheduleWithFixedDelay(
+                this::tick, initialDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        log.info(
+                "Retention scheduler started on schema {}: every {}, first in {}",
+                manager.schema(),
+                interval,
+                initialDelay);
         return this;
     }
 
@@ -137,7 +146,7 @@ public final class RetentionScheduler implements AutoCloseable {
                 lastReport.set(report);
                 run = new Run(Outcome.COMPLETED, startedAt, report, null);
             }
-        } catch (Throwable e) {  // never let the periodic task die: a thrown exception cancels every later tick
+        } catch (Throwable e) { // never let the periodic task die: a thrown exception cancels every later tick
             failed.increment();
             String error = e.getClass().getSimpleName() + ": " + e.getMessage();
             run = new Run(Outcome.FAILED, startedAt, null, error);
@@ -164,8 +173,10 @@ public final class RetentionScheduler implements AutoCloseable {
         try {
             boolean ended = executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!ended) {
-                log.warn("Retention scheduler on schema {}: a run is still in a database call after {}; it ends with that call",
-                        manager.schema(), timeout);
+                log.warn(
+                        "Retention scheduler on schema {}: a run is still in a database call after {}; it ends with that call",
+                        manager.schema(),
+                        timeout);
             }
             return ended;
         } catch (InterruptedException e) {
@@ -188,26 +199,58 @@ public final class RetentionScheduler implements AutoCloseable {
         return started.get() && !stopped.get();
     }
 
-    public Duration interval() { return interval; }
-    public RetentionManager manager() { return manager; }
+    public Duration interval() {
+        return interval;
+    }
+
+    public RetentionManager manager() {
+        return manager;
+    }
     /** The last tick, or null before the first. */
-    public @Nullable Run lastRun() { return lastRun.get(); }
+    public @Nullable Run lastRun() {
+        return lastRun.get();
+    }
     /** The report of the last tick that ran, or null when none did yet. */
-    public @Nullable RetentionReport lastReport() { return lastReport.get(); }
-    public long runsCompleted() { return completed.sum(); }
-    public long runsSkipped() { return skipped.sum(); }
-    public long runsFailed() { return failed.sum(); }
-    public long chunksDropped() { return chunksDropped.sum(); }
-    public long rowsRemoved() { return rowsRemoved.sum(); }
-    public long chunksCompressed() { return chunksCompressed.sum(); }
-    public long rollupRowsWritten() { return rollupRowsWritten.sum(); }
+    public @Nullable RetentionReport lastReport() {
+        return lastReport.get();
+    }
+
+    public long runsCompleted() {
+        return completed.sum();
+    }
+
+    public long runsSkipped() {
+        return skipped.sum();
+    }
+
+    public long runsFailed() {
+        return failed.sum();
+    }
+
+    public long chunksDropped() {
+        return chunksDropped.sum();
+    }
+
+    public long rowsRemoved() {
+        return rowsRemoved.sum();
+    }
+
+    public long chunksCompressed() {
+        return chunksCompressed.sum();
+    }
+
+    public long rollupRowsWritten() {
+        return rollupRowsWritten.sum();
+    }
     /** How long the last tick took. */
-    public Duration lastRunDuration() { return Duration.ofNanos(lastDurationNanos); }
+    public Duration lastRunDuration() {
+        return Duration.ofNanos(lastDurationNanos);
+    }
 
     @Override
     public String toString() {
-        return "RetentionScheduler[schema=" + manager.schema() + ", interval=" + interval + ", completed=" + completed.sum()
-                + ", skipped=" + skipped.sum() + ", failed=" + failed.sum() + "]";
+        return "RetentionScheduler[schema=" + manager.schema() + ", interval=" + interval + ", completed="
+                + completed.sum() + ", skipped=" + skipped.sum() + ", failed=" + failed.sum() + "]";
     }
 
     /** Settings of a {@link RetentionScheduler}. */

@@ -28,8 +28,16 @@ public record StorageStats(List<TableStats> tables) {
      * @param chunks its chunks (0 for a regular table)
      * @param compressedChunks how many of them are compressed
      */
-    public record TableStats(String table, String kind, long rows, long tableBytes, long indexBytes, long toastBytes,
-            boolean compressionEnabled, int chunks, int compressedChunks) {
+    public record TableStats(
+            String table,
+            String kind,
+            long rows,
+            long tableBytes,
+            long indexBytes,
+            long toastBytes,
+            boolean compressionEnabled,
+            int chunks,
+            int compressedChunks) {
 
         public long totalBytes() {
             return tableBytes + indexBytes + toastBytes;

@@ -19,8 +19,10 @@ final class StorageStatsReader {
 
     /** Every relation ag-storage may own, in report order. */
     static final List<String> TABLES = Stream.of(
-            Stream.of("series", "samples", "histograms", "orders", "order_events", "fills", "positions"),
-            RollupDefinition.ALL.stream().map(RollupDefinition::name)).flatMap(s -> s).toList();
+                    Stream.of("series", "samples", "histograms", "orders", "order_events", "fills", "positions"),
+                    RollupDefinition.ALL.stream().map(RollupDefinition::name))
+            .flatMap(s -> s)
+            .toList();
 
     private static final String KIND_SQL = "SELECT CASE "
             + "WHEN EXISTS (SELECT 1 FROM timescaledb_information.continuous_aggregates WHERE view_schema = ? AND view_name = ?) THEN 'continuous aggregate' "
@@ -79,11 +81,13 @@ final class StorageStatsReader {
                     }
                 }
                 long rows;
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + qualified)) {
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + qualified)) {
                     rs.next();
                     rows = rs.getLong(1);
                 }
-                result.add(new TableStats(table, kind, rows, tableBytes, indexBytes, toastBytes, compression, chunks, compressedChunks));
+                result.add(new TableStats(
+                        table, kind, rows, tableBytes, indexBytes, toastBytes, compression, chunks, compressedChunks));
             }
         }
         return new StorageStats(result);
@@ -97,10 +101,11 @@ final class StorageStatsReader {
                 boolean enabled;
                 int total;
                 int compressed;
-                try (PreparedStatement ps = c.prepareStatement("SELECT h.compression_enabled, "
-                        + "(SELECT count(*) FROM timescaledb_information.chunks k WHERE k.hypertable_schema = h.hypertable_schema AND k.hypertable_name = h.hypertable_name), "
-                        + "(SELECT count(*) FROM timescaledb_information.chunks k WHERE k.hypertable_schema = h.hypertable_schema AND k.hypertable_name = h.hypertable_name AND k.is_compressed) "
-                        + "FROM timescaledb_information.hypertables h WHERE h.hypertable_schema = ? AND h.hypertable_name = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT h.compression_enabled, "
+                                + "(SELECT count(*) FROM timescaledb_information.chunks k WHERE k.hypertable_schema = h.hypertable_schema AND k.hypertable_name = h.hypertable_name), "
+                                + "(SELECT count(*) FROM timescaledb_information.chunks k WHERE k.hypertable_schema = h.hypertable_schema AND k.hypertable_name = h.hypertable_name AND k.is_compressed) "
+                                + "FROM timescaledb_information.hypertables h WHERE h.hypertable_schema = ? AND h.hypertable_name = ?")) {
                     ps.setString(1, schema);
                     ps.setString(2, table);
                     try (ResultSet rs = ps.executeQuery()) {
@@ -115,8 +120,9 @@ final class StorageStatsReader {
                 long before = 0;
                 long after = 0;
                 if (enabled && compressed > 0) {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(before_compression_total_bytes), 0), "
-                            + "coalesce(sum(after_compression_total_bytes), 0) FROM hypertable_compression_stats(?::regclass)")) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT coalesce(sum(before_compression_total_bytes), 0), "
+                                    + "coalesce(sum(after_compression_total_bytes), 0) FROM hypertable_compression_stats(?::regclass)")) {
                         ps.setString(1, quotedSchema + "." + Sql.quoteIdentifier(table));
                         try (ResultSet rs = ps.executeQuery()) {
                             rs.next();

@@ -81,9 +81,10 @@ public final class MigrationRunner {
                 lock.execute();
             }
             st.execute("CREATE SCHEMA IF NOT EXISTS " + quotedSchema);
-            st.execute("CREATE TABLE IF NOT EXISTS " + quotedSchema + ".schema_migrations (version integer PRIMARY KEY, "
-                    + "description text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), "
-                    + "execution_ms integer NOT NULL)");
+            st.execute(
+                    "CREATE TABLE IF NOT EXISTS " + quotedSchema + ".schema_migrations (version integer PRIMARY KEY, "
+                            + "description text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), "
+                            + "execution_ms integer NOT NULL)");
             Map<Integer, String> applied = applied(connection);
             verify(migrations, applied);
             int count = 0;
@@ -122,7 +123,8 @@ public final class MigrationRunner {
     private Map<Integer, String> applied(Connection connection) throws SQLException {
         Map<Integer, String> applied = new LinkedHashMap<>();
         try (Statement st = connection.createStatement();
-                ResultSet rs = st.executeQuery("SELECT version, checksum FROM " + quotedSchema + ".schema_migrations ORDER BY version")) {
+                ResultSet rs = st.executeQuery(
+                        "SELECT version, checksum FROM " + quotedSchema + ".schema_migrations ORDER BY version")) {
             while (rs.next()) {
                 applied.put(rs.getInt(1), rs.getString(2));
             }
@@ -140,7 +142,8 @@ public final class MigrationRunner {
                         + " applied, which this ag-storage release does not know; upgrade ag-storage");
             }
             if (!m.checksum().equals(checksum)) {
-                throw new IllegalStateException("migration " + m.fileName() + " was changed after it was applied to schema "
+                throw new IllegalStateException("migration " + m.fileName()
+                        + " was changed after it was applied to schema "
                         + schema + " (checksum " + checksum + " in the database, " + m.checksum() + " in the file); "
                         + "released migrations must never be edited: add a new one");
             }
@@ -150,7 +153,8 @@ public final class MigrationRunner {
     private static String resource(String name) {
         try (InputStream in = MigrationRunner.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + name)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource " + RESOURCE_DIR + name + ": is ag-storage-sql on the classpath?");
+                throw new IllegalStateException(
+                        "missing resource " + RESOURCE_DIR + name + ": is ag-storage-sql on the classpath?");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\r\n", "\n");
         } catch (IOException e) {
@@ -160,7 +164,8 @@ public final class MigrationRunner {
 
     static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -39,6 +39,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
 
     /** How long pending data that only spools wait for may stay pending for more before it is written. */
     public static final long SPOOL_LINGER_MS = 10;
+
     private static final long SPOOL_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(SPOOL_LINGER_MS);
 
     private final SampleStore store;
@@ -57,6 +58,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private long unspooledPending;
     /** The spooled record whose entries are arriving, and how many of them are still to come. */
     private SampleStore.@Nullable SpoolRecord record;
+
     private int recordRemaining;
     private @Nullable Exception failureSinceBarrier;
     private long lastRetryLogNanos;
@@ -84,7 +86,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 countEntry();
             }
             case SampleEvent.SPOOL_MARK -> {
-                record = new SampleStore.SpoolRecord(event.spool(), event.spoolSequence(), event.spoolFirstEntry(), event.barrier());
+                record = new SampleStore.SpoolRecord(
+                        event.spool(), event.spoolSequence(), event.spoolFirstEntry(), event.barrier());
                 recordRemaining = event.spoolEntries();
             }
             case SampleEvent.BARRIER -> {
@@ -106,7 +109,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     @Override
     public void onTimeout(long sequence) {
         long pendingFor = System.nanoTime() - oldestPendingNanos;
-        if (!batch.isEmpty() && (pendingFor >= flushIntervalNanos || unspooledPending == 0 && pendingFor >= SPOOL_LINGER_NANOS)) {
+        if (!batch.isEmpty()
+                && (pendingFor >= flushIntervalNanos || unspooledPending == 0 && pendingFor >= SPOOL_LINGER_NANOS)) {
             flush();
         }
     }
@@ -162,13 +166,18 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 unspooledPending = 0;
                 return;
             } catch (SQLException | RuntimeException e) {
-                boolean retry = e instanceof SQLException sql && Sql.isTransient(sql) && System.nanoTime() - giveUpRetryingAtNanos < 0;
+                boolean retry = e instanceof SQLException sql
+                        && Sql.isTransient(sql)
+                        && System.nanoTime() - giveUpRetryingAtNanos < 0;
                 if (retry) {
                     retries.incrementAndGet();
                     if (System.nanoTime() - lastRetryLogNanos > TimeUnit.SECONDS.toNanos(10)) {
                         lastRetryLogNanos = System.nanoTime();
-                        log.warn("Database unavailable, holding {} samples and retrying (backoff {} ms): {}", batch.size(),
-                                TimeUnit.NANOSECONDS.toMillis(backoff), e.toString());
+                        log.warn(
+                                "Database unavailable, holding {} samples and retrying (backoff {} ms): {}",
+                                batch.size(),
+                                TimeUnit.NANOSECONDS.toMillis(backoff),
+                                e.toString());
                     }
                     LockSupport.parkNanos(backoff);
                     backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
@@ -208,14 +217,31 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     }
 
     /** Samples committed since start. */
-    public long committedSamples() { return committedSamples.get(); }
+    public long committedSamples() {
+        return committedSamples.get();
+    }
     /** Histogram snapshots committed since start. */
-    public long committedHistograms() { return committedHistograms.get(); }
+    public long committedHistograms() {
+        return committedHistograms.get();
+    }
     /** Samples plus histograms committed since start; the value barriers complete with. */
-    public long committedTotal() { return committedSamples.get() + committedHistograms.get(); }
-    public long committedBatches() { return committedBatches.get(); }
+    public long committedTotal() {
+        return committedSamples.get() + committedHistograms.get();
+    }
+
+    public long committedBatches() {
+        return committedBatches.get();
+    }
     /** Samples and histograms the database refused, or that were still failing when the engine closed. */
-    public long droppedSamples() { return droppedSamples.get(); }
-    public long retries() { return retries.get(); }
-    public long lastBatchNanos() { return lastBatchNanos.get(); }
+    public long droppedSamples() {
+        return droppedSamples.get();
+    }
+
+    public long retries() {
+        return retries.get();
+    }
+
+    public long lastBatchNanos() {
+        return lastBatchNanos.get();
+    }
 }

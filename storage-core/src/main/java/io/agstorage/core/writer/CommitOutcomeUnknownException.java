@@ -11,7 +11,11 @@ public final class CommitOutcomeUnknownException extends SQLException {
     private static final long serialVersionUID = 1L;
 
     CommitOutcomeUnknownException(SQLException cause) {
-        super("the connection failed after the commit was sent, so whether it took effect is unknown: " + cause.getMessage(),
-                cause.getSQLState(), cause.getErrorCode(), cause);
+        super(
+                "the connection failed after the commit was sent, so whether it took effect is unknown: "
+                        + cause.getMessage(),
+                cause.getSQLState(),
+                cause.getErrorCode(),
+                cause);
     }
 }

@@ -14,7 +14,9 @@ import org.postgresql.copy.CopyIn;
  */
 final class CopySampleWriter implements SampleWriter {
 
-    private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    private static final byte[] HEADER = {
+        'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0
+    };
     private static final int ROW_BYTES = 2 + 3 * (4 + 8);
     private static final int CHUNK_ROWS = 4_096;
 
@@ -29,7 +31,8 @@ final class CopySampleWriter implements SampleWriter {
     }
 
     @Override
-    public void append(Connection connection, long[] epochMicros, long[] seriesIds, double[] values, int from, int to) throws SQLException {
+    public void append(Connection connection, long[] epochMicros, long[] seriesIds, double[] values, int from, int to)
+            throws SQLException {
         int pos = 0;
         if (copy == null) {
             copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);

@@ -56,10 +56,14 @@ public final class DirectWriter {
     }
 
     /** Samples committed by direct writes since start. */
-    public long committedSamples() { return committedSamples.get(); }
+    public long committedSamples() {
+        return committedSamples.get();
+    }
 
     /** Transient failures retried since start. */
-    public long retries() { return retries.get(); }
+    public long retries() {
+        return retries.get();
+    }
 
     /**
      * One caller's write: add samples, send what is there while preparing more, commit once. Closing it without

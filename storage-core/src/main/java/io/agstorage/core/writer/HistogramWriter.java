@@ -12,12 +12,14 @@ final class HistogramWriter {
     private final String insertSql;
 
     HistogramWriter(String quotedSchema) {
-        this.insertSql = "INSERT INTO " + quotedSchema + ".histograms (time, series_id, count, sum, min, max, bucket_bounds, "
-                + "bucket_counts, scale, zero_count, positive_offset, positive_counts, negative_offset, negative_counts) "
-                + "VALUES ('epoch'::timestamptz + ? * INTERVAL '1 microsecond', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        this.insertSql =
+                "INSERT INTO " + quotedSchema + ".histograms (time, series_id, count, sum, min, max, bucket_bounds, "
+                        + "bucket_counts, scale, zero_count, positive_offset, positive_counts, negative_offset, negative_counts) "
+                        + "VALUES ('epoch'::timestamptz + ? * INTERVAL '1 microsecond', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     }
 
-    void write(Connection connection, long[] epochMicros, long[] seriesIds, HistogramPoint[] points, int n) throws SQLException {
+    void write(Connection connection, long[] epochMicros, long[] seriesIds, HistogramPoint[] points, int n)
+            throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
             for (int i = 0; i < n; i++) {
                 HistogramPoint h = points[i];

@@ -16,7 +16,8 @@ final class InsertSampleWriter implements SampleWriter {
     }
 
     @Override
-    public void append(Connection connection, long[] epochMicros, long[] seriesIds, double[] values, int from, int to) throws SQLException {
+    public void append(Connection connection, long[] epochMicros, long[] seriesIds, double[] values, int from, int to)
+            throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
             insert.setObject(1, Arrays.copyOfRange(epochMicros, from, to));
             insert.setObject(2, Arrays.copyOfRange(seriesIds, from, to));

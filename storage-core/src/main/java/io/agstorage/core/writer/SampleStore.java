@@ -71,7 +71,8 @@ public final class SampleStore {
         }
         try {
             Connection connection = begin(batch, deadlineNanos);
-            samples.append(connection, batch.sampleTimes, batch.sampleIds(sent), batch.sampleValues, sent, batch.sampleCount);
+            samples.append(
+                    connection, batch.sampleTimes, batch.sampleIds(sent), batch.sampleValues, sent, batch.sampleCount);
             sent = batch.sampleCount;
             return true;
         } catch (Throwable e) {
@@ -104,12 +105,23 @@ public final class SampleStore {
                 return false;
             }
             if (sent < batch.sampleCount) {
-                samples.append(connection, batch.sampleTimes, batch.sampleIds(sent), batch.sampleValues, sent, batch.sampleCount);
+                samples.append(
+                        connection,
+                        batch.sampleTimes,
+                        batch.sampleIds(sent),
+                        batch.sampleValues,
+                        sent,
+                        batch.sampleCount);
             }
             if (explicitTransaction) {
                 samples.end();
                 if (batch.histogramCount > 0) {
-                    histograms.write(connection, batch.histogramTimes, batch.histogramIds(), batch.histograms, batch.histogramCount);
+                    histograms.write(
+                            connection,
+                            batch.histogramTimes,
+                            batch.histogramIds(),
+                            batch.histograms,
+                            batch.histogramCount);
                 }
             }
         } catch (Throwable e) {
@@ -153,7 +165,8 @@ public final class SampleStore {
                 // A half-open connection must not hold the caller past its deadline.
                 long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
                 if (remainingMs <= 0) {
-                    throw new SQLTimeoutException("the write's deadline passed while waiting for a connection", "57014");
+                    throw new SQLTimeoutException(
+                            "the write's deadline passed while waiting for a connection", "57014");
                 }
                 restoreNetworkTimeoutMs = connection.getNetworkTimeout();
                 connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, remainingMs));
@@ -257,6 +270,7 @@ public final class SampleStore {
         int histogramCount;
         /** The spooled records with entries in this batch, in ring order. */
         private final List<SpoolRecord> spoolRecords = new ArrayList<>();
+
         private final List<SpoolRecord> spoolRecordsDone = new ArrayList<>();
 
         PendingBatch(int capacity) {

@@ -11,7 +11,8 @@ import java.sql.SQLException;
 interface SampleWriter {
 
     /** Sends rows {@code [from, to)}; the first call after {@link #end} or {@link #abort} starts a new statement. */
-    void append(Connection connection, long[] epochMicros, long[] seriesIds, double[] values, int from, int to) throws SQLException;
+    void append(Connection connection, long[] epochMicros, long[] seriesIds, double[] values, int from, int to)
+            throws SQLException;
 
     /** Completes the statement so that every appended row is in the transaction; a no-op when nothing was appended. */
     void end() throws SQLException;

@@ -20,8 +20,9 @@ final class SeriesResolver {
         this.insertSql = "INSERT INTO " + quotedSchema + ".series (metric, labels, type, unit, temporality) "
                 + "SELECT * FROM unnest(?::text[], ?::text[]::jsonb[], ?::text[], ?::text[], ?::text[]) "
                 + "ON CONFLICT (metric, labels) DO NOTHING";
-        this.selectSql = "SELECT u.ord, s.id FROM unnest(?::text[], ?::text[]::jsonb[]) WITH ORDINALITY AS u(metric, labels, ord) "
-                + "JOIN " + quotedSchema + ".series s ON s.metric = u.metric AND s.labels = u.labels";
+        this.selectSql =
+                "SELECT u.ord, s.id FROM unnest(?::text[], ?::text[]::jsonb[]) WITH ORDINALITY AS u(metric, labels, ord) "
+                        + "JOIN " + quotedSchema + ".series s ON s.metric = u.metric AND s.labels = u.labels";
     }
 
     /** Resolves every series in {@code pending} (all unresolved, no duplicates) in an auto-committed transaction. */
@@ -59,7 +60,9 @@ final class SeriesResolver {
         }
         for (SeriesRef ref : pending) {
             if (ref.id() == 0) {
-                throw new SQLException("series " + ref + " has no id after insert; was the series table changed concurrently?", "55000");
+                throw new SQLException(
+                        "series " + ref + " has no id after insert; was the series table changed concurrently?",
+                        "55000");
             }
         }
     }

@@ -16,9 +16,10 @@ final class SpoolWatermarkWriter {
     private final String upsertSql;
 
     SpoolWatermarkWriter(String quotedSchema) {
-        this.upsertSql = "INSERT INTO " + quotedSchema + ".spool_watermarks AS w (spool, sequence, entries) VALUES (?, ?, ?) "
-                + "ON CONFLICT (spool) DO UPDATE SET sequence = EXCLUDED.sequence, entries = EXCLUDED.entries, updated_at = now() "
-                + "WHERE (w.sequence, w.entries) < (EXCLUDED.sequence, EXCLUDED.entries) RETURNING 1";
+        this.upsertSql =
+                "INSERT INTO " + quotedSchema + ".spool_watermarks AS w (spool, sequence, entries) VALUES (?, ?, ?) "
+                        + "ON CONFLICT (spool) DO UPDATE SET sequence = EXCLUDED.sequence, entries = EXCLUDED.entries, updated_at = now() "
+                        + "WHERE (w.sequence, w.entries) < (EXCLUDED.sequence, EXCLUDED.entries) RETURNING 1";
     }
 
     /**

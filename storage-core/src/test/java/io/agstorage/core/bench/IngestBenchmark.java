@@ -7,7 +7,6 @@ import io.agstorage.core.StorageEngine;
 import io.agstorage.core.internal.Time;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -36,6 +35,7 @@ public final class IngestBenchmark {
      * measured run is the steady state rather than the JIT compiling the insert path.
      */
     private static final int WARM_UP_SAMPLES = 200_000;
+
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     private final String url;
@@ -59,7 +59,9 @@ public final class IngestBenchmark {
     }
 
     private void run() throws Exception {
-        System.out.printf("ingest: %,d samples, %,d series, 1 ms apart, into fresh tables of %s%n", samples, SERIES, url.replaceAll("password=[^&]*", "password=****"));
+        System.out.printf(
+                "ingest: %,d samples, %,d series, 1 ms apart, into fresh tables of %s%n",
+                samples, SERIES, url.replaceAll("password=[^&]*", "password=****"));
         double copy = copyLimit();
         report("(a) binary COPY, pre-encoded (the database's limit)", copy);
         if (!phases.equals("abcd")) {
@@ -80,10 +82,16 @@ public final class IngestBenchmark {
         report("(c) insertMetricsBatch, batches of 10,000", batch.rowsPerSecond);
         EngineResult pipeline = recordFromTwoThreads();
         report("(d) MetricSeries.record, 2 producer threads", pipeline.rowsPerSecond);
-        System.out.printf("bytes/sample: seed %.1f, ag-storage %.1f (samples + indexes + series table)%n", seed.bytesPerSample, batch.bytesPerSample);
-        System.out.printf("ingest: pipeline/copy=%.2f batch/copy=%.2f vs_seed=%.2f vs_seed_rewrite=%.2f bytes_ratio=%.2f%n",
-                pipeline.rowsPerSecond / copy, batch.rowsPerSecond / copy, batch.rowsPerSecond / seed.rowsPerSecond,
-                batch.rowsPerSecond / seedRewrite.rowsPerSecond, batch.bytesPerSample / seed.bytesPerSample);
+        System.out.printf(
+                "bytes/sample: seed %.1f, ag-storage %.1f (samples + indexes + series table)%n",
+                seed.bytesPerSample, batch.bytesPerSample);
+        System.out.printf(
+                "ingest: pipeline/copy=%.2f batch/copy=%.2f vs_seed=%.2f vs_seed_rewrite=%.2f bytes_ratio=%.2f%n",
+                pipeline.rowsPerSecond / copy,
+                batch.rowsPerSecond / copy,
+                batch.rowsPerSecond / seed.rowsPerSecond,
+                batch.rowsPerSecond / seedRewrite.rowsPerSecond,
+                batch.bytesPerSample / seed.bytesPerSample);
     }
 
     private static void report(String what, double rowsPerSecond) {
@@ -112,7 +120,10 @@ public final class IngestBenchmark {
 
     private double copyLimit() throws Exception {
         try (Connection c = connect(false)) {
-            execute(c, "DROP SCHEMA IF EXISTS bench_copy CASCADE", "CREATE SCHEMA bench_copy",
+            execute(
+                    c,
+                    "DROP SCHEMA IF EXISTS bench_copy CASCADE",
+                    "CREATE SCHEMA bench_copy",
                     "CREATE TABLE bench_copy.samples (time timestamptz NOT NULL, series_id bigint NOT NULL, value double precision NOT NULL)",
                     "SELECT create_hypertable('bench_copy.samples', by_range('time', INTERVAL '1 day'), create_default_indexes => false)",
                     "CREATE INDEX ON bench_copy.samples (series_id, time DESC)");
@@ -134,7 +145,9 @@ public final class IngestBenchmark {
             out.writeShort(-1);
             byte[] encoded = bytes.toByteArray();
             long start = startClock();
-            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_copy.samples FROM STDIN (FORMAT binary)");
+            CopyIn copy = c.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY bench_copy.samples FROM STDIN (FORMAT binary)");
             int chunk = 1 << 20;
             for (int off = 0; off < encoded.length; off += chunk) {
                 copy.writeToCopy(encoded, off, Math.min(chunk, encoded.length - off));
@@ -151,18 +164,24 @@ public final class IngestBenchmark {
     private SeedResult seed(boolean rewrite) throws Exception {
         String schema = rewrite ? "bench_seed_rewrite" : "bench_seed";
         try (Connection c = connect(rewrite)) {
-            execute(c, "DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema,
-                    "CREATE TABLE " + schema + ".metrics (timestamp timestamptz NOT NULL, metric_name text NOT NULL, value double precision NOT NULL, labels jsonb)",
+            execute(
+                    c,
+                    "DROP SCHEMA IF EXISTS " + schema + " CASCADE",
+                    "CREATE SCHEMA " + schema,
+                    "CREATE TABLE " + schema
+                            + ".metrics (timestamp timestamptz NOT NULL, metric_name text NOT NULL, value double precision NOT NULL, labels jsonb)",
                     "SELECT create_hypertable('" + schema + ".metrics', by_range('timestamp', INTERVAL '1 day'))",
                     "CREATE INDEX ON " + schema + ".metrics (metric_name, timestamp DESC)",
                     "CREATE INDEX ON " + schema + ".metrics USING gin (labels)");
             String[] labels = new String[SERIES];
             for (int s = 0; s < SERIES; s++) {
-                labels[s] = "{\"host\": \"host-" + s + "\", \"region\": \"r" + s % 10 + "\", \"venue\": \"v" + s % 3 + "\"}";
+                labels[s] = "{\"host\": \"host-" + s + "\", \"region\": \"r" + s % 10 + "\", \"venue\": \"v" + s % 3
+                        + "\"}";
             }
             c.setAutoCommit(false);
             long start = startClock();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".metrics (timestamp, metric_name, value, labels) VALUES (?, ?, ?, ?::jsonb)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema
+                    + ".metrics (timestamp, metric_name, value, labels) VALUES (?, ?, ?, ?::jsonb)")) {
                 for (int i = 0; i < samples; i++) {
                     ps.setTimestamp(1, Timestamp.from(Time.toInstant(micros(i))));
                     ps.setString(2, "bench_metric");
@@ -188,8 +207,14 @@ public final class IngestBenchmark {
     private record EngineResult(double rowsPerSecond, double bytesPerSample) {}
 
     private StorageConfig config(String schema) {
-        return StorageConfig.builder().setUrl(url).setSchema(schema).setBatchSize(10_000).setMaxBufferSize(262_144)
-                .setEnableCache(false).setWriteTimeoutMs(600_000).build();
+        return StorageConfig.builder()
+                .setUrl(url)
+                .setSchema(schema)
+                .setBatchSize(10_000)
+                .setMaxBufferSize(262_144)
+                .setEnableCache(false)
+                .setWriteTimeoutMs(600_000)
+                .build();
     }
 
     private void dropSchema(String schema) throws SQLException {
@@ -210,7 +235,9 @@ public final class IngestBenchmark {
             List<MetricPoint> current = new ArrayList<>(10_000);
             List<Map<String, String>> labels = labels();
             for (int i = 0; i < samples; i++) {
-                current.add(MetricPoint.of("bench_metric", i).withLabels(labels.get(i % SERIES)).at(Time.toInstant(micros(i))));
+                current.add(MetricPoint.of("bench_metric", i)
+                        .withLabels(labels.get(i % SERIES))
+                        .at(Time.toInstant(micros(i))));
                 if (current.size() == 10_000) {
                     batches.add(current);
                     current = new ArrayList<>(10_000);
@@ -230,13 +257,19 @@ public final class IngestBenchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             java.util.Arrays.sort(callNanos);
             if (report) {
-                System.out.printf("    (c) per call: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (the first creates the 1,000 series)%n",
-                    callNanos[callNanos.length / 2] / 1e6, callNanos[callNanos.length * 9 / 10] / 1e6,
-                    callNanos[callNanos.length * 99 / 100] / 1e6, callNanos[callNanos.length - 1] / 1e6);
+                System.out.printf(
+                        "    (c) per call: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (the first creates the 1,000 series)%n",
+                        callNanos[callNanos.length / 2] / 1e6,
+                        callNanos[callNanos.length * 9 / 10] / 1e6,
+                        callNanos[callNanos.length * 99 / 100] / 1e6,
+                        callNanos[callNanos.length - 1] / 1e6);
             }
             double bytes;
             try (Connection c = connect(false)) {
-                bytes = bytes(c, "SELECT hypertable_size('" + schema + ".samples') + pg_total_relation_size('" + schema + ".series')");
+                bytes = bytes(
+                        c,
+                        "SELECT hypertable_size('" + schema + ".samples') + pg_total_relation_size('" + schema
+                                + ".series')");
             }
             return new EngineResult(samples / seconds, bytes / samples);
         } finally {
@@ -276,7 +309,8 @@ public final class IngestBenchmark {
                     for (int i = first; i < samples; i += 2) {
                         while (!series[i % SERIES].record(i, micros(i))) {
                             refused[first]++;
-                            // Back off rather than spin: on 2 cores a spinning producer starves the writer and the database.
+                            // Back off rather than spin: on 2 cores a spinning producer starves the writer and the
+                            // database.
                             java.util.concurrent.locks.LockSupport.parkNanos(100_000);
                         }
                     }
@@ -291,7 +325,9 @@ public final class IngestBenchmark {
             engine.flushBuffer();
             double seconds = (System.nanoTime() - start) / 1e9;
             if (report) {
-                System.out.printf("    (d) producers found the buffer full %,d times (they retried; nothing dropped)%n", refused[0] + refused[1]);
+                System.out.printf(
+                        "    (d) producers found the buffer full %,d times (they retried; nothing dropped)%n",
+                        refused[0] + refused[1]);
             }
             return new EngineResult(samples / seconds, 0);
         } finally {
@@ -331,7 +367,8 @@ public final class IngestBenchmark {
     }
 
     private static double bytes(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getDouble(1);
         }

@@ -34,7 +34,10 @@ class JournalTest {
     }
 
     private Journal open(List<Entry> replayed, SyncPolicy policy, long segmentBytes) {
-        return Journal.builder().directory(dir).syncPolicy(policy).segmentBytes(segmentBytes)
+        return Journal.builder()
+                .directory(dir)
+                .syncPolicy(policy)
+                .segmentBytes(segmentBytes)
                 .open((seq, payload) -> replayed.add(new Entry(seq, new String(payload, StandardCharsets.UTF_8))));
     }
 
@@ -44,7 +47,9 @@ class JournalTest {
 
     private List<Path> segments() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".journal")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().endsWith(".journal"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -83,7 +88,9 @@ class JournalTest {
         List<Entry> replayed = new ArrayList<>();
         try (Journal j = open(replayed)) {
             assertThat(j.recovery().records()).isZero();
-            assertThat(j.append(bytes("next"))).as("sequences continue after the checkpoint, never reused").isEqualTo(11);
+            assertThat(j.append(bytes("next")))
+                    .as("sequences continue after the checkpoint, never reused")
+                    .isEqualTo(11);
         }
         assertThat(replayed).isEmpty();
     }
@@ -106,7 +113,9 @@ class JournalTest {
         }
         // segments are deleted whole, so records <= 150 may stay on disk; the checkpoint keeps them from being replayed
         assertThat(replayed.stream().map(Entry::seq).toList())
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(151, 200).boxed().toList());
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(151, 200)
+                        .boxed()
+                        .toList());
     }
 
     @Test
@@ -118,13 +127,16 @@ class JournalTest {
             j.trim(60);
             // the files as a kill -9 would leave them: copied while the journal is open, never closed
             try (Stream<Path> files = Files.list(dir)) {
-                for (Path f : files.filter(f -> !f.getFileName().toString().equals("journal.lock")).toList()) {
+                for (Path f : files.filter(f -> !f.getFileName().toString().equals("journal.lock"))
+                        .toList()) {
                     Files.copy(f, crashed.resolve(f.getFileName()));
                 }
             }
         }
         List<Entry> replayed = new ArrayList<>();
-        try (Journal j = Journal.builder().directory(crashed).open((seq, p) -> replayed.add(new Entry(seq, new String(p, StandardCharsets.UTF_8))))) {
+        try (Journal j = Journal.builder()
+                .directory(crashed)
+                .open((seq, p) -> replayed.add(new Entry(seq, new String(p, StandardCharsets.UTF_8))))) {
             assertThat(j.recovery().records()).isEqualTo(40);
             assertThat(j.recovery().skipped()).isEqualTo(60);
             assertThat(j.append(bytes("next"))).isEqualTo(101);
@@ -155,7 +167,8 @@ class JournalTest {
             assertThat(c.segment()).isEqualTo(segment);
             assertThat(c.savedAs()).isNotNull();
             assertThat(Files.size(c.savedAs())).isEqualTo(c.discardedBytes());
-            assertThat(j.append(bytes("after"))).isEqualTo(10); // the torn record was never complete: its sequence is reused
+            assertThat(j.append(bytes("after")))
+                    .isEqualTo(10); // the torn record was never complete: its sequence is reused
         }
         assertThat(replayed).extracting(Entry::text).endsWith("record-9").hasSize(9);
     }
@@ -193,7 +206,10 @@ class JournalTest {
         Files.write(segment, new byte[40], java.nio.file.StandardOpenOption.APPEND); // zero-filled preallocation
         List<Entry> replayed = new ArrayList<>();
         try (Journal j = open(replayed)) {
-            assertThat(j.recovery().corruptions()).singleElement().extracting(JournalRecovery.Corruption::reason).isEqualTo("checksum mismatch");
+            assertThat(j.recovery().corruptions())
+                    .singleElement()
+                    .extracting(JournalRecovery.Corruption::reason)
+                    .isEqualTo("checksum mismatch");
         }
         assertThat(replayed).extracting(Entry::text).containsExactly("only");
     }
@@ -203,7 +219,8 @@ class JournalTest {
         try (Journal j = open(new ArrayList<>())) {
             assertThatThrownBy(() -> open(new ArrayList<>()))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessage("journal directory " + j.directory() + " is in use by another journal (journal.lock is held); "
+                    .hasMessage("journal directory " + j.directory()
+                            + " is in use by another journal (journal.lock is held); "
                             + "give each store its own directory");
         }
     }
@@ -222,7 +239,8 @@ class JournalTest {
                         long seq = j.append(bytes(thread + ":" + i));
                         j.awaitDurable(seq);
                         if (policy == SyncPolicy.ALWAYS && j.durableSequence() < seq) {
-                            throw new AssertionError("awaitDurable(" + seq + ") returned with durableSequence " + j.durableSequence());
+                            throw new AssertionError(
+                                    "awaitDurable(" + seq + ") returned with durableSequence " + j.durableSequence());
                         }
                         seqs.add(seq);
                     }
@@ -249,7 +267,11 @@ class JournalTest {
 
     @Test
     void batchForcesTheJournalWithinTheSyncIntervalWithoutAnyFurtherCall() {
-        try (Journal j = Journal.builder().directory(dir).syncPolicy(SyncPolicy.BATCH).syncInterval(Duration.ofMillis(20)).open((s, p) -> {})) {
+        try (Journal j = Journal.builder()
+                .directory(dir)
+                .syncPolicy(SyncPolicy.BATCH)
+                .syncInterval(Duration.ofMillis(20))
+                .open((s, p) -> {})) {
             long last = 0;
             for (int i = 0; i < 50; i++) {
                 last = j.append(bytes("record-" + i));
@@ -257,14 +279,18 @@ class JournalTest {
             }
             long lastSeq = last;
             // nothing else is called on the journal: only its flusher can move the durable sequence
-            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5)).until(() -> j.durableSequence() >= lastSeq);
+            await().atMost(Duration.ofSeconds(2))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> j.durableSequence() >= lastSeq);
             assertThat(j.syncCount()).isPositive();
             // idle: no unsynced records, so no fsync at all over 10 intervals
             long syncs = j.syncCount();
             await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> j.syncCount() == syncs);
             // a new record is forced by the next tick
             long next = j.append(bytes("after-idle"));
-            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5)).until(() -> j.durableSequence() >= next);
+            await().atMost(Duration.ofSeconds(2))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> j.durableSequence() >= next);
             assertThat(j.syncCount()).isGreaterThan(syncs);
         }
     }
@@ -272,7 +298,11 @@ class JournalTest {
     @Test
     void batchAcknowledgesFromThePageCacheBeforeAnyFsync() {
         // an interval far longer than the test: the flusher never ticks, so only close() forces
-        try (Journal j = Journal.builder().directory(dir).syncPolicy(SyncPolicy.BATCH).syncInterval(Duration.ofSeconds(10)).open((s, p) -> {})) {
+        try (Journal j = Journal.builder()
+                .directory(dir)
+                .syncPolicy(SyncPolicy.BATCH)
+                .syncInterval(Duration.ofSeconds(10))
+                .open((s, p) -> {})) {
             long seq = j.append(bytes("record"));
             j.awaitDurable(seq);
             assertThat(j.durableSequence()).isLessThan(seq);

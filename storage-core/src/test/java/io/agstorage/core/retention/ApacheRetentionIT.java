@@ -33,52 +33,82 @@ class ApacheRetentionIT {
     @Test
     void aRunDropsExactlyTheChunksPastRetentionAfterRollingThemUpAndASecondRunIsANoOp() throws Exception {
         String schema = TestDatabase.uniqueSchema("ret_apache");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).setMetricsRetentionDays(90).build())) {
+        try (StorageEngine engine = StorageEngine.create(
+                db.config(schema).setMetricsRetentionDays(90).build())) {
             assertThat(engine.capabilities().tier()).isEqualTo(TimescaleTier.APACHE);
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
             Instant start = end.minus(Duration.ofDays(120));
             MetricSeries[] series = RetentionData.series(engine, 3);
             long loaded = RetentionData.load(engine, series, start, end, Duration.ofMinutes(30));
-            assertThat(db.queryLong("SELECT count(*) FROM " + q(schema) + ".samples")).isEqualTo(loaded).isEqualTo(3L * 120 * 48);
+            assertThat(db.queryLong("SELECT count(*) FROM " + q(schema) + ".samples"))
+                    .isEqualTo(loaded)
+                    .isEqualTo(3L * 120 * 48);
 
-            String old = "FROM timescaledb_information.chunks WHERE hypertable_schema = '" + schema + "' AND hypertable_name = 'samples' "
-                    + "AND range_end <= now() - INTERVAL '90 days'";
+            String old = "FROM timescaledb_information.chunks WHERE hypertable_schema = '" + schema
+                    + "' AND hypertable_name = 'samples' " + "AND range_end <= now() - INTERVAL '90 days'";
             long expectedChunks = db.queryLong("SELECT count(*) " + old);
             String boundary = db.queryString("SELECT max(range_end) " + old);
-            long expectedRows = db.queryLong("SELECT count(*) FROM " + q(schema) + ".samples WHERE time < '" + boundary + "'");
-            String newer = "SELECT count(*) || '/' || sum(value) || '/' || min(time) FROM " + q(schema) + ".samples WHERE time >= '"
-                    + boundary + "'";
+            long expectedRows =
+                    db.queryLong("SELECT count(*) FROM " + q(schema) + ".samples WHERE time < '" + boundary + "'");
+            String newer = "SELECT count(*) || '/' || sum(value) || '/' || min(time) FROM " + q(schema)
+                    + ".samples WHERE time >= '" + boundary + "'";
             String newerBefore = db.queryString(newer);
 
             RetentionManager retention = RetentionManager.create(engine);
             RetentionReport report = retention.runRetention();
 
-            TableRetention samples = report.tables().stream().filter(t -> t.table().equals("samples")).findFirst().orElseThrow();
+            TableRetention samples = report.tables().stream()
+                    .filter(t -> t.table().equals("samples"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(expectedChunks).isBetween(29L, 31L);
             assertThat(samples.chunksDropped()).isEqualTo((int) expectedChunks);
             assertThat(samples.rowsRemoved()).isEqualTo(expectedRows).isPositive();
             assertThat(samples.retentionDays()).isEqualTo(90);
-            assertThat(db.queryLong("SELECT count(*) " + old)).as("chunks entirely past retention").isZero();
-            assertThat(db.queryLong("SELECT count(*) FROM " + q(schema) + ".samples WHERE time < '" + boundary + "'")).isZero();
-            assertThat(db.queryString(newer)).as("rows newer than the dropped chunks, untouched").isEqualTo(newerBefore);
-            assertThat(db.queryLong("SELECT count(*) FROM " + q(schema) + ".samples")).isEqualTo(loaded - expectedRows);
-            assertThat(report.tables()).extracting(TableRetention::table).contains("samples", "histograms", "order_events", "fills", "positions");
+            assertThat(db.queryLong("SELECT count(*) " + old))
+                    .as("chunks entirely past retention")
+                    .isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM " + q(schema) + ".samples WHERE time < '" + boundary + "'"))
+                    .isZero();
+            assertThat(db.queryString(newer))
+                    .as("rows newer than the dropped chunks, untouched")
+                    .isEqualTo(newerBefore);
+            assertThat(db.queryLong("SELECT count(*) FROM " + q(schema) + ".samples"))
+                    .isEqualTo(loaded - expectedRows);
+            assertThat(report.tables())
+                    .extracting(TableRetention::table)
+                    .contains("samples", "histograms", "order_events", "fills", "positions");
 
             // rolled up before the drop: every hour of the 120 days, 3 series
-            RollupRefresh hourly = report.rollups().stream().filter(r -> r.rollup().equals("metrics_hourly")).findFirst().orElseThrow();
+            RollupRefresh hourly = report.rollups().stream()
+                    .filter(r -> r.rollup().equals("metrics_hourly"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(hourly.rowsWritten()).hasValue(3L * 120 * 24);
-            assertThat(db.queryLong("SELECT count(*) FROM " + q(schema) + ".metrics_hourly WHERE bucket < '" + boundary + "'"))
-                    .as("rollups outlive the raw data").isEqualTo(3L * Duration.between(start, java.time.OffsetDateTime.parse(
-                            boundary.replace(' ', 'T').replaceAll("\\+00$", "+00:00")).toInstant()).toHours());
+            assertThat(db.queryLong(
+                            "SELECT count(*) FROM " + q(schema) + ".metrics_hourly WHERE bucket < '" + boundary + "'"))
+                    .as("rollups outlive the raw data")
+                    .isEqualTo(3L
+                            * Duration.between(
+                                            start,
+                                            java.time.OffsetDateTime.parse(boundary.replace(' ', 'T')
+                                                            .replaceAll("\\+00$", "+00:00"))
+                                                    .toInstant())
+                                    .toHours());
             for (String rollup : new String[] {"metrics_hourly", "metrics_daily"}) {
                 String grain = rollup.equals("metrics_hourly") ? "1 hour" : "1 day";
-                assertThat(symmetricDifference(db,
-                        "SELECT time_bucket('" + grain + "', time), series_id, count(*), sum(value), min(value), max(value), min(time), "
-                                + "first(value, time), max(time), last(value, time) FROM " + q(schema) + ".samples WHERE time >= '" + boundary
-                                + "' AND time < time_bucket('" + grain + "', now()) GROUP BY 1, 2",
-                        "SELECT bucket, series_id, sample_count, value_sum, value_min, value_max, time_first, value_first, time_last, "
-                                + "value_last FROM " + q(schema) + "." + rollup + " WHERE bucket >= '" + boundary + "'"))
-                        .as(rollup + " equals the raw aggregate").isZero();
+                assertThat(symmetricDifference(
+                                db,
+                                "SELECT time_bucket('" + grain
+                                        + "', time), series_id, count(*), sum(value), min(value), max(value), min(time), "
+                                        + "first(value, time), max(time), last(value, time) FROM " + q(schema)
+                                        + ".samples WHERE time >= '" + boundary
+                                        + "' AND time < time_bucket('" + grain + "', now()) GROUP BY 1, 2",
+                                "SELECT bucket, series_id, sample_count, value_sum, value_min, value_max, time_first, value_first, time_last, "
+                                        + "value_last FROM " + q(schema) + "." + rollup + " WHERE bucket >= '"
+                                        + boundary + "'"))
+                        .as(rollup + " equals the raw aggregate")
+                        .isZero();
             }
             assertThat(report.chunksCompressed()).isZero();
             assertThat(report.compressionUnavailable()).contains("Apache 2 edition");
@@ -87,7 +117,8 @@ class ApacheRetentionIT {
 
             assertThat(second.isNoOp()).as(second.summary()).isTrue();
             assertThat(second.totalChunksDropped()).isZero();
-            assertThat(second.rollups()).allSatisfy(r -> assertThat(r.rowsWritten()).hasValue(0));
+            assertThat(second.rollups())
+                    .allSatisfy(r -> assertThat(r.rowsWritten()).hasValue(0));
             assertThat(db.queryString(newer)).isEqualTo(newerBefore);
         } finally {
             db.dropSchema(schema);
@@ -104,40 +135,66 @@ class ApacheRetentionIT {
             Instant to = dayFloor(end);
             Instant from = to.minus(Duration.ofDays(7));
 
-            assertThat(engine.queryAggregated(METRIC, from, to, Duration.ofHours(1), Aggregation.AVG).source())
-                    .as("before any rollup refresh").isEqualTo("samples");
+            assertThat(engine.queryAggregated(METRIC, from, to, Duration.ofHours(1), Aggregation.AVG)
+                            .source())
+                    .as("before any rollup refresh")
+                    .isEqualTo("samples");
 
             RetentionManager.create(engine).runRetention();
 
-            for (Aggregation agg : new Aggregation[] {Aggregation.AVG, Aggregation.MIN, Aggregation.MAX, Aggregation.SUM,
-                    Aggregation.COUNT, Aggregation.FIRST, Aggregation.LAST}) {
+            for (Aggregation agg : new Aggregation[] {
+                Aggregation.AVG,
+                Aggregation.MIN,
+                Aggregation.MAX,
+                Aggregation.SUM,
+                Aggregation.COUNT,
+                Aggregation.FIRST,
+                Aggregation.LAST
+            }) {
                 // the series share timestamps, so FIRST / LAST over all of them would pick among ties: one series
-                Map<String, String> labels = agg == Aggregation.FIRST || agg == Aggregation.LAST ? Map.of("shard", "s2") : Map.of();
+                Map<String, String> labels =
+                        agg == Aggregation.FIRST || agg == Aggregation.LAST ? Map.of("shard", "s2") : Map.of();
                 AggregationResult hourly = engine.queryAggregated(METRIC, from, to, Duration.ofHours(1), agg, labels);
                 assertThat(hourly.source()).as(agg + " hourly").isEqualTo("metrics_hourly");
-                assertThat(hourly.buckets()).as(agg + " hourly").hasSize(7 * 24)
-                        .containsExactlyElementsOf(rawAggregate(db, schema, from, to, Duration.ofHours(1), agg, labels));
+                assertThat(hourly.buckets())
+                        .as(agg + " hourly")
+                        .hasSize(7 * 24)
+                        .containsExactlyElementsOf(
+                                rawAggregate(db, schema, from, to, Duration.ofHours(1), agg, labels));
 
                 AggregationResult daily = engine.queryAggregated(METRIC, from, to, Duration.ofDays(1), agg, labels);
                 assertThat(daily.source()).as(agg + " daily").isEqualTo("metrics_daily");
-                assertThat(daily.buckets()).as(agg + " daily").hasSize(7)
+                assertThat(daily.buckets())
+                        .as(agg + " daily")
+                        .hasSize(7)
                         .containsExactlyElementsOf(rawAggregate(db, schema, from, to, Duration.ofDays(1), agg, labels));
             }
-            AggregationResult sixHours = engine.queryAggregated(METRIC, from, to, Duration.ofHours(6), Aggregation.AVG, Map.of("shard", "s1"));
+            AggregationResult sixHours = engine.queryAggregated(
+                    METRIC, from, to, Duration.ofHours(6), Aggregation.AVG, Map.of("shard", "s1"));
             assertThat(sixHours.source()).isEqualTo("metrics_hourly");
             assertThat(sixHours.buckets())
-                    .containsExactlyElementsOf(rawAggregate(db, schema, from, to, Duration.ofHours(6), Aggregation.AVG, Map.of("shard", "s1")));
+                    .containsExactlyElementsOf(rawAggregate(
+                            db, schema, from, to, Duration.ofHours(6), Aggregation.AVG, Map.of("shard", "s1")));
 
-            assertThat(engine.queryAggregated(METRIC, from, to, Duration.ofHours(1), Aggregation.P99).source())
-                    .as("percentiles cannot be folded from a rollup").isEqualTo("samples");
-            assertThat(engine.queryAggregated(METRIC, from.plusSeconds(60), to, Duration.ofHours(1), Aggregation.AVG).source())
-                    .as("start inside an hour").isEqualTo("samples");
-            assertThat(engine.queryAggregated(METRIC, from, to, Duration.ofMinutes(90), Aggregation.AVG).source())
-                    .as("bucket not a multiple of an hour").isEqualTo("samples");
+            assertThat(engine.queryAggregated(METRIC, from, to, Duration.ofHours(1), Aggregation.P99)
+                            .source())
+                    .as("percentiles cannot be folded from a rollup")
+                    .isEqualTo("samples");
+            assertThat(engine.queryAggregated(METRIC, from.plusSeconds(60), to, Duration.ofHours(1), Aggregation.AVG)
+                            .source())
+                    .as("start inside an hour")
+                    .isEqualTo("samples");
+            assertThat(engine.queryAggregated(METRIC, from, to, Duration.ofMinutes(90), Aggregation.AVG)
+                            .source())
+                    .as("bucket not a multiple of an hour")
+                    .isEqualTo("samples");
             Instant beyond = hourFloor(Instant.now()).plus(Duration.ofHours(1));
-            AggregationResult uncovered = engine.queryAggregated(METRIC, from, beyond, Duration.ofHours(1), Aggregation.AVG);
+            AggregationResult uncovered =
+                    engine.queryAggregated(METRIC, from, beyond, Duration.ofHours(1), Aggregation.AVG);
             assertThat(uncovered.source()).as("range past the watermark").isEqualTo("samples");
-            assertThat(uncovered.buckets()).containsExactlyElementsOf(rawAggregate(db, schema, from, beyond, Duration.ofHours(1), Aggregation.AVG));
+            assertThat(uncovered.buckets())
+                    .containsExactlyElementsOf(
+                            rawAggregate(db, schema, from, beyond, Duration.ofHours(1), Aggregation.AVG));
         } finally {
             db.dropSchema(schema);
         }
@@ -150,11 +207,15 @@ class ApacheRetentionIT {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
             MetricSeries[] series = RetentionData.series(engine, 2);
             RetentionData.load(engine, series, end.minus(Duration.ofDays(4)), end, Duration.ofMinutes(15));
-            RetentionManager retention = RetentionManager.builder(engine).setLateDataWindow(Duration.ofDays(1)).build();
+            RetentionManager retention = RetentionManager.builder(engine)
+                    .setLateDataWindow(Duration.ofDays(1))
+                    .build();
             retention.runRetention();
-            String raw = "SELECT time_bucket('1 hour', time), series_id, count(*), sum(value), min(value), max(value) FROM " + q(schema)
-                    + ".samples WHERE time < time_bucket('1 hour', now()) GROUP BY 1, 2";
-            String rollup = "SELECT bucket, series_id, sample_count, value_sum, value_min, value_max FROM " + q(schema) + ".metrics_hourly";
+            String raw =
+                    "SELECT time_bucket('1 hour', time), series_id, count(*), sum(value), min(value), max(value) FROM "
+                            + q(schema) + ".samples WHERE time < time_bucket('1 hour', now()) GROUP BY 1, 2";
+            String rollup = "SELECT bucket, series_id, sample_count, value_sum, value_min, value_max FROM " + q(schema)
+                    + ".metrics_hourly";
             assertThat(symmetricDifference(db, raw, rollup)).isZero();
 
             Instant late = end.minus(Duration.ofHours(3)).plusSeconds(7 * 60);
@@ -162,17 +223,25 @@ class ApacheRetentionIT {
             engine.flushBuffer();
             RetentionReport report = retention.runRetention();
 
-            assertThat(report.rollups().stream().filter(r -> r.rollup().equals("metrics_hourly")).findFirst().orElseThrow().rowsWritten())
-                    .as("only the late sample's bucket is rewritten").hasValue(1);
+            assertThat(report.rollups().stream()
+                            .filter(r -> r.rollup().equals("metrics_hourly"))
+                            .findFirst()
+                            .orElseThrow()
+                            .rowsWritten())
+                    .as("only the late sample's bucket is rewritten")
+                    .hasValue(1);
             assertThat(symmetricDifference(db, raw, rollup)).isZero();
 
             Instant backfill = end.minus(Duration.ofDays(3));
             series[1].record(-5.0, RetentionData.micros(backfill.plusSeconds(1)));
             engine.flushBuffer();
             retention.runRetention();
-            assertThat(symmetricDifference(db, raw, rollup)).as("older than the late-data window: not looked at again").isEqualTo(2);
+            assertThat(symmetricDifference(db, raw, rollup))
+                    .as("older than the late-data window: not looked at again")
+                    .isEqualTo(2);
 
-            assertThat(retention.refreshRollups(backfill, backfill.plus(Duration.ofHours(1)))).isPositive();
+            assertThat(retention.refreshRollups(backfill, backfill.plus(Duration.ofHours(1))))
+                    .isPositive();
             assertThat(symmetricDifference(db, raw, rollup)).isZero();
         } finally {
             db.dropSchema(schema);
@@ -182,48 +251,69 @@ class ApacheRetentionIT {
     @Test
     void executionTablesGetTheirOwnRetentionAndDailyRollupsWithVwap() throws Exception {
         String schema = TestDatabase.uniqueSchema("ret_exec");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).setExecutionRetentionDays(365).build())) {
+        try (StorageEngine engine = StorageEngine.create(
+                db.config(schema).setExecutionRetentionDays(365).build())) {
             String s = q(schema);
-            db.execute("INSERT INTO " + s + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, updated_at) "
+            db.execute("INSERT INTO " + s
+                    + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, updated_at) "
                     + "SELECT md5('o' || i)::uuid, 'polymarket', 'mkt-' || (i % 2), CASE WHEN i % 3 = 0 THEN 'sell' ELSE 'buy' END, 'limit', 'gtc', "
                     + "0.5, 10, 'filled', now() - i * INTERVAL '1 day', now() FROM generate_series(1, 400) i");
-            db.execute("INSERT INTO " + s + ".order_events (time, event_id, order_id, status, size) SELECT now() - i * INTERVAL '1 day' + "
+            db.execute("INSERT INTO " + s
+                    + ".order_events (time, event_id, order_id, status, size) SELECT now() - i * INTERVAL '1 day' + "
                     + "st * INTERVAL '1 minute', md5('e' || i || st)::uuid, md5('o' || i)::uuid, (ARRAY['accepted','partially_filled','filled'])[st], "
                     + "st * 2.5 FROM generate_series(1, 400) i, generate_series(1, 3) st");
-            db.execute("INSERT INTO " + s + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, price, size, fee, settlement_status) "
+            db.execute("INSERT INTO " + s
+                    + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, price, size, fee, settlement_status) "
                     + "SELECT now() - i * INTERVAL '1 day' + k * INTERVAL '1 minute', 'polymarket', 't' || i || '-' || k, md5('o' || i)::uuid, "
                     + "'mkt-' || (i % 2), CASE WHEN i % 3 = 0 THEN 'sell' ELSE 'buy' END, 0.40 + k * 0.01, k * 1.5, -0.001 * k, 'settled' "
                     + "FROM generate_series(1, 400) i, generate_series(1, 4) k");
-            long oldFills = db.queryLong("SELECT count(*) FROM " + s + ".fills WHERE venue_trade_time < (SELECT max(range_end) FROM "
-                    + "timescaledb_information.chunks WHERE hypertable_schema = '" + schema + "' AND hypertable_name = 'fills' AND range_end <= "
-                    + "now() - INTERVAL '365 days')");
+            long oldFills = db.queryLong(
+                    "SELECT count(*) FROM " + s + ".fills WHERE venue_trade_time < (SELECT max(range_end) FROM "
+                            + "timescaledb_information.chunks WHERE hypertable_schema = '" + schema
+                            + "' AND hypertable_name = 'fills' AND range_end <= "
+                            + "now() - INTERVAL '365 days')");
 
             RetentionReport report = RetentionManager.create(engine).runRetention();
 
-            TableRetention fills = report.tables().stream().filter(t -> t.table().equals("fills")).findFirst().orElseThrow();
+            TableRetention fills = report.tables().stream()
+                    .filter(t -> t.table().equals("fills"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(fills.retentionDays()).isEqualTo(365);
             assertThat(fills.chunksDropped()).isPositive();
             assertThat(fills.rowsRemoved()).isEqualTo(oldFills).isPositive();
-            assertThat(db.queryLong("SELECT count(*) FROM " + s + ".orders")).as("orders is never dropped").isEqualTo(400);
-            assertThat(report.rollups()).extracting(RollupRefresh::rollup)
+            assertThat(db.queryLong("SELECT count(*) FROM " + s + ".orders"))
+                    .as("orders is never dropped")
+                    .isEqualTo(400);
+            assertThat(report.rollups())
+                    .extracting(RollupRefresh::rollup)
                     .containsExactly("metrics_hourly", "metrics_daily", "orders_daily_stats", "fills_daily_stats");
             String kept = " >= (SELECT min(time_bucket('1 day', venue_trade_time)) FROM " + s + ".fills) ";
-            assertThat(symmetricDifference(db,
-                    "SELECT time_bucket('1 day', venue_trade_time), venue, market, side, count(*), sum(size), sum(price * size), "
-                            + "sum(price * size) / sum(size), sum(fee) FROM " + s + ".fills WHERE venue_trade_time < time_bucket('1 day', now()) "
-                            + "AND time_bucket('1 day', venue_trade_time)" + kept + "GROUP BY 1, 2, 3, 4",
-                    "SELECT bucket, venue, market, side, fill_count, volume, notional, vwap, fees FROM " + s + ".fills_daily_stats "
-                            + "WHERE bucket" + kept)).isZero();
-            assertThat(db.queryLong("SELECT count(*) FROM " + s + ".fills_daily_stats")).isPositive();
-            assertThat(db.queryString("SELECT vwap FROM " + s + ".fills_daily_stats ORDER BY bucket DESC, market LIMIT 1"))
-                    .as("VWAP = sum(price * size) / sum(size)").isEqualTo(db.queryString(
-                            "SELECT (0.41 * 1.5 + 0.42 * 3.0 + 0.43 * 4.5 + 0.44 * 6.0) / 15.0"));
+            assertThat(symmetricDifference(
+                            db,
+                            "SELECT time_bucket('1 day', venue_trade_time), venue, market, side, count(*), sum(size), sum(price * size), "
+                                    + "sum(price * size) / sum(size), sum(fee) FROM " + s
+                                    + ".fills WHERE venue_trade_time < time_bucket('1 day', now()) "
+                                    + "AND time_bucket('1 day', venue_trade_time)" + kept + "GROUP BY 1, 2, 3, 4",
+                            "SELECT bucket, venue, market, side, fill_count, volume, notional, vwap, fees FROM " + s
+                                    + ".fills_daily_stats " + "WHERE bucket" + kept))
+                    .isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM " + s + ".fills_daily_stats"))
+                    .isPositive();
+            assertThat(db.queryString(
+                            "SELECT vwap FROM " + s + ".fills_daily_stats ORDER BY bucket DESC, market LIMIT 1"))
+                    .as("VWAP = sum(price * size) / sum(size)")
+                    .isEqualTo(db.queryString("SELECT (0.41 * 1.5 + 0.42 * 3.0 + 0.43 * 4.5 + 0.44 * 6.0) / 15.0"));
             String keptEvents = " >= (SELECT min(time_bucket('1 day', time)) FROM " + s + ".order_events) ";
-            assertThat(symmetricDifference(db,
-                    "SELECT time_bucket('1 day', e.time), o.venue, o.market, e.status, count(*), sum(e.size) FROM " + s + ".order_events e JOIN "
-                            + s + ".orders o ON o.id = e.order_id WHERE e.time < time_bucket('1 day', now()) AND time_bucket('1 day', e.time)"
-                            + keptEvents + "GROUP BY 1, 2, 3, 4",
-                    "SELECT bucket, venue, market, status, event_count, size_sum FROM " + s + ".orders_daily_stats WHERE bucket" + keptEvents))
+            assertThat(symmetricDifference(
+                            db,
+                            "SELECT time_bucket('1 day', e.time), o.venue, o.market, e.status, count(*), sum(e.size) FROM "
+                                    + s + ".order_events e JOIN "
+                                    + s
+                                    + ".orders o ON o.id = e.order_id WHERE e.time < time_bucket('1 day', now()) AND time_bucket('1 day', e.time)"
+                                    + keptEvents + "GROUP BY 1, 2, 3, 4",
+                            "SELECT bucket, venue, market, status, event_count, size_sum FROM " + s
+                                    + ".orders_daily_stats WHERE bucket" + keptEvents))
                     .isZero();
         } finally {
             db.dropSchema(schema);
@@ -235,7 +325,8 @@ class ApacheRetentionIT {
         String schema = TestDatabase.uniqueSchema("ret_stats");
         try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
-            long loaded = RetentionData.load(engine, RetentionData.series(engine, 2), end.minus(Duration.ofDays(3)), end, Duration.ofMinutes(1));
+            long loaded = RetentionData.load(
+                    engine, RetentionData.series(engine, 2), end.minus(Duration.ofDays(3)), end, Duration.ofMinutes(1));
             RetentionManager retention = RetentionManager.create(engine);
             retention.runRetention();
 
@@ -249,16 +340,23 @@ class ApacheRetentionIT {
             assertThat(samples.indexBytes()).isPositive();
             assertThat(samples.compressionEnabled()).isFalse();
             assertThat(samples.chunks()).isBetween(3, 4);
-            assertThat(samples.totalBytes()).isEqualTo(db.queryLong("SELECT hypertable_size('" + q(schema) + ".samples')"));
+            assertThat(samples.totalBytes())
+                    .isEqualTo(db.queryLong("SELECT hypertable_size('" + q(schema) + ".samples')"));
             assertThat(stats.table("series").rows()).isEqualTo(2);
             assertThat(stats.table("metrics_hourly").kind()).isEqualTo("table");
-            assertThat(stats.table("metrics_hourly").rows()).isEqualTo(db.queryLong("SELECT count(*) FROM " + q(schema) + ".metrics_hourly"));
-            assertThat(stats.totalBytes()).isEqualTo(stats.tables().stream().mapToLong(StorageStats.TableStats::totalBytes).sum());
+            assertThat(stats.table("metrics_hourly").rows())
+                    .isEqualTo(db.queryLong("SELECT count(*) FROM " + q(schema) + ".metrics_hourly"));
+            assertThat(stats.totalBytes())
+                    .isEqualTo(stats.tables().stream()
+                            .mapToLong(StorageStats.TableStats::totalBytes)
+                            .sum());
             assertThat(stats.totalSizeGb()).isEqualTo(stats.totalBytes() / (1024.0 * 1024 * 1024));
 
             CompressionStatus compression = retention.checkCompressionStatus();
             assertThat(compression.available()).isFalse();
-            assertThat(compression.unavailableReason()).contains("Apache 2 edition").contains("timescaledb.license = apache");
+            assertThat(compression.unavailableReason())
+                    .contains("Apache 2 edition")
+                    .contains("timescaledb.license = apache");
             assertThat(compression.compressionRatio()).isEmpty();
             assertThat(compression.describe()).startsWith("compression unavailable: ");
             assertThat(retention.compressOldData()).isZero();
@@ -270,13 +368,19 @@ class ApacheRetentionIT {
     @Test
     void badSettingsAreRefusedNamingTheKeyTheRuleAndTheValue() {
         String schema = TestDatabase.uniqueSchema("ret_bad");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).setMetricsRetentionDays(2).setCompressionAfterDays(1).build())) {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema)
+                .setMetricsRetentionDays(2)
+                .setCompressionAfterDays(1)
+                .build())) {
             assertThatThrownBy(() -> RetentionManager.builder(engine).setLateDataWindow(Duration.ofSeconds(30)))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("retention.late_data_window must be at least 1 minute, was PT30S");
-            assertThatThrownBy(() -> RetentionManager.builder(engine).setLateDataWindow(Duration.ofDays(2)).build())
+            assertThatThrownBy(() -> RetentionManager.builder(engine)
+                            .setLateDataWindow(Duration.ofDays(2))
+                            .build())
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("retention.late_data_window must be shorter than retention.metrics_retention_days (2 days), was PT48H");
+                    .hasMessage(
+                            "retention.late_data_window must be shorter than retention.metrics_retention_days (2 days), was PT48H");
             assertThatThrownBy(() -> RetentionManager.builder(engine).setMetricsRetentionDays(0))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("retention.metrics_retention_days must be between 1 and 36500, was 0");

@@ -47,44 +47,74 @@ public final class QueryBenchmark {
         int series = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         int step = args.length > 2 ? Integer.parseInt(args[2]) : 60;
         String schema = "ag_bench_query_" + days + "d_" + series + "s_" + step + "s";
-        StorageConfig config = StorageConfig.builder().setUrl(url).setSchema(schema).setMaxConnections(4).setEnableCache(false)
-                .setMetricsRetentionDays(Math.max(90, days + 30)).build();
+        StorageConfig config = StorageConfig.builder()
+                .setUrl(url)
+                .setSchema(schema)
+                .setMaxConnections(4)
+                .setEnableCache(false)
+                .setMetricsRetentionDays(Math.max(90, days + 30))
+                .build();
         try (StorageEngine engine = StorageEngine.create(config)) {
             Instant[] range = load(engine, days, series, step);
             Instant start = range[0];
             Instant end = range[1];
             long t0 = System.nanoTime();
-            RetentionReport report = RetentionManager.builder(engine).setMetricsRetentionDays(Math.max(90, days + 30)).build().runRetention();
+            RetentionReport report = RetentionManager.builder(engine)
+                    .setMetricsRetentionDays(Math.max(90, days + 30))
+                    .build()
+                    .runRetention();
             log("rollups refreshed in %.1f s (%s)", (System.nanoTime() - t0) / 1e9, report.summary());
             long rows = count(engine, "SELECT count(*) FROM " + engine.quotedSchema() + ".samples");
-            log("query: %,d samples (%d days x %,d series every %d s) in schema %s, %s .. %s", rows, days, series, step, schema, start, end);
+            log(
+                    "query: %,d samples (%d days x %,d series every %d s) in schema %s, %s .. %s",
+                    rows, days, series, step, schema, start, end);
 
             Random random = new Random(42);
             Duration window = Duration.between(start, end);
             double[] raw1h = measure(30, 300, () -> {
                 Instant from = start.plus(Duration.ofHours(random.nextInt((int) window.toHours())));
-                List<MetricRow> result = engine.queryMetrics(METRIC, from, from.plus(Duration.ofHours(1)), label(random, series));
+                List<MetricRow> result =
+                        engine.queryMetrics(METRIC, from, from.plus(Duration.ofHours(1)), label(random, series));
                 check(result.size() == 3_600 / step, "1 h of raw points: " + result.size());
             });
             Instant to = end.truncatedTo(ChronoUnit.HOURS);
             Instant from30 = to.minus(Duration.ofDays(Math.min(30, days)));
             double[] rollup = measure(20, 200, () -> {
-                AggregationResult r = engine.queryAggregated(METRIC, from30, to, Duration.ofHours(1), Aggregation.AVG, label(random, series));
+                AggregationResult r = engine.queryAggregated(
+                        METRIC, from30, to, Duration.ofHours(1), Aggregation.AVG, label(random, series));
                 check(r.source().equals("metrics_hourly"), "source " + r.source());
-                check(r.buckets().size() == Math.min(30, days) * 24, "buckets " + r.buckets().size());
+                check(
+                        r.buckets().size() == Math.min(30, days) * 24,
+                        "buckets " + r.buckets().size());
             });
             double[] raw30d = measure(3, 40, () -> {
-                AggregationResult r = engine.queryAggregated(METRIC, from30.plusNanos(1_000), to, Duration.ofHours(1), Aggregation.AVG,
+                AggregationResult r = engine.queryAggregated(
+                        METRIC,
+                        from30.plusNanos(1_000),
+                        to,
+                        Duration.ofHours(1),
+                        Aggregation.AVG,
                         label(random, series));
                 check(r.source().equals("samples"), "source " + r.source());
-                check(r.buckets().size() == Math.min(30, days) * 24, "buckets " + r.buckets().size());
+                check(
+                        r.buckets().size() == Math.min(30, days) * 24,
+                        "buckets " + r.buckets().size());
             });
             print("raw 1 h, one series (queryMetrics, " + 3_600 / step + " rows)", raw1h);
             print("30 d hourly avg, one series, from metrics_hourly", rollup);
             print("30 d hourly avg, one series, from samples", raw30d);
             double speedup = p(raw30d, 50) / p(rollup, 50);
-            System.out.printf(Locale.ROOT, "query: rollup vs raw 30 d: p50 %.1fx, p99 %.1fx faster%n", speedup, p(raw30d, 99) / p(rollup, 99));
-            System.out.printf(Locale.ROOT, "query: raw_1h_p99_ms=%.2f rollup_30d_p99_ms=%.2f speedup=%.1f%n", p(raw1h, 99), p(rollup, 99), speedup);
+            System.out.printf(
+                    Locale.ROOT,
+                    "query: rollup vs raw 30 d: p50 %.1fx, p99 %.1fx faster%n",
+                    speedup,
+                    p(raw30d, 99) / p(rollup, 99));
+            System.out.printf(
+                    Locale.ROOT,
+                    "query: raw_1h_p99_ms=%.2f rollup_30d_p99_ms=%.2f speedup=%.1f%n",
+                    p(raw1h, 99),
+                    p(rollup, 99),
+                    speedup);
         }
     }
 
@@ -95,17 +125,25 @@ public final class QueryBenchmark {
     /** Loads the data unless a previous run left it complete; returns its [start, end). */
     private static Instant[] load(StorageEngine engine, int days, int series, int step) throws SQLException {
         String s = engine.quotedSchema();
-        try (Connection c = engine.dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS " + s + ".bench_info (start_time timestamptz NOT NULL, end_time timestamptz NOT NULL, "
+        try (Connection c = engine.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS " + s
+                    + ".bench_info (start_time timestamptz NOT NULL, end_time timestamptz NOT NULL, "
                     + "samples bigint NOT NULL, load_seconds double precision NOT NULL)");
-            try (ResultSet rs = st.executeQuery("SELECT start_time, end_time, samples, load_seconds FROM " + s + ".bench_info")) {
+            try (ResultSet rs =
+                    st.executeQuery("SELECT start_time, end_time, samples, load_seconds FROM " + s + ".bench_info")) {
                 if (rs.next()) {
-                    log("reusing %,d samples loaded earlier in %.0f s (drop schema %s to reload)", rs.getLong(3), rs.getDouble(4),
-                            engine.config().schema());
-                    return new Instant[] {rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getObject(2, OffsetDateTime.class).toInstant()};
+                    log(
+                            "reusing %,d samples loaded earlier in %.0f s (drop schema %s to reload)",
+                            rs.getLong(3), rs.getDouble(4), engine.config().schema());
+                    return new Instant[] {
+                        rs.getObject(1, OffsetDateTime.class).toInstant(),
+                        rs.getObject(2, OffsetDateTime.class).toInstant()
+                    };
                 }
             }
-            st.execute("TRUNCATE " + s + ".samples, " + s + ".metrics_hourly, " + s + ".metrics_daily, " + s + ".rollup_watermarks");
+            st.execute("TRUNCATE " + s + ".samples, " + s + ".metrics_hourly, " + s + ".metrics_daily, " + s
+                    + ".rollup_watermarks");
             st.execute("DELETE FROM " + s + ".series WHERE metric = '" + METRIC + "'");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + ".series (metric, labels) SELECT ?, "
                     + "jsonb_build_object('series', i::text) FROM generate_series(0, ? - 1) i")) {
@@ -143,13 +181,17 @@ public final class QueryBenchmark {
                 ps.setDouble(4, seconds);
                 ps.executeUpdate();
             }
-            log("loaded %,d samples in %.0f s (%,.0f rows/s, server-side INSERT ... SELECT generate_series)", total, seconds, total / seconds);
+            log(
+                    "loaded %,d samples in %.0f s (%,.0f rows/s, server-side INSERT ... SELECT generate_series)",
+                    total, seconds, total / seconds);
             return new Instant[] {start, end};
         }
     }
 
     private static long count(StorageEngine engine, String sql) throws SQLException {
-        try (Connection c = engine.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = engine.dataSource().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -180,7 +222,13 @@ public final class QueryBenchmark {
     }
 
     private static void print(String what, double[] ms) {
-        System.out.printf(Locale.ROOT, "query: %-52s n=%d p50=%.2f ms p99=%.2f ms max=%.2f ms%n", what, ms.length, p(ms, 50), p(ms, 99),
+        System.out.printf(
+                Locale.ROOT,
+                "query: %-52s n=%d p50=%.2f ms p99=%.2f ms max=%.2f ms%n",
+                what,
+                ms.length,
+                p(ms, 50),
+                p(ms, 99),
                 ms[ms.length - 1]);
     }
 

@@ -43,7 +43,8 @@ final class RetentionData {
     }
 
     /** Writes one sample per series every {@code step} in {@code [from, to)} through the engine; returns how many. */
-    static long load(StorageEngine engine, MetricSeries[] series, Instant from, Instant to, Duration step) throws Exception {
+    static long load(StorageEngine engine, MetricSeries[] series, Instant from, Instant to, Duration step)
+            throws Exception {
         SampleBatch batch = new SampleBatch(4_096);
         long total = 0;
         for (Instant t = from; t.isBefore(to); t = t.plus(step)) {
@@ -76,16 +77,26 @@ final class RetentionData {
     }
 
     /** The raw-table answer, computed here with plain SQL (the reference the rollups must equal). */
-    static List<Bucket> rawAggregate(TestDatabase db, String schema, Instant start, Instant end, Duration bucket, Aggregation agg)
+    static List<Bucket> rawAggregate(
+            TestDatabase db, String schema, Instant start, Instant end, Duration bucket, Aggregation agg)
             throws SQLException {
         return rawAggregate(db, schema, start, end, bucket, agg, Map.of());
     }
 
-    static List<Bucket> rawAggregate(TestDatabase db, String schema, Instant start, Instant end, Duration bucket, Aggregation agg,
-            Map<String, String> labels) throws SQLException {
-        String sql = "SELECT time_bucket(? * INTERVAL '1 microsecond', s.time) AS b, " + expression(agg) + " FROM \"" + schema + "\".samples s JOIN \"" + schema + "\".series r ON r.id = s.series_id "
+    static List<Bucket> rawAggregate(
+            TestDatabase db,
+            String schema,
+            Instant start,
+            Instant end,
+            Duration bucket,
+            Aggregation agg,
+            Map<String, String> labels)
+            throws SQLException {
+        String sql = "SELECT time_bucket(? * INTERVAL '1 microsecond', s.time) AS b, " + expression(agg) + " FROM \""
+                + schema + "\".samples s JOIN \"" + schema + "\".series r ON r.id = s.series_id "
                 + "WHERE r.metric = ? AND r.labels @> ?::jsonb AND s.time >= ? AND s.time < ? GROUP BY b ORDER BY b";
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, bucket.toNanos() / 1_000);
             ps.setString(2, METRIC);
             ps.setString(3, labels.isEmpty() ? "{}" : "{\"shard\":\"" + labels.get("shard") + "\"}");
@@ -120,7 +131,7 @@ final class RetentionData {
 
     /** Rows of {@code a} missing from {@code b} plus rows of {@code b} missing from {@code a}: 0 when equal. */
     static long symmetricDifference(TestDatabase db, String a, String b) {
-        return db.queryLong("SELECT (SELECT count(*) FROM (" + a + " EXCEPT ALL " + b + ") x) + (SELECT count(*) FROM (" + b
-                + " EXCEPT ALL " + a + ") y)");
+        return db.queryLong("SELECT (SELECT count(*) FROM (" + a + " EXCEPT ALL " + b + ") x) + (SELECT count(*) FROM ("
+                + b + " EXCEPT ALL " + a + ") y)");
     }
 }

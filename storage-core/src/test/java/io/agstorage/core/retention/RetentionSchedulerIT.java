@@ -30,26 +30,46 @@ class RetentionSchedulerIT {
     @Test
     void ofTwoSchedulersOnOneDatabaseOneWorksWhileTheOtherSkipsAndNoWorkIsDoneTwice() throws Exception {
         String schema = TestDatabase.uniqueSchema("ret_leader");
-        try (StorageEngine engineA = StorageEngine.create(db.config(schema).setMetricsRetentionDays(90).build());
-                StorageEngine engineB = StorageEngine.create(db.config(schema).setMetricsRetentionDays(90).build())) {
+        try (StorageEngine engineA = StorageEngine.create(
+                        db.config(schema).setMetricsRetentionDays(90).build());
+                StorageEngine engineB = StorageEngine.create(
+                        db.config(schema).setMetricsRetentionDays(90).build())) {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
-            RetentionData.load(engineA, RetentionData.series(engineA, 2), end.minus(Duration.ofDays(100)), end, Duration.ofHours(1));
-            long expectedChunks = db.queryLong("SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = '" + schema
-                    + "' AND hypertable_name = 'samples' AND range_end <= now() - INTERVAL '90 days'");
+            RetentionData.load(
+                    engineA,
+                    RetentionData.series(engineA, 2),
+                    end.minus(Duration.ofDays(100)),
+                    end,
+                    Duration.ofHours(1));
+            long expectedChunks =
+                    db.queryLong("SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = '"
+                            + schema + "' AND hypertable_name = 'samples' AND range_end <= now() - INTERVAL '90 days'");
             assertThat(expectedChunks).isBetween(9L, 11L);
-            RetentionScheduler a = RetentionScheduler.builder(RetentionManager.create(engineA)).setInterval(Duration.ofHours(1))
-                    .setInitialDelay(Duration.ofHours(1)).build().start();
-            RetentionScheduler b = RetentionScheduler.builder(RetentionManager.create(engineB)).setInterval(Duration.ofHours(1))
-                    .setInitialDelay(Duration.ofHours(1)).build().start();
-            try (Connection blocker = db.connect(); Statement st = blocker.createStatement()) {
-                // holds A's run in the middle (its first rollup step waits to write the watermark) while it holds the lock
+            RetentionScheduler a = RetentionScheduler.builder(RetentionManager.create(engineA))
+                    .setInterval(Duration.ofHours(1))
+                    .setInitialDelay(Duration.ofHours(1))
+                    .build()
+                    .start();
+            RetentionScheduler b = RetentionScheduler.builder(RetentionManager.create(engineB))
+                    .setInterval(Duration.ofHours(1))
+                    .setInitialDelay(Duration.ofHours(1))
+                    .build()
+                    .start();
+            try (Connection blocker = db.connect();
+                    Statement st = blocker.createStatement()) {
+                // holds A's run in the middle (its first rollup step waits to write the watermark) while it holds the
+                // lock
                 blocker.setAutoCommit(false);
                 st.execute("LOCK TABLE \"" + schema + "\".rollup_watermarks IN EXCLUSIVE MODE");
                 CompletableFuture<Run> runA = a.runNow();
-                await().atMost(Duration.ofSeconds(30)).until(() -> db.queryLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                        + "AND granted AND classid = " + RetentionManager.LOCK_CLASS + " AND objid = " + Integer.toUnsignedLong(schema.hashCode())) == 1
-                        && db.queryLong("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '\"" + schema
-                        + "\".rollup_watermarks'::regclass") == 1);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> db.queryLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                                + "AND granted AND classid = " + RetentionManager.LOCK_CLASS
+                                                + " AND objid = " + Integer.toUnsignedLong(schema.hashCode()))
+                                        == 1
+                                && db.queryLong("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '\""
+                                                + schema + "\".rollup_watermarks'::regclass")
+                                        == 1);
 
                 Run skipped = b.runNow().get(30, TimeUnit.SECONDS);
 
@@ -85,11 +105,17 @@ class RetentionSchedulerIT {
         String schema = TestDatabase.uniqueSchema("ret_outage");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url());
-                StorageEngine engine = StorageEngine.create(db.config(schema).setUrl(proxy.proxiedUrl(db.url())).setConnectionTimeoutSec(1).build())) {
+                StorageEngine engine = StorageEngine.create(db.config(schema)
+                        .setUrl(proxy.proxiedUrl(db.url()))
+                        .setConnectionTimeoutSec(1)
+                        .build())) {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
-            RetentionData.load(engine, RetentionData.series(engine, 2), end.minus(Duration.ofDays(3)), end, Duration.ofMinutes(5));
-            RetentionScheduler scheduler = RetentionScheduler.builder(RetentionManager.create(engine)).setInterval(Duration.ofMillis(200))
-                    .setInitialDelay(Duration.ZERO).build();
+            RetentionData.load(
+                    engine, RetentionData.series(engine, 2), end.minus(Duration.ofDays(3)), end, Duration.ofMinutes(5));
+            RetentionScheduler scheduler = RetentionScheduler.builder(RetentionManager.create(engine))
+                    .setInterval(Duration.ofMillis(200))
+                    .setInitialDelay(Duration.ZERO)
+                    .build();
             new RetentionMetrics(scheduler).bindTo(registry);
             scheduler.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> scheduler.runsCompleted() >= 1);
@@ -105,23 +131,38 @@ class RetentionSchedulerIT {
 
             long completedBefore = scheduler.runsCompleted();
             proxy.restore();
-            await().atMost(Duration.ofSeconds(30)).until(() -> scheduler.runsCompleted() > completedBefore
-                    && scheduler.lastRun().outcome() == Outcome.COMPLETED);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> scheduler.runsCompleted() > completedBefore
+                            && scheduler.lastRun().outcome() == Outcome.COMPLETED);
 
-            assertThat(registry.get("ag_storage.retention.runs").tag("outcome", "failed").functionCounter().count())
+            assertThat(registry.get("ag_storage.retention.runs")
+                            .tag("outcome", "failed")
+                            .functionCounter()
+                            .count())
                     .isEqualTo(scheduler.runsFailed());
-            assertThat(registry.get("ag_storage.retention.runs").tag("outcome", "completed").tag("schema", schema).functionCounter().count())
+            assertThat(registry.get("ag_storage.retention.runs")
+                            .tag("outcome", "completed")
+                            .tag("schema", schema)
+                            .functionCounter()
+                            .count())
                     .isEqualTo(scheduler.runsCompleted());
-            assertThat(registry.get("ag_storage.retention.rollup.rows.written").functionCounter().count())
-                    .isEqualTo(scheduler.rollupRowsWritten()).isPositive();
-            assertThat(registry.get("ag_storage.retention.compression.ratio").gauge().value()).as("unavailable: NaN, not a number").isNaN();
+            assertThat(registry.get("ag_storage.retention.rollup.rows.written")
+                            .functionCounter()
+                            .count())
+                    .isEqualTo(scheduler.rollupRowsWritten())
+                    .isPositive();
+            assertThat(registry.get("ag_storage.retention.compression.ratio")
+                            .gauge()
+                            .value())
+                    .as("unavailable: NaN, not a number")
+                    .isNaN();
 
             long t0 = System.nanoTime();
             assertThat(scheduler.stop(Duration.ofSeconds(5))).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
             assertThat(scheduler.isRunning()).isFalse();
             assertThat(scheduler.runNow()).isCompletedExceptionally();
-            scheduler.stop();  // idempotent
+            scheduler.stop(); // idempotent
         } finally {
             db.dropSchema(schema);
         }

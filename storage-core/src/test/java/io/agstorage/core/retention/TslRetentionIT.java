@@ -26,56 +26,86 @@ class TslRetentionIT {
     private final TestDatabase db = TestDatabase.tsl();
 
     private String job(String schema, String relation, String proc, String key) {
-        return db.queryString("SELECT string_agg(job_id || ':' || (config->>'" + key + "')::interval, ',') FROM timescaledb_information.jobs "
-                + "WHERE hypertable_schema = '" + schema + "' AND hypertable_name = '" + relation + "' AND proc_name = '" + proc + "'");
+        return db.queryString("SELECT string_agg(job_id || ':' || (config->>'" + key
+                + "')::interval, ',') FROM timescaledb_information.jobs " + "WHERE hypertable_schema = '" + schema
+                + "' AND hypertable_name = '" + relation + "' AND proc_name = '" + proc + "'");
     }
 
     @Test
     void policiesFollowTheConfigAndChangingAnIntervalReplacesThePolicyWithoutDuplicates() {
         String schema = TestDatabase.uniqueSchema("tsl_policy");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).setMetricsRetentionDays(30).setExecutionRetentionDays(365)
-                .setCompressionAfterDays(7).build())) {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema)
+                .setMetricsRetentionDays(30)
+                .setExecutionRetentionDays(365)
+                .setCompressionAfterDays(7)
+                .build())) {
             assertThat(engine.capabilities().tier()).isEqualTo(TimescaleTier.COMMUNITY);
             RetentionManager.create(engine);
 
             String retention = job(schema, "samples", "policy_retention", "drop_after");
             assertThat(retention).matches("\\d+:30 days");
-            assertThat(job(schema, "histograms", "policy_retention", "drop_after")).matches("\\d+:30 days");
+            assertThat(job(schema, "histograms", "policy_retention", "drop_after"))
+                    .matches("\\d+:30 days");
             assertThat(job(schema, "fills", "policy_retention", "drop_after")).matches("\\d+:365 days");
-            assertThat(job(schema, "order_events", "policy_retention", "drop_after")).matches("\\d+:365 days");
-            assertThat(job(schema, "samples", "policy_compression", "compress_after")).matches("\\d+:7 days");
-            assertThat(job(schema, "metrics_hourly", "policy_refresh_continuous_aggregate", "start_offset")).matches("\\d+:1 day 01:00:00");
-            assertThat(job(schema, "metrics_daily", "policy_refresh_continuous_aggregate", "start_offset")).matches("\\d+:3 days");
-            assertThat(job(schema, "fills_daily_stats", "policy_refresh_continuous_aggregate", "end_offset")).matches("\\d+:1 day");
-            assertThat(job(schema, "orders_daily_stats", "policy_refresh_continuous_aggregate", "end_offset")).matches("\\d+:1 day");
-            assertThat(db.queryString("SELECT segmentby || '/' || orderby FROM timescaledb_information.hypertable_compression_settings "
-                    + "WHERE hypertable = '\"" + schema + "\".samples'::regclass")).isEqualTo("series_id/\"time\" DESC");
-            long jobs = db.queryLong("SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '" + schema + "'");
+            assertThat(job(schema, "order_events", "policy_retention", "drop_after"))
+                    .matches("\\d+:365 days");
+            assertThat(job(schema, "samples", "policy_compression", "compress_after"))
+                    .matches("\\d+:7 days");
+            assertThat(job(schema, "metrics_hourly", "policy_refresh_continuous_aggregate", "start_offset"))
+                    .matches("\\d+:1 day 01:00:00");
+            assertThat(job(schema, "metrics_daily", "policy_refresh_continuous_aggregate", "start_offset"))
+                    .matches("\\d+:3 days");
+            assertThat(job(schema, "fills_daily_stats", "policy_refresh_continuous_aggregate", "end_offset"))
+                    .matches("\\d+:1 day");
+            assertThat(job(schema, "orders_daily_stats", "policy_refresh_continuous_aggregate", "end_offset"))
+                    .matches("\\d+:1 day");
+            assertThat(db.queryString(
+                            "SELECT segmentby || '/' || orderby FROM timescaledb_information.hypertable_compression_settings "
+                                    + "WHERE hypertable = '\"" + schema + "\".samples'::regclass"))
+                    .isEqualTo("series_id/\"time\" DESC");
+            long jobs = db.queryLong(
+                    "SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '" + schema + "'");
             assertThat(jobs).isEqualTo(2 * 2 + 3 + 4);
 
-            RetentionManager.create(engine);  // a restart with the same settings
+            RetentionManager.create(engine); // a restart with the same settings
 
             assertThat(job(schema, "samples", "policy_retention", "drop_after")).isEqualTo(retention);
-            assertThat(db.queryLong("SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '" + schema + "'")).isEqualTo(jobs);
+            assertThat(db.queryLong("SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '"
+                            + schema + "'"))
+                    .isEqualTo(jobs);
 
-            RetentionManager.builder(engine).setMetricsRetentionDays(45).setLateDataWindow(Duration.ofDays(2)).build();
+            RetentionManager.builder(engine)
+                    .setMetricsRetentionDays(45)
+                    .setLateDataWindow(Duration.ofDays(2))
+                    .build();
 
-            assertThat(job(schema, "samples", "policy_retention", "drop_after")).matches("\\d+:45 days").isNotEqualTo(retention);
-            assertThat(job(schema, "histograms", "policy_retention", "drop_after")).matches("\\d+:45 days");
-            assertThat(job(schema, "metrics_hourly", "policy_refresh_continuous_aggregate", "start_offset")).matches("\\d+:2 days 01:00:00");
-            assertThat(db.queryLong("SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '" + schema + "'")).isEqualTo(jobs);
+            assertThat(job(schema, "samples", "policy_retention", "drop_after"))
+                    .matches("\\d+:45 days")
+                    .isNotEqualTo(retention);
+            assertThat(job(schema, "histograms", "policy_retention", "drop_after"))
+                    .matches("\\d+:45 days");
+            assertThat(job(schema, "metrics_hourly", "policy_refresh_continuous_aggregate", "start_offset"))
+                    .matches("\\d+:2 days 01:00:00");
+            assertThat(db.queryLong("SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '"
+                            + schema + "'"))
+                    .isEqualTo(jobs);
         } finally {
             db.dropSchema(schema);
         }
     }
 
     @Test
-    void oldChunksAreCompressedWithTheSameAnswersAMeasuredRatioAndContinuousAggregatesAnswerRollupQueries() throws Exception {
+    void oldChunksAreCompressedWithTheSameAnswersAMeasuredRatioAndContinuousAggregatesAnswerRollupQueries()
+            throws Exception {
         String schema = TestDatabase.uniqueSchema("tsl_data");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).setMetricsRetentionDays(30).setCompressionAfterDays(7).build())) {
+        try (StorageEngine engine = StorageEngine.create(db.config(schema)
+                .setMetricsRetentionDays(30)
+                .setCompressionAfterDays(7)
+                .build())) {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
             MetricSeries[] series = RetentionData.series(engine, 2);
-            long loaded = RetentionData.load(engine, series, end.minus(Duration.ofDays(40)), end, Duration.ofMinutes(30));
+            long loaded =
+                    RetentionData.load(engine, series, end.minus(Duration.ofDays(40)), end, Duration.ofMinutes(30));
             RetentionManager retention = RetentionManager.create(engine);
 
             Instant to = dayFloor(end).minus(Duration.ofDays(10));
@@ -84,8 +114,9 @@ class TslRetentionIT {
             AggregationResult p50Before = engine.queryAggregated(METRIC, from, to, Duration.ofDays(1), Aggregation.P50);
             assertThat(rawBefore).hasSize(2 * 7 * 48);
             assertThat(p50Before.source()).isEqualTo("samples");
-            String uncompressed = "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = '" + schema
-                    + "' AND hypertable_name = 'samples' AND NOT is_compressed AND range_end <= now() - INTERVAL '7 days'";
+            String uncompressed =
+                    "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = '" + schema
+                            + "' AND hypertable_name = 'samples' AND NOT is_compressed AND range_end <= now() - INTERVAL '7 days'";
             long toCompress = db.queryLong(uncompressed);
             assertThat(toCompress).isBetween(32L, 34L);
 
@@ -93,9 +124,14 @@ class TslRetentionIT {
 
             assertThat(compressed).isEqualTo(toCompress);
             assertThat(db.queryLong(uncompressed)).isZero();
-            assertThat(engine.queryMetrics(METRIC, from, to, null)).as("raw rows read from compressed chunks").isEqualTo(rawBefore);
-            assertThat(engine.queryAggregated(METRIC, from, to, Duration.ofDays(1), Aggregation.P50)).isEqualTo(p50Before);
-            assertThat(retention.compressOldData()).as("nothing left to compress").isZero();
+            assertThat(engine.queryMetrics(METRIC, from, to, null))
+                    .as("raw rows read from compressed chunks")
+                    .isEqualTo(rawBefore);
+            assertThat(engine.queryAggregated(METRIC, from, to, Duration.ofDays(1), Aggregation.P50))
+                    .isEqualTo(p50Before);
+            assertThat(retention.compressOldData())
+                    .as("nothing left to compress")
+                    .isZero();
 
             CompressionStatus status = retention.checkCompressionStatus();
             assertThat(status.available()).isTrue();
@@ -104,12 +140,18 @@ class TslRetentionIT {
             assertThat(samples.table()).isEqualTo("samples");
             assertThat(samples.enabled()).isTrue();
             assertThat(samples.chunksCompressed()).isEqualTo(compressed);
-            assertThat(samples.chunksTotal()).isEqualTo(db.queryLong("SELECT count(*) FROM timescaledb_information.chunks WHERE "
-                    + "hypertable_schema = '" + schema + "' AND hypertable_name = 'samples'"));
+            assertThat(samples.chunksTotal())
+                    .isEqualTo(db.queryLong("SELECT count(*) FROM timescaledb_information.chunks WHERE "
+                            + "hypertable_schema = '" + schema + "' AND hypertable_name = 'samples'"));
             String stats = "FROM hypertable_compression_stats('\"" + schema + "\".samples')";
-            assertThat(samples.bytesBefore()).isEqualTo(db.queryLong("SELECT before_compression_total_bytes " + stats)).isPositive();
-            assertThat(samples.bytesAfter()).isEqualTo(db.queryLong("SELECT after_compression_total_bytes " + stats)).isPositive();
-            assertThat(status.compressionRatio()).hasValueCloseTo((double) samples.bytesBefore() / samples.bytesAfter(), within(1e-12));
+            assertThat(samples.bytesBefore())
+                    .isEqualTo(db.queryLong("SELECT before_compression_total_bytes " + stats))
+                    .isPositive();
+            assertThat(samples.bytesAfter())
+                    .isEqualTo(db.queryLong("SELECT after_compression_total_bytes " + stats))
+                    .isPositive();
+            assertThat(status.compressionRatio())
+                    .hasValueCloseTo((double) samples.bytesBefore() / samples.bytesAfter(), within(1e-12));
             assertThat(status.describe()).contains(compressed + " of ");
 
             StorageStats storage = retention.getStorageStats();
@@ -120,19 +162,27 @@ class TslRetentionIT {
             assertThat(storage.table("metrics_hourly").rows()).isEqualTo(2L * 40 * 24);
 
             // continuous aggregates answer hourly and daily queries, over compressed chunks too, equal to the raw table
-            for (Aggregation agg : new Aggregation[] {Aggregation.AVG, Aggregation.MIN, Aggregation.MAX, Aggregation.SUM, Aggregation.COUNT}) {
+            for (Aggregation agg : new Aggregation[] {
+                Aggregation.AVG, Aggregation.MIN, Aggregation.MAX, Aggregation.SUM, Aggregation.COUNT
+            }) {
                 AggregationResult hourly = engine.queryAggregated(METRIC, from, to, Duration.ofHours(1), agg);
                 assertThat(hourly.source()).isEqualTo("metrics_hourly");
-                assertThat(hourly.buckets()).as(agg + " hourly").hasSize(7 * 24)
+                assertThat(hourly.buckets())
+                        .as(agg + " hourly")
+                        .hasSize(7 * 24)
                         .containsExactlyElementsOf(rawAggregate(db, schema, from, to, Duration.ofHours(1), agg));
                 AggregationResult daily = engine.queryAggregated(METRIC, from, to, Duration.ofDays(1), agg);
                 assertThat(daily.source()).isEqualTo("metrics_daily");
-                assertThat(daily.buckets()).as(agg + " daily").containsExactlyElementsOf(rawAggregate(db, schema, from, to, Duration.ofDays(1), agg));
+                assertThat(daily.buckets())
+                        .as(agg + " daily")
+                        .containsExactlyElementsOf(rawAggregate(db, schema, from, to, Duration.ofDays(1), agg));
             }
-            AggregationResult last = engine.queryAggregated(METRIC, from, to, Duration.ofHours(4), Aggregation.LAST, Map.of("shard", "s1"));
+            AggregationResult last = engine.queryAggregated(
+                    METRIC, from, to, Duration.ofHours(4), Aggregation.LAST, Map.of("shard", "s1"));
             assertThat(last.source()).isEqualTo("metrics_hourly");
-            assertThat(last.buckets()).containsExactlyElementsOf(
-                    rawAggregate(db, schema, from, to, Duration.ofHours(4), Aggregation.LAST, Map.of("shard", "s1")));
+            assertThat(last.buckets())
+                    .containsExactlyElementsOf(rawAggregate(
+                            db, schema, from, to, Duration.ofHours(4), Aggregation.LAST, Map.of("shard", "s1")));
 
             // real-time: a sample of the current hour shows in the rollup answer before any refresh
             Instant now = hourFloor(Instant.now());
@@ -140,27 +190,39 @@ class TslRetentionIT {
             engine.flushBuffer();
             Instant recentFrom = now.minus(Duration.ofHours(6));
             Instant recentTo = now.plus(Duration.ofHours(1));
-            AggregationResult recent = engine.queryAggregated(METRIC, recentFrom, recentTo, Duration.ofHours(1), Aggregation.MAX);
+            AggregationResult recent =
+                    engine.queryAggregated(METRIC, recentFrom, recentTo, Duration.ofHours(1), Aggregation.MAX);
             assertThat(recent.source()).isEqualTo("metrics_hourly");
-            assertThat(recent.buckets()).containsExactlyElementsOf(rawAggregate(db, schema, recentFrom, recentTo, Duration.ofHours(1), Aggregation.MAX));
-            assertThat(recent.buckets().get(recent.buckets().size() - 1).value()).isEqualTo(1_000.0);
+            assertThat(recent.buckets())
+                    .containsExactlyElementsOf(
+                            rawAggregate(db, schema, recentFrom, recentTo, Duration.ofHours(1), Aggregation.MAX));
+            assertThat(recent.buckets().get(recent.buckets().size() - 1).value())
+                    .isEqualTo(1_000.0);
 
             // retention through the native policy, run now
-            String old = "FROM timescaledb_information.chunks WHERE hypertable_schema = '" + schema + "' AND hypertable_name = 'samples' "
-                    + "AND range_end <= now() - INTERVAL '30 days'";
+            String old = "FROM timescaledb_information.chunks WHERE hypertable_schema = '" + schema
+                    + "' AND hypertable_name = 'samples' " + "AND range_end <= now() - INTERVAL '30 days'";
             long expectedChunks = db.queryLong("SELECT count(*) " + old);
-            long expectedRows = db.queryLong("SELECT count(*) FROM \"" + schema + "\".samples WHERE time < (SELECT max(range_end) " + old + ")");
+            long expectedRows = db.queryLong(
+                    "SELECT count(*) FROM \"" + schema + "\".samples WHERE time < (SELECT max(range_end) " + old + ")");
 
             RetentionReport report = retention.runRetention();
 
-            RetentionReport.TableRetention dropped = report.tables().stream().filter(t -> t.table().equals("samples")).findFirst().orElseThrow();
+            RetentionReport.TableRetention dropped = report.tables().stream()
+                    .filter(t -> t.table().equals("samples"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(expectedChunks).isBetween(9L, 11L);
             assertThat(dropped.chunksDropped()).isEqualTo((int) expectedChunks);
             assertThat(dropped.rowsRemoved()).isEqualTo(expectedRows);
             assertThat(db.queryLong("SELECT count(*) " + old)).isZero();
-            assertThat(report.rollups()).extracting(RetentionReport.RollupRefresh::method).containsOnly("refresh policy");
+            assertThat(report.rollups())
+                    .extracting(RetentionReport.RollupRefresh::method)
+                    .containsOnly("refresh policy");
             assertThat(report.compressionUnavailable()).isNull();
-            assertThat(engine.queryMetrics(METRIC, from, to, null)).as("inside retention: untouched").isEqualTo(rawBefore);
+            assertThat(engine.queryMetrics(METRIC, from, to, null))
+                    .as("inside retention: untouched")
+                    .isEqualTo(rawBefore);
             assertThat(retention.runRetention().isNoOp()).isTrue();
         } finally {
             db.dropSchema(schema);
@@ -172,28 +234,43 @@ class TslRetentionIT {
         String schema = TestDatabase.uniqueSchema("tsl_exec");
         try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
             String s = "\"" + schema + "\"";
-            db.execute("INSERT INTO " + s + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, updated_at) "
+            db.execute("INSERT INTO " + s
+                    + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, updated_at) "
                     + "SELECT md5('o' || i)::uuid, 'polymarket', 'mkt-' || (i % 2), 'buy', 'limit', 'gtc', 0.5, 10, 'filled', "
                     + "now() - i * INTERVAL '1 day', now() FROM generate_series(1, 20) i");
-            db.execute("INSERT INTO " + s + ".order_events (time, event_id, order_id, status, size) SELECT now() - i * INTERVAL '1 day', "
+            db.execute("INSERT INTO " + s
+                    + ".order_events (time, event_id, order_id, status, size) SELECT now() - i * INTERVAL '1 day', "
                     + "md5('e' || i)::uuid, md5('o' || i)::uuid, 'filled', 10 FROM generate_series(1, 20) i");
-            db.execute("INSERT INTO " + s + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, price, size, fee, settlement_status) "
-                    + "SELECT now() - i * INTERVAL '1 day' + k * INTERVAL '1 minute', 'polymarket', 't' || i || '-' || k, md5('o' || i)::uuid, "
-                    + "'mkt-' || (i % 2), 'buy', 0.40 + k * 0.01, k * 1.5, 0.002 * k, 'settled' FROM generate_series(1, 20) i, generate_series(1, 4) k");
+            db.execute(
+                    "INSERT INTO " + s
+                            + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, price, size, fee, settlement_status) "
+                            + "SELECT now() - i * INTERVAL '1 day' + k * INTERVAL '1 minute', 'polymarket', 't' || i || '-' || k, md5('o' || i)::uuid, "
+                            + "'mkt-' || (i % 2), 'buy', 0.40 + k * 0.01, k * 1.5, 0.002 * k, 'settled' FROM generate_series(1, 20) i, generate_series(1, 4) k");
 
             RetentionManager.create(engine);
 
-            assertThat(db.queryString("SELECT count(*) FROM timescaledb_information.continuous_aggregates WHERE view_schema = '" + schema + "'"))
+            assertThat(db.queryString(
+                            "SELECT count(*) FROM timescaledb_information.continuous_aggregates WHERE view_schema = '"
+                                    + schema + "'"))
                     .isEqualTo("4");
-            assertThat(RetentionData.symmetricDifference(db,
-                    "SELECT time_bucket('1 day', venue_trade_time), venue, market, side, count(*), sum(size), sum(price * size), "
-                            + "sum(price * size) / sum(size), sum(fee) FROM " + s + ".fills GROUP BY 1, 2, 3, 4",
-                    "SELECT bucket, venue, market, side, fill_count, volume, notional, vwap, fees FROM " + s + ".fills_daily_stats")).isZero();
-            assertThat(db.queryLong("SELECT count(*) FROM " + s + ".fills_daily_stats")).isEqualTo(20);
-            assertThat(RetentionData.symmetricDifference(db,
-                    "SELECT time_bucket('1 day', e.time), o.venue, o.market, e.status, count(*), sum(e.size) FROM " + s + ".order_events e JOIN "
-                            + s + ".orders o ON o.id = e.order_id GROUP BY 1, 2, 3, 4",
-                    "SELECT bucket, venue, market, status, event_count, size_sum FROM " + s + ".orders_daily_stats")).isZero();
+            assertThat(RetentionData.symmetricDifference(
+                            db,
+                            "SELECT time_bucket('1 day', venue_trade_time), venue, market, side, count(*), sum(size), sum(price * size), "
+                                    + "sum(price * size) / sum(size), sum(fee) FROM " + s
+                                    + ".fills GROUP BY 1, 2, 3, 4",
+                            "SELECT bucket, venue, market, side, fill_count, volume, notional, vwap, fees FROM " + s
+                                    + ".fills_daily_stats"))
+                    .isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM " + s + ".fills_daily_stats"))
+                    .isEqualTo(20);
+            assertThat(RetentionData.symmetricDifference(
+                            db,
+                            "SELECT time_bucket('1 day', e.time), o.venue, o.market, e.status, count(*), sum(e.size) FROM "
+                                    + s + ".order_events e JOIN " + s
+                                    + ".orders o ON o.id = e.order_id GROUP BY 1, 2, 3, 4",
+                            "SELECT bucket, venue, market, status, event_count, size_sum FROM " + s
+                                    + ".orders_daily_stats"))
+                    .isZero();
         } finally {
             db.dropSchema(schema);
         }

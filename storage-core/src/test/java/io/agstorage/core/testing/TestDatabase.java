@@ -42,16 +42,18 @@ public final class TestDatabase {
         if (main.isTsl()) {
             return main;
         }
-        throw new IllegalStateException("AG_STORAGE_TEST_TSL_URL is not set and AG_STORAGE_TEST_URL is not a TSL server: "
-                + "run the tests with scripts/test (it starts both tiers), or `scripts/timescaledb tsl-start` and "
-                + "export the variables printed by `scripts/timescaledb env`");
+        throw new IllegalStateException(
+                "AG_STORAGE_TEST_TSL_URL is not set and AG_STORAGE_TEST_URL is not a TSL server: "
+                        + "run the tests with scripts/test (it starts both tiers), or `scripts/timescaledb tsl-start` and "
+                        + "export the variables printed by `scripts/timescaledb env`");
     }
 
     private static String require(String variable) {
         String url = System.getenv(variable);
         if (url == null || url.isBlank()) {
-            throw new IllegalStateException(variable + " is not set: run the tests with scripts/test, which starts a local "
-                    + "TimescaleDB, or point " + variable + " at yours (jdbc:postgresql://host:port/db?user=...&password=...)");
+            throw new IllegalStateException(variable
+                    + " is not set: run the tests with scripts/test, which starts a local " + "TimescaleDB, or point "
+                    + variable + " at yours (jdbc:postgresql://host:port/db?user=...&password=...)");
         }
         return url;
     }
@@ -66,7 +68,8 @@ public final class TestDatabase {
 
     /** A schema name no other test uses; tests isolate by schema. */
     public static String uniqueSchema(String prefix) {
-        return (prefix + "_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet()).toLowerCase(Locale.ROOT);
+        return (prefix + "_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet())
+                .toLowerCase(Locale.ROOT);
     }
 
     /** A configuration for this database and a fresh schema, with small, fast-flushing buffers. */
@@ -89,7 +92,8 @@ public final class TestDatabase {
     }
 
     public void execute(String sql) {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
@@ -97,7 +101,9 @@ public final class TestDatabase {
     }
 
     public String queryString(String sql) {
-        try (Connection c = connect(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
             return rs.next() ? String.valueOf(rs.getString(1)) : "";
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);

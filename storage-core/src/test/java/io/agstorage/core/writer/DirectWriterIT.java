@@ -40,17 +40,24 @@ class DirectWriterIT {
                 write.sendSoFar();
 
                 // The server's COPY of this write is running and has taken the rows sent so far, uncommitted.
-                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> db.queryLong("SELECT count(*) FROM pg_stat_activity "
-                        + "WHERE state = 'active' AND query LIKE 'COPY " + engine.quotedSchema() + ".samples%'") == 1);
-                assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isZero();
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> db.queryLong("SELECT count(*) FROM pg_stat_activity "
+                                        + "WHERE state = 'active' AND query LIKE 'COPY " + engine.quotedSchema()
+                                        + ".samples%'")
+                                == 1);
+                assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                        .isZero();
 
                 for (int i = 3_000; i < 5_000; i++) {
                     write.add(series, T0_MICROS + i, i);
                 }
                 write.commit();
             }
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(5_000);
-            assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples")).isEqualTo(4_999.0 * 5_000 / 2);
+            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                    .isEqualTo(5_000);
+            assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples"))
+                    .isEqualTo(4_999.0 * 5_000 / 2);
             assertThat(direct.committedSamples()).isEqualTo(5_000);
         }
     }
@@ -73,7 +80,8 @@ class DirectWriterIT {
                 write.add(series, T0_MICROS, 42);
                 write.commit();
             }
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(1);
+            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                    .isEqualTo(1);
             assertThat(engine.poolStatus().active()).isZero();
         }
     }

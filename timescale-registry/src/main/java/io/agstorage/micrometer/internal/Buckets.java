@@ -20,8 +20,8 @@ public final class Buckets {
      * @param unit the unit to express timer bounds in; null for a distribution summary's plain numbers
      * @return null when there are no buckets
      */
-    public static @Nullable HistogramPoint explicit(CountAtBucket[] cumulative, long count, double sum, double max,
-            @Nullable TimeUnit unit) {
+    public static @Nullable HistogramPoint explicit(
+            CountAtBucket[] cumulative, long count, double sum, double max, @Nullable TimeUnit unit) {
         int finite = 0;
         for (CountAtBucket c : cumulative) {
             if (Double.isFinite(bound(c, unit))) {
@@ -71,8 +71,13 @@ public final class Buckets {
         }
         perBucket[n] = above;
         total += above;
-        return HistogramPoint.explicit(total, Double.isFinite(sum) ? sum : Double.NaN, Double.NaN,
-                Double.isFinite(max) ? max : Double.NaN, bounds, perBucket);
+        return HistogramPoint.explicit(
+                total,
+                Double.isFinite(sum) ? sum : Double.NaN,
+                Double.NaN,
+                Double.isFinite(max) ? max : Double.NaN,
+                bounds,
+                perBucket);
     }
 
     private static double bound(CountAtBucket c, @Nullable TimeUnit unit) {

@@ -98,7 +98,8 @@ public final class MeterBatchWriter {
                 } catch (IllegalArgumentException e) {
                     series.broken = true;
                     invalid.increment();
-                    invalidLog.warn("Not storing meter '" + shorten(meter.getId().getName()) + "': " + e.getMessage());
+                    invalidLog.warn(
+                            "Not storing meter '" + shorten(meter.getId().getName()) + "': " + e.getMessage());
                 }
             }
         } finally {
@@ -191,7 +192,12 @@ public final class MeterBatchWriter {
     }
 
     private enum Slot {
-        VALUE(null), COUNT("count"), SUM("sum"), MAX("max"), ACTIVE("active.count"), DURATION("duration.sum");
+        VALUE(null),
+        COUNT("count"),
+        SUM("sum"),
+        MAX("max"),
+        ACTIVE("active.count"),
+        DURATION("duration.sum");
 
         final @Nullable String suffix;
 
@@ -222,7 +228,9 @@ public final class MeterBatchWriter {
         }
 
         private String name(@Nullable String suffix) {
-            return suffix == null ? id.getConventionName(naming) : naming.name(id.getName() + "." + suffix, id.getType(), id.getBaseUnit());
+            return suffix == null
+                    ? id.getConventionName(naming)
+                    : naming.name(id.getName() + "." + suffix, id.getType(), id.getBaseUnit());
         }
 
         void sample(Slot slot, MetricType type, @Nullable String unit, @Nullable String temporality, double value) {
@@ -247,8 +255,14 @@ public final class MeterBatchWriter {
             }
         }
 
-        void histogram(HistogramSnapshot snapshot, long count, double sum, double max, @Nullable TimeUnit boundsUnit,
-                @Nullable String unit, @Nullable String temporality) {
+        void histogram(
+                HistogramSnapshot snapshot,
+                long count,
+                double sum,
+                double max,
+                @Nullable TimeUnit boundsUnit,
+                @Nullable String unit,
+                @Nullable String temporality) {
             if (snapshot.histogramCounts().length == 0) {
                 return;
             }
@@ -257,7 +271,8 @@ public final class MeterBatchWriter {
                 point = Buckets.explicit(snapshot.histogramCounts(), count, sum, max, boundsUnit);
             } catch (IllegalArgumentException e) {
                 invalid.increment();
-                invalidLog.warn("Not storing this step's histogram of '" + shorten(id.getName()) + "': " + e.getMessage());
+                invalidLog.warn(
+                        "Not storing this step's histogram of '" + shorten(id.getName()) + "': " + e.getMessage());
                 return;
             }
             if (point == null || point.count() == 0) {
@@ -272,7 +287,9 @@ public final class MeterBatchWriter {
         void statistic(Statistic statistic, double value) {
             MetricSeries s = statistics.get(statistic);
             if (s == null) {
-                String suffix = statistic == Statistic.VALUE || statistic == Statistic.UNKNOWN ? null : statistic.getTagValueRepresentation();
+                String suffix = statistic == Statistic.VALUE || statistic == Statistic.UNKNOWN
+                        ? null
+                        : statistic.getTagValueRepresentation();
                 s = engine.series(name(suffix), labels, MetricType.GAUGE, id.getBaseUnit(), null);
                 statistics.put(statistic, s);
             }

@@ -37,7 +37,8 @@ public final class StepHistogram implements Histogram {
         if (!withBuckets && !withPercentiles) {
             return NoopHistogram.INSTANCE;
         }
-        return new StepHistogram(withBuckets ? new StepBuckets(clock, stepMillis, config) : null,
+        return new StepHistogram(
+                withBuckets ? new StepBuckets(clock, stepMillis, config) : null,
                 withPercentiles ? new TimeWindowPercentileHistogram(clock, config, false) : null);
     }
 
@@ -70,8 +71,11 @@ public final class StepHistogram implements Histogram {
 
     @Override
     public HistogramSnapshot takeSnapshot(long count, double total, double max) {
-        ValueAtPercentile[] values = percentiles != null ? percentiles.takeSnapshot(count, total, max).percentileValues() : NO_PERCENTILES;
-        CountAtBucket[] counts = buckets != null ? buckets.takeSnapshot(count, total, max).histogramCounts() : NO_BUCKETS;
+        ValueAtPercentile[] values = percentiles != null
+                ? percentiles.takeSnapshot(count, total, max).percentileValues()
+                : NO_PERCENTILES;
+        CountAtBucket[] counts =
+                buckets != null ? buckets.takeSnapshot(count, total, max).histogramCounts() : NO_BUCKETS;
         return new HistogramSnapshot(count, total, max, values, counts, null);
     }
 

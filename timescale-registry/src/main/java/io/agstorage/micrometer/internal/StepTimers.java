@@ -19,23 +19,41 @@ public final class StepTimers {
 
     private StepTimers() {}
 
-    public static Timer timer(Meter.Id id, Clock clock, DistributionStatisticConfig config, PauseDetector pauseDetector,
-            TimeUnit baseTimeUnit, long stepMillis) {
-        return new ClosingStepTimer(id, clock, config, pauseDetector, baseTimeUnit, stepMillis,
+    public static Timer timer(
+            Meter.Id id,
+            Clock clock,
+            DistributionStatisticConfig config,
+            PauseDetector pauseDetector,
+            TimeUnit baseTimeUnit,
+            long stepMillis) {
+        return new ClosingStepTimer(
+                id,
+                clock,
+                config,
+                pauseDetector,
+                baseTimeUnit,
+                stepMillis,
                 StepHistogram.create(clock, stepMillis, config));
     }
 
-    public static DistributionSummary summary(Meter.Id id, Clock clock, DistributionStatisticConfig config, double scale,
-            long stepMillis) {
-        return new ClosingStepSummary(id, clock, config, scale, stepMillis, StepHistogram.create(clock, stepMillis, config));
+    public static DistributionSummary summary(
+            Meter.Id id, Clock clock, DistributionStatisticConfig config, double scale, long stepMillis) {
+        return new ClosingStepSummary(
+                id, clock, config, scale, stepMillis, StepHistogram.create(clock, stepMillis, config));
     }
 
     private static final class ClosingStepTimer extends StepTimer {
 
         private final Histogram stepHistogram;
 
-        ClosingStepTimer(Meter.Id id, Clock clock, DistributionStatisticConfig config, PauseDetector pauseDetector,
-                TimeUnit baseTimeUnit, long stepMillis, Histogram histogram) {
+        ClosingStepTimer(
+                Meter.Id id,
+                Clock clock,
+                DistributionStatisticConfig config,
+                PauseDetector pauseDetector,
+                TimeUnit baseTimeUnit,
+                long stepMillis,
+                Histogram histogram) {
             super(id, clock, config, pauseDetector, baseTimeUnit, stepMillis, histogram);
             this.stepHistogram = histogram;
         }
@@ -51,7 +69,12 @@ public final class StepTimers {
 
         private final Histogram stepHistogram;
 
-        ClosingStepSummary(Meter.Id id, Clock clock, DistributionStatisticConfig config, double scale, long stepMillis,
+        ClosingStepSummary(
+                Meter.Id id,
+                Clock clock,
+                DistributionStatisticConfig config,
+                double scale,
+                long stepMillis,
                 Histogram histogram) {
             super(id, clock, config, scale, stepMillis, histogram);
             this.stepHistogram = histogram;

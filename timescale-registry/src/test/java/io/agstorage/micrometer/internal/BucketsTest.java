@@ -23,8 +23,10 @@ class BucketsTest {
 
     @Test
     void timerBoundsAreExpressedInTheBaseTimeUnit() {
-        CountAtBucket[] cumulative = {new CountAtBucket((double) TimeUnit.MILLISECONDS.toNanos(10), 1),
-                new CountAtBucket((double) TimeUnit.MILLISECONDS.toNanos(100), 3)};
+        CountAtBucket[] cumulative = {
+            new CountAtBucket((double) TimeUnit.MILLISECONDS.toNanos(10), 1),
+            new CountAtBucket((double) TimeUnit.MILLISECONDS.toNanos(100), 3)
+        };
         HistogramPoint p = Buckets.explicit(cumulative, 3, 0.15, 0.09, TimeUnit.SECONDS);
         assertThat(p.bucketBounds()).containsExactly(0.01, 0.1);
         assertThat(p.bucketCounts()).containsExactly(1, 2, 0);
@@ -62,8 +64,8 @@ class BucketsTest {
 
     @Test
     void infiniteSumsAreStoredAsAbsent() {
-        HistogramPoint p = Buckets.explicit(new CountAtBucket[] {new CountAtBucket(1.0, 1)}, 1, Double.POSITIVE_INFINITY,
-                Double.NaN, null);
+        HistogramPoint p = Buckets.explicit(
+                new CountAtBucket[] {new CountAtBucket(1.0, 1)}, 1, Double.POSITIVE_INFINITY, Double.NaN, null);
         assertThat(p.sum()).isNaN();
     }
 }

@@ -25,7 +25,10 @@ public final class ApacheRollups {
     static final Duration STEP = Duration.ofDays(7);
 
     /** What one refresh did. */
-    public record Refresh(long rowsWritten, @Nullable Instant from, @Nullable Instant watermark) {}
+    public record Refresh(
+            long rowsWritten,
+            @Nullable Instant from,
+            @Nullable Instant watermark) {}
 
     private final DataSource dataSource;
     private final String quotedSchema;
@@ -40,23 +43,34 @@ public final class ApacheRollups {
         this.quotedSchema = quotedSchema;
         this.rollup = rollup;
         String table = quotedSchema + "." + rollup.name();
-        String keyMatch = rollup.keys().stream().map(k -> "a." + k.name() + " = x." + k.name()).collect(Collectors.joining(" AND "));
-        String conflict = rollup.keys().stream().map(RollupDefinition.Column::name).collect(Collectors.joining(", ")) + ", bucket";
-        String set = rollup.values().stream().map(v -> v.name() + " = EXCLUDED." + v.name()).collect(Collectors.joining(", "));
+        String keyMatch = rollup.keys().stream()
+                .map(k -> "a." + k.name() + " = x." + k.name())
+                .collect(Collectors.joining(" AND "));
+        String conflict =
+                rollup.keys().stream().map(RollupDefinition.Column::name).collect(Collectors.joining(", "))
+                        + ", bucket";
+        String set = rollup.values().stream()
+                .map(v -> v.name() + " = EXCLUDED." + v.name())
+                .collect(Collectors.joining(", "));
         String current = rollup.values().stream().map(v -> "x." + v.name()).collect(Collectors.joining(", "));
-        String excluded = rollup.values().stream().map(v -> "EXCLUDED." + v.name()).collect(Collectors.joining(", "));
+        String excluded =
+                rollup.values().stream().map(v -> "EXCLUDED." + v.name()).collect(Collectors.joining(", "));
         this.stepSql = "WITH a AS (" + rollup.select(quotedSchema, true) + "), "
-                + "up AS (INSERT INTO " + table + " AS x (" + String.join(", ", rollup.columns()) + ") SELECT * FROM a ORDER BY "
+                + "up AS (INSERT INTO " + table + " AS x (" + String.join(", ", rollup.columns())
+                + ") SELECT * FROM a ORDER BY "
                 + conflict + " "
-                + "ON CONFLICT (" + conflict + ") DO UPDATE SET " + set + " WHERE (" + current + ") IS DISTINCT FROM (" + excluded
+                + "ON CONFLICT (" + conflict + ") DO UPDATE SET " + set + " WHERE (" + current + ") IS DISTINCT FROM ("
+                + excluded
                 + ") RETURNING 1), "
-                + "del AS (DELETE FROM " + table + " x WHERE x.bucket >= ? AND x.bucket < ? AND NOT EXISTS (SELECT 1 FROM a WHERE "
+                + "del AS (DELETE FROM " + table
+                + " x WHERE x.bucket >= ? AND x.bucket < ? AND NOT EXISTS (SELECT 1 FROM a WHERE "
                 + "a.bucket = x.bucket AND " + keyMatch + ") RETURNING 1) "
                 + "SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM del)";
         this.readWatermarkSql = "SELECT watermark FROM " + quotedSchema + ".rollup_watermarks WHERE rollup = ?";
         this.writeWatermarkSql = "INSERT INTO " + quotedSchema + ".rollup_watermarks (rollup, watermark) VALUES (?, ?) "
                 + "ON CONFLICT (rollup) DO UPDATE SET watermark = greatest(rollup_watermarks.watermark, EXCLUDED.watermark), updated_at = now()";
-        this.minTimeSql = "SELECT min(" + rollup.timeExpression() + ") FROM " + String.format(rollup.from(), quotedSchema);
+        this.minTimeSql =
+                "SELECT min(" + rollup.timeExpression() + ") FROM " + String.format(rollup.from(), quotedSchema);
     }
 
     public RollupDefinition rollup() {
@@ -73,7 +87,7 @@ public final class ApacheRollups {
             if (watermark == null) {
                 Instant min = minTime(c);
                 if (min == null) {
-                    return new Refresh(0, null, null);  // nothing to aggregate yet; start where the data starts
+                    return new Refresh(0, null, null); // nothing to aggregate yet; start where the data starts
                 }
                 from = floor(min);
             } else {
@@ -142,7 +156,8 @@ public final class ApacheRollups {
     }
 
     private @Nullable Instant minTime(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(minTimeSql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(minTimeSql);
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             OffsetDateTime t = rs.getObject(1, OffsetDateTime.class);
             return t == null ? null : t.toInstant();

@@ -3,8 +3,8 @@ package io.agstorage.core.retention.internal;
 import io.agstorage.core.Aggregation;
 import io.agstorage.core.AggregationResult;
 import io.agstorage.core.Bucket;
-import io.agstorage.core.query.BucketQuery;
 import io.agstorage.core.internal.Json;
+import io.agstorage.core.query.BucketQuery;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,20 +43,24 @@ public final class RollupQueries {
     private final DataSource dataSource;
     /** In one round trip: the candidate rollups that cover the range, and the ids of the matching series. */
     private final String coveredSql;
+
     private final Map<String, Map<Aggregation, String>> sql = new HashMap<>();
 
     public RollupQueries(DataSource dataSource, String quotedSchema) {
         this.dataSource = dataSource;
-        this.coveredSql = "SELECT ARRAY(SELECT rollup FROM " + quotedSchema + ".rollup_watermarks WHERE rollup = ANY (?) AND watermark >= ?), "
-                + "ARRAY(SELECT id FROM " + quotedSchema + ".series WHERE metric = ? AND labels @> ?::jsonb)";
+        this.coveredSql = "SELECT ARRAY(SELECT rollup FROM " + quotedSchema
+                + ".rollup_watermarks WHERE rollup = ANY (?) AND watermark >= ?), " + "ARRAY(SELECT id FROM "
+                + quotedSchema + ".series WHERE metric = ? AND labels @> ?::jsonb)";
         for (RollupDefinition rollup : RollupDefinition.METRICS) {
             Map<Aggregation, String> byAgg = new EnumMap<>(Aggregation.class);
             for (Aggregation agg : Aggregation.values()) {
                 String expression = expression(agg);
                 if (expression != null) {
-                    byAgg.put(agg, "SELECT time_bucket(? * INTERVAL '1 microsecond', h.bucket) AS b, " + expression + " FROM "
-                            + quotedSchema + "." + rollup.name() + " h "
-                            + "WHERE h.series_id = ANY (?) AND h.bucket >= ? AND h.bucket < ? GROUP BY b ORDER BY b LIMIT ?");
+                    byAgg.put(
+                            agg,
+                            "SELECT time_bucket(? * INTERVAL '1 microsecond', h.bucket) AS b, " + expression + " FROM "
+                                    + quotedSchema + "." + rollup.name() + " h "
+                                    + "WHERE h.series_id = ANY (?) AND h.bucket >= ? AND h.bucket < ? GROUP BY b ORDER BY b LIMIT ?");
                 }
             }
             sql.put(rollup.name(), byAgg);
@@ -88,7 +92,9 @@ public final class RollupQueries {
         long endMicros = micros(end);
         for (RollupDefinition rollup : RollupDefinition.METRICS) {
             long grain = rollup.grainMicros();
-            if (bucketMicros % grain == 0 && Math.floorMod(startMicros, grain) == 0 && Math.floorMod(endMicros, grain) == 0) {
+            if (bucketMicros % grain == 0
+                    && Math.floorMod(startMicros, grain) == 0
+                    && Math.floorMod(endMicros, grain) == 0) {
                 result.add(rollup);
             }
         }
@@ -103,8 +109,15 @@ public final class RollupQueries {
      * The buckets from the coarsest rollup that answers exactly, or null when none does (the caller then reads
      * {@code samples}).
      */
-    public @Nullable AggregationResult aggregated(String name, Instant start, Instant end, Duration bucket, Aggregation agg,
-            Map<String, String> labels, int maxResults) throws SQLException {
+    public @Nullable AggregationResult aggregated(
+            String name,
+            Instant start,
+            Instant end,
+            Duration bucket,
+            Aggregation agg,
+            Map<String, String> labels,
+            int maxResults)
+            throws SQLException {
         List<RollupDefinition> candidates = candidates(start, end, bucket, agg);
         if (candidates.isEmpty() || !end.isAfter(start)) {
             return null;
@@ -113,7 +126,11 @@ public final class RollupQueries {
             Set<String> covered = new HashSet<>();
             Long[] ids;
             try (PreparedStatement ps = c.prepareStatement(coveredSql)) {
-                ps.setArray(1, c.createArrayOf("text", candidates.stream().map(RollupDefinition::name).toArray()));
+                ps.setArray(
+                        1,
+                        c.createArrayOf(
+                                "text",
+                                candidates.stream().map(RollupDefinition::name).toArray()));
                 ps.setObject(2, OffsetDateTime.ofInstant(end, ZoneOffset.UTC));
                 ps.setString(3, name);
                 ps.setString(4, Json.object(labels));
@@ -124,7 +141,7 @@ public final class RollupQueries {
                 }
             } catch (SQLException e) {
                 if (UNDEFINED_TABLE.equals(e.getSQLState())) {
-                    return null;  // a schema migrated before V004 (database.migrate = false): raw only
+                    return null; // a schema migrated before V004 (database.migrate = false): raw only
                 }
                 throw e;
             }
@@ -133,7 +150,8 @@ public final class RollupQueries {
             // scans the whole rollup instead.
             for (RollupDefinition rollup : candidates) {
                 if (covered.contains(rollup.name())) {
-                    List<Bucket> buckets = ids.length == 0 ? List.of() : query(c, rollup, ids, start, end, bucket, agg, maxResults);
+                    List<Bucket> buckets =
+                            ids.length == 0 ? List.of() : query(c, rollup, ids, start, end, bucket, agg, maxResults);
                     return new AggregationResult(rollup.name(), buckets);
                 }
             }
@@ -141,8 +159,16 @@ public final class RollupQueries {
         }
     }
 
-    private List<Bucket> query(Connection c, RollupDefinition rollup, Long[] seriesIds, Instant start, Instant end, Duration bucket,
-            Aggregation agg, int maxResults) throws SQLException {
+    private List<Bucket> query(
+            Connection c,
+            RollupDefinition rollup,
+            Long[] seriesIds,
+            Instant start,
+            Instant end,
+            Duration bucket,
+            Aggregation agg,
+            int maxResults)
+            throws SQLException {
         long[] ids = Arrays.stream(seriesIds).mapToLong(Long::longValue).toArray();
         return BucketQuery.run(c, sql.get(rollup.name()).get(agg), ids, start, end, bucket, maxResults);
     }

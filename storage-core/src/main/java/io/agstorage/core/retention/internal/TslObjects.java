@@ -40,8 +40,9 @@ public final class TslObjects {
     /** Enables native compression on {@code table}, segmented by {@code segmentBy}, newest first; no-op when enabled. */
     public boolean enableCompression(String table, String segmentBy, String timeColumn) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT compression_enabled FROM timescaledb_information.hypertables "
-                    + "WHERE hypertable_schema = ? AND hypertable_name = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT compression_enabled FROM timescaledb_information.hypertables "
+                            + "WHERE hypertable_schema = ? AND hypertable_name = ?")) {
                 ps.setString(1, schema);
                 ps.setString(2, table);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -51,29 +52,43 @@ public final class TslObjects {
                 }
             }
             try (Statement st = c.createStatement()) {
-                st.execute("ALTER TABLE " + quotedSchema + "." + table + " SET (timescaledb.compress, timescaledb.compress_segmentby = '"
-                        + segmentBy + "', timescaledb.compress_orderby = '" + timeColumn + " DESC')");
+                st.execute("ALTER TABLE " + quotedSchema + "." + table
+                        + " SET (timescaledb.compress, timescaledb.compress_segmentby = '" + segmentBy
+                        + "', timescaledb.compress_orderby = '" + timeColumn + " DESC')");
             }
-            log.info("Enabled compression on {}.{} (segment by {}, order by {} DESC)", schema, table, segmentBy, timeColumn);
+            log.info(
+                    "Enabled compression on {}.{} (segment by {}, order by {} DESC)",
+                    schema,
+                    table,
+                    segmentBy,
+                    timeColumn);
             return true;
         }
     }
 
     /** The retention policy of {@code table}: drop chunks older than {@code days}. Returns its job id. */
     public int ensureRetentionPolicy(String table, int days) throws SQLException {
-        return ensurePolicy(table, "policy_retention", "(config->>'drop_after')::interval = make_interval(days => ?)",
+        return ensurePolicy(
+                table,
+                "policy_retention",
+                "(config->>'drop_after')::interval = make_interval(days => ?)",
                 ps -> ps.setInt(1, days),
                 "SELECT remove_retention_policy(?::regclass)",
-                "SELECT add_retention_policy(?::regclass, drop_after => make_interval(days => ?))", ps -> ps.setInt(2, days),
+                "SELECT add_retention_policy(?::regclass, drop_after => make_interval(days => ?))",
+                ps -> ps.setInt(2, days),
                 "drop_after " + days + " days");
     }
 
     /** The compression policy of {@code table}: compress chunks older than {@code days}. Returns its job id. */
     public int ensureCompressionPolicy(String table, int days) throws SQLException {
-        return ensurePolicy(table, "policy_compression", "(config->>'compress_after')::interval = make_interval(days => ?)",
+        return ensurePolicy(
+                table,
+                "policy_compression",
+                "(config->>'compress_after')::interval = make_interval(days => ?)",
                 ps -> ps.setInt(1, days),
                 "SELECT remove_compression_policy(?::regclass)",
-                "SELECT add_compression_policy(?::regclass, compress_after => make_interval(days => ?))", ps -> ps.setInt(2, days),
+                "SELECT add_compression_policy(?::regclass, compress_after => make_interval(days => ?))",
+                ps -> ps.setInt(2, days),
                 "compress_after " + days + " days");
     }
 
@@ -84,18 +99,27 @@ public final class TslObjects {
     public int ensureContinuousAggregate(RollupDefinition rollup, Duration lateWindow) throws SQLException {
         String qualified = quotedSchema + "." + rollup.name();
         boolean created = false;
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement st = c.createStatement()) {
             if (!exists(c, rollup.name())) {
-                st.execute("CREATE MATERIALIZED VIEW " + qualified + " WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS "
+                st.execute("CREATE MATERIALIZED VIEW " + qualified
+                        + " WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS "
                         + rollup.select(quotedSchema, false) + " WITH NO DATA");
                 created = true;
-                log.info("Created continuous aggregate {}.{} ({} buckets over {})", schema, rollup.name(), rollup.grain(), rollup.source());
+                log.info(
+                        "Created continuous aggregate {}.{} ({} buckets over {})",
+                        schema,
+                        rollup.name(),
+                        rollup.grain(),
+                        rollup.source());
             }
         }
         long grainSec = rollup.grain().toSeconds();
         long endOffset = grainSec;
         long startOffset = Math.max(lateWindow.toSeconds(), 2 * grainSec) + grainSec;
-        int job = ensurePolicy(rollup.name(), "policy_refresh_continuous_aggregate",
+        int job = ensurePolicy(
+                rollup.name(),
+                "policy_refresh_continuous_aggregate",
                 "(config->>'start_offset')::interval = justify_hours(make_interval(secs => ?)) AND (config->>'end_offset')::interval = justify_hours(make_interval(secs => ?))",
                 ps -> {
                     ps.setLong(1, startOffset);
@@ -113,8 +137,10 @@ public final class TslObjects {
         if (created) {
             refreshAll(rollup);
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO " + quotedSchema
-                + ".rollup_watermarks (rollup, watermark) VALUES (?, 'infinity') ON CONFLICT (rollup) DO NOTHING")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO " + quotedSchema
+                                + ".rollup_watermarks (rollup, watermark) VALUES (?, 'infinity') ON CONFLICT (rollup) DO NOTHING")) {
             ps.setString(1, rollup.name());
             ps.executeUpdate();
         }
@@ -123,8 +149,10 @@ public final class TslObjects {
 
     /** Materializes every bucket up to the current one (the one-off full refresh after creation or a back-fill). */
     public void refreshAll(RollupDefinition rollup) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "CALL refresh_continuous_aggregate(?::regclass, NULL, time_bucket(" + rollup.grainLiteral() + ", now()))")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("CALL refresh_continuous_aggregate(?::regclass, NULL, time_bucket("
+                                + rollup.grainLiteral() + ", now()))")) {
             ps.setString(1, quotedSchema + "." + rollup.name());
             ps.execute();
         }
@@ -143,7 +171,8 @@ public final class TslObjects {
 
     /** Runs a policy job now ({@code CALL run_job}): the WASM server has no background workers. */
     public void runJob(int jobId) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("CALL run_job(?)")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("CALL run_job(?)")) {
             ps.setInt(1, jobId);
             ps.execute();
         }
@@ -152,7 +181,8 @@ public final class TslObjects {
     /** The ids of the policy jobs of {@code relation} named {@code procName}. */
     public List<Integer> jobs(String relation, String procName) throws SQLException {
         List<Integer> ids = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(String.format(FIND_JOB, "true"))) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(String.format(FIND_JOB, "true"))) {
             ps.setString(1, schema);
             ps.setString(2, relation);
             ps.setString(3, procName);
@@ -170,8 +200,16 @@ public final class TslObjects {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    private int ensurePolicy(String relation, String procName, String matches, Binder bindMatch, String removeSql, String addSql,
-            Binder bindAdd, String describe) throws SQLException {
+    private int ensurePolicy(
+            String relation,
+            String procName,
+            String matches,
+            Binder bindMatch,
+            String removeSql,
+            String addSql,
+            Binder bindAdd,
+            String describe)
+            throws SQLException {
         String regclass = quotedSchema + "." + relation;
         try (Connection c = dataSource.getConnection()) {
             List<Integer> jobs = new ArrayList<>();
@@ -205,8 +243,14 @@ public final class TslObjects {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     int job = rs.getInt(1);
-                    log.info("{} {} policy on {}.{} ({}): job {}", jobs.isEmpty() ? "Added" : "Replaced", procName, schema, relation,
-                            describe, job);
+                    log.info(
+                            "{} {} policy on {}.{} ({}): job {}",
+                            jobs.isEmpty() ? "Added" : "Replaced",
+                            procName,
+                            schema,
+                            relation,
+                            describe,
+                            job);
                     return job;
                 }
             }

@@ -13,47 +13,86 @@ class RollupQueriesTest {
 
     @Test
     void aggregationsFoldableFromSumsCountsAndExtremesUseARollupAndPercentilesNever() {
-        for (Aggregation agg : new Aggregation[] {Aggregation.AVG, Aggregation.MIN, Aggregation.MAX, Aggregation.SUM, Aggregation.COUNT,
-                Aggregation.FIRST, Aggregation.LAST}) {
+        for (Aggregation agg : new Aggregation[] {
+            Aggregation.AVG,
+            Aggregation.MIN,
+            Aggregation.MAX,
+            Aggregation.SUM,
+            Aggregation.COUNT,
+            Aggregation.FIRST,
+            Aggregation.LAST
+        }) {
             assertThat(RollupQueries.expression(agg)).as(agg.name()).isNotNull();
         }
         assertThat(RollupQueries.expression(Aggregation.AVG)).isEqualTo("sum(h.value_sum) / sum(h.sample_count)");
         for (Aggregation agg : new Aggregation[] {Aggregation.P50, Aggregation.P95, Aggregation.P99}) {
             assertThat(RollupQueries.expression(agg)).isNull();
-            assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(7)), Duration.ofDays(1), agg)).isEmpty();
+            assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(7)), Duration.ofDays(1), agg))
+                    .isEmpty();
         }
     }
 
     @Test
     void theCoarsestRollupWhoseGrainDividesTheBucketAndAlignsWithTheRangeComesFirst() {
         assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(7)), Duration.ofDays(1), Aggregation.AVG))
-                .extracting(RollupDefinition::name).containsExactly("metrics_daily", "metrics_hourly");
+                .extracting(RollupDefinition::name)
+                .containsExactly("metrics_daily", "metrics_hourly");
         assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(7)), Duration.ofDays(7), Aggregation.SUM))
-                .extracting(RollupDefinition::name).containsExactly("metrics_daily", "metrics_hourly");
+                .extracting(RollupDefinition::name)
+                .containsExactly("metrics_daily", "metrics_hourly");
         assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(7)), Duration.ofHours(6), Aggregation.MAX))
-                .extracting(RollupDefinition::name).containsExactly("metrics_hourly");
-        assertThat(RollupQueries.candidates(DAY.plus(Duration.ofHours(3)), DAY.plus(Duration.ofDays(2)), Duration.ofDays(1), Aggregation.MIN))
-                .as("start inside a day").extracting(RollupDefinition::name).containsExactly("metrics_hourly");
+                .extracting(RollupDefinition::name)
+                .containsExactly("metrics_hourly");
+        assertThat(RollupQueries.candidates(
+                        DAY.plus(Duration.ofHours(3)),
+                        DAY.plus(Duration.ofDays(2)),
+                        Duration.ofDays(1),
+                        Aggregation.MIN))
+                .as("start inside a day")
+                .extracting(RollupDefinition::name)
+                .containsExactly("metrics_hourly");
     }
 
     @Test
     void unalignedRangesAndBucketsFinerThanAnHourGoToTheRawTable() {
-        assertThat(RollupQueries.candidates(DAY.plusSeconds(1), DAY.plus(Duration.ofDays(1)), Duration.ofHours(1), Aggregation.AVG)).isEmpty();
-        assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(1)).plusNanos(1_000), Duration.ofHours(1), Aggregation.AVG)).isEmpty();
-        assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(1)), Duration.ofMinutes(30), Aggregation.AVG)).isEmpty();
-        assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(1)), Duration.ofMinutes(90), Aggregation.AVG)).isEmpty();
-        assertThat(RollupQueries.candidates(Instant.parse("1969-12-31T23:00:00Z"), DAY, Duration.ofHours(1), Aggregation.AVG))
-                .as("before the epoch").extracting(RollupDefinition::name).containsExactly("metrics_hourly");
+        assertThat(RollupQueries.candidates(
+                        DAY.plusSeconds(1), DAY.plus(Duration.ofDays(1)), Duration.ofHours(1), Aggregation.AVG))
+                .isEmpty();
+        assertThat(RollupQueries.candidates(
+                        DAY, DAY.plus(Duration.ofDays(1)).plusNanos(1_000), Duration.ofHours(1), Aggregation.AVG))
+                .isEmpty();
+        assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(1)), Duration.ofMinutes(30), Aggregation.AVG))
+                .isEmpty();
+        assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(1)), Duration.ofMinutes(90), Aggregation.AVG))
+                .isEmpty();
+        assertThat(RollupQueries.candidates(
+                        Instant.parse("1969-12-31T23:00:00Z"), DAY, Duration.ofHours(1), Aggregation.AVG))
+                .as("before the epoch")
+                .extracting(RollupDefinition::name)
+                .containsExactly("metrics_hourly");
     }
 
     @Test
     void theRollupSelectGroupsByBucketExpressionAndKeys() {
         String select = RollupDefinition.FILLS_DAILY_STATS.select("\"s\"", true);
-        assertThat(select).startsWith("SELECT time_bucket(INTERVAL '86400 seconds', f.venue_trade_time) AS bucket, f.venue AS venue")
+        assertThat(select)
+                .startsWith(
+                        "SELECT time_bucket(INTERVAL '86400 seconds', f.venue_trade_time) AS bucket, f.venue AS venue")
                 .contains("sum(f.price * f.size) / NULLIF(sum(f.size), 0) AS vwap")
                 .contains("FROM \"s\".fills f WHERE f.venue_trade_time >= ? AND f.venue_trade_time < ?")
-                .endsWith("GROUP BY time_bucket(INTERVAL '86400 seconds', f.venue_trade_time), f.venue, f.market, f.side");
-        assertThat(RollupDefinition.METRICS_HOURLY.columns()).containsExactly("bucket", "series_id", "sample_count", "value_sum",
-                "value_min", "value_max", "time_first", "value_first", "time_last", "value_last");
+                .endsWith(
+                        "GROUP BY time_bucket(INTERVAL '86400 seconds', f.venue_trade_time), f.venue, f.market, f.side");
+        assertThat(RollupDefinition.METRICS_HOURLY.columns())
+                .containsExactly(
+                        "bucket",
+                        "series_id",
+                        "sample_count",
+                        "value_sum",
+                        "value_min",
+                        "value_max",
+                        "time_first",
+                        "value_first",
+                        "time_last",
+                        "value_last");
     }
 }
