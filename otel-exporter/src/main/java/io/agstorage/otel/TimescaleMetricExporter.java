@@ -2,10 +2,10 @@ package io.agstorage.otel;
 
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
-import io.agstorage.otel.internal.CumulativeState;
-import io.agstorage.otel.internal.ExemplarStore;
-import io.agstorage.otel.internal.PointWriter;
 import io.agstorage.otel.internal.SdkMetricMapper;
+import io.agstorage.otel.mapping.CumulativeState;
+import io.agstorage.otel.mapping.ExemplarStore;
+import io.agstorage.otel.mapping.PointWriter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.metrics.Aggregation;

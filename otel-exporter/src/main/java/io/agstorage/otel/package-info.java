@@ -1,6 +1,7 @@
 /**
  * OpenTelemetry metrics into TimescaleDB: {@link io.agstorage.otel.TimescaleMetricExporter} (in-process, an OTel
- * SDK {@code MetricExporter}) and {@link io.agstorage.otel.OtlpReceiver} (an OTLP/gRPC + OTLP/HTTP server that any
+ * SDK {@code MetricExporter}); the same mapping ({@link io.agstorage.otel.mapping}) serves
+ * {@code io.agstorage.otlp.OtlpReceiver} (module {@code otlp-receiver}: an OTLP/gRPC + OTLP/HTTP server that any
  * Collector or OTel SDK can export to).
  *
  * <h2>How OTel data becomes rows</h2>

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.otel.testing.Scenario;
+import io.agstorage.otel.testing.Stored;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;

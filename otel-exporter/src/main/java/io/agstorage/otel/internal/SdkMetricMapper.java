@@ -2,6 +2,8 @@ package io.agstorage.otel.internal;
 
 import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.MetricSeries;
+import io.agstorage.otel.mapping.Labels;
+import io.agstorage.otel.mapping.PointWriter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanContext;

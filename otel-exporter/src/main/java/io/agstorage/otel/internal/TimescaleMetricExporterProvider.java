@@ -17,6 +17,8 @@ import java.util.Locale;
  *   <li>{@code otel.exporter.timescale.temporality.preference}: {@code delta} (default), {@code cumulative} or
  *       {@code lowmemory}.</li>
  * </ul>
+ * Reading the YAML file needs {@code com.fasterxml.jackson.dataformat:jackson-dataformat-yaml} on the class path
+ * (this artifact does not bring it, so an application without a file does not carry a YAML parser).
  * The exporter owns the engine it creates and closes it when the SDK shuts down.
  */
 public final class TimescaleMetricExporterProvider implements ConfigurableMetricExporterProvider {
@@ -27,13 +29,25 @@ public final class TimescaleMetricExporterProvider implements ConfigurableMetric
     @Override
     public MetricExporter createExporter(ConfigProperties properties) {
         String file = properties.getString(CONFIG);
-        StorageConfig.Builder config =
-                file == null ? StorageConfig.builder() : StorageConfig.fromYamlFile(Path.of(file)).toBuilder();
+        StorageConfig.Builder config = file == null ? StorageConfig.builder() : fromYamlFile(file).toBuilder();
         config.environment(System.getenv());
         return TimescaleMetricExporter.builder()
                 .setConfig(config.build())
                 .setAggregationTemporalitySelector(temporality(properties.getString(TEMPORALITY, "delta")))
                 .build();
+    }
+
+    private static StorageConfig fromYamlFile(String file) {
+        try {
+            Class.forName(
+                    "com.fasterxml.jackson.dataformat.yaml.YAMLFactory",
+                    false,
+                    TimescaleMetricExporterProvider.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(
+                    CONFIG + " needs com.fasterxml.jackson.dataformat:jackson-dataformat-yaml on the class path", e);
+        }
+        return StorageConfig.fromYamlFile(Path.of(file));
     }
 
     static AggregationTemporalitySelector temporality(String value) {

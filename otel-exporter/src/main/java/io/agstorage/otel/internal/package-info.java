@@ -1,4 +1,4 @@
-/** Not API: mapping of OTel SDK and OTLP data to storage-core batches, the gRPC and HTTP endpoints. */
+/** Not API: mapping of OTel SDK data to a {@code PointWriter}, the SDK autoconfigure provider. */
 @NullMarked
 package io.agstorage.otel.internal;
 

@@ -1,0 +1,287 @@
+package io.agstorage.otlp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.agstorage.core.StorageConfig;
+import io.agstorage.core.StorageEngine;
+import io.agstorage.core.journal.SyncPolicy;
+import io.agstorage.core.retention.RetentionManager;
+import io.agstorage.core.retention.RetentionScheduler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone receiver: {@code java -jar ag-storage-otlp-receiver-<version>-receiver.jar --config config.yaml}.
+ *
+ * <p>The YAML file has the ag-storage sections ({@code database}, {@code ingestion}, {@code retention},
+ * {@code query}) plus a {@code receiver} section:
+ * <pre>{@code
+ * receiver:
+ *   host: 0.0.0.0              # address to bind
+ *   grpc_port: 4317            # -1: off
+ *   http_port: 4318            # -1: off
+ *   max_body_bytes: 16777216   # larger requests get 413 / RESOURCE_EXHAUSTED
+ *   bearer_token: ""           # when set, required as "Authorization: Bearer <token>"
+ *   tls_cert: ""               # PEM certificate chain; with tls_key, both endpoints use TLS
+ *   tls_key: ""                # PEM PKCS#8 private key
+ *   http_threads: 16
+ *   max_cumulative_series: 1000000
+ *   spool_directory: ag-storage-spool/<schema>   # answer once spooled here; "": answer after the commit instead
+ *   spool_sync: batch          # none | batch | always: how far a spooled request is forced to disk before the answer
+ *   retention_interval_minutes: 15   # the retention scheduler (retention: section); 0: do not run it here
+ * }</pre>
+ * Unlike the library's {@link OtlpReceiver.Builder} (no spool unless set), the standalone receiver spools by default,
+ * as a Collector export target: requests are answered once in the spool and committed many per transaction.
+ * Environment variables override the file: {@code AG_STORAGE_RECEIVER_<KEY>} (e.g.
+ * {@code AG_STORAGE_RECEIVER_BEARER_TOKEN}) and the usual {@code AG_STORAGE_<SECTION>_<KEY>}. SIGTERM (or Ctrl-C)
+ * stops accepting requests, lets those in flight finish, flushes and closes the engine. The receiver also runs the
+ * ag-storage retention scheduler (one leader across every JVM on the database), unless its interval is 0.
+ */
+public final class OtlpReceiverMain {
+
+    private static final Logger log = LoggerFactory.getLogger(OtlpReceiverMain.class);
+    private static final String ENV_PREFIX = "AG_STORAGE_RECEIVER_";
+
+    private OtlpReceiverMain() {}
+
+    public static void main(String[] args) {
+        Running running;
+        try {
+            running = start(args, System.getenv());
+        } catch (IllegalArgumentException | UncheckedIOException | IllegalStateException e) {
+            System.err.println("ag-storage OTLP receiver: " + e.getMessage());
+            System.err.println(
+                    "usage: java -jar ag-storage-otlp-receiver-<version>-receiver.jar [--config config.yaml]");
+            System.exit(2);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "otlp-receiver-shutdown"));
+        running.awaitClosed();
+    }
+
+    /** A started receiver and the engine it owns. */
+    static final class Running implements AutoCloseable {
+        final StorageEngine engine;
+        final OtlpReceiver receiver;
+        final @Nullable RetentionScheduler retention;
+        private final CountDownLatch closed = new CountDownLatch(1);
+
+        Running(StorageEngine engine, OtlpReceiver receiver, @Nullable RetentionScheduler retention) {
+            this.engine = engine;
+            this.receiver = receiver;
+            this.retention = retention;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed.getCount() == 0) {
+                return;
+            }
+            log.info("Shutting down: finishing requests in flight, flushing");
+            if (retention != null) {
+                retention.close();
+            }
+            receiver.close();
+            engine.close();
+            closed.countDown();
+        }
+
+        void awaitClosed() {
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static Running start(String[] args, Map<String, String> env) {
+        Path config = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                config = Path.of(args[++i]);
+            } else if (args[i].startsWith("--config=")) {
+                config = Path.of(args[i].substring("--config=".length()));
+            } else {
+                throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+            }
+        }
+        String yaml = "";
+        if (config != null) {
+            try {
+                yaml = Files.readString(config);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read configuration file " + config + ": " + e.getMessage(), e);
+            }
+        }
+        Settings settings = Settings.parse(yaml, env);
+        StorageEngine engine = StorageEngine.create(settings.storage);
+        RetentionScheduler retention = null;
+        try {
+            if (settings.retentionIntervalMinutes > 0) {
+                retention = RetentionScheduler.builder(RetentionManager.create(engine))
+                        .setInterval(Duration.ofMinutes(settings.retentionIntervalMinutes))
+                        .build()
+                        .start();
+            }
+            return new Running(engine, settings.receiver.setEngine(engine).start(), retention);
+        } catch (RuntimeException e) {
+            if (retention != null) {
+                retention.close();
+            }
+            engine.close();
+            throw e;
+        }
+    }
+
+    /** The storage configuration and the receiver builder (engine not yet set) from YAML text and the environment. */
+    static final class Settings {
+        final StorageConfig storage;
+        final OtlpReceiver.Builder receiver;
+        final long retentionIntervalMinutes;
+
+        private Settings(StorageConfig storage, OtlpReceiver.Builder receiver, long retentionIntervalMinutes) {
+            this.storage = storage;
+            this.receiver = receiver;
+            this.retentionIntervalMinutes = retentionIntervalMinutes;
+        }
+
+        static Settings parse(String yaml, Map<String, String> env) {
+            ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+            JsonNode root;
+            try {
+                root = yaml.isBlank() ? null : mapper.readTree(yaml);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("configuration is not valid YAML: " + e.getMessage(), e);
+            }
+            Map<String, String> receiverKeys = new HashMap<>();
+            String storageYaml = "";
+            if (root != null && !root.isNull() && !root.isMissingNode()) {
+                if (!root.isObject()) {
+                    throw new IllegalArgumentException(
+                            "configuration must be a YAML mapping of sections, was " + root.getNodeType());
+                }
+                JsonNode receiver = ((ObjectNode) root).remove("receiver");
+                if (receiver != null && !receiver.isNull()) {
+                    if (!receiver.isObject()) {
+                        throw new IllegalArgumentException(
+                                "receiver must be a mapping of keys, was " + receiver.getNodeType());
+                    }
+                    for (Iterator<Map.Entry<String, JsonNode>> it = receiver.fields(); it.hasNext(); ) {
+                        Map.Entry<String, JsonNode> e = it.next();
+                        if (!e.getValue().isValueNode()) {
+                            throw new IllegalArgumentException(
+                                    "receiver." + e.getKey() + " must be a scalar value, was " + e.getValue());
+                        }
+                        receiverKeys.put(
+                                e.getKey(),
+                                e.getValue().isNull() ? "" : e.getValue().asText());
+                    }
+                }
+                try {
+                    storageYaml = root.isEmpty() ? "" : mapper.writeValueAsString(root);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            Map<String, String> storageEnv = new HashMap<>();
+            env.forEach((name, value) -> {
+                if (name.startsWith(ENV_PREFIX)) {
+                    receiverKeys.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT), value);
+                } else {
+                    storageEnv.put(name, value);
+                }
+            });
+            StorageConfig storage = StorageConfig.builder()
+                    .yaml(storageYaml)
+                    .environment(storageEnv)
+                    .build();
+            String interval = receiverKeys.remove("retention_interval_minutes");
+            long minutes = interval == null ? 15 : parseLong("receiver.retention_interval_minutes", interval.trim());
+            if (minutes < 0) {
+                throw new IllegalArgumentException(
+                        "receiver.retention_interval_minutes must be >= 0 (0: off), was " + minutes);
+            }
+            return new Settings(storage, receiver(receiverKeys, storage.schema()), minutes);
+        }
+
+        private static OtlpReceiver.Builder receiver(Map<String, String> keys, String schema) {
+            OtlpReceiver.Builder b = OtlpReceiver.builder().setSpool(Path.of("ag-storage-spool", schema));
+            String cert = null;
+            String key = null;
+            for (Map.Entry<String, String> e : keys.entrySet()) {
+                String name = "receiver." + e.getKey();
+                String value = e.getValue().trim();
+                switch (e.getKey()) {
+                    case "host" -> b.setHost(value);
+                    case "grpc_port" -> b.setGrpcPort(parseInt(name, value));
+                    case "http_port" -> b.setHttpPort(parseInt(name, value));
+                    case "max_body_bytes" -> b.setMaxBodyBytes(parseLong(name, value));
+                    case "bearer_token" -> b.setBearerToken(value.isEmpty() ? null : value);
+                    case "tls_cert" -> cert = value.isEmpty() ? null : value;
+                    case "tls_key" -> key = value.isEmpty() ? null : value;
+                    case "http_threads" -> b.setHttpThreads(parseInt(name, value));
+                    case "max_cumulative_series" -> b.setMaxCumulativeSeries(parseLong(name, value));
+                    case "spool_directory" -> b.setSpool(value.isEmpty() ? null : Path.of(value));
+                    case "spool_sync" -> b.setSpoolSyncPolicy(parseSync(name, value));
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown configuration key '" + name + "' (expected one of host, "
+                                        + "grpc_port, http_port, max_body_bytes, bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, "
+                                        + "spool_directory, spool_sync, retention_interval_minutes)");
+                }
+            }
+            if ((cert == null) != (key == null)) {
+                throw new IllegalArgumentException(
+                        "receiver.tls_cert and receiver.tls_key must be set together, was tls_cert="
+                                + (cert == null ? "unset" : cert) + ", tls_key=" + (key == null ? "unset" : key));
+            }
+            if (cert != null) {
+                b.setTls(Path.of(cert), Path.of(key));
+            }
+            return b;
+        }
+
+        private static SyncPolicy parseSync(String key, String value) {
+            try {
+                return SyncPolicy.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + " must be one of none, batch, always, was '" + value + "'", e);
+            }
+        }
+
+        private static int parseInt(String key, String value) {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be an integer, was '" + value + "'", e);
+            }
+        }
+
+        private static long parseLong(String key, String value) {
+            try {
+                return Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be an integer, was '" + value + "'", e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Settings{" + storage + "}";
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.agstorage.otlp.internal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.agstorage.core.SampleSpool;
+import io.agstorage.core.StorageEngine;
+import io.agstorage.otel.mapping.CumulativeState;
+import io.agstorage.otel.mapping.ExemplarStore;
+import io.agstorage.otel.mapping.PointWriter;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport-independent part of the receiver: maps a decoded request, submits it without waiting for room, and
+ * tells the transport what to answer.
+ */
+public final class OtlpIngest {
+
+    private static final Logger log = LoggerFactory.getLogger(OtlpIngest.class);
+
+    /** What a transport answers. */
+    public sealed interface Outcome {
+        /** Committed (all but {@code rejected} points): answer 200 / OK with this response. */
+        record Accepted(ExportMetricsServiceResponse response) implements Outcome {}
+        /** The ingestion buffer is full: nothing was stored; answer 503 / UNAVAILABLE with a retry delay. */
+        record Busy(String message) implements Outcome {}
+        /** Not committed (database failing, engine closed): nothing is confirmed; answer 503 / UNAVAILABLE. */
+        record Failed(String message) implements Outcome {}
+    }
+
+    private final StorageEngine engine;
+    private final @Nullable SampleSpool spool;
+    private final CumulativeState state;
+    private final SeriesCache seriesCache;
+    private final ExemplarStore exemplars;
+    private final int waitAboveSize;
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder busy = new LongAdder();
+
+    public OtlpIngest(StorageEngine engine, CumulativeState state, long maxSeries) {
+        this(engine, null, state, maxSeries);
+    }
+
+    /** With {@code spool} set, a request is answered once spooled rather than once committed. */
+    public OtlpIngest(StorageEngine engine, @Nullable SampleSpool spool, CumulativeState state, long maxSeries) {
+        this.engine = engine;
+        this.spool = spool;
+        this.state = state;
+        this.seriesCache = new SeriesCache(maxSeries);
+        this.exemplars = new ExemplarStore(engine);
+        // A request larger than half the ring would rarely find room all at once: those wait for room instead.
+        this.waitAboveSize = Math.max(1, engine.ingestionStats().bufferSize() / 2);
+    }
+
+    /** A decoded request; {@code utf8Repaired} when invalid UTF-8 in it was replaced by U+FFFD to decode it. */
+    public record Decoded(ExportMetricsServiceRequest request, boolean utf8Repaired) {}
+
+    /**
+     * Decodes a protobuf request. Invalid UTF-8 in string fields (which protobuf-java refuses) is replaced by U+FFFD,
+     * so only the data points it touches are refused rather than the whole request.
+     *
+     * @throws InvalidProtocolBufferException when the bytes are not an ExportMetricsServiceRequest
+     */
+    public static Decoded decode(byte[] bytes) throws InvalidProtocolBufferException {
+        try {
+            return new Decoded(ExportMetricsServiceRequest.parseFrom(bytes), false);
+        } catch (InvalidProtocolBufferException e) {
+            byte[] repaired;
+            try {
+                repaired = Utf8Repair.repair(bytes, ExportMetricsServiceRequest.getDescriptor());
+            } catch (InvalidProtocolBufferException | RuntimeException notRepairable) {
+                throw e;
+            }
+            try {
+                return new Decoded(ExportMetricsServiceRequest.parseFrom(repaired), true);
+            } catch (InvalidProtocolBufferException stillBad) {
+                throw e;
+            }
+        }
+    }
+
+    public CompletableFuture<Outcome> ingest(ExportMetricsServiceRequest request) {
+        return ingest(new Decoded(request, false));
+    }
+
+    public CompletableFuture<Outcome> ingest(Decoded decoded) {
+        ExportMetricsServiceRequest request = decoded.request();
+        PointWriter writer =
+                new PointWriter(engine, state, (int) Math.min(1 << 20, OtlpMetricMapper.countPoints(request)));
+        writer.setUtf8Repaired(decoded.utf8Repaired());
+        CompletableFuture<Long> committed;
+        try {
+            OtlpMetricMapper.map(request, writer, seriesCache);
+            if (writer.batch().isEmpty()) {
+                return CompletableFuture.completedFuture(accepted(writer));
+            }
+            if (spool != null) {
+                return spool(spool, writer);
+            }
+            committed = writer.batch().size() > waitAboveSize
+                    ? engine.submit(writer.batch())
+                    : engine.trySubmit(writer.batch());
+        } catch (RuntimeException e) {
+            writer.rollback();
+            return CompletableFuture.completedFuture(new Outcome.Failed("not stored: " + e.getMessage()));
+        }
+        if (committed == null) {
+            writer.rollback();
+            busy.increment();
+            return CompletableFuture.completedFuture(new Outcome.Busy("ingestion buffer full, retry later"));
+        }
+        return committed
+                .handle((n, error) -> {
+                    if (error != null) {
+                        writer.rollback();
+                        log.warn(
+                                "OTLP request of {} points not committed: {}",
+                                writer.batch().size(),
+                                error.getMessage());
+                        return (Outcome) new Outcome.Failed("not committed: " + message(error));
+                    }
+                    return accepted(writer);
+                })
+                .thenCompose(outcome -> outcome instanceof Outcome.Accepted
+                                && !writer.exemplars().isEmpty()
+                        ? exemplars.write(writer.exemplars()).thenApply(done -> outcome)
+                        : CompletableFuture.completedFuture(outcome));
+    }
+
+    /** The spooled path: answered once the spool has the batch; exemplars are written once it is committed. */
+    private CompletableFuture<Outcome> spool(SampleSpool spool, PointWriter writer) {
+        SampleSpool.Spooled spooled = spool.trySpool(writer.batch());
+        if (spooled == null) {
+            writer.rollback();
+            busy.increment();
+            return CompletableFuture.completedFuture(new Outcome.Busy("ingestion buffer full, retry later"));
+        }
+        if (!writer.exemplars().isEmpty()) {
+            spooled.committed().thenRun(() -> exemplars.write(writer.exemplars()));
+        }
+        return spooled.answer().handle((done, error) -> {
+            if (error != null) {
+                writer.rollback();
+                return new Outcome.Failed("not committed: " + message(error));
+            }
+            return accepted(writer);
+        });
+    }
+
+    private Outcome accepted(PointWriter writer) {
+        accepted.add(writer.batch().size());
+        ExportMetricsServiceResponse.Builder response = ExportMetricsServiceResponse.newBuilder();
+        if (writer.rejected() > 0) {
+            rejected.add(writer.rejected());
+            response.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
+                    .setRejectedDataPoints(writer.rejected())
+                    .setErrorMessage(writer.rejectionMessage()));
+        }
+        return new Outcome.Accepted(response.build());
+    }
+
+    private static String message(Throwable error) {
+        Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause()
+                : error;
+        @Nullable String m = t.getMessage();
+        return m != null ? m : t.toString();
+    }
+
+    public long acceptedPoints() {
+        return accepted.sum();
+    }
+
+    public long rejectedPoints() {
+        return rejected.sum();
+    }
+
+    public long busyRequests() {
+        return busy.sum();
+    }
+}
