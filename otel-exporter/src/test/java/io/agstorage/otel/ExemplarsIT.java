@@ -1,0 +1,78 @@
+package io.agstorage.otel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agstorage.core.StorageEngine;
+import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.otel.testing.Stored;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.metrics.ExemplarFilter;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exemplars recorded inside a span reach the exemplars table with their trace and span ids through the in-process
+ * exporter (the OTLP clients: otlp-receiver's {@code OtlpReceiverExemplarsIT}).
+ */
+class ExemplarsIT {
+
+    private static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
+    private static final String SPAN = "b7ad6b7169203331";
+
+    private final TestDatabase db = TestDatabase.apache();
+    private final String schema = TestDatabase.uniqueSchema("otel_exm");
+    private StorageEngine engine;
+
+    @BeforeEach
+    void start() {
+        engine = StorageEngine.create(db.config(schema).build());
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+        db.dropSchema(schema);
+    }
+
+    private static final List<String> EXPECTED = List.of(
+            "fill.latency | 42.5 | " + TRACE + " | " + SPAN + " | a", "fills | 5.0 | " + TRACE + " | " + SPAN + " | a");
+
+    @Test
+    void inProcessExporterKeepsExemplars() {
+        SdkMeterProvider provider = SdkMeterProvider.builder()
+                .setExemplarFilter(ExemplarFilter.alwaysOn())
+                .registerMetricReader(PeriodicMetricReader.builder(TimescaleMetricExporter.builder()
+                                .setEngine(engine)
+                                .build())
+                        .setInterval(Duration.ofHours(1))
+                        .build())
+                .build();
+        var meter = provider.get("exemplars");
+        var counter = meter.counterBuilder("fills").build();
+        var latency = meter.histogramBuilder("fill.latency").build();
+        SpanContext span = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
+        try (Scope ignored = Context.root().with(Span.wrap(span)).makeCurrent()) {
+            counter.add(5, Attributes.of(AttributeKey.stringKey("venue"), "a"));
+            latency.record(42.5, Attributes.of(AttributeKey.stringKey("venue"), "a"));
+        }
+        provider.shutdown().join(20, TimeUnit.SECONDS);
+
+        assertThat(new Stored(db, schema)
+                        .rows("SELECT r.metric, e.value, e.trace_id, e.span_id, r.labels->>'venue' FROM $S.exemplars e "
+                                + "JOIN $S.series r ON r.id = e.series_id ORDER BY r.metric"))
+                .containsExactlyElementsOf(EXPECTED);
+    }
+}
