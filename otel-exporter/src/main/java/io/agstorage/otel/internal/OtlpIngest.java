@@ -1,8 +1,8 @@
 package io.agstorage.otel.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.agstorage.core.SampleSpool;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.spool.SampleSpool;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
