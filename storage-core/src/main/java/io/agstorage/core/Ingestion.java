@@ -137,7 +137,7 @@ final class Ingestion {
         }
     }
 
-    /** Writes everything buffered so far and waits for the commit; returns how many entries were committed meanwhile. */
+    /** Writes everything buffered so far and waits for the commit; returns how many were committed meanwhile. */
     long flush() {
         long before = writer.committedTotal();
         try {

@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class PointInserts {
 
-    /** insertMetricsBatch sends points on in chunks of this many, so the database inserts while the rest are validated. */
+    /** insertMetricsBatch sends points on in chunks of this many: the database inserts while the rest are validated. */
     private static final int STREAM_CHUNK = 1_024;
     /** ... after a first, small chunk, so that the database starts working almost as soon as the call does. */
     private static final int FIRST_STREAM_CHUNK = 128;
@@ -159,7 +159,7 @@ final class PointInserts {
         return ref != null ? ref : registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
     }
 
-    /** The first rule {@code p} breaks, or null; name and labels only for a series not interned yet (interned ones passed). */
+    /** The first rule {@code p} breaks, or null; name and labels only for a series not interned yet (others passed). */
     private static @Nullable String validate(MetricPoint p, long epochMicros, boolean newSeries) {
         String error = newSeries ? PointRules.checkName(p.name()) : null;
         if (error == null && newSeries) {

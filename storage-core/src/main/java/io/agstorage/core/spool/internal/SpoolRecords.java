@@ -17,10 +17,11 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The bytes of one spooled {@link SampleBatch} (its {@link Entries}). A series the database already knows is written as its id (8 bytes),
- * any other as its definition (metric, type, unit, temporality, labels), so a repeated export costs about 25 bytes a
- * sample. Format {@code [byte version=1][int entries]}, then per entry {@code [byte flags][long epochMicros]}, the
- * series ({@code [long id]} or the definition), and {@code [double value]} or the histogram's fields.
+ * The bytes of one spooled {@link SampleBatch} (its {@link Entries}). A series the database already knows is written
+ * as its id (8 bytes), any other as its definition (metric, type, unit, temporality, labels), so a repeated export
+ * costs about 25 bytes a sample. Format {@code [byte version=1][int entries]}, then per entry
+ * {@code [byte flags][long epochMicros]}, the series ({@code [long id]} or the definition), and
+ * {@code [double value]} or the histogram's fields.
  */
 public final class SpoolRecords {
 

@@ -18,7 +18,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
-/** {@link SpoolRecords}: what a spool writes to its journal reads back as the same entries, and bad bytes are refused. */
+/** {@link SpoolRecords}: what a spool writes to its journal reads back as the same entries; bad bytes are refused. */
 class SpoolRecordsTest {
 
     private static final long T0 = 1_775_000_000_000_000L;
