@@ -1,6 +1,6 @@
 package io.agstorage.otlp;
 
-import io.agstorage.core.SampleSpool;
+import io.agstorage.core.spool.SampleSpool;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

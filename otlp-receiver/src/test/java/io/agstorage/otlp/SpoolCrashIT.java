@@ -3,8 +3,8 @@ package io.agstorage.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.agstorage.core.SampleSpool;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.spool.SampleSpool;
 import io.agstorage.core.testing.TcpProxy;
 import io.agstorage.core.testing.TestDatabase;
 import io.agstorage.otel.testing.Stored;

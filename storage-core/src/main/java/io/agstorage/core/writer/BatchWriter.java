@@ -3,7 +3,6 @@ package io.agstorage.core.writer;
 import com.lmax.disruptor.EventHandler;
 import io.agstorage.core.internal.Sql;
 import io.agstorage.core.pipeline.SampleEvent;
-import io.agstorage.core.writer.SampleStore.PendingBatch;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +18,10 @@ import org.slf4j.LoggerFactory;
  * The ring's single consumer. Collects samples and histograms into one reusable batch and writes it when
  * the batch reaches {@code ingestion.batch_size}, when the ring runs dry (the Disruptor's end of batch),
  * when a barrier asks, and when {@code ingestion.flush_interval_ms} passes with data pending. When everything
- * pending came from spools (each record headed by its {@link SampleEvent#SPOOL_MARK}: its client already has its
- * answer), the ring running dry does not write it until it has waited {@link #SPOOL_LINGER_MS} for more, so spooled
- * data goes in large statements. How far each spool got (record sequence, entries of it) is written in the same
- * transaction, so a record split over two commits is replayed from where the first one stopped.
+ * pending came from spools (their clients already have their answers), the ring running dry does not write it until
+ * it has waited {@link #SPOOL_LINGER_MS} for more, so spooled data goes in large statements; {@link SpoolProgress}
+ * keeps that account, and how far each spool got, written in the same transaction, so a record split over two commits
+ * is replayed from where the first one stopped.
  *
  * <p>A transient database failure (connection lost, server restarting) is retried with capped exponential
  * backoff, holding the batch; meanwhile the ring fills and producers see a full buffer rather than silent
@@ -40,10 +39,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** How long pending data that only spools wait for may stay pending for more before it is written. */
     public static final long SPOOL_LINGER_MS = 10;
 
-    private static final long SPOOL_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(SPOOL_LINGER_MS);
-
     private final SampleStore store;
     private final PendingBatch batch;
+    private final SpoolProgress spools = new SpoolProgress();
     private final long flushIntervalNanos;
     private final List<CompletableFuture<Long>> barriers = new ArrayList<>();
     private final AtomicLong committedSamples = new AtomicLong();
@@ -54,12 +52,6 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private final AtomicLong lastBatchNanos = new AtomicLong();
     private volatile long giveUpRetryingAtNanos = Long.MAX_VALUE;
     private long oldestPendingNanos;
-    /** Pending entries of no spooled record: someone may be waiting for them, so no lingering. */
-    private long unspooledPending;
-    /** The spooled record whose entries are arriving, and how many of them are still to come. */
-    private SampleStore.@Nullable SpoolRecord record;
-
-    private int recordRemaining;
     private @Nullable Exception failureSinceBarrier;
     private long lastRetryLogNanos;
 
@@ -75,7 +67,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             case SampleEvent.SAMPLE -> {
                 markPending();
                 batch.addSample(event.series(), event.epochMicros(), event.value());
-                countEntry();
+                spools.entryAdded();
                 if (batch.isFull()) {
                     flush();
                 }
@@ -83,13 +75,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             case SampleEvent.HISTOGRAM -> {
                 markPending();
                 batch.addHistogram(event.series(), event.epochMicros(), event.histogram());
-                countEntry();
+                spools.entryAdded();
             }
-            case SampleEvent.SPOOL_MARK -> {
-                record = new SampleStore.SpoolRecord(
-                        event.spool(), event.spoolSequence(), event.spoolFirstEntry(), event.barrier());
-                recordRemaining = event.spoolEntries();
-            }
+            case SampleEvent.SPOOL_MARK -> spools.recordStarts(event);
             case SampleEvent.BARRIER -> {
                 barriers.add(event.barrier());
                 flush();
@@ -99,7 +87,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         }
         event.clear();
         if (endOfBatch) {
-            if (unspooledPending > 0 || System.nanoTime() - oldestPendingNanos >= SPOOL_LINGER_NANOS) {
+            if (!spools.mayLinger(System.nanoTime() - oldestPendingNanos)) {
                 flush();
             }
             completeBarriers();
@@ -109,8 +97,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     @Override
     public void onTimeout(long sequence) {
         long pendingFor = System.nanoTime() - oldestPendingNanos;
-        if (!batch.isEmpty()
-                && (pendingFor >= flushIntervalNanos || unspooledPending == 0 && pendingFor >= SPOOL_LINGER_NANOS)) {
+        if (!batch.isEmpty() && (pendingFor >= flushIntervalNanos || spools.lingered(pendingFor))) {
             flush();
         }
     }
@@ -124,20 +111,6 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** After this, a failing batch is dropped instead of retried (the engine is closing and its wait is over). */
     public void stopRetryingAt(long nanoTime) {
         giveUpRetryingAtNanos = nanoTime;
-    }
-
-    /** Counts an entry just added: one more of the spooled record in progress (done after its last), or an unspooled one. */
-    private void countEntry() {
-        if (record == null) {
-            unspooledPending++;
-            return;
-        }
-        record.entries++;
-        batch.spooled(record);
-        if (--recordRemaining == 0) {
-            batch.spoolRecordDone(record);
-            record = null;
-        }
     }
 
     private void markPending() {
@@ -156,14 +129,13 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             try {
                 // False when an earlier attempt whose commit answer was lost did commit (spooled batches know: their
                 // spool position moves in the same transaction); either way the batch is in.
-                store.write(batch);
+                store.write(batch, spools.positions(), SampleStore.NO_DEADLINE);
                 lastBatchNanos.set(System.nanoTime() - start);
                 committedSamples.addAndGet(batch.sampleCount);
                 committedHistograms.addAndGet(batch.histogramCount);
                 committedBatches.incrementAndGet();
-                batch.completeSpoolRecords(committedSamples.get() + committedHistograms.get(), null);
+                spools.committed(committedSamples.get() + committedHistograms.get());
                 batch.clear();
-                unspooledPending = 0;
                 return;
             } catch (SQLException | RuntimeException e) {
                 boolean retry = e instanceof SQLException sql
@@ -185,13 +157,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     droppedSamples.addAndGet(batch.size());
                     log.error("Dropped {} samples: the database refused the batch", batch.size(), e);
                     failureSinceBarrier = e;
-                    batch.completeSpoolRecords(0, e);
-                    if (record != null) {
-                        // The rest of a record whose first entries were just refused cannot make it whole.
-                        record.committed.completeExceptionally(e);
-                    }
+                    spools.failed(e);
                     batch.clear();
-                    unspooledPending = 0;
                     return;
                 }
             }

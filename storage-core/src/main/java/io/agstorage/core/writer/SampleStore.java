@@ -1,18 +1,14 @@
 package io.agstorage.core.writer;
 
-import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.internal.SeriesRef;
+import io.agstorage.core.internal.SpoolPosition;
 import io.agstorage.core.internal.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -70,7 +66,7 @@ public final class SampleStore {
             return true;
         }
         try {
-            Connection connection = begin(batch, deadlineNanos);
+            Connection connection = begin(batch, false, deadlineNanos);
             samples.append(
                     connection, batch.sampleTimes, batch.sampleIds(sent), batch.sampleValues, sent, batch.sampleCount);
             sent = batch.sampleCount;
@@ -81,9 +77,9 @@ public final class SampleStore {
         }
     }
 
-    /** {@link #write(PendingBatch, long)} without a deadline. */
-    boolean write(PendingBatch batch) throws SQLException {
-        return write(batch, NO_DEADLINE);
+    /** {@link #write(PendingBatch, Map, long)} of a batch of no spooled record. */
+    boolean write(PendingBatch batch, long deadlineNanos) throws SQLException {
+        return write(batch, Map.of(), deadlineNanos);
     }
 
     /**
@@ -91,16 +87,21 @@ public final class SampleStore {
      * again, except after a {@link CommitOutcomeUnknownException}: the connection failed once the commit was sent.
      * A batch of spooled records first moves its spools' positions, which tells whether an earlier attempt committed
      * it after all: then nothing is written and this returns false.
+     *
+     * @param spoolPositions how far each spool with entries in the batch gets with it; empty when none has
+     * @param deadlineNanos ({@link System#nanoTime()}) no network wait outlasts it, or {@link #NO_DEADLINE}
      */
-    boolean write(PendingBatch batch, long deadlineNanos) throws SQLException {
-        if (open != null && (batch.hasUnresolved(sent) || needsExplicitTransaction(batch) && !explicitTransaction)) {
+    boolean write(PendingBatch batch, Map<UUID, SpoolPosition> spoolPositions, long deadlineNanos) throws SQLException {
+        boolean spooled = !spoolPositions.isEmpty();
+        if (open != null
+                && (batch.hasUnresolved(sent) || needsExplicitTransaction(batch, spooled) && !explicitTransaction)) {
             abort(null);
         }
         Connection connection;
         try {
-            connection = begin(batch, deadlineNanos);
+            connection = begin(batch, spooled, deadlineNanos);
             // First, so that it waits for an earlier attempt whose commit is still in doubt (it holds the row).
-            if (batch.hasSpoolRecords() && !watermarks.advance(connection, batch.spoolPositions())) {
+            if (spooled && !watermarks.advance(connection, spoolPositions)) {
                 abort(null);
                 return false;
             }
@@ -155,7 +156,7 @@ public final class SampleStore {
      * Makes sure a transaction is open, resolving the batch's new series first (auto-committed). It is explicit
      * unless the batch so far is samples that go in one statement.
      */
-    private Connection begin(PendingBatch batch, long deadlineNanos) throws SQLException {
+    private Connection begin(PendingBatch batch, boolean spooled, long deadlineNanos) throws SQLException {
         if (open != null) {
             return open;
         }
@@ -175,7 +176,7 @@ public final class SampleStore {
             if (!unresolved.isEmpty()) {
                 resolver.resolve(connection, unresolved);
             }
-            explicitTransaction = needsExplicitTransaction(batch);
+            explicitTransaction = needsExplicitTransaction(batch, spooled);
             if (explicitTransaction) {
                 connection.setAutoCommit(false);
             }
@@ -188,8 +189,8 @@ public final class SampleStore {
         return connection;
     }
 
-    private boolean needsExplicitTransaction(PendingBatch batch) {
-        return batch.histogramCount > 0 || batch.hasSpoolRecords() || !samples.appendsFormOneStatement();
+    private boolean needsExplicitTransaction(PendingBatch batch, boolean spooled) {
+        return batch.histogramCount > 0 || spooled || !samples.appendsFormOneStatement();
     }
 
     /** Rolls back and returns the open transaction's connection; {@code cause} collects secondary failures. */
@@ -238,174 +239,6 @@ public final class SampleStore {
             if (!connection.getAutoCommit()) {
                 connection.setAutoCommit(true);
             }
-        }
-    }
-
-    /** A spooled record whose entries the writer is collecting; {@code entries}: its index after the last one seen. */
-    static final class SpoolRecord {
-        final UUID spool;
-        final long sequence;
-        final CompletableFuture<Long> committed;
-        int entries;
-
-        SpoolRecord(UUID spool, long sequence, int firstEntry, CompletableFuture<Long> committed) {
-            this.spool = spool;
-            this.sequence = sequence;
-            this.entries = firstEntry;
-            this.committed = committed;
-        }
-    }
-
-    /** The writer's reusable batch: parallel primitive arrays, grown once to the batch size. */
-    static final class PendingBatch {
-        SeriesRef[] sampleSeries;
-        long[] sampleTimes;
-        double[] sampleValues;
-        private long[] sampleIds;
-        int sampleCount;
-        SeriesRef[] histogramSeries = new SeriesRef[16];
-        long[] histogramTimes = new long[16];
-        HistogramPoint[] histograms = new HistogramPoint[16];
-        private long[] histogramIds = new long[16];
-        int histogramCount;
-        /** The spooled records with entries in this batch, in ring order. */
-        private final List<SpoolRecord> spoolRecords = new ArrayList<>();
-
-        private final List<SpoolRecord> spoolRecordsDone = new ArrayList<>();
-
-        PendingBatch(int capacity) {
-            sampleSeries = new SeriesRef[capacity];
-            sampleTimes = new long[capacity];
-            sampleValues = new double[capacity];
-            sampleIds = new long[capacity];
-        }
-
-        void addSample(SeriesRef series, long epochMicros, double value) {
-            sampleSeries[sampleCount] = series;
-            sampleTimes[sampleCount] = epochMicros;
-            sampleValues[sampleCount] = value;
-            sampleCount++;
-        }
-
-        void addHistogram(SeriesRef series, long epochMicros, HistogramPoint point) {
-            if (histogramCount == histograms.length) {
-                int grown = histogramCount * 2;
-                histogramSeries = java.util.Arrays.copyOf(histogramSeries, grown);
-                histogramTimes = java.util.Arrays.copyOf(histogramTimes, grown);
-                histograms = java.util.Arrays.copyOf(histograms, grown);
-                histogramIds = new long[grown];
-            }
-            histogramSeries[histogramCount] = series;
-            histogramTimes[histogramCount] = epochMicros;
-            histograms[histogramCount] = point;
-            histogramCount++;
-        }
-
-        /** An entry of {@code record} was just added (the record's entries arrive in ring order, together). */
-        void spooled(SpoolRecord record) {
-            if (spoolRecords.isEmpty() || spoolRecords.get(spoolRecords.size() - 1) != record) {
-                spoolRecords.add(record);
-            }
-        }
-
-        boolean hasSpoolRecords() {
-            return !spoolRecords.isEmpty();
-        }
-
-        /** Each spool's furthest position in this batch, as of now: its last record here and that record's entries so far. */
-        Map<UUID, SpoolPosition> spoolPositions() {
-            Map<UUID, SpoolPosition> positions = new HashMap<>();
-            for (SpoolRecord r : spoolRecords) {
-                positions.put(r.spool, new SpoolPosition(r.sequence, r.entries));
-            }
-            return positions;
-        }
-
-        /** The last entry of {@code record} is in this batch: its future completes when the batch is committed. */
-        void spoolRecordDone(SpoolRecord record) {
-            spoolRecordsDone.add(record);
-        }
-
-        /** Completes the records whose last entry was in this batch: committed, or (when {@code failure} is set) not. */
-        void completeSpoolRecords(long committed, @Nullable Exception failure) {
-            for (SpoolRecord r : spoolRecordsDone) {
-                if (failure != null) {
-                    r.committed.completeExceptionally(failure);
-                } else {
-                    r.committed.complete(committed);
-                }
-            }
-        }
-
-        boolean isFull() {
-            return sampleCount == sampleSeries.length;
-        }
-
-        boolean isEmpty() {
-            return sampleCount == 0 && histogramCount == 0;
-        }
-
-        int size() {
-            return sampleCount + histogramCount;
-        }
-
-        /** Database ids of samples {@code [from, sampleCount)}, in an array indexed like the samples. */
-        long[] sampleIds(int from) {
-            for (int i = from; i < sampleCount; i++) {
-                sampleIds[i] = sampleSeries[i].id();
-            }
-            return sampleIds;
-        }
-
-        /** Whether a sample from {@code from} on, or any histogram, has a series without a database id. */
-        boolean hasUnresolved(int from) {
-            for (int i = from; i < sampleCount; i++) {
-                if (sampleSeries[i].id() == 0) {
-                    return true;
-                }
-            }
-            for (int i = 0; i < histogramCount; i++) {
-                if (histogramSeries[i].id() == 0) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** The distinct series of this batch that have no database id yet. */
-        List<SeriesRef> unresolvedSeries() {
-            if (!hasUnresolved(0)) {
-                return List.of();
-            }
-            Map<SeriesRef, Boolean> unresolved = new IdentityHashMap<>();
-            for (int i = 0; i < sampleCount; i++) {
-                if (sampleSeries[i].id() == 0) {
-                    unresolved.put(sampleSeries[i], Boolean.TRUE);
-                }
-            }
-            for (int i = 0; i < histogramCount; i++) {
-                if (histogramSeries[i].id() == 0) {
-                    unresolved.put(histogramSeries[i], Boolean.TRUE);
-                }
-            }
-            return new ArrayList<>(unresolved.keySet());
-        }
-
-        long[] histogramIds() {
-            for (int i = 0; i < histogramCount; i++) {
-                histogramIds[i] = histogramSeries[i].id();
-            }
-            return histogramIds;
-        }
-
-        void clear() {
-            java.util.Arrays.fill(sampleSeries, 0, sampleCount, null);
-            java.util.Arrays.fill(histogramSeries, 0, histogramCount, null);
-            java.util.Arrays.fill(histograms, 0, histogramCount, null);
-            sampleCount = 0;
-            histogramCount = 0;
-            spoolRecords.clear();
-            spoolRecordsDone.clear();
         }
     }
 }

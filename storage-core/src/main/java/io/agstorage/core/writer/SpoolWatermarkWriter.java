@@ -1,5 +1,6 @@
 package io.agstorage.core.writer;
 
+import io.agstorage.core.internal.SpoolPosition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

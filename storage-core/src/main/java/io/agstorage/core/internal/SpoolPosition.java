@@ -1,4 +1,4 @@
-package io.agstorage.core.writer;
+package io.agstorage.core.internal;
 
 /**
  * How far a spool's records are committed: the records before {@code sequence} whole, and the first {@code entries}

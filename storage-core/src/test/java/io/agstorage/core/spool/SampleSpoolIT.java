@@ -1,8 +1,13 @@
-package io.agstorage.core;
+package io.agstorage.core.spool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agstorage.core.HistogramPoint;
+import io.agstorage.core.MetricSeries;
+import io.agstorage.core.MetricType;
+import io.agstorage.core.SampleBatch;
+import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.core.testing.TcpProxy;
 import io.agstorage.core.testing.TestDatabase;

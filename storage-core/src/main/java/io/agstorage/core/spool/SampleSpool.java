@@ -1,9 +1,16 @@
-package io.agstorage.core;
+package io.agstorage.core.spool;
 
+import io.agstorage.core.SampleBatch;
+import io.agstorage.core.StorageEngine;
+import io.agstorage.core.StorageException;
+import io.agstorage.core.internal.SeriesRef;
+import io.agstorage.core.internal.SpoolPosition;
+import io.agstorage.core.internal.SpoolTarget;
+import io.agstorage.core.internal.SpoolTarget.Entries;
 import io.agstorage.core.journal.Journal;
 import io.agstorage.core.journal.JournalException;
 import io.agstorage.core.journal.SyncPolicy;
-import io.agstorage.core.writer.SpoolPosition;
+import io.agstorage.core.spool.internal.SpoolRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +57,7 @@ public final class SampleSpool implements AutoCloseable {
     public static final String ID_FILE = "spool.id";
 
     private final StorageEngine engine;
+    private final SpoolTarget target;
     private final Journal journal;
     private final UUID id;
     private final ReentrantLock appendLock = new ReentrantLock();
@@ -65,6 +73,7 @@ public final class SampleSpool implements AutoCloseable {
 
     private SampleSpool(StorageEngine engine, Journal journal, UUID id, long replayed, long replaySkipped) {
         this.engine = engine;
+        this.target = engine.spoolTarget();
         this.journal = journal;
         this.id = id;
         this.replayed = replayed;
@@ -86,8 +95,9 @@ public final class SampleSpool implements AutoCloseable {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(syncPolicy, "syncPolicy");
         UUID id = spoolId(directory);
-        SpoolPosition position = engine.spoolPosition(id);
-        Replay replay = new Replay(engine, id, position);
+        SpoolTarget target = engine.spoolTarget();
+        SpoolPosition position = target.spoolPosition(id);
+        Replay replay = new Replay(target, id, position);
         Journal journal;
         try {
             // Never below what the database holds: a journal tail lost in a machine crash must not hand out its
@@ -142,7 +152,8 @@ public final class SampleSpool implements AutoCloseable {
         if (journalBroken || batch.size() + 1 > maxSpooledPoints) {
             return afterCommit(engine.submit(batch));
         }
-        byte[] record = SpoolRecords.encode(batch);
+        Entries entries = target.entries(batch);
+        byte[] record = SpoolRecords.encode(entries);
         if (record.length > Journal.MAX_RECORD_BYTES) {
             return afterCommit(engine.submit(batch));
         }
@@ -164,7 +175,7 @@ public final class SampleSpool implements AutoCloseable {
                 return afterCommit(engine.submit(batch));
             }
             sequence = journal.lastSequence() + 1;
-            committed = engine.trySubmitSpooled(batch, id, sequence, deadline);
+            committed = target.trySubmitSpooled(entries, id, sequence, deadline);
             if (committed == null) {
                 return null;
             }
@@ -288,10 +299,10 @@ public final class SampleSpool implements AutoCloseable {
 
     /** Replays, at open, the records (or the rest of a record) past the position the database holds. */
     private static final class Replay {
-        private final StorageEngine engine;
+        private final SpoolTarget target;
         private final UUID id;
         private final SpoolPosition committed;
-        private final Map<Long, MetricSeries> seriesById = new HashMap<>();
+        private final Map<Long, SeriesRef> seriesById = new HashMap<>();
         private long unknown;
         private final List<CompletableFuture<Long>> submitted = new ArrayList<>();
         private long records;
@@ -299,8 +310,8 @@ public final class SampleSpool implements AutoCloseable {
         /** The first record that could not be read: the replay stops there, and the open fails. */
         private @Nullable StorageException unreadable;
 
-        Replay(StorageEngine engine, UUID id, SpoolPosition committed) {
-            this.engine = engine;
+        Replay(SpoolTarget target, UUID id, SpoolPosition committed) {
+            this.target = target;
             this.id = id;
             this.committed = committed;
         }
@@ -310,28 +321,28 @@ public final class SampleSpool implements AutoCloseable {
                 return;
             }
             int from = sequence == committed.sequence() ? committed.entries() : 0;
-            SampleBatch batch;
+            Entries entries;
             try {
-                SpoolRecords.Decoded decoded = SpoolRecords.decode(payload, from, engine, this::series);
-                batch = decoded.batch();
+                SpoolRecords.Decoded decoded = SpoolRecords.decode(payload, from, target::series, this::series);
+                entries = decoded.entries();
                 unknown += decoded.unknownSeries();
             } catch (IllegalArgumentException e) {
                 unreadable = new StorageException("spool record " + sequence + " cannot be read: " + e.getMessage(), e);
                 return;
             }
-            if (batch.isEmpty()) {
+            if (entries.size() == 0) {
                 return;
             }
             records++;
-            points += batch.size();
-            submitted.add(engine.submitSpooled(batch, id, sequence, from));
+            points += entries.size();
+            submitted.add(target.submitSpooled(entries, id, sequence, from));
         }
 
-        private Map<Long, MetricSeries> series(long[] ids) {
+        private Map<Long, SeriesRef> series(long[] ids) {
             long[] missing =
                     Arrays.stream(ids).filter(i -> !seriesById.containsKey(i)).toArray();
             if (missing.length > 0) {
-                seriesById.putAll(engine.seriesByIds(missing));
+                seriesById.putAll(target.seriesByIds(missing));
             }
             return seriesById;
         }

@@ -1,6 +1,11 @@
-package io.agstorage.core;
+package io.agstorage.core.spool.internal;
 
+import io.agstorage.core.HistogramPoint;
+import io.agstorage.core.MetricType;
+import io.agstorage.core.SampleBatch;
+import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesRef;
+import io.agstorage.core.internal.SpoolTarget.Entries;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,12 +17,13 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The bytes of one spooled {@link SampleBatch}. A series the database already knows is written as its id (8 bytes),
- * any other as its definition (metric, type, unit, temporality, labels), so a repeated export costs about 25 bytes a
- * sample. Format {@code [byte version=1][int entries]}, then per entry {@code [byte flags][long epochMicros]}, the
- * series ({@code [long id]} or the definition), and {@code [double value]} or the histogram's fields.
+ * The bytes of one spooled {@link SampleBatch} (its {@link Entries}). A series the database already knows is written
+ * as its id (8 bytes), any other as its definition (metric, type, unit, temporality, labels), so a repeated export
+ * costs about 25 bytes a sample. Format {@code [byte version=1][int entries]}, then per entry
+ * {@code [byte flags][long epochMicros]}, the series ({@code [long id]} or the definition), and
+ * {@code [double value]} or the histogram's fields.
  */
-final class SpoolRecords {
+public final class SpoolRecords {
 
     private static final byte VERSION = 1;
     private static final int HISTOGRAM = 1;
@@ -26,12 +32,13 @@ final class SpoolRecords {
 
     private SpoolRecords() {}
 
-    static byte[] encode(SampleBatch batch) {
-        SeriesRef[] series = batch.seriesArray();
-        long[] times = batch.timesArray();
-        double[] values = batch.valuesArray();
-        @Nullable HistogramPoint[] histograms = batch.histogramsArray();
-        int n = batch.size();
+    /** The record of these entries. */
+    public static byte[] encode(Entries entries) {
+        SeriesRef[] series = entries.series();
+        long[] times = entries.times();
+        double[] values = entries.values();
+        @Nullable HistogramPoint[] histograms = entries.histograms();
+        int n = entries.size();
         Writer out = new Writer(5 + n * 25);
         out.buffer.put(VERSION).putInt(n);
         for (int i = 0; i < n; i++) {
@@ -57,17 +64,30 @@ final class SpoolRecords {
         return out.bytes();
     }
 
-    /** A decoded record: its entries as a batch, and how many were skipped because their series id is unknown. */
-    record Decoded(SampleBatch batch, long unknownSeries) {}
+    /** Finds or creates the series of a definition read from a record. */
+    @FunctionalInterface
+    public interface SeriesDefiner {
+        /** @throws IllegalArgumentException when the name or a label breaks a rule */
+        SeriesRef define(
+                String metric,
+                Map<String, String> labels,
+                MetricType type,
+                @Nullable String unit,
+                @Nullable String temporality);
+    }
+
+    /** A decoded record: its entries, and how many were skipped because their series id is unknown. */
+    public record Decoded(Entries entries, long unknownSeries) {}
 
     /**
-     * The entries of a record from entry {@code from} on, as a batch of {@code engine}'s series; {@code byId} finds
-     * the series of ids (absent for an id the database does not hold: that entry is skipped and counted).
+     * The entries of a record from entry {@code from} on: {@code definer} gives the series of definitions, {@code byId}
+     * the series of ids (absent for an id the database does not hold: that entry is skipped and counted). Entries a
+     * {@link SampleBatch} would refuse (value not finite, time out of range) are skipped too, as its {@code add} would.
      *
-     * @throws IllegalArgumentException when the bytes are not a record of this format
+     * @throws IllegalArgumentException when the bytes are not a record of this format, or a definition breaks a rule
      */
-    static Decoded decode(
-            byte[] record, int from, StorageEngine engine, Function<long[], Map<Long, MetricSeries>> byId) {
+    public static Decoded decode(
+            byte[] record, int from, SeriesDefiner definer, Function<long[], Map<Long, SeriesRef>> byId) {
         ByteBuffer in = ByteBuffer.wrap(record);
         try {
             byte version = in.get();
@@ -82,7 +102,7 @@ final class SpoolRecords {
                 long time = in.getLong();
                 Object series;
                 if ((flags & DEFINED) != 0) {
-                    series = readDefinition(in, engine);
+                    series = readDefinition(in, definer);
                 } else {
                     long id = in.getLong();
                     ids.add(id);
@@ -93,23 +113,11 @@ final class SpoolRecords {
                     entries.add(new Object[] {series, time, value});
                 }
             }
-            Map<Long, MetricSeries> known = ids.isEmpty()
+            Map<Long, SeriesRef> known = ids.isEmpty()
                     ? Map.of()
                     : byId.apply(
                             ids.stream().mapToLong(Long::longValue).distinct().toArray());
-            SampleBatch batch = new SampleBatch(entries.size());
-            long unknown = 0;
-            for (Object[] e : entries) {
-                MetricSeries s = e[0] instanceof Long id ? known.get(id) : (MetricSeries) e[0];
-                if (s == null) {
-                    unknown++;
-                } else if (e[2] instanceof HistogramPoint h) {
-                    batch.addHistogram(s, (Long) e[1], h);
-                } else {
-                    batch.add(s, (Long) e[1], (Double) e[2]);
-                }
-            }
-            return new Decoded(batch, unknown);
+            return collect(entries, known);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("spool record is truncated (" + record.length + " bytes)", e);
         } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
@@ -117,7 +125,38 @@ final class SpoolRecords {
         }
     }
 
-    private static MetricSeries readDefinition(ByteBuffer in, StorageEngine engine) {
+    private static Decoded collect(List<Object[]> read, Map<Long, SeriesRef> known) {
+        int capacity = Math.max(1, read.size());
+        SeriesRef[] series = new SeriesRef[capacity];
+        long[] times = new long[capacity];
+        double[] values = new double[capacity];
+        @Nullable HistogramPoint[] histograms = null;
+        int size = 0;
+        long unknown = 0;
+        for (Object[] e : read) {
+            SeriesRef s = e[0] instanceof Long id ? known.get(id) : (SeriesRef) e[0];
+            long time = (Long) e[1];
+            if (s == null) {
+                unknown++;
+            } else if (e[2] instanceof HistogramPoint h) {
+                if (PointRules.isStorable(0, time)) {
+                    if (histograms == null) {
+                        histograms = new HistogramPoint[capacity];
+                    }
+                    series[size] = s;
+                    times[size] = time;
+                    histograms[size++] = h;
+                }
+            } else if (PointRules.isStorable((Double) e[2], time)) {
+                series[size] = s;
+                times[size] = time;
+                values[size++] = (Double) e[2];
+            }
+        }
+        return new Decoded(new Entries(series, times, values, histograms, size), unknown);
+    }
+
+    private static SeriesRef readDefinition(ByteBuffer in, SeriesDefiner definer) {
         String metric = readString(in);
         MetricType type = TYPES[in.get()]; // out of range: IndexOutOfBoundsException, reported by decode
         String unit = readNullableString(in);
@@ -127,7 +166,7 @@ final class SpoolRecords {
         for (int j = 0; j < labelCount; j++) {
             labels.put(readString(in), readString(in));
         }
-        return engine.series(metric, labels, type, unit, temporality);
+        return definer.define(metric, labels, type, unit, temporality);
     }
 
     private static HistogramPoint readHistogram(ByteBuffer in) {

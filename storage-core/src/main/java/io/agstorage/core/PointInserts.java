@@ -1,0 +1,176 @@
+package io.agstorage.core;
+
+import io.agstorage.core.RejectedPointsException.Rejection;
+import io.agstorage.core.internal.Causes;
+import io.agstorage.core.internal.PointRules;
+import io.agstorage.core.internal.SeriesRef;
+import io.agstorage.core.internal.SeriesRegistry;
+import io.agstorage.core.internal.Time;
+import io.agstorage.core.writer.CommitOutcomeUnknownException;
+import io.agstorage.core.writer.DirectWriter;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link MetricPoint}s into the engine: validated (names and labels only for series not interned yet), then written
+ * on the caller's thread by the direct writer and committed before {@link StorageEngine#insertMetricsBatch} returns
+ * (through the ring on the WASM tier), or buffered by {@link StorageEngine#bufferMetric}.
+ */
+final class PointInserts {
+
+    /** insertMetricsBatch sends points on in chunks of this many: the database inserts while the rest are validated. */
+    private static final int STREAM_CHUNK = 1_024;
+    /** ... after a first, small chunk, so that the database starts working almost as soon as the call does. */
+    private static final int FIRST_STREAM_CHUNK = 128;
+
+    private final long writeTimeoutMs;
+    private final SeriesRegistry registry;
+    private final Ingestion ingestion;
+
+    PointInserts(StorageConfig config, SeriesRegistry registry, Ingestion ingestion) {
+        this.writeTimeoutMs = config.writeTimeoutMs();
+        this.registry = registry;
+        this.ingestion = ingestion;
+    }
+
+    /** {@link StorageEngine#insertMetricsBatch}, once the engine has checked it is open. */
+    void insert(List<MetricPoint> points) {
+        long deadline = ingestion.deadline();
+        List<Rejection> rejections = new ArrayList<>();
+        DirectWriter direct = ingestion.direct();
+        int valid = direct != null
+                ? insertDirect(direct, points, rejections, deadline)
+                : insertThroughWriter(points, rejections, deadline);
+        if (!rejections.isEmpty()) {
+            throw new RejectedPointsException(rejections, valid);
+        }
+    }
+
+    /** {@link StorageEngine#bufferMetric}, once the engine has checked it is open. */
+    boolean buffer(MetricPoint point) {
+        long t = point.time() != null ? PointRules.toEpochMicros(point.time()) : Time.nowMicros();
+        SeriesRef ref = registry.find(point.name(), point.labels());
+        String error = validate(point, t, ref == null);
+        if (error != null) {
+            throw new IllegalArgumentException(error);
+        }
+        return ingestion
+                .pipeline()
+                .tryPublishSample(
+                        ref != null ? ref : registry.intern(point.name(), point.labels(), MetricType.GAUGE, null, null),
+                        t,
+                        point.value());
+    }
+
+    private int insertDirect(DirectWriter direct, List<MetricPoint> points, List<Rejection> rejections, long deadline) {
+        long now = Time.nowMicros();
+        int n = points.size();
+        try (DirectWriter.Write write = direct.begin(n, deadline)) {
+            for (int i = 0; i < n; i++) {
+                MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
+                long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
+                SeriesRef ref = accept(p, i, t, rejections);
+                if (ref != null) {
+                    write.add(ref, t, p.value());
+                    if (write.size() % STREAM_CHUNK == 0 || write.size() == FIRST_STREAM_CHUNK) {
+                        write.sendSoFar();
+                    }
+                }
+            }
+            if (write.size() > 0) {
+                write.commit();
+            }
+            return write.size();
+        } catch (CommitOutcomeUnknownException e) {
+            throw new StorageException(
+                    "writing " + (n - rejections.size()) + " points: " + e.getMessage()
+                            + "; check before writing them again",
+                    e);
+        } catch (SQLException e) {
+            throw new StorageException(
+                    "writing " + (n - rejections.size()) + " points failed, none was written: " + Causes.rootMessage(e),
+                    e);
+        } catch (TimeoutException e) {
+            throw new StorageException(
+                    "writing " + (n - rejections.size()) + " points failed, none was written: " + e.getMessage()
+                            + " within ingestion.write_timeout_ms=" + writeTimeoutMs + " ms",
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException(
+                    "interrupted while writing " + (n - rejections.size()) + " points; none was written", e);
+        }
+    }
+
+    private int insertThroughWriter(List<MetricPoint> points, List<Rejection> rejections, long deadline) {
+        long now = Time.nowMicros();
+        int n = points.size();
+        int chunk = Math.min(n, STREAM_CHUNK);
+        SeriesRef[] refs = new SeriesRef[chunk];
+        long[] times = new long[chunk];
+        double[] values = new double[chunk];
+        CompletableFuture<Long> committed = new CompletableFuture<>();
+        int valid = 0;
+        int pending = 0;
+        try {
+            for (int i = 0; i < n; i++) {
+                MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
+                long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
+                SeriesRef ref = accept(p, i, t, rejections);
+                if (ref == null) {
+                    continue;
+                }
+                refs[pending] = ref;
+                times[pending] = t;
+                values[pending] = p.value();
+                pending++;
+                valid++;
+                if (pending == chunk && i < n - 1) {
+                    // Publish as we go, so the writer copies one chunk while this thread validates the next.
+                    ingestion.pipeline().publishAll(refs, times, values, null, pending, null, deadline);
+                    pending = 0;
+                }
+            }
+            if (valid > 0) {
+                ingestion.pipeline().publishAll(refs, times, values, null, pending, committed, deadline);
+            }
+        } catch (TimeoutException e) {
+            committed.completeExceptionally(ingestion.bufferFull(e));
+        }
+        if (valid > 0) {
+            ingestion.awaitCommit(committed, valid);
+        }
+        return valid;
+    }
+
+    /** The point's interned series, or null after adding why it is refused to {@code rejections}. */
+    private @Nullable SeriesRef accept(MetricPoint p, int index, long epochMicros, List<Rejection> rejections) {
+        SeriesRef ref = registry.find(p.name(), p.labels());
+        String error = validate(p, epochMicros, ref == null);
+        if (error != null) {
+            rejections.add(new Rejection(index, error));
+            return null;
+        }
+        return ref != null ? ref : registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
+    }
+
+    /** The first rule {@code p} breaks, or null; name and labels only for a series not interned yet (others passed). */
+    private static @Nullable String validate(MetricPoint p, long epochMicros, boolean newSeries) {
+        String error = newSeries ? PointRules.checkName(p.name()) : null;
+        if (error == null && newSeries) {
+            error = PointRules.checkLabels(p.labels());
+        }
+        if (error == null) {
+            error = PointRules.checkValue(p.value());
+        }
+        if (error == null) {
+            error = PointRules.checkTime(epochMicros);
+        }
+        return error;
+    }
+}

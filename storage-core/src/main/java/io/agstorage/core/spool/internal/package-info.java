@@ -1,0 +1,5 @@
+/** Internal to ag-storage: not API, may change in any release. */
+@NullMarked
+package io.agstorage.core.spool.internal;
+
+import org.jspecify.annotations.NullMarked;

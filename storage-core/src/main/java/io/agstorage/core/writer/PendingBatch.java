@@ -1,0 +1,120 @@
+package io.agstorage.core.writer;
+
+import io.agstorage.core.HistogramPoint;
+import io.agstorage.core.internal.SeriesRef;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A batch being written (the writer thread's, reused; or one direct write's): parallel primitive arrays. */
+final class PendingBatch {
+    SeriesRef[] sampleSeries;
+    long[] sampleTimes;
+    double[] sampleValues;
+    private long[] sampleIds;
+    int sampleCount;
+    SeriesRef[] histogramSeries = new SeriesRef[16];
+    long[] histogramTimes = new long[16];
+    HistogramPoint[] histograms = new HistogramPoint[16];
+    private long[] histogramIds = new long[16];
+    int histogramCount;
+
+    PendingBatch(int capacity) {
+        sampleSeries = new SeriesRef[capacity];
+        sampleTimes = new long[capacity];
+        sampleValues = new double[capacity];
+        sampleIds = new long[capacity];
+    }
+
+    void addSample(SeriesRef series, long epochMicros, double value) {
+        sampleSeries[sampleCount] = series;
+        sampleTimes[sampleCount] = epochMicros;
+        sampleValues[sampleCount] = value;
+        sampleCount++;
+    }
+
+    void addHistogram(SeriesRef series, long epochMicros, HistogramPoint point) {
+        if (histogramCount == histograms.length) {
+            int grown = histogramCount * 2;
+            histogramSeries = Arrays.copyOf(histogramSeries, grown);
+            histogramTimes = Arrays.copyOf(histogramTimes, grown);
+            histograms = Arrays.copyOf(histograms, grown);
+            histogramIds = new long[grown];
+        }
+        histogramSeries[histogramCount] = series;
+        histogramTimes[histogramCount] = epochMicros;
+        histograms[histogramCount] = point;
+        histogramCount++;
+    }
+
+    boolean isFull() {
+        return sampleCount == sampleSeries.length;
+    }
+
+    boolean isEmpty() {
+        return sampleCount == 0 && histogramCount == 0;
+    }
+
+    int size() {
+        return sampleCount + histogramCount;
+    }
+
+    /** Database ids of samples {@code [from, sampleCount)}, in an array indexed like the samples. */
+    long[] sampleIds(int from) {
+        for (int i = from; i < sampleCount; i++) {
+            sampleIds[i] = sampleSeries[i].id();
+        }
+        return sampleIds;
+    }
+
+    /** Whether a sample from {@code from} on, or any histogram, has a series without a database id. */
+    boolean hasUnresolved(int from) {
+        for (int i = from; i < sampleCount; i++) {
+            if (sampleSeries[i].id() == 0) {
+                return true;
+            }
+        }
+        for (int i = 0; i < histogramCount; i++) {
+            if (histogramSeries[i].id() == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The distinct series of this batch that have no database id yet. */
+    List<SeriesRef> unresolvedSeries() {
+        if (!hasUnresolved(0)) {
+            return List.of();
+        }
+        Map<SeriesRef, Boolean> unresolved = new IdentityHashMap<>();
+        for (int i = 0; i < sampleCount; i++) {
+            if (sampleSeries[i].id() == 0) {
+                unresolved.put(sampleSeries[i], Boolean.TRUE);
+            }
+        }
+        for (int i = 0; i < histogramCount; i++) {
+            if (histogramSeries[i].id() == 0) {
+                unresolved.put(histogramSeries[i], Boolean.TRUE);
+            }
+        }
+        return new ArrayList<>(unresolved.keySet());
+    }
+
+    long[] histogramIds() {
+        for (int i = 0; i < histogramCount; i++) {
+            histogramIds[i] = histogramSeries[i].id();
+        }
+        return histogramIds;
+    }
+
+    void clear() {
+        Arrays.fill(sampleSeries, 0, sampleCount, null);
+        Arrays.fill(histogramSeries, 0, histogramCount, null);
+        Arrays.fill(histograms, 0, histogramCount, null);
+        sampleCount = 0;
+        histogramCount = 0;
+    }
+}
