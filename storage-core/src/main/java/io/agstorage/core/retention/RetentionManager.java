@@ -156,11 +156,11 @@ public final class RetentionManager {
     public void install() {
         if (tsl == null) {
             log.info(
-                    "Retention on schema {} (Apache edition): drop_chunks of {} after {} days, rollups {} kept by "
+                    "Retention on schema {} (Apache edition): drop_chunks of {} ({} days), rollups {} kept by "
                             + "ag-storage, compression unavailable",
                     schema,
                     plan.hypertableNames(),
-                    retentionDays,
+                    RetentionPlan.describe(retentionDays),
                     existingRollups());
             return;
         }

@@ -2,6 +2,7 @@ package io.agstorage.core.retention.internal;
 
 import io.agstorage.core.retention.RetainedTable;
 import io.agstorage.core.retention.RetentionContributor;
+import io.agstorage.core.retention.RetentionSetting;
 import io.agstorage.core.retention.RollupDefinition;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.stream.Collectors;
 
 /**
  * Everything the contributors hand to retention, merged and checked once: storage-core's
@@ -105,6 +107,13 @@ public final class RetentionPlan {
     /** The hypertables to compress natively (TSL tier). */
     public List<RetainedTable> compressed() {
         return hypertables.stream().filter(t -> t.compression() != null).toList();
+    }
+
+    /** {@code retention.metrics_retention_days=90, ...}: the days by configuration key, for logs. */
+    public static String describe(Map<RetentionSetting, Integer> days) {
+        return days.entrySet().stream()
+                .map(e -> e.getKey().key() + "=" + e.getValue())
+                .collect(Collectors.joining(", "));
     }
 
     @Override

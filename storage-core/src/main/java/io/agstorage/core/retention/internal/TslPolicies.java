@@ -72,7 +72,7 @@ public final class TslPolicies {
                         + "continuous aggregates {}",
                 schema,
                 retentionJobs,
-                days,
+                RetentionPlan.describe(days),
                 compressionAfterDays,
                 refreshJobs);
     }
