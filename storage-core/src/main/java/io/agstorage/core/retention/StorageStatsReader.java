@@ -3,7 +3,6 @@ package io.agstorage.core.retention;
 import io.agstorage.core.internal.Sql;
 import io.agstorage.core.retention.CompressionStatus.TableCompression;
 import io.agstorage.core.retention.StorageStats.TableStats;
-import io.agstorage.core.retention.internal.RollupDefinition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,18 +10,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /** Reads sizes and compression figures from PostgreSQL's and TimescaleDB's own functions. */
 final class StorageStatsReader {
-
-    /** Every relation ag-storage may own, in report order. */
-    static final List<String> TABLES = Stream.of(
-                    Stream.of("series", "samples", "histograms", "orders", "order_events", "fills", "positions"),
-                    RollupDefinition.ALL.stream().map(RollupDefinition::name))
-            .flatMap(s -> s)
-            .toList();
 
     private static final String KIND_SQL = "SELECT CASE "
             + "WHEN EXISTS (SELECT 1 FROM timescaledb_information.continuous_aggregates WHERE view_schema = ? AND view_name = ?) THEN 'continuous aggregate' "
@@ -34,10 +25,12 @@ final class StorageStatsReader {
 
     private StorageStatsReader() {}
 
-    static StorageStats read(DataSource dataSource, String schema, String quotedSchema) throws SQLException {
+    /** The figures of those of {@code tables} (every contributed relation, in report order) that exist. */
+    static StorageStats read(DataSource dataSource, String schema, String quotedSchema, List<String> tables)
+            throws SQLException {
         List<TableStats> result = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            for (String table : TABLES) {
+            for (String table : tables) {
                 String qualified = quotedSchema + "." + Sql.quoteIdentifier(table);
                 String kind;
                 boolean compression;

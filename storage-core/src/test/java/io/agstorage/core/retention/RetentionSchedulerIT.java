@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.retention.RetentionScheduler.Outcome;
 import io.agstorage.core.retention.RetentionScheduler.Run;
+import io.agstorage.core.retention.internal.RetentionLock;
 import io.agstorage.core.testing.TcpProxy;
 import io.agstorage.core.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -64,7 +65,7 @@ class RetentionSchedulerIT {
                 CompletableFuture<Run> runA = a.runNow();
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> db.queryLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                                                + "AND granted AND classid = " + RetentionManager.LOCK_CLASS
+                                                + "AND granted AND classid = " + RetentionLock.LOCK_CLASS
                                                 + " AND objid = " + Integer.toUnsignedLong(schema.hashCode()))
                                         == 1
                                 && db.queryLong("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '\""

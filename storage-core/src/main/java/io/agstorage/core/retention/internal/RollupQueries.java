@@ -5,6 +5,7 @@ import io.agstorage.core.AggregationResult;
 import io.agstorage.core.Bucket;
 import io.agstorage.core.internal.Json;
 import io.agstorage.core.query.BucketQuery;
+import io.agstorage.core.retention.RollupDefinition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,7 +52,7 @@ public final class RollupQueries {
         this.coveredSql = "SELECT ARRAY(SELECT rollup FROM " + quotedSchema
                 + ".rollup_watermarks WHERE rollup = ANY (?) AND watermark >= ?), " + "ARRAY(SELECT id FROM "
                 + quotedSchema + ".series WHERE metric = ? AND labels @> ?::jsonb)";
-        for (RollupDefinition rollup : RollupDefinition.METRICS) {
+        for (RollupDefinition rollup : MetricsRetention.METRICS) {
             Map<Aggregation, String> byAgg = new EnumMap<>(Aggregation.class);
             for (Aggregation agg : Aggregation.values()) {
                 String expression = expression(agg);
@@ -90,7 +91,7 @@ public final class RollupQueries {
         long bucketMicros = bucket.toNanos() / 1_000;
         long startMicros = micros(start);
         long endMicros = micros(end);
-        for (RollupDefinition rollup : RollupDefinition.METRICS) {
+        for (RollupDefinition rollup : MetricsRetention.METRICS) {
             long grain = rollup.grainMicros();
             if (bucketMicros % grain == 0
                     && Math.floorMod(startMicros, grain) == 0

@@ -1,5 +1,6 @@
 package io.agstorage.core.retention.internal;
 
+import io.agstorage.core.retention.RollupDefinition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

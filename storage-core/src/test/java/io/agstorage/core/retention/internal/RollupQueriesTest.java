@@ -3,6 +3,7 @@ package io.agstorage.core.retention.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agstorage.core.Aggregation;
+import io.agstorage.core.retention.RollupDefinition;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -74,15 +75,14 @@ class RollupQueriesTest {
 
     @Test
     void theRollupSelectGroupsByBucketExpressionAndKeys() {
-        String select = RollupDefinition.FILLS_DAILY_STATS.select("\"s\"", true);
+        // the execution recorder's rollups are checked in its own ExecutionRetentionTest
+        String select = MetricsRetention.METRICS_HOURLY.select("\"s\"", true);
         assertThat(select)
-                .startsWith(
-                        "SELECT time_bucket(INTERVAL '86400 seconds', f.venue_trade_time) AS bucket, f.venue AS venue")
-                .contains("sum(f.price * f.size) / NULLIF(sum(f.size), 0) AS vwap")
-                .contains("FROM \"s\".fills f WHERE f.venue_trade_time >= ? AND f.venue_trade_time < ?")
-                .endsWith(
-                        "GROUP BY time_bucket(INTERVAL '86400 seconds', f.venue_trade_time), f.venue, f.market, f.side");
-        assertThat(RollupDefinition.METRICS_HOURLY.columns())
+                .startsWith("SELECT time_bucket(INTERVAL '3600 seconds', s.time) AS bucket, s.series_id AS series_id")
+                .contains("first(s.value, s.time) AS value_first")
+                .contains("FROM \"s\".samples s WHERE s.time >= ? AND s.time < ?")
+                .endsWith("GROUP BY time_bucket(INTERVAL '3600 seconds', s.time), s.series_id");
+        assertThat(MetricsRetention.METRICS_HOURLY.columns())
                 .containsExactly(
                         "bucket",
                         "series_id",

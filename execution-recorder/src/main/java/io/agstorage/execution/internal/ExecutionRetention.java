@@ -1,0 +1,78 @@
+package io.agstorage.execution.internal;
+
+import io.agstorage.core.retention.RetainedTable;
+import io.agstorage.core.retention.RetentionContributor;
+import io.agstorage.core.retention.RetentionSetting;
+import io.agstorage.core.retention.RollupDefinition;
+import io.agstorage.core.retention.RollupDefinition.Column;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The execution recorder's contribution to retention, registered in
+ * {@code META-INF/services/io.agstorage.core.retention.RetentionContributor}: the {@code order_events},
+ * {@code fills} and {@code positions} hypertables, kept for {@code retention.execution_retention_days} and never
+ * compressed; the {@code orders} table, which is never dropped; and the daily stats rollups
+ * {@code orders_daily_stats} and {@code fills_daily_stats} (VWAP = Σ(price·size) / Σ size). The tables come from
+ * {@code V003__executions.sql}, the rollup tables of the Apache edition from {@code V004__rollups.sql}.
+ */
+public final class ExecutionRetention implements RetentionContributor {
+
+    public static final RollupDefinition ORDERS_DAILY_STATS = new RollupDefinition(
+            "orders_daily_stats",
+            "order_events",
+            List.of("order_events", "orders"),
+            Duration.ofDays(1),
+            "%1$s.order_events e JOIN %1$s.orders o ON o.id = e.order_id",
+            "e.time",
+            List.of(new Column("venue", "o.venue"), new Column("market", "o.market"), new Column("status", "e.status")),
+            List.of(new Column("event_count", "count(*)"), new Column("size_sum", "sum(e.size)")));
+
+    public static final RollupDefinition FILLS_DAILY_STATS = new RollupDefinition(
+            "fills_daily_stats",
+            "fills",
+            List.of("fills"),
+            Duration.ofDays(1),
+            "%1$s.fills f",
+            "f.venue_trade_time",
+            List.of(new Column("venue", "f.venue"), new Column("market", "f.market"), new Column("side", "f.side")),
+            List.of(
+                    new Column("fill_count", "count(*)"),
+                    new Column("volume", "sum(f.size)"),
+                    new Column("notional", "sum(f.price * f.size)"),
+                    new Column("vwap", "sum(f.price * f.size) / NULLIF(sum(f.size), 0)"),
+                    new Column("fees", "sum(f.fee)")));
+
+    private static final List<RetainedTable> HYPERTABLES = List.of(
+            RetainedTable.of("order_events", RetentionSetting.EXECUTIONS),
+            RetainedTable.of("fills", RetentionSetting.EXECUTIONS),
+            RetainedTable.of("positions", RetentionSetting.EXECUTIONS));
+
+    /** For {@link java.util.ServiceLoader}. */
+    public ExecutionRetention() {}
+
+    @Override
+    public String name() {
+        return "executions";
+    }
+
+    @Override
+    public List<RetainedTable> hypertables() {
+        return HYPERTABLES;
+    }
+
+    @Override
+    public List<String> regularTables() {
+        return List.of("orders");
+    }
+
+    @Override
+    public List<RollupDefinition> rollups() {
+        return List.of(ORDERS_DAILY_STATS, FILLS_DAILY_STATS);
+    }
+
+    @Override
+    public String toString() {
+        return "ExecutionRetention[order_events, fills, positions, orders_daily_stats, fills_daily_stats]";
+    }
+}
