@@ -115,7 +115,7 @@ final class OrderBook {
     }
 
     /**
-     * Checks and journals a status change (see {@link ExecutionStore#updateOrderStatus(java.util.UUID, OrderStatus, String)}).
+     * Checks and journals a status change (see {@code ExecutionStore.updateOrderStatus}).
      *
      * @throws IllegalArgumentException when the order is unknown here and in the database
      * @throws IllegalStateException when the transition is not allowed

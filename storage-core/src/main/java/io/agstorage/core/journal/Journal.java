@@ -321,7 +321,10 @@ public final class Journal implements AutoCloseable {
             return this;
         }
 
-        /** How far a record is forced before it is acknowledged; see {@link SyncPolicy}. Default: {@link SyncPolicy#BATCH}. */
+        /**
+         * How far a record is forced before it is acknowledged; see {@link SyncPolicy}. Default:
+         * {@link SyncPolicy#BATCH}.
+         */
         public Builder syncPolicy(SyncPolicy syncPolicy) {
             this.syncPolicy = Objects.requireNonNull(syncPolicy, "syncPolicy");
             return this;
