@@ -8,31 +8,18 @@ import io.agstorage.core.journal.Journal;
 import io.agstorage.core.journal.JournalException;
 import io.agstorage.core.journal.JournalRecovery;
 import io.agstorage.core.journal.SyncPolicy;
-import io.agstorage.execution.internal.ExecutionBatchWriter;
-import io.agstorage.execution.internal.ExecutionQueries;
-import io.agstorage.execution.internal.ExecutionWriter;
-import io.agstorage.execution.internal.ExecutionWriter.Pending;
-import io.agstorage.execution.internal.OrderChange;
-import io.agstorage.execution.internal.RecordCodec;
+import io.agstorage.execution.internal.ExecutionJournal;
+import io.agstorage.execution.internal.ExecutionReads;
 import io.agstorage.execution.internal.Validation;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Records a trading bot's orders, order status changes, fills and position snapshots in TimescaleDB without
@@ -83,21 +70,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecutionStore implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(ExecutionStore.class);
-
     private final StorageEngine engine;
     private final boolean ownsEngine;
-    private final Journal journal;
-    private final ExecutionWriter writer;
-    private final ExecutionQueries queries;
+    private final ExecutionReads reads;
     private final long writeTimeoutMs;
-    /** Orders whose latest change is not committed or not final: the state transitions are checked against. */
-    private final ConcurrentHashMap<UUID, Order> orders = new ConcurrentHashMap<>();
-
-    private final ConcurrentHashMap<String, UUID> clientOrderIds = new ConcurrentHashMap<>();
-    private final Object appendLock = new Object();
-    private final LongAdder journaled = new LongAdder();
-    private final long replayed;
+    private final OrderBook orders;
+    private final ExecutionJournal journal;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ExecutionStore(Builder b) {
@@ -107,39 +85,11 @@ public final class ExecutionStore implements AutoCloseable {
         try {
             StorageConfig config = engine.config();
             this.writeTimeoutMs = config.writeTimeoutMs();
-            this.queries = new ExecutionQueries(engine.dataSource(), engine.quotedSchema(), config.maxResults());
+            this.reads = new ExecutionReads(engine);
+            this.orders = new OrderBook(this::append, reads::order);
             Path dir = b.journalDirectory != null ? b.journalDirectory : Path.of("ag-storage-journal", config.schema());
-            List<Pending> recovered = new ArrayList<>();
-            this.journal = b.journal.directory(dir).open((seq, payload) -> {
-                Object record = RecordCodec.decode(payload);
-                if (record instanceof OrderChange c) {
-                    orders.put(c.order().id(), c.order());
-                    if (c.order().clientOrderId() != null) {
-                        clientOrderIds.put(c.order().clientOrderId(), c.order().id());
-                    }
-                }
-                recovered.add(new Pending(seq, record));
-            });
-            this.replayed = recovered.size();
-            journaled.add(replayed);
-            this.writer = new ExecutionWriter(
-                    new ExecutionBatchWriter(engine.dataSource(), engine.quotedSchema()),
-                    journal,
-                    b.batchSize,
-                    config.schema(),
-                    this::committed);
-            recovered.forEach(writer::enqueue);
-            writer.start();
-            log.info(
-                    "ExecutionStore started: journal {} (sync {}), {} records replayed{}",
-                    dir,
-                    journal.syncPolicy() == SyncPolicy.BATCH
-                            ? "batch every " + journal.syncInterval().toNanos() / 1e6 + " ms"
-                            : journal.syncPolicy().name().toLowerCase(Locale.ROOT),
-                    replayed,
-                    journal.recovery().clean()
-                            ? ""
-                            : ", " + journal.recovery().corruptions().size() + " corrupt region(s) cut off");
+            this.journal =
+                    new ExecutionJournal(b.journal, dir, engine, b.batchSize, orders::replayed, orders::committed);
         } catch (RuntimeException ex) {
             if (ownsEngine) {
                 engine.close();
@@ -156,6 +106,11 @@ public final class ExecutionStore implements AutoCloseable {
     /** A store writing through {@code engine} (which the store never closes), with the default journal directory. */
     public static ExecutionStore create(StorageEngine engine) {
         return builder().storageEngine(engine).build();
+    }
+
+    /** Journals a record for the writer; its sequence (the journal opens after the order book, which calls this). */
+    private long append(Object record) {
+        return journal.append(record);
     }
 
     public static Builder builder() {
@@ -176,59 +131,9 @@ public final class ExecutionStore implements AutoCloseable {
     public void storeOrder(Order order) {
         Objects.requireNonNull(order, "order");
         checkOpen();
-        if (order.type() == OrderType.LIMIT && order.price() == null) {
-            throw new IllegalArgumentException(
-                    "order.price must be set for a LIMIT order, was null (order " + order.id() + ")");
-        }
-        if (order.timeInForce() == TimeInForce.GTD && order.expiresAt() == null) {
-            throw new IllegalArgumentException(
-                    "order.expiresAt must be set when timeInForce is GTD, was null (order " + order.id() + ")");
-        }
-        String clientId = order.clientOrderId();
-        boolean registered = false;
-        if (clientId != null) {
-            UUID owner = clientOrderIds.putIfAbsent(clientId, order.id());
-            if (owner != null && !owner.equals(order.id())) {
-                throw new IllegalArgumentException("order.clientOrderId must be unique, '"
-                        + Validation.abbreviate(clientId) + "' is already used by order " + owner);
-            }
-            registered = owner == null;
-        }
-        long[] seq = {0};
-        try {
-            if (order.status() != OrderStatus.NEW && !orders.containsKey(order.id())) {
-                // a change of an order this store has not seen since start: check it against the database's state
-                loadOrder(order.id()).ifPresent(stored -> orders.putIfAbsent(order.id(), stored));
-            }
-            orders.compute(order.id(), (id, previous) -> {
-                if (order.equals(previous)) {
-                    return previous;
-                }
-                Order next = order;
-                OrderStatus from = null;
-                if (previous != null) {
-                    from = previous.status();
-                    if (from != order.status()) {
-                        from.checkTransitionTo(order.status());
-                    } else if (from.isFinal()) {
-                        throw new IllegalStateException(
-                                "order " + id + " is " + from + ", which is final: it cannot change any more");
-                    }
-                    if (!order.updatedAt().isAfter(previous.updatedAt())) {
-                        next = order.withUpdatedAt(later(previous.updatedAt()));
-                    }
-                }
-                seq[0] = append(OrderChange.of(next, from, null));
-                return next;
-            });
-        } catch (RuntimeException e) {
-            if (registered) {
-                clientOrderIds.remove(clientId, order.id());
-            }
-            throw e;
-        }
-        if (seq[0] > 0) {
-            journal.awaitDurable(seq[0]);
+        long seq = orders.store(order);
+        if (seq > 0) {
+            journal.awaitDurable(seq);
         }
     }
 
@@ -252,23 +157,9 @@ public final class ExecutionStore implements AutoCloseable {
         Objects.requireNonNull(status, "status");
         String why = Validation.optionalText("reason", reason, Validation.MAX_TEXT_LENGTH);
         checkOpen();
-        if (!orders.containsKey(orderId)) {
-            Order stored = loadOrder(orderId)
-                    .orElseThrow(() -> new IllegalArgumentException("orderId " + orderId
-                            + " is unknown: store the order with storeOrder before changing its status"));
-            orders.putIfAbsent(orderId, stored);
-        }
-        long[] seq = {0};
-        Order updated = orders.compute(orderId, (id, current) -> {
-            Order cur = Objects.requireNonNull(current);
-            cur.status().checkTransitionTo(status);
-            Instant now = Validation.now();
-            Order next = cur.transitioned(status, now.isAfter(cur.updatedAt()) ? now : later(cur.updatedAt()));
-            seq[0] = append(OrderChange.of(next, cur.status(), why));
-            return next;
-        });
-        journal.awaitDurable(seq[0]);
-        return Objects.requireNonNull(updated);
+        OrderBook.Transition t = orders.transition(orderId, status, why);
+        journal.awaitDurable(t.sequence());
+        return t.order();
     }
 
     /**
@@ -280,39 +171,14 @@ public final class ExecutionStore implements AutoCloseable {
     public void storeFill(Fill fill) {
         Objects.requireNonNull(fill, "fill");
         checkOpen();
-        journal.awaitDurable(append(fill));
+        journal.awaitDurable(journal.append(fill));
     }
 
     /** Records a position snapshot; the same (venue, market, time) stored twice is one row. */
     public void storePosition(PositionSnapshot position) {
         Objects.requireNonNull(position, "position");
         checkOpen();
-        journal.awaitDurable(append(position));
-    }
-
-    private long append(Object record) {
-        byte[] payload = RecordCodec.encode(record);
-        synchronized (appendLock) {
-            long seq = journal.append(payload);
-            writer.enqueue(new Pending(seq, record));
-            journaled.increment();
-            return seq;
-        }
-    }
-
-    private static Instant later(Instant t) {
-        return t.plus(1, ChronoUnit.MICROS);
-    }
-
-    private void committed(List<Pending> batch) {
-        for (Pending p : batch) {
-            if (p.record() instanceof OrderChange c && c.order().status().isFinal()) {
-                Order o = c.order();
-                if (orders.remove(o.id(), o) && o.clientOrderId() != null) {
-                    clientOrderIds.remove(o.clientOrderId(), o.id());
-                }
-            }
-        }
+        journal.awaitDurable(journal.append(position));
     }
 
     /**
@@ -323,19 +189,7 @@ public final class ExecutionStore implements AutoCloseable {
      */
     public void flush() {
         checkOpen();
-        long target = journal.lastSequence();
-        try {
-            if (!writer.awaitCommitted(target, writeTimeoutMs)) {
-                throw new StorageException(
-                        (target - writer.committedSequence()) + " execution records not committed within "
-                                + "ingestion.write_timeout_ms=" + writeTimeoutMs
-                                + " ms; they stay in the journal and are written when "
-                                + "the database is reachable");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting for the commit", e);
-        }
+        journal.flush(writeTimeoutMs);
     }
 
     // ------------------------------------------------------------------------------------------------ reads
@@ -346,52 +200,39 @@ public final class ExecutionStore implements AutoCloseable {
      * @throws QueryLimitExceededException when no limit is set and more than {@code query.max_results} match
      */
     public List<Order> queryOrders(Instant start, Instant end, OrderFilters filters) {
-        checkRange(start, end);
-        Objects.requireNonNull(filters, "filters");
-        return query("queryOrders", () -> queries.orders(start, end, filters));
+        return reads.orders(start, end, filters);
     }
 
     /** The order as the database holds it, or as this store holds it when a change is not committed yet. */
     public Optional<Order> getOrder(UUID orderId) {
         Objects.requireNonNull(orderId, "orderId");
-        Order live = orders.get(orderId);
-        return live != null ? Optional.of(live) : loadOrder(orderId);
-    }
-
-    private Optional<Order> loadOrder(UUID orderId) {
-        return query("getOrder", () -> queries.order(orderId));
+        Order live = orders.live(orderId);
+        return live != null ? Optional.of(live) : reads.order(orderId);
     }
 
     /** Every recorded change of an order, oldest first. */
     public List<OrderEvent> queryOrderEvents(UUID orderId) {
-        Objects.requireNonNull(orderId, "orderId");
-        return query("queryOrderEvents", () -> queries.events(orderId));
+        return reads.events(orderId);
     }
 
     /** The fills of one order, by trade time. */
     public List<Fill> queryFillsByOrder(UUID orderId) {
-        Objects.requireNonNull(orderId, "orderId");
-        return query("queryFillsByOrder", () -> queries.fillsByOrder(orderId));
+        return reads.fillsByOrder(orderId);
     }
 
     /** Reconciliation: fills traded in {@code [start, end)} whose order id matches no stored order. */
     public List<Fill> queryFillsForUnknownOrders(Instant start, Instant end) {
-        checkRange(start, end);
-        return query("queryFillsForUnknownOrders", () -> queries.fillsForUnknownOrders(start, end));
+        return reads.fillsForUnknownOrders(start, end);
     }
 
     /** Position snapshots of {@code market} (every venue) in {@code [start, end)}, oldest first. */
     public List<PositionSnapshot> queryPositions(String market, Instant start, Instant end) {
-        Objects.requireNonNull(market, "market");
-        checkRange(start, end);
-        return query("queryPositions", () -> queries.positions(market, start, end));
+        return reads.positions(market, start, end);
     }
 
     /** The latest snapshot of (venue, market): one probe of the (venue, market, time DESC) index. */
     public Optional<PositionSnapshot> getLatestPosition(String venue, String market) {
-        Objects.requireNonNull(venue, "venue");
-        Objects.requireNonNull(market, "market");
-        return query("getLatestPosition", () -> queries.latestPosition(venue, market));
+        return reads.latestPosition(venue, market);
     }
 
     /**
@@ -400,8 +241,7 @@ public final class ExecutionStore implements AutoCloseable {
      * are left out. Computed from the fills table by query.
      */
     public List<DailyStats> dailyFillStats(Instant start, Instant end) {
-        checkRange(start, end);
-        return query("dailyFillStats", () -> queries.dailyFillStats(start, end));
+        return reads.dailyFillStats(start, end);
     }
 
     /**
@@ -409,45 +249,14 @@ public final class ExecutionStore implements AutoCloseable {
      * (Σ size), notional and VWAP of the limit prices (orders without a price count in volume only).
      */
     public List<DailyStats> dailyOrderStats(Instant start, Instant end) {
-        checkRange(start, end);
-        return query("dailyOrderStats", () -> queries.dailyOrderStats(start, end));
-    }
-
-    private interface Query<T> {
-        T run() throws SQLException;
-    }
-
-    private <T> T query(String what, Query<T> q) {
-        try {
-            return q.run();
-        } catch (SQLException e) {
-            throw new StorageException(what + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static void checkRange(Instant start, Instant end) {
-        Objects.requireNonNull(start, "start");
-        Objects.requireNonNull(end, "end");
-        if (end.isBefore(start)) {
-            throw new IllegalArgumentException("end must not be before start, was start=" + start + ", end=" + end);
-        }
+        return reads.dailyOrderStats(start, end);
     }
 
     // ------------------------------------------------------------------------------------------------ state
 
     /** The counters now. */
     public ExecutionStats stats() {
-        long done = writer.committed() + writer.deadLettered();
-        return new ExecutionStats(
-                journaled.sum(),
-                replayed,
-                writer.committed(),
-                Math.max(0, journaled.sum() - done),
-                writer.retries(),
-                writer.deadLettered(),
-                writer.lastBatchMillis(),
-                journal.syncCount(),
-                Math.max(0, journal.lastSequence() - journal.durableSequence()));
+        return journal.stats();
     }
 
     /** What the journal held when this store opened: records replayed, and any corrupt or torn tail cut off. */
@@ -457,7 +266,7 @@ public final class ExecutionStore implements AutoCloseable {
 
     /** The SQL of {@link #getLatestPosition}, with {@code ?} for venue and market; for EXPLAIN and docs. */
     public String latestPositionSql() {
-        return queries.latestPositionSql();
+        return reads.latestPositionSql();
     }
 
     public StorageEngine storageEngine() {
@@ -484,25 +293,16 @@ public final class ExecutionStore implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        writer.stop(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writeTimeoutMs));
-        ExecutionStats s = stats();
-        journal.close();
+        ExecutionStats s = journal.close(writeTimeoutMs);
         if (ownsEngine) {
             engine.close();
         }
-        if (s.pending() > 0) {
-            log.warn(
-                    "ExecutionStore closed with {} records not yet in the database; they stay in journal {} for the next start",
-                    s.pending(),
-                    journal.directory());
-        } else {
-            log.info("ExecutionStore closed: {} records committed, {} dead-lettered", s.committed(), s.deadLettered());
-        }
+        journal.logClosed(s);
     }
 
     @Override
     public String toString() {
-        return "ExecutionStore{journal=" + journal + ", schema="
+        return "ExecutionStore{journal=" + journal.journal() + ", schema="
                 + engine.config().schema() + "}";
     }
 
