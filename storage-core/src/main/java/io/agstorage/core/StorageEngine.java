@@ -5,13 +5,11 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import io.agstorage.core.RejectedPointsException.Rejection;
 import io.agstorage.core.internal.Causes;
 import io.agstorage.core.internal.ConnectionPool;
-import io.agstorage.core.internal.Json;
-import io.agstorage.core.internal.Masking;
 import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.internal.SeriesRegistry;
-import io.agstorage.core.internal.Sql;
 import io.agstorage.core.internal.Time;
+import io.agstorage.core.json.LabelsJson;
 import io.agstorage.core.pipeline.IngestPipeline;
 import io.agstorage.core.query.MetricQueries;
 import io.agstorage.core.query.QueryCache;
@@ -546,7 +544,7 @@ public final class StorageEngine implements AutoCloseable {
                     long id = rs.getLong(1);
                     SeriesRef ref = registry.intern(
                             rs.getString(2),
-                            Json.parseLabels(rs.getString(3)),
+                            LabelsJson.parse(rs.getString(3)),
                             MetricType.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)),
                             rs.getString(5),
                             rs.getString(6));

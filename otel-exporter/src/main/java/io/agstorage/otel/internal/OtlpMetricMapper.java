@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.MetricSeries;
 import io.agstorage.core.MetricType;
-import io.agstorage.core.internal.Json;
+import io.agstorage.core.json.LabelsJson;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -394,7 +394,7 @@ public final class OtlpMetricMapper {
 
     private static void json(AnyValue v, StringBuilder sb) {
         switch (v.getValueCase()) {
-            case STRING_VALUE, BYTES_VALUE -> Json.appendString(sb, text(v));
+            case STRING_VALUE, BYTES_VALUE -> LabelsJson.appendString(sb, text(v));
             case KVLIST_VALUE -> {
                 sb.append('{');
                 List<KeyValue> kvs = v.getKvlistValue().getValuesList();
@@ -402,7 +402,7 @@ public final class OtlpMetricMapper {
                     if (i > 0) {
                         sb.append(',');
                     }
-                    Json.appendString(sb, kvs.get(i).getKey());
+                    LabelsJson.appendString(sb, kvs.get(i).getKey());
                     sb.append(':');
                     json(kvs.get(i).getValue(), sb);
                 }

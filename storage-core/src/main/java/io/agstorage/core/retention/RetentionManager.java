@@ -1,10 +1,10 @@
 package io.agstorage.core.retention;
 
+import io.agstorage.core.Sql;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.StorageException;
 import io.agstorage.core.TimescaleTier;
-import io.agstorage.core.internal.Sql;
 import io.agstorage.core.retention.RetentionReport.RollupRefresh;
 import io.agstorage.core.retention.RetentionReport.TableRetention;
 import io.agstorage.core.retention.internal.ApacheRollups;
