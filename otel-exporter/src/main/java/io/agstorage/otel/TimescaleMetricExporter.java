@@ -2,6 +2,10 @@ package io.agstorage.otel;
 
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.logging.ThrottledLog;
+import io.agstorage.otel.internal.CumulativeState;
+import io.agstorage.otel.internal.ExemplarStore;
+import io.agstorage.otel.internal.PointWriter;
 import io.agstorage.otel.internal.SdkMetricMapper;
 import io.agstorage.otel.mapping.CumulativeState;
 import io.agstorage.otel.mapping.ExemplarStore;
@@ -15,11 +19,10 @@ import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.DefaultAggregationSelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +47,6 @@ import org.slf4j.LoggerFactory;
 public final class TimescaleMetricExporter implements MetricExporter {
 
     private static final Logger log = LoggerFactory.getLogger(TimescaleMetricExporter.class);
-    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final StorageEngine engine;
     private final boolean ownsEngine;
@@ -53,7 +55,7 @@ public final class TimescaleMetricExporter implements MetricExporter {
     private final CumulativeState state;
     private final ExemplarStore exemplars;
     private final AtomicBoolean shutdown = new AtomicBoolean();
-    private final AtomicLong lastWarnNanos = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private final ThrottledLog refusalLog = new ThrottledLog(log, Duration.ofMinutes(1));
 
     private TimescaleMetricExporter(Builder b, StorageEngine engine, boolean ownsEngine) {
         this.engine = engine;
@@ -105,7 +107,8 @@ public final class TimescaleMetricExporter implements MetricExporter {
             return CompletableResultCode.ofExceptionalFailure(e);
         }
         if (writer.rejected() > 0) {
-            warn(writer.rejectionMessage());
+            refusalLog.warn(
+                    "Not stored (further refusals within a minute are not logged): {}", writer.rejectionMessage());
         }
         if (writer.batch().isEmpty()) {
             return finish(result, writer);
@@ -136,14 +139,6 @@ public final class TimescaleMetricExporter implements MetricExporter {
             return result.failExceptionally(new IllegalArgumentException(writer.rejectionMessage()));
         }
         return result.succeed();
-    }
-
-    private void warn(String message) {
-        long now = System.nanoTime();
-        long last = lastWarnNanos.get();
-        if (now - last >= WARN_EVERY_NANOS && lastWarnNanos.compareAndSet(last, now)) {
-            log.warn("Not stored (further refusals within a minute are not logged): {}", message);
-        }
     }
 
     /** Completes when everything exported so far is committed. */

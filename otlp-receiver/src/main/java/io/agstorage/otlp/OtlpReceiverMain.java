@@ -1,9 +1,6 @@
 package io.agstorage.otlp;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.agstorage.core.ConfigTree;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.SyncPolicy;
@@ -15,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
@@ -53,7 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class OtlpReceiverMain {
 
     private static final Logger log = LoggerFactory.getLogger(OtlpReceiverMain.class);
-    private static final String ENV_PREFIX = "AG_STORAGE_RECEIVER_";
+    private static final String RECEIVER = "receiver";
+    private static final String ENV_PREFIX = ConfigTree.ENV_PREFIX + "RECEIVER_";
 
     private OtlpReceiverMain() {}
 
@@ -160,53 +156,15 @@ public final class OtlpReceiverMain {
         }
 
         static Settings parse(String yaml, Map<String, String> env) {
-            ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
-            JsonNode root;
-            try {
-                root = yaml.isBlank() ? null : mapper.readTree(yaml);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("configuration is not valid YAML: " + e.getMessage(), e);
-            }
+            // One parse, two binders: the receiver reads its section, StorageConfig binds the rest.
+            ConfigTree tree = ConfigTree.parse(yaml);
             Map<String, String> receiverKeys = new HashMap<>();
-            String storageYaml = "";
-            if (root != null && !root.isNull() && !root.isMissingNode()) {
-                if (!root.isObject()) {
-                    throw new IllegalArgumentException(
-                            "configuration must be a YAML mapping of sections, was " + root.getNodeType());
-                }
-                JsonNode receiver = ((ObjectNode) root).remove("receiver");
-                if (receiver != null && !receiver.isNull()) {
-                    if (!receiver.isObject()) {
-                        throw new IllegalArgumentException(
-                                "receiver must be a mapping of keys, was " + receiver.getNodeType());
-                    }
-                    for (Iterator<Map.Entry<String, JsonNode>> it = receiver.fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> e = it.next();
-                        if (!e.getValue().isValueNode()) {
-                            throw new IllegalArgumentException(
-                                    "receiver." + e.getKey() + " must be a scalar value, was " + e.getValue());
-                        }
-                        receiverKeys.put(
-                                e.getKey(),
-                                e.getValue().isNull() ? "" : e.getValue().asText());
-                    }
-                }
-                try {
-                    storageYaml = root.isEmpty() ? "" : mapper.writeValueAsString(root);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            Map<String, String> storageEnv = new HashMap<>();
-            env.forEach((name, value) -> {
-                if (name.startsWith(ENV_PREFIX)) {
-                    receiverKeys.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT), value);
-                } else {
-                    storageEnv.put(name, value);
-                }
-            });
+            tree.keys(RECEIVER).forEach((key, value) -> receiverKeys.put(key, value == null ? "" : value));
+            receiverKeys.putAll(ConfigTree.environment(RECEIVER, env));
+            Map<String, String> storageEnv = new HashMap<>(env);
+            storageEnv.keySet().removeIf(name -> name.startsWith(ENV_PREFIX));
             StorageConfig storage = StorageConfig.builder()
-                    .yaml(storageYaml)
+                    .tree(tree.without(RECEIVER))
                     .environment(storageEnv)
                     .build();
             String interval = receiverKeys.remove("retention_interval_minutes");

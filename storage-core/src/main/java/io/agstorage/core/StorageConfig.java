@@ -1,21 +1,18 @@
 package io.agstorage.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.agstorage.core.internal.Masking;
+import static io.agstorage.core.ConfigChecks.identifier;
+import static io.agstorage.core.ConfigChecks.inRange;
+import static io.agstorage.core.ConfigChecks.invalid;
+import static io.agstorage.core.ConfigChecks.nonBlank;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Immutable configuration of a {@link StorageEngine}, read from YAML with {@code AG_STORAGE_*}
@@ -37,54 +34,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class StorageConfig {
 
-    private static final Logger log = LoggerFactory.getLogger(StorageConfig.class);
-    private static final String ENV_PREFIX = "AG_STORAGE_";
-    private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-
-    private final @Nullable String url;
-    private final String host;
-    private final int port;
-    private final String database;
-    private final String user;
-    private final String password;
-    private final String schema;
-    private final int maxConnections;
-    private final int connectionTimeoutSec;
-    private final boolean migrate;
-    private final int batchSize;
-    private final long flushIntervalMs;
-    private final int maxBufferSize;
-    private final WriteMethod writeMethod;
-    private final long writeTimeoutMs;
-    private final int metricsRetentionDays;
-    private final int executionRetentionDays;
-    private final int compressionAfterDays;
-    private final int maxResults;
-    private final int cacheTtlSec;
-    private final boolean enableCache;
+    /** A private copy of the builder that built it: never exposed, so never changed. */
+    private final Builder values;
 
     private StorageConfig(Builder b) {
-        this.url = b.url;
-        this.host = b.host;
-        this.port = b.port;
-        this.database = b.database;
-        this.user = b.user;
-        this.password = b.password;
-        this.schema = b.schema;
-        this.maxConnections = b.maxConnections;
-        this.connectionTimeoutSec = b.connectionTimeoutSec;
-        this.migrate = b.migrate;
-        this.batchSize = b.batchSize;
-        this.flushIntervalMs = b.flushIntervalMs;
-        this.maxBufferSize = b.maxBufferSize;
-        this.writeMethod = b.writeMethod;
-        this.writeTimeoutMs = b.writeTimeoutMs;
-        this.metricsRetentionDays = b.metricsRetentionDays;
-        this.executionRetentionDays = b.executionRetentionDays;
-        this.compressionAfterDays = b.compressionAfterDays;
-        this.maxResults = b.maxResults;
-        this.cacheTtlSec = b.cacheTtlSec;
-        this.enableCache = b.enableCache;
+        this.values = b.copy();
     }
 
     /** The defaults, with {@code AG_STORAGE_*} environment overrides applied. */
@@ -114,115 +68,97 @@ public final class StorageConfig {
 
     /** A builder holding this configuration's values. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.url = url;
-        b.host = host;
-        b.port = port;
-        b.database = database;
-        b.user = user;
-        b.password = password;
-        b.schema = schema;
-        b.maxConnections = maxConnections;
-        b.connectionTimeoutSec = connectionTimeoutSec;
-        b.migrate = migrate;
-        b.batchSize = batchSize;
-        b.flushIntervalMs = flushIntervalMs;
-        b.maxBufferSize = maxBufferSize;
-        b.writeMethod = writeMethod;
-        b.writeTimeoutMs = writeTimeoutMs;
-        b.metricsRetentionDays = metricsRetentionDays;
-        b.executionRetentionDays = executionRetentionDays;
-        b.compressionAfterDays = compressionAfterDays;
-        b.maxResults = maxResults;
-        b.cacheTtlSec = cacheTtlSec;
-        b.enableCache = enableCache;
-        return b;
+        return values.copy();
     }
 
     /** The JDBC URL: {@code database.url} when set, else built from host, port and database. */
     public String jdbcUrl() {
-        return url != null ? url : "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        return values.url != null
+                ? values.url
+                : "jdbc:postgresql://" + values.host + ":" + values.port + "/" + values.database;
     }
 
     public String user() {
-        return user;
+        return values.user;
     }
 
     public String password() {
-        return password;
+        return values.password;
     }
 
     public String schema() {
-        return schema;
+        return values.schema;
     }
 
     public int maxConnections() {
-        return maxConnections;
+        return values.maxConnections;
     }
 
     public int connectionTimeoutSec() {
-        return connectionTimeoutSec;
+        return values.connectionTimeoutSec;
     }
+
     /** Whether the engine applies pending migrations at start ({@code database.migrate}). */
     public boolean migrate() {
-        return migrate;
+        return values.migrate;
     }
 
     public int batchSize() {
-        return batchSize;
+        return values.batchSize;
     }
 
     public long flushIntervalMs() {
-        return flushIntervalMs;
+        return values.flushIntervalMs;
     }
 
     public int maxBufferSize() {
-        return maxBufferSize;
+        return values.maxBufferSize;
     }
 
     public WriteMethod writeMethod() {
-        return writeMethod;
+        return values.writeMethod;
     }
 
     public long writeTimeoutMs() {
-        return writeTimeoutMs;
+        return values.writeTimeoutMs;
     }
 
     public int metricsRetentionDays() {
-        return metricsRetentionDays;
+        return values.metricsRetentionDays;
     }
 
     public int executionRetentionDays() {
-        return executionRetentionDays;
+        return values.executionRetentionDays;
     }
 
     public int compressionAfterDays() {
-        return compressionAfterDays;
+        return values.compressionAfterDays;
     }
 
     public int maxResults() {
-        return maxResults;
+        return values.maxResults;
     }
 
     public int cacheTtlSec() {
-        return cacheTtlSec;
+        return values.cacheTtlSec;
     }
 
     public boolean enableCache() {
-        return enableCache;
+        return values.enableCache;
     }
 
     @Override
     public String toString() {
-        return "StorageConfig{url=" + Masking.maskJdbcUrl(jdbcUrl()) + ", user=" + user + ", password="
-                + (password.isEmpty() ? "" : "****") + ", schema=" + schema + ", max_connections=" + maxConnections
-                + ", connection_timeout_sec=" + connectionTimeoutSec + ", migrate=" + migrate + ", batch_size="
-                + batchSize + ", flush_interval_ms=" + flushIntervalMs + ", max_buffer_size=" + maxBufferSize
-                + ", write_method=" + writeMethod.name().toLowerCase(Locale.ROOT) + ", write_timeout_ms="
-                + writeTimeoutMs + ", metrics_retention_days=" + metricsRetentionDays
-                + ", execution_retention_days=" + executionRetentionDays + ", compression_after_days="
-                + compressionAfterDays + ", max_results=" + maxResults + ", cache_ttl_sec=" + cacheTtlSec
-                + ", enable_cache=" + enableCache + "}";
+        Builder v = values;
+        return "StorageConfig{url=" + Masking.maskJdbcUrl(jdbcUrl()) + ", user=" + v.user + ", password="
+                + (v.password.isEmpty() ? "" : "****") + ", schema=" + v.schema + ", max_connections="
+                + v.maxConnections + ", connection_timeout_sec=" + v.connectionTimeoutSec + ", migrate=" + v.migrate
+                + ", batch_size=" + v.batchSize + ", flush_interval_ms=" + v.flushIntervalMs + ", max_buffer_size="
+                + v.maxBufferSize + ", write_method=" + v.writeMethod.name().toLowerCase(Locale.ROOT)
+                + ", write_timeout_ms=" + v.writeTimeoutMs + ", metrics_retention_days=" + v.metricsRetentionDays
+                + ", execution_retention_days=" + v.executionRetentionDays + ", compression_after_days="
+                + v.compressionAfterDays + ", max_results=" + v.maxResults + ", cache_ttl_sec=" + v.cacheTtlSec
+                + ", enable_cache=" + v.enableCache + "}";
     }
 
     /**
@@ -295,11 +231,7 @@ public final class StorageConfig {
 
         /** {@code database.schema}: where ag-storage's tables live. Default: {@code ag_storage}. */
         public Builder setSchema(String schema) {
-            Objects.requireNonNull(schema, "database.schema");
-            if (!SCHEMA_NAME.matcher(schema).matches()) {
-                throw invalid("database.schema", "must match [a-z_][a-z0-9_]{0,62}", schema);
-            }
-            this.schema = schema;
+            this.schema = identifier("database.schema", schema);
             return this;
         }
 
@@ -394,69 +326,22 @@ public final class StorageConfig {
          * @throws IllegalArgumentException for an unknown key or a bad value
          */
         public Builder set(String key, String value) {
-            Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(value, key);
-            switch (key) {
-                case "database.url" -> setUrl(value.isBlank() ? null : value);
-                case "database.host" -> setHost(value);
-                case "database.port" -> setPort(parseInt(key, value));
-                case "database.database" -> setDatabase(value);
-                case "database.user" -> setUser(value);
-                case "database.password" -> setPassword(value);
-                case "database.schema" -> setSchema(value);
-                case "database.max_connections" -> setMaxConnections(parseInt(key, value));
-                case "database.connection_timeout_sec" -> setConnectionTimeoutSec(parseInt(key, value));
-                case "database.migrate" -> setMigrate(parseBoolean(key, value));
-                case "ingestion.batch_size" -> setBatchSize(parseInt(key, value));
-                case "ingestion.flush_interval_ms" -> setFlushIntervalMs(parseLong(key, value));
-                case "ingestion.max_buffer_size" -> setMaxBufferSize(parseInt(key, value));
-                case "ingestion.write_method" -> setWriteMethod(parseWriteMethod(value));
-                case "ingestion.write_timeout_ms" -> setWriteTimeoutMs(parseLong(key, value));
-                case "retention.metrics_retention_days" -> setMetricsRetentionDays(parseInt(key, value));
-                case "retention.execution_retention_days" -> setExecutionRetentionDays(parseInt(key, value));
-                case "retention.compression_after_days" -> setCompressionAfterDays(parseInt(key, value));
-                case "query.max_results" -> setMaxResults(parseInt(key, value));
-                case "query.cache_ttl_sec" -> setCacheTtlSec(parseInt(key, value));
-                case "query.enable_cache" -> setEnableCache(parseBoolean(key, value));
-                default -> throw new IllegalArgumentException("unknown configuration key '" + key + "'");
-            }
+            StorageConfigBinder.set(this, key, value);
             return this;
         }
 
         /** Applies every key of a YAML document; unknown keys and non-scalar values are errors. */
         public Builder yaml(String yaml) {
-            Objects.requireNonNull(yaml, "yaml");
-            JsonNode root;
-            try {
-                root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalArgumentException("configuration is not valid YAML: " + e.getOriginalMessage(), e);
-            }
-            if (root == null || root.isMissingNode() || root.isNull()) {
-                return this;
-            }
-            if (!root.isObject()) {
-                throw new IllegalArgumentException(
-                        "configuration must be a YAML mapping of sections, was " + root.getNodeType());
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> sections = root.fields(); sections.hasNext(); ) {
-                Map.Entry<String, JsonNode> section = sections.next();
-                if (!section.getValue().isObject()) {
-                    throw new IllegalArgumentException("unknown configuration key '" + section.getKey()
-                            + "' (expected one of the sections database, ingestion, retention, query)");
-                }
-                for (Iterator<Map.Entry<String, JsonNode>> keys =
-                                section.getValue().fields();
-                        keys.hasNext(); ) {
-                    Map.Entry<String, JsonNode> entry = keys.next();
-                    String key = section.getKey() + "." + entry.getKey();
-                    JsonNode value = entry.getValue();
-                    if (!value.isValueNode() || value.isNull()) {
-                        throw new IllegalArgumentException(key + " must be a scalar value, was " + value);
-                    }
-                    set(key, value.asText());
-                }
-            }
+            return tree(ConfigTree.parse(yaml));
+        }
+
+        /**
+         * Applies every key of the {@code database}, {@code ingestion}, {@code retention} and {@code query}
+         * sections of a parsed configuration; any other section, unknown keys and non-scalar values are errors
+         * (a component with its own section in the file passes {@link ConfigTree#without} it).
+         */
+        public Builder tree(ConfigTree tree) {
+            StorageConfigBinder.tree(this, tree);
             return this;
         }
 
@@ -465,27 +350,34 @@ public final class StorageConfig {
          * name no key are logged and ignored (the prefix is shared with the project's scripts).
          */
         public Builder environment(Map<String, String> env) {
-            Objects.requireNonNull(env, "env");
-            env.forEach((name, value) -> {
-                if (!name.startsWith(ENV_PREFIX)) {
-                    return;
-                }
-                String rest = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
-                int dot = rest.indexOf('_');
-                if (dot <= 0 || !isKnownSection(rest.substring(0, dot))) {
-                    if (!rest.startsWith("test_") && !rest.startsWith("bench_")) {
-                        log.warn("Ignoring environment variable {}: it names no configuration key", name);
-                    }
-                    return;
-                }
-                String key = rest.substring(0, dot) + "." + rest.substring(dot + 1);
-                try {
-                    set(key, value);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(e.getMessage() + " (from environment variable " + name + ")", e);
-                }
-            });
+            StorageConfigBinder.environment(this, env);
             return this;
+        }
+
+        private Builder copy() {
+            Builder c = new Builder();
+            c.url = url;
+            c.host = host;
+            c.port = port;
+            c.database = database;
+            c.user = user;
+            c.password = password;
+            c.schema = schema;
+            c.maxConnections = maxConnections;
+            c.connectionTimeoutSec = connectionTimeoutSec;
+            c.migrate = migrate;
+            c.batchSize = batchSize;
+            c.flushIntervalMs = flushIntervalMs;
+            c.maxBufferSize = maxBufferSize;
+            c.writeMethod = writeMethod;
+            c.writeTimeoutMs = writeTimeoutMs;
+            c.metricsRetentionDays = metricsRetentionDays;
+            c.executionRetentionDays = executionRetentionDays;
+            c.compressionAfterDays = compressionAfterDays;
+            c.maxResults = maxResults;
+            c.cacheTtlSec = cacheTtlSec;
+            c.enableCache = enableCache;
+            return c;
         }
 
         /** Checks across keys and builds the immutable configuration. */
@@ -500,71 +392,6 @@ public final class StorageConfig {
                                 + metricsRetentionDays + "), was " + compressionAfterDays);
             }
             return new StorageConfig(this);
-        }
-
-        private static boolean isKnownSection(String section) {
-            return switch (section) {
-                case "database", "ingestion", "retention", "query" -> true;
-                default -> false;
-            };
-        }
-
-        private static WriteMethod parseWriteMethod(String value) {
-            try {
-                return WriteMethod.valueOf(value.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw invalid("ingestion.write_method", "must be one of auto, copy, insert", "'" + value + "'");
-            }
-        }
-
-        private static int parseInt(String key, String value) {
-            try {
-                return Integer.parseInt(value.trim());
-            } catch (NumberFormatException e) {
-                throw invalid(key, "must be an integer", "'" + value + "'");
-            }
-        }
-
-        private static long parseLong(String key, String value) {
-            try {
-                return Long.parseLong(value.trim());
-            } catch (NumberFormatException e) {
-                throw invalid(key, "must be an integer", "'" + value + "'");
-            }
-        }
-
-        private static boolean parseBoolean(String key, String value) {
-            return switch (value.trim().toLowerCase(Locale.ROOT)) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> throw invalid(key, "must be true or false", "'" + value + "'");
-            };
-        }
-
-        private static String nonBlank(String key, String value) {
-            Objects.requireNonNull(value, key);
-            if (value.isBlank()) {
-                throw invalid(key, "must not be blank", "'" + value + "'");
-            }
-            return value;
-        }
-
-        private static int inRange(String key, int value, int min, int max) {
-            return (int) inRange(key, (long) value, min, max);
-        }
-
-        private static long inRange(String key, long value, long min, long max) {
-            if (value < min) {
-                throw invalid(key, min == 1 ? "must be > 0" : "must be >= " + min, value);
-            }
-            if (value > max) {
-                throw invalid(key, "must be <= " + max, value);
-            }
-            return value;
-        }
-
-        private static IllegalArgumentException invalid(String key, String rule, Object value) {
-            return new IllegalArgumentException(key + " " + rule + ", was " + value);
         }
     }
 }

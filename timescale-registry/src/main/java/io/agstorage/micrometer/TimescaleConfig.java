@@ -9,6 +9,7 @@ import static io.micrometer.core.instrument.config.validate.PropertyValidator.ge
 import static io.micrometer.core.instrument.config.validate.PropertyValidator.getString;
 import static io.micrometer.core.instrument.config.validate.PropertyValidator.getTimeUnit;
 
+import io.agstorage.core.Sql;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.micrometer.internal.ConfigRules;
 import io.micrometer.core.instrument.config.validate.InvalidReason;
@@ -143,9 +144,8 @@ public interface TimescaleConfig extends StepRegistryConfig {
                 check("password", TimescaleConfig::password),
                 check("schema", TimescaleConfig::schema)
                         .andThen(v -> v.invalidateWhen(
-                                s -> s != null
-                                        && !ConfigRules.SCHEMA_NAME.matcher(s).matches(),
-                                "must match " + ConfigRules.SCHEMA_NAME.pattern(),
+                                s -> s != null && !Sql.isIdentifier(s),
+                                "must match " + Sql.IDENTIFIER_RULE,
                                 InvalidReason.MALFORMED)),
                 check("maxConnections", TimescaleConfig::maxConnections)
                         .andThen(v -> v.invalidateWhen(

@@ -2,9 +2,9 @@ package io.agstorage.micrometer;
 
 import io.agstorage.core.SampleBatch;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.logging.ThrottledLog;
 import io.agstorage.micrometer.internal.MeterBatchWriter;
 import io.agstorage.micrometer.internal.StepTimers;
-import io.agstorage.micrometer.internal.ThrottledLog;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.LongTaskTimer;
@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.internal.DefaultLongTaskTimer;
 import io.micrometer.core.instrument.step.StepMeterRegistry;
 import io.micrometer.core.instrument.util.NamedThreadFactory;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -87,7 +88,7 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
     private final SampleBatch batch = new SampleBatch(1_024);
     private final SampleBatch closingBatch = new SampleBatch(1_024);
     private final AtomicBoolean closeStarted = new AtomicBoolean();
-    private final ThrottledLog failureLog = new ThrottledLog(log, 1, TimeUnit.MINUTES);
+    private final ThrottledLog failureLog = new ThrottledLog(log, Duration.ofMinutes(1));
     private final LongAdder publishes = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder samples = new LongAdder();
@@ -217,7 +218,7 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
             failureLog.warn("Interrupted while waiting for the publish to be committed");
         } catch (Throwable t) {
             failures.increment();
-            failureLog.warn("Publishing metrics to TimescaleDB failed: " + t, t);
+            failureLog.warn("Publishing metrics to TimescaleDB failed: {}", t.toString(), t);
         } finally {
             batch.clear();
             publishLock.unlock();
@@ -236,11 +237,14 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
             publishes.increment();
         } catch (TimeoutException ex) {
             failures.increment();
-            failureLog.warn("Publish of " + size + " samples not committed within timescale.publishTimeout="
-                    + config.publishTimeout() + "; they stay buffered and are written when the database answers");
+            failureLog.warn(
+                    "Publish of {} samples not committed within timescale.publishTimeout={}; they stay buffered and"
+                            + " are written when the database answers",
+                    size,
+                    config.publishTimeout());
         } catch (ExecutionException ex) {
             failures.increment();
-            failureLog.warn("Publish of " + size + " samples failed: " + ex.getCause(), ex.getCause());
+            failureLog.warn("Publish of {} samples failed: {}", size, String.valueOf(ex.getCause()), ex.getCause());
         } finally {
             lastPublishMillis = (System.nanoTime() - startedNanos) / 1e6;
         }
@@ -292,7 +296,7 @@ public final class TimescaleMeterRegistry extends StepMeterRegistry implements A
             failureLog.warn("Interrupted while waiting for the last partial step to be committed");
         } catch (Throwable t) {
             failures.increment();
-            failureLog.warn("Publishing the last partial step to TimescaleDB failed: " + t, t);
+            failureLog.warn("Publishing the last partial step to TimescaleDB failed: {}", t.toString(), t);
         } finally {
             closingBatch.clear();
             publishLock.unlock();

@@ -1,13 +1,15 @@
 package io.agstorage.execution.internal;
 
-import io.agstorage.core.internal.Sql;
+import io.agstorage.core.Sql;
 import io.agstorage.core.journal.Journal;
+import io.agstorage.core.logging.ThrottledLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -51,7 +53,7 @@ public final class ExecutionWriter {
     private final LongAdder retries = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
     private volatile long lastBatchNanos;
-    private volatile long lastFailureLogNanos;
+    private final ThrottledLog failureLog = new ThrottledLog(log, Duration.ofSeconds(5));
 
     public ExecutionWriter(
             ExecutionBatchWriter batchWriter,
@@ -183,7 +185,7 @@ public final class ExecutionWriter {
                     return writeOneByOne(batch);
                 }
                 retries.increment();
-                logThrottled(
+                failureLog.warn(
                         Sql.isTransient(e)
                                 ? "Database unavailable, {} execution records wait in the journal; retrying in {} ms: {}"
                                 : "Database failed (not because of the records), {} execution records wait in the journal; retrying in {} ms: {}",
@@ -218,7 +220,7 @@ public final class ExecutionWriter {
                         break;
                     }
                     retries.increment();
-                    logThrottled(
+                    failureLog.warn(
                             "Database unavailable while writing record {}, retrying in {} ms: {}",
                             p.sequence(),
                             backoff,
@@ -332,13 +334,5 @@ public final class ExecutionWriter {
             }
         }
         return !pastStopDeadline();
-    }
-
-    private void logThrottled(String format, Object... args) {
-        long now = System.nanoTime();
-        if (now - lastFailureLogNanos > TimeUnit.SECONDS.toNanos(5)) {
-            lastFailureLogNanos = now;
-            log.warn(format, args);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.agstorage.execution.internal;
 
+import io.agstorage.core.TimeBounds;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -19,9 +20,6 @@ public final class Validation {
     public static final int MAX_SCALE = 18;
     /** Digits before the decimal point. */
     public static final int MAX_INTEGER_DIGITS = 24;
-
-    private static final Instant MIN_TIME = Instant.EPOCH;
-    private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private Validation() {}
 
@@ -109,7 +107,7 @@ public final class Validation {
     /** A time within 1970-01-01 .. 9999-12-31, truncated to microseconds (the database's precision). */
     public static Instant time(String field, @Nullable Instant value) {
         required(field, value);
-        if (value.isBefore(MIN_TIME) || value.isAfter(MAX_TIME)) {
+        if (!TimeBounds.contains(value)) {
             throw new IllegalArgumentException(
                     field + " must be within 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z, was " + value);
         }

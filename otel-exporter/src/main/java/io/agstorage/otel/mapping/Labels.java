@@ -1,6 +1,6 @@
 package io.agstorage.otel.mapping;
 
-import io.agstorage.core.internal.Json;
+import io.agstorage.core.json.LabelsJson;
 import java.util.List;
 
 /** How OTel attributes become ag-storage labels (see the {@code io.agstorage.otel} package documentation). */
@@ -28,7 +28,7 @@ public final class Labels {
                 }
                 Object item = list.get(i);
                 if (item instanceof String s) {
-                    Json.appendString(sb, s);
+                    LabelsJson.appendString(sb, s);
                 } else {
                     sb.append(item);
                 }

@@ -5,6 +5,7 @@ import io.agstorage.core.MetricSeries;
 import io.agstorage.core.MetricType;
 import io.agstorage.core.SampleBatch;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.TimeBounds;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,9 +166,7 @@ public final class PointWriter {
         if (!Double.isFinite(value)) {
             return;
         }
-        long time = timeNanos > 0 && timeNanos / 1_000 <= io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS
-                ? timeNanos
-                : pointTimeNanos;
+        long time = timeNanos > 0 && timeNanos / 1_000 <= TimeBounds.MAX_EPOCH_MICROS ? timeNanos : pointTimeNanos;
         exemplars.add(
                 new ExemplarStore.Exemplar(series.name(), series.labels(), time, value, traceId, spanId, attributes));
     }
@@ -278,7 +277,7 @@ public final class PointWriter {
     }
 
     private boolean checkTime(String name, long timeNanos) {
-        if (timeNanos > 0 && timeNanos / 1_000 <= io.agstorage.core.internal.PointRules.MAX_EPOCH_MICROS) {
+        if (timeNanos > 0 && timeNanos / 1_000 <= TimeBounds.MAX_EPOCH_MICROS) {
             return true;
         }
         reject(

@@ -7,6 +7,7 @@ import io.agstorage.core.MetricType;
 import io.agstorage.core.internal.Json;
 import io.agstorage.otel.mapping.Labels;
 import io.agstorage.otel.mapping.PointWriter;
+import io.agstorage.core.json.LabelsJson;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -396,7 +397,7 @@ public final class OtlpMetricMapper {
 
     private static void json(AnyValue v, StringBuilder sb) {
         switch (v.getValueCase()) {
-            case STRING_VALUE, BYTES_VALUE -> Json.appendString(sb, text(v));
+            case STRING_VALUE, BYTES_VALUE -> LabelsJson.appendString(sb, text(v));
             case KVLIST_VALUE -> {
                 sb.append('{');
                 List<KeyValue> kvs = v.getKvlistValue().getValuesList();
@@ -404,7 +405,7 @@ public final class OtlpMetricMapper {
                     if (i > 0) {
                         sb.append(',');
                     }
-                    Json.appendString(sb, kvs.get(i).getKey());
+                    LabelsJson.appendString(sb, kvs.get(i).getKey());
                     sb.append(':');
                     json(kvs.get(i).getValue(), sb);
                 }

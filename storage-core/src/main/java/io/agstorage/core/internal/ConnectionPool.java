@@ -2,6 +2,7 @@ package io.agstorage.core.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.agstorage.core.Masking;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageException;
 import java.util.concurrent.TimeUnit;

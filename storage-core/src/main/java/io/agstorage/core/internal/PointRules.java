@@ -1,5 +1,6 @@
 package io.agstorage.core.internal;
 
+import io.agstorage.core.TimeBounds;
 import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -14,10 +15,10 @@ public final class PointRules {
     public static final int MAX_LABELS = 128;
     public static final int MAX_LABEL_KEY_LENGTH = 256;
     public static final int MAX_LABEL_VALUE_LENGTH = 4_096;
-    /** 1970-01-01T00:00:00Z. */
-    public static final long MIN_EPOCH_MICROS = 0L;
-    /** 9999-12-31T23:59:59.999999Z. */
-    public static final long MAX_EPOCH_MICROS = 253_402_300_799_999_999L;
+    /** {@link TimeBounds#MIN_EPOCH_MICROS}. */
+    public static final long MIN_EPOCH_MICROS = TimeBounds.MIN_EPOCH_MICROS;
+    /** {@link TimeBounds#MAX_EPOCH_MICROS}. */
+    public static final long MAX_EPOCH_MICROS = TimeBounds.MAX_EPOCH_MICROS;
 
     private PointRules() {}
 
@@ -65,7 +66,7 @@ public final class PointRules {
     }
 
     public static @Nullable String checkTime(long epochMicros) {
-        if (epochMicros < MIN_EPOCH_MICROS || epochMicros > MAX_EPOCH_MICROS) {
+        if (!TimeBounds.contains(epochMicros)) {
             return "time must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, was "
                     + Time.format(epochMicros);
         }
@@ -74,7 +75,7 @@ public final class PointRules {
 
     /** Whether a sample can be stored as is: a finite value at a time in the storable range (the no-throw paths). */
     public static boolean isStorable(double value, long epochMicros) {
-        return Double.isFinite(value) && epochMicros >= MIN_EPOCH_MICROS && epochMicros <= MAX_EPOCH_MICROS;
+        return Double.isFinite(value) && TimeBounds.contains(epochMicros);
     }
 
     /** Micros since the epoch, saturating far outside the storable range so that {@link #checkTime} refuses it. */

@@ -1,6 +1,7 @@
 package io.agstorage.core.internal;
 
 import io.agstorage.core.MetricType;
+import io.agstorage.core.json.LabelsJson;
 import java.util.Map;
 import java.util.SortedMap;
 import org.jspecify.annotations.Nullable;
@@ -27,7 +28,7 @@ public final class SeriesRef {
             @Nullable String temporality) {
         this.metric = metric;
         this.labels = labels;
-        this.labelsJson = Json.object(labels);
+        this.labelsJson = LabelsJson.write(labels);
         this.type = type;
         this.unit = unit;
         this.temporality = temporality;

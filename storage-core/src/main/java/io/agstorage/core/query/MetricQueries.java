@@ -4,7 +4,7 @@ import io.agstorage.core.Aggregation;
 import io.agstorage.core.Bucket;
 import io.agstorage.core.MetricRow;
 import io.agstorage.core.QueryLimitExceededException;
-import io.agstorage.core.internal.Json;
+import io.agstorage.core.json.LabelsJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -121,10 +121,10 @@ public final class MetricQueries {
         Map<Long, Map<String, String>> series = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(seriesSql)) {
             ps.setString(1, name);
-            ps.setString(2, Json.object(labels));
+            ps.setString(2, LabelsJson.write(labels));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    series.put(rs.getLong(1), Json.parseLabels(rs.getString(2)));
+                    series.put(rs.getLong(1), LabelsJson.parse(rs.getString(2)));
                 }
             }
         }

@@ -1,6 +1,6 @@
 package io.agstorage.core.retention;
 
-import io.agstorage.core.internal.Sql;
+import io.agstorage.core.Sql;
 import io.agstorage.core.retention.CompressionStatus.TableCompression;
 import io.agstorage.core.retention.StorageStats.TableStats;
 import java.sql.Connection;

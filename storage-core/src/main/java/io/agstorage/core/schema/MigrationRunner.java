@@ -1,6 +1,6 @@
 package io.agstorage.core.schema;
 
-import io.agstorage.core.internal.Sql;
+import io.agstorage.core.Sql;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,9 +1,11 @@
 package io.agstorage.core.writer;
 
 import com.lmax.disruptor.EventHandler;
-import io.agstorage.core.internal.Sql;
+import io.agstorage.core.Sql;
+import io.agstorage.core.logging.ThrottledLog;
 import io.agstorage.core.pipeline.SampleEvent;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +55,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private volatile long giveUpRetryingAtNanos = Long.MAX_VALUE;
     private long oldestPendingNanos;
     private @Nullable Exception failureSinceBarrier;
-    private long lastRetryLogNanos;
+    private final ThrottledLog retryLog = new ThrottledLog(log, Duration.ofSeconds(10));
 
     public BatchWriter(SampleStore store, int batchSize, long flushIntervalMs) {
         this.store = store;
@@ -143,14 +145,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                         && System.nanoTime() - giveUpRetryingAtNanos < 0;
                 if (retry) {
                     retries.incrementAndGet();
-                    if (System.nanoTime() - lastRetryLogNanos > TimeUnit.SECONDS.toNanos(10)) {
-                        lastRetryLogNanos = System.nanoTime();
-                        log.warn(
-                                "Database unavailable, holding {} samples and retrying (backoff {} ms): {}",
-                                batch.size(),
-                                TimeUnit.NANOSECONDS.toMillis(backoff),
-                                e.toString());
-                    }
+                    retryLog.warn(
+                            "Database unavailable, holding {} samples and retrying (backoff {} ms): {}",
+                            batch.size(),
+                            TimeUnit.NANOSECONDS.toMillis(backoff),
+                            e.toString());
                     LockSupport.parkNanos(backoff);
                     backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
                 } else {

@@ -1,7 +1,6 @@
 package io.agstorage.micrometer.internal;
 
-import io.agstorage.core.internal.Masking;
-import java.util.regex.Pattern;
+import io.agstorage.core.Masking;
 import org.jspecify.annotations.Nullable;
 
 /** The rules {@link io.agstorage.micrometer.TimescaleConfig#validate()} checks, the same as the storage core's. */
@@ -9,9 +8,6 @@ public final class ConfigRules {
 
     /** The JDBC URLs the storage core accepts. */
     public static final String URL_PREFIX = "jdbc:postgresql:";
-
-    /** Schema names the storage core accepts. */
-    public static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private ConfigRules() {}
 

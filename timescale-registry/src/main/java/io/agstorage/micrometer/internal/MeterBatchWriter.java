@@ -5,6 +5,7 @@ import io.agstorage.core.MetricSeries;
 import io.agstorage.core.MetricType;
 import io.agstorage.core.SampleBatch;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.logging.ThrottledLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -21,6 +22,7 @@ import io.micrometer.core.instrument.config.NamingConvention;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.util.DoubleFormat;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -65,7 +67,7 @@ public final class MeterBatchWriter {
     private final Map<Meter.Id, MeterSeries> cache = new ConcurrentHashMap<>();
     private final LongAdder nonFinite = new LongAdder();
     private final LongAdder invalid = new LongAdder();
-    private final ThrottledLog invalidLog = new ThrottledLog(log, 1, TimeUnit.MINUTES);
+    private final ThrottledLog invalidLog = new ThrottledLog(log, Duration.ofMinutes(1));
     private @Nullable NamingConvention convention;
     private long epochMicros;
     private @Nullable SampleBatch batch;
@@ -99,7 +101,7 @@ public final class MeterBatchWriter {
                     series.broken = true;
                     invalid.increment();
                     invalidLog.warn(
-                            "Not storing meter '" + shorten(meter.getId().getName()) + "': " + e.getMessage());
+                            "Not storing meter '{}': {}", shorten(meter.getId().getName()), e.getMessage());
                 }
             }
         } finally {
@@ -271,8 +273,7 @@ public final class MeterBatchWriter {
                 point = Buckets.explicit(snapshot.histogramCounts(), count, sum, max, boundsUnit);
             } catch (IllegalArgumentException e) {
                 invalid.increment();
-                invalidLog.warn(
-                        "Not storing this step's histogram of '" + shorten(id.getName()) + "': " + e.getMessage());
+                invalidLog.warn("Not storing this step's histogram of '{}': {}", shorten(id.getName()), e.getMessage());
                 return;
             }
             if (point == null || point.count() == 0) {

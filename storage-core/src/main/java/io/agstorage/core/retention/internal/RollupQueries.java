@@ -3,7 +3,7 @@ package io.agstorage.core.retention.internal;
 import io.agstorage.core.Aggregation;
 import io.agstorage.core.AggregationResult;
 import io.agstorage.core.Bucket;
-import io.agstorage.core.internal.Json;
+import io.agstorage.core.json.LabelsJson;
 import io.agstorage.core.query.BucketQuery;
 import io.agstorage.core.retention.RollupDefinition;
 import java.sql.Connection;
@@ -134,7 +134,7 @@ public final class RollupQueries {
                                 candidates.stream().map(RollupDefinition::name).toArray()));
                 ps.setObject(2, OffsetDateTime.ofInstant(end, ZoneOffset.UTC));
                 ps.setString(3, name);
-                ps.setString(4, Json.object(labels));
+                ps.setString(4, LabelsJson.write(labels));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     covered.addAll(Arrays.asList((String[]) rs.getArray(1).getArray()));

@@ -1,24 +1,28 @@
-package io.agstorage.core.internal;
+package io.agstorage.core.json;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Map;
 
-/** Writes a flat string map as a JSON object (escaping per RFC 8259, so any label text round-trips), and reads one. */
-public final class Json {
+/**
+ * The JSON form of a label set, as stored in {@code series.labels}: a flat object of strings, escaped per RFC 8259
+ * so that any label text round-trips. Every module that writes or reads label JSON goes through here, so all of
+ * them produce the same text for the same labels.
+ */
+public final class LabelsJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
 
-    private Json() {}
+    private LabelsJson() {}
 
     /**
      * A flat JSON object of strings ({@code series.labels}) as a map.
      *
      * @throws IllegalStateException when it is not one
      */
-    public static Map<String, String> parseLabels(String json) {
+    public static Map<String, String> parse(String json) {
         try {
             return MAPPER.readValue(json, LABELS);
         } catch (IOException e) {
@@ -26,7 +30,8 @@ public final class Json {
         }
     }
 
-    public static String object(Map<String, String> map) {
+    /** The labels as a flat JSON object, keys in the map's iteration order. */
+    public static String write(Map<String, String> map) {
         StringBuilder sb = new StringBuilder(2 + map.size() * 24).append('{');
         boolean first = true;
         for (Map.Entry<String, String> e : map.entrySet()) {

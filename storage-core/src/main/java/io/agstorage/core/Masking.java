@@ -1,8 +1,11 @@
-package io.agstorage.core.internal;
+package io.agstorage.core;
 
 import java.util.regex.Pattern;
 
-/** Hides credentials inside JDBC URLs before they reach a log line or an exception message. */
+/**
+ * Hides credentials inside JDBC URLs before they reach a log line, an exception message or a {@code toString()}.
+ * Every module that shows a configured URL masks it here, so a password never leaks through one that forgot.
+ */
 public final class Masking {
 
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^&;]*");
@@ -10,7 +13,10 @@ public final class Masking {
 
     private Masking() {}
 
-    /** {@code jdbc:postgresql://h/db?user=u&password=s} → {@code ...password=****}; {@code //u:s@h} → {@code //u:****@h}. */
+    /**
+     * The URL with its password replaced by {@code ****}: {@code jdbc:postgresql://h/db?user=u&password=s} →
+     * {@code ...password=****}; {@code //u:s@h} → {@code //u:****@h}.
+     */
     public static String maskJdbcUrl(String url) {
         String masked = PASSWORD_PARAM.matcher(url).replaceAll("$1****");
         return USER_INFO.matcher(masked).replaceAll("$1****@");

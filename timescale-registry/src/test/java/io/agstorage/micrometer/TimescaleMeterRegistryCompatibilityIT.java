@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
  * database. After each kit test the registry is closed, which publishes whatever the test recorded through the real
  * pipeline: every publish must commit without a failure.
  */
-class TimescaleMeterRegistryCompatibilityTest extends MeterRegistryCompatibilityKit {
+class TimescaleMeterRegistryCompatibilityIT extends MeterRegistryCompatibilityKit {
 
     private static final Duration STEP = Duration.ofMinutes(1);
     private static final TestDatabase db = TestDatabase.apache();

@@ -1,0 +1,70 @@
+package io.agstorage.examples;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Holds the layout drawn in DESIGN.md: no module reaches into another module's {@code internal} packages, and no
+ * two packages depend on each other in a cycle. It lives here because this module's test classpath holds every
+ * module's main classes; test classes are not imported.
+ */
+class ArchitectureTest {
+
+    /** The root package of each module; the module's {@code internal} packages are any below it. */
+    private static final List<String> MODULE_ROOTS = List.of(
+            "io.agstorage.core",
+            "io.agstorage.micrometer",
+            "io.agstorage.otel",
+            "io.agstorage.otlp",
+            "io.agstorage.execution",
+            "io.agstorage.examples");
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importMainClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(new ImportOption.DoNotIncludeTests())
+                .importPackages("io.agstorage");
+    }
+
+    @Test
+    void theMainClassesOfEveryModuleOnTheClasspathAreImported() {
+        // Guards the rules below against passing on an empty import (a module missing from this pom).
+        for (String root : List.of(
+                "io.agstorage.core",
+                "io.agstorage.micrometer",
+                "io.agstorage.otel",
+                "io.agstorage.execution",
+                "io.agstorage.examples")) {
+            assertTrue(classes.containPackage(root), () -> "no main classes imported from " + root);
+        }
+    }
+
+    @Test
+    void noModuleUsesAnotherModulesInternalPackages() {
+        for (String root : MODULE_ROOTS) {
+            noClasses()
+                    .that()
+                    .resideOutsideOfPackage(root + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage(root + "..internal..")
+                    .because("the internal packages of " + root + " are not API")
+                    .check(classes);
+        }
+    }
+
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching("io.agstorage.(**)").should().beFreeOfCycles().check(classes);
+    }
+}
