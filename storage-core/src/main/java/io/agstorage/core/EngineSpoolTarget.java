@@ -1,10 +1,10 @@
 package io.agstorage.core;
 
-import io.agstorage.core.internal.Json;
 import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.internal.SeriesRegistry;
 import io.agstorage.core.internal.SpoolPosition;
 import io.agstorage.core.internal.SpoolTarget;
+import io.agstorage.core.json.LabelsJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -139,7 +139,7 @@ final class EngineSpoolTarget implements SpoolTarget {
                     long id = rs.getLong(1);
                     SeriesRef ref = registry.intern(
                             rs.getString(2),
-                            Json.parseLabels(rs.getString(3)),
+                            LabelsJson.parse(rs.getString(3)),
                             MetricType.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)),
                             rs.getString(5),
                             rs.getString(6));

@@ -2,7 +2,6 @@ package io.agstorage.core;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agstorage.core.internal.ConnectionPool;
-import io.agstorage.core.internal.Masking;
 import io.agstorage.core.schema.MigrationRunner;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -6,7 +6,6 @@ import io.agstorage.core.internal.ConnectionPool;
 import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesRegistry;
 import io.agstorage.core.internal.SpoolTarget;
-import io.agstorage.core.internal.Sql;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

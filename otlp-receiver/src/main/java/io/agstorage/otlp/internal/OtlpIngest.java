@@ -2,10 +2,10 @@ package io.agstorage.otlp.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.spool.SampleSpool;
 import io.agstorage.otel.mapping.CumulativeState;
 import io.agstorage.otel.mapping.ExemplarStore;
 import io.agstorage.otel.mapping.PointWriter;
-import io.agstorage.core.spool.SampleSpool;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;

@@ -1,6 +1,6 @@
 package io.agstorage.core.retention;
 
-import io.agstorage.core.internal.Sql;
+import io.agstorage.core.Sql;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 

@@ -1,6 +1,5 @@
 package io.agstorage.core.retention;
 
-import io.agstorage.core.Sql;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.StorageException;

@@ -2,8 +2,6 @@ package io.agstorage.core.writer;
 
 import io.agstorage.core.Sql;
 import io.agstorage.core.internal.SeriesRef;
-import io.agstorage.core.internal.Sql;
-import io.agstorage.core.writer.SampleStore.PendingBatch;
 import java.sql.SQLException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;

@@ -1,9 +1,8 @@
 package io.agstorage.core.writer;
 
+import io.agstorage.core.Sql;
 import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.internal.SpoolPosition;
-import io.agstorage.core.internal.Sql;
-import io.agstorage.core.HistogramPoint;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;

@@ -2,7 +2,7 @@ package io.agstorage.core.retention.internal;
 
 import static io.agstorage.core.retention.internal.SchemaCatalog.utc;
 
-import io.agstorage.core.internal.Sql;
+import io.agstorage.core.Sql;
 import io.agstorage.core.retention.RetainedTable;
 import io.agstorage.core.retention.RetentionReport.TableRetention;
 import io.agstorage.core.retention.RetentionSetting;

@@ -1,6 +1,6 @@
 package io.agstorage.core.retention.internal;
 
-import io.agstorage.core.internal.Sql;
+import io.agstorage.core.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
