@@ -4,9 +4,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.dependencies.SliceRule;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,15 @@ class ArchitectureTest {
 
     @Test
     void packagesAreFreeOfCycles() {
-        slices().matching("io.agstorage.(**)").should().beFreeOfCycles().check(classes);
+        SliceRule rule = slices().matching("io.agstorage.(**)").should().beFreeOfCycles();
+        // A module's root package holds its facade (StorageEngine, ExecutionStore, OtlpReceiver, ...), which uses
+        // the module's implementation packages, and the public value types those packages take and return
+        // (MetricType, StorageConfig, Order, ...): those upward edges are the layout, not a cycle. Every other
+        // cycle fails: between sibling packages, between modules, or from a root package into another module.
+        for (String root : MODULE_ROOTS) {
+            rule = rule.ignoreDependency(
+                    JavaClass.Predicates.resideInAPackage(root + ".*.."), JavaClass.Predicates.resideInAPackage(root));
+        }
+        rule.check(classes);
     }
 }
