@@ -1,0 +1,42 @@
+package io.agstorage.chaos;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A random schedule of faults drawn from a seed: the same seed and length give the same faults, durations and
+ * pauses, so a failing run can be replayed. Faults run one after another; a pause of 1 to 4 s follows each one so that
+ * the writers make progress between them.
+ */
+final class Schedule {
+
+    /** One fault, {@code atMillis} after the faults begin, lasting {@code durationMillis} where it has a duration. */
+    record Event(long atMillis, Fault fault, long durationMillis) {
+        @Override
+        public String toString() {
+            return String.format("+%.1fs %s %dms", atMillis / 1000.0, fault, durationMillis);
+        }
+    }
+
+    /** No fault in the first seconds (the writers warm up) nor in the last ones (a fault must end before the run). */
+    private static final long QUIET_START_MILLIS = 3_000;
+
+    private static final long QUIET_END_MILLIS = 6_000;
+
+    private Schedule() {}
+
+    static List<Event> of(long seed, long runMillis) {
+        Random random = new Random(seed);
+        Fault[] faults = Fault.values();
+        List<Event> events = new ArrayList<>();
+        long t = QUIET_START_MILLIS;
+        while (t < runMillis - QUIET_END_MILLIS) {
+            Fault fault = faults[random.nextInt(faults.length)];
+            long duration = 500 + random.nextInt(4_500);
+            events.add(new Event(t, fault, duration));
+            t += duration + 1_000 + random.nextInt(3_000);
+        }
+        return events;
+    }
+}
