@@ -61,6 +61,7 @@ public final class ChaosRun {
     public static Result run(ChaosOptions options) throws Exception {
         emptyDirectory(options.work());
         System.setProperty("chaos.log", options.work().resolve("chaos.log").toString());
+        System.setProperty("logback.configurationFile", ChildJvm.LOGBACK);
         List<Schedule.Event> schedule = Schedule.of(options.seed(), options.runMillis());
         System.out.println("chaos: seed=" + options.seed() + " minutes=" + options.minutesText() + " schedule="
                 + schedule.size() + " faults, cluster 127.0.0.1:" + options.port() + ", logs in " + options.work());

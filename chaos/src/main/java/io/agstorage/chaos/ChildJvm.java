@@ -16,6 +16,12 @@ final class ChildJvm {
     /** The execution-store workload of this module. */
     static final String EXECUTION_MAIN = ExecutionWorkload.class.getName();
 
+    /**
+     * The logging configuration of the run and its children (a file per process): named, because storage-core's
+     * test jar on the class path brings a {@code logback-test.xml}, which logback would otherwise prefer.
+     */
+    static final String LOGBACK = "chaos-logback.xml";
+
     private ChildJvm() {}
 
     /** A process builder for {@code java -cp <this class path> -Dchaos.log=<log> <mainClass> <args>}. */
@@ -30,6 +36,7 @@ final class ChildJvm {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("-Dchaos.log=" + log);
+        command.add("-Dlogback.configurationFile=" + LOGBACK);
         command.add(mainClass);
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command);
