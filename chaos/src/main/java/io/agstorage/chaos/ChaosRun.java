@@ -4,6 +4,7 @@ import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.testing.TcpProxy;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -67,12 +68,16 @@ public final class ChaosRun {
                 + schedule.size() + " faults, cluster 127.0.0.1:" + options.port() + ", logs in " + options.work());
         ChaosCluster cluster = ChaosCluster.start(options);
         cluster.prepare(StoredRows.SCHEMA);
+        List<AutoCloseable> resources = new ArrayList<>(); // closed last to first
         List<Door> doors = new ArrayList<>();
         try (TcpProxy proxy = new TcpProxy("127.0.0.1", cluster.port())) {
-            int proxyPort =
-                    Integer.parseInt(proxy.proxiedUrl("jdbc:postgresql://x:1/").replaceAll(".*:(\\d+)/.*", "$1"));
+            int proxyPort = URI.create(
+                            proxy.proxiedUrl("jdbc:postgresql://127.0.0.1:1/").substring("jdbc:".length()))
+                    .getPort();
             StorageEngine core = StorageEngine.create(engineConfig(proxyPort, "chaos-core"));
+            resources.add(core);
             StorageEngine micrometer = StorageEngine.create(engineConfig(proxyPort, "chaos-micrometer"));
+            resources.add(micrometer);
             ReceiverProcess receiver = new ReceiverProcess(options.work(), proxyPort);
             ExecutionDoor execution = new ExecutionDoor(options.work(), proxyPort);
             doors.add(new RecordDoor(core));
@@ -81,6 +86,7 @@ public final class ChaosRun {
             doors.add(new OtelDoor(receiver));
             doors.add(execution);
             for (Door door : doors) {
+                resources.add(door);
                 door.start();
             }
             FaultInjector faults = new FaultInjector(cluster, proxy, receiver, execution.child());
@@ -100,20 +106,15 @@ public final class ChaosRun {
                     System.out.println("chaos: " + r.line());
                 }
             }
-            for (Door door : doors) {
-                door.close();
-            }
-            core.close();
-            micrometer.close();
             Result result = new Result(options.minutesText(), faults.total(), results);
             System.out.println(result.lastLine());
             return result;
         } finally {
-            for (Door door : doors) {
+            for (int i = resources.size() - 1; i >= 0; i--) {
                 try {
-                    door.close();
+                    resources.get(i).close();
                 } catch (Exception e) {
-                    // closing anyway; the result is printed already
+                    System.out.println("chaos: closing " + resources.get(i) + " failed: " + e);
                 }
             }
         }

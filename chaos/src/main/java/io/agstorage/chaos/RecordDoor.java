@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * {@code MetricSeries.record}: 100 points a step over four series, each point with its own value (its sequence
  * number) and time, then {@code flushBuffer()}. A point is acknowledged when {@code record} returned true and a later
- * flush succeeded; a point {@code record} refused (buffer full) must never be stored.
+ * flush succeeded; a point {@code record} refused (buffer full) must never be stored. A flush that threw leaves its
+ * points waiting for the next one: a flush's contract is that everything buffered before it is committed when it
+ * returns, so a point the engine dropped meanwhile (and reported only in a log line and a counter) counts as lost.
  */
 final class RecordDoor implements Door {
 
