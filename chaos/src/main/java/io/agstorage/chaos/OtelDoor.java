@@ -45,6 +45,7 @@ final class OtelDoor implements Door {
     private volatile boolean closed;
     private long rounds;
     private long ackedRounds;
+    private long ackedExports;
 
     OtelDoor(ReceiverProcess receiver) {
         this.receiver = receiver;
@@ -110,6 +111,7 @@ final class OtelDoor implements Door {
             throw new IllegalStateException("export failed");
         }
         ackedRounds = exported;
+        ackedExports++;
     }
 
     @Override
@@ -163,7 +165,8 @@ final class OtelDoor implements Door {
         }
         return new DoorResult(
                 name(),
-                "counter increments; receiver kill -9 x" + receiver.kills() + ", starts " + receiver.generations(),
+                "counter increments; " + ackedExports + " of " + rounds + " exports acked, receiver kill -9 x"
+                        + receiver.kills() + ", starts " + receiver.generations(),
                 ackedRounds * SERIES,
                 (rounds - ackedRounds) * SERIES,
                 lost,
