@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback TCP forwarder in front of the real database, to cut the network and restore it: while cut,
- * every open connection is reset and new ones are closed at once, as during a database restart.
+ * every open connection is reset and new ones are closed at once, as during a database restart. While stalled,
+ * connections stay open and new ones are accepted, but no byte moves either way until {@link #restore()}, as when
+ * the network hangs without resetting anything.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -22,6 +24,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean up = true;
     private volatile boolean swallowResponses;
+    private volatile boolean stalled;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -55,6 +58,29 @@ public final class TcpProxy implements AutoCloseable {
     public void restore() {
         up = true;
         swallowResponses = false;
+        synchronized (this) {
+            stalled = false;
+            notifyAll();
+        }
+    }
+
+    /** From now on forwards nothing either way (bytes wait in the sockets' buffers) until {@link #restore()}. */
+    public void stall() {
+        stalled = true;
+    }
+
+    /** Holds a pump while stalled; gives up when the connection is closed meanwhile (by {@link #cut()}). */
+    private void awaitUnstalled(Socket from) throws IOException {
+        synchronized (this) {
+            while (stalled && !from.isClosed()) {
+                try {
+                    wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while stalled", e);
+                }
+            }
+        }
     }
 
     /**
@@ -94,6 +120,7 @@ public final class TcpProxy implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
+                            awaitUnstalled(from);
                             if (!(response && swallowResponses)) {
                                 out.write(buffer, 0, n);
                             }
