@@ -211,4 +211,62 @@ class FillIdentityIT {
         assertThat(store.queryFillsByOrder(order.id()))
                 .containsExactly(first.withSettlementStatus(SettlementStatus.CONFIRMED));
     }
+
+    @Test
+    void theKeyOfAFillDroppedByRetentionIsPrunedAndTheTradeCanBeStoredAgain(@TempDir Path laterJournal) {
+        Fill old = Fill.of(order, "old-trade", d("0.52"), d("1")).withTradeTime(Instant.parse("2020-01-08T00:00:00Z"));
+        Fill recent = Fill.of(order, "recent-trade", d("0.52"), d("2")).withTradeTime(T0);
+        store.storeFill(old);
+        store.storeFill(recent);
+        store.flush();
+        assertThat(keys()).isEqualTo(2);
+
+        db.execute("SELECT drop_chunks('\"" + SCHEMA + "\".fills', older_than => '2021-01-01'::timestamptz)");
+        try (ExecutionStore later = open(laterJournal)) {
+            later.storeFill(recent); // a writer prunes after its first batch
+            later.flush();
+            assertThat(keys()).isEqualTo(1);
+            later.storeFill(old.withTradeTime(old.tradeTime().plusSeconds(5))); // re-delivered after retention
+            later.flush();
+        }
+        assertThat(store.queryFillsByOrder(order.id()))
+                .containsExactly(old.withTradeTime(old.tradeTime().plusSeconds(5)), recent);
+    }
+
+    @Test
+    void fillsStoredTwiceBeforeThisVersionAreMergedIntoOneWhenTheSchemaIsUpgraded() {
+        String schema = TestDatabase.uniqueSchema("fill_id_upgrade");
+        String s = "\"" + schema + "\"";
+        try {
+            StorageEngine.create(db.config(schema).build()).close();
+            // the schema as version 5 left it, with the rows the bug wrote: three reports of one fill, one of another
+            db.execute("DROP TABLE " + s + ".fill_keys");
+            db.execute("DELETE FROM " + s + ".schema_migrations WHERE version = 6");
+            db.execute("INSERT INTO " + s + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, "
+                    + "price, size, settlement_status) VALUES "
+                    + "('2026-03-02T10:00:05Z', 'polymarket', 'dup', '" + order.id()
+                    + "', 'm', 'BUY', 0.5, 10, 'MINED'),"
+                    + "('2026-03-02T10:00:00Z', 'polymarket', 'dup', '" + order.id()
+                    + "', 'm', 'BUY', 0.5, 10, 'MATCHED'),"
+                    + "('2026-03-02T10:00:09Z', 'polymarket', 'dup', '" + order.id()
+                    + "', 'm', 'BUY', 0.5, 10, 'CONFIRMED'),"
+                    + "('2026-03-02T10:00:01Z', 'polymarket', 'single', '" + order.id()
+                    + "', 'm', 'BUY', 0.5, 3, 'MATCHED')");
+
+            StorageEngine.create(db.config(schema).build()).close();
+
+            assertThat(db.queryString("SELECT string_agg(venue_trade_id || ' ' || venue_trade_time AT TIME ZONE 'UTC' "
+                            + "|| ' ' || settlement_status, ', ' ORDER BY venue_trade_id) FROM " + s + ".fills"))
+                    .isEqualTo("dup 2026-03-02 10:00:00 CONFIRMED, single 2026-03-02 10:00:01 MATCHED");
+            assertThat(db.queryString("SELECT string_agg(venue_trade_id || ' ' || venue_trade_time AT TIME ZONE 'UTC', "
+                            + "', ' ORDER BY venue_trade_id) FROM " + s + ".fill_keys"))
+                    .isEqualTo("dup 2026-03-02 10:00:00, single 2026-03-02 10:00:01");
+        } finally {
+            db.dropSchema(schema);
+        }
+    }
+
+    private long keys() {
+        return db.queryLong("SELECT count(*) FROM \"" + SCHEMA + "\".fill_keys WHERE order_id = '" + order.id() + "'");
+    }
 }

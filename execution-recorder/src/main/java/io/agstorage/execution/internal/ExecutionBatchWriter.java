@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>orders: upsert on id, applied only when not older than the stored row ({@code updated_at});
  *   <li>order events and positions: {@code ON CONFLICT DO NOTHING};
- *   <li>fills: on conflict only a later settlement status replaces the stored one.
+ *   <li>fills: identified by (venue, venue trade id, order id) through {@code fill_keys}, which gives each the
+ *       trade time of its first report ({@link FillKeys}); written at that time, so a re-report with another time
+ *       is the same row, and on conflict only a later settlement status replaces the stored one.
  * </ul>
  */
 public final class ExecutionBatchWriter {
@@ -39,6 +41,8 @@ public final class ExecutionBatchWriter {
     private final String insertEvent;
     private final String upsertFill;
     private final String insertPosition;
+    private final FillKeys fillKeys;
+    private final FillKeyPruner pruner;
 
     public ExecutionBatchWriter(DataSource dataSource, String quotedSchema) {
         this.dataSource = dataSource;
@@ -64,15 +68,15 @@ public final class ExecutionBatchWriter {
         this.insertPosition =
                 "INSERT INTO " + quotedSchema + ".positions (time, venue, market, size, avg_entry_price, realized_pnl, "
                         + "unrealized_pnl) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+        this.fillKeys = new FillKeys(quotedSchema);
+        this.pruner = new FillKeyPruner(dataSource, quotedSchema);
     }
-
-    private record FillKey(String venue, String venueTradeId, UUID orderId, Instant time) {}
 
     /** Writes {@code records} ({@link OrderChange}, {@link Fill}, {@link PositionSnapshot}) and commits. */
     public void write(List<?> records) throws SQLException {
         Map<UUID, Order> orders = new LinkedHashMap<>();
         List<OrderEvent> events = new ArrayList<>();
-        Map<FillKey, Fill> fills = new LinkedHashMap<>();
+        Map<FillKeys.Key, Fill> fills = FillKeys.newBatch();
         List<PositionSnapshot> positions = new ArrayList<>();
         for (Object r : records) {
             if (r instanceof OrderChange c) {
@@ -82,13 +86,7 @@ public final class ExecutionBatchWriter {
                 }
                 events.add(c.event());
             } else if (r instanceof Fill f) {
-                fills.merge(
-                        new FillKey(f.venue(), f.venueTradeId(), f.orderId(), f.tradeTime()),
-                        f,
-                        (a, b) -> b.settlementStatus().rank()
-                                        > a.settlementStatus().rank()
-                                ? b
-                                : a);
+                FillKeys.merge(fills, f);
             } else if (r instanceof PositionSnapshot p) {
                 positions.add(p);
             } else {
@@ -140,8 +138,9 @@ public final class ExecutionBatchWriter {
                     }
                 }
                 if (!fills.isEmpty()) {
+                    List<Fill> canonical = fillKeys.canonical(c, fills);
                     try (PreparedStatement ps = c.prepareStatement(upsertFill)) {
-                        for (Fill f : fills.values()) {
+                        for (Fill f : canonical) {
                             time(ps, 1, f.tradeTime());
                             ps.setString(2, f.venue());
                             ps.setString(3, f.venueTradeId());
@@ -186,6 +185,7 @@ public final class ExecutionBatchWriter {
                 throw e;
             }
         }
+        pruner.pruneIfDue();
     }
 
     static void decimal(PreparedStatement ps, int index, @Nullable BigDecimal value) throws SQLException {
