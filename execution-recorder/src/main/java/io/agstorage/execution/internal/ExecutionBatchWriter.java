@@ -28,20 +28,17 @@ import org.jspecify.annotations.Nullable;
  *   <li>orders: upsert on id, applied only when not older than the stored row ({@code updated_at});
  *   <li>order events and positions: {@code ON CONFLICT DO NOTHING};
  *   <li>fills: identified by (venue, venue trade id, order id) through {@code fill_keys}, which gives each the
- *       trade time of its first report ({@link FillKeys}); written at that time, so a re-report with another time
+ *       trade time of its first report ({@link FillWriter}); written at that time, so a re-report with another time
  *       is the same row, and on conflict only a later settlement status replaces the stored one.
  * </ul>
  */
 public final class ExecutionBatchWriter {
 
-    private static final String RANK = "CASE %s WHEN 'MATCHED' THEN 1 WHEN 'MINED' THEN 2 ELSE 3 END";
-
     private final DataSource dataSource;
     private final String upsertOrder;
     private final String insertEvent;
-    private final String upsertFill;
     private final String insertPosition;
-    private final FillKeys fillKeys;
+    private final FillWriter fills;
     private final FillKeyPruner pruner;
 
     public ExecutionBatchWriter(DataSource dataSource, String quotedSchema) {
@@ -58,17 +55,10 @@ public final class ExecutionBatchWriter {
         this.insertEvent = "INSERT INTO " + quotedSchema
                 + ".order_events (time, event_id, order_id, status, previous_status, price, "
                 + "size, venue_order_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-        this.upsertFill = "INSERT INTO " + quotedSchema
-                + ".fills AS f (venue_trade_time, venue, venue_trade_id, order_id, market, side, "
-                + "price, size, fee, fee_currency, liquidity, settlement_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (venue, venue_trade_id, order_id, venue_trade_time) DO UPDATE SET "
-                + "settlement_status = EXCLUDED.settlement_status WHERE " + RANK.formatted("f.settlement_status")
-                + " < "
-                + RANK.formatted("EXCLUDED.settlement_status");
         this.insertPosition =
                 "INSERT INTO " + quotedSchema + ".positions (time, venue, market, size, avg_entry_price, realized_pnl, "
                         + "unrealized_pnl) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-        this.fillKeys = new FillKeys(quotedSchema);
+        this.fills = new FillWriter(quotedSchema);
         this.pruner = new FillKeyPruner(dataSource, quotedSchema);
     }
 
@@ -76,7 +66,7 @@ public final class ExecutionBatchWriter {
     public void write(List<?> records) throws SQLException {
         Map<UUID, Order> orders = new LinkedHashMap<>();
         List<OrderEvent> events = new ArrayList<>();
-        Map<FillKeys.Key, Fill> fills = FillKeys.newBatch();
+        Map<FillWriter.Key, Fill> batchFills = FillWriter.newBatch();
         List<PositionSnapshot> positions = new ArrayList<>();
         for (Object r : records) {
             if (r instanceof OrderChange c) {
@@ -86,7 +76,7 @@ public final class ExecutionBatchWriter {
                 }
                 events.add(c.event());
             } else if (r instanceof Fill f) {
-                FillKeys.merge(fills, f);
+                FillWriter.merge(batchFills, f);
             } else if (r instanceof PositionSnapshot p) {
                 positions.add(p);
             } else {
@@ -137,28 +127,8 @@ public final class ExecutionBatchWriter {
                         ps.executeBatch();
                     }
                 }
-                if (!fills.isEmpty()) {
-                    List<Fill> canonical = fillKeys.canonical(c, fills);
-                    try (PreparedStatement ps = c.prepareStatement(upsertFill)) {
-                        for (Fill f : canonical) {
-                            time(ps, 1, f.tradeTime());
-                            ps.setString(2, f.venue());
-                            ps.setString(3, f.venueTradeId());
-                            ps.setObject(4, f.orderId());
-                            ps.setString(5, f.market());
-                            ps.setString(6, f.side().name());
-                            decimal(ps, 7, f.price());
-                            decimal(ps, 8, f.size());
-                            decimal(ps, 9, f.fee());
-                            ps.setString(10, f.feeCurrency());
-                            ps.setString(
-                                    11,
-                                    f.liquidity() == null ? null : f.liquidity().name());
-                            ps.setString(12, f.settlementStatus().name());
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
-                    }
+                if (!batchFills.isEmpty()) {
+                    fills.write(c, batchFills);
                 }
                 if (!positions.isEmpty()) {
                     try (PreparedStatement ps = c.prepareStatement(insertPosition)) {
