@@ -9,7 +9,8 @@
 -- a re-report into the same row and a later settlement status into an update of it.
 --
 -- Retention: a key is needed only while its fill row exists. The execution writer deletes the keys older than the
--- oldest chunk of `fills` (see FillKeyPruner in execution-recorder), so the table follows whatever retention drops from `fills`.
+-- oldest chunk of `fills` (FillKeyPruner in execution-recorder), so the table follows whatever retention drops from
+-- `fills`.
 --
 -- Run by the migration runner with `search_path` set to the target schema (default ag_storage) and
 -- the TimescaleDB schema; to apply by hand:
