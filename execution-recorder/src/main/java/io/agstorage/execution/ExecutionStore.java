@@ -57,9 +57,9 @@ import org.jspecify.annotations.Nullable;
  *       records wait in the journal until it is back; they are also held in memory for the writer (312 bytes
  *       per fill, measured), so size the heap for the longest outage to ride out. The store itself starts only when the database
  *       is reachable (the engine detects the tier and migrates at start).
- *   <li>Replays and duplicate calls never add a row: fills are keyed by (venue, venue trade id, order id, trade
- *       time), position snapshots by (venue, market, time), order events by their id; an order row is updated only
- *       by a change not older than it.
+ *   <li>Replays and duplicate calls never add a row: fills are keyed by (venue, venue trade id, order id), whatever
+ *       time a re-report carries; position snapshots by (venue, market, time), order events by their id; an order
+ *       row is updated only by a change not older than it.
  *   <li>A corrupt or torn journal tail is detected by checksum, logged, saved aside, and the valid prefix is
  *       replayed ({@link #journalRecovery()}).
  * </ul>

@@ -7,9 +7,12 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One execution of one of our orders. A fill is identified by (venue, venue trade id, order id, venue trade
- * time): storing it again never adds a row (only a later {@link SettlementStatus} replaces the stored one), and
- * one venue trade that fills two of our orders gives two fills.
+ * One execution of one of our orders. A fill is identified by (venue, venue trade id, order id), whatever its trade
+ * time: a trade reported again — re-delivered by the venue after a reconnect, replayed from the journal, or built
+ * again with {@link #of(Order, String, BigDecimal, BigDecimal)}, which stamps it with the current time — is stored
+ * once, at the trade time of its first report, and keeps that report's price, size and fee; only a later
+ * {@link SettlementStatus} (matched, then mined, then confirmed or failed) updates the stored fill. One venue trade
+ * that fills two of our orders gives two fills, and the same trade id on two venues is two trades.
  *
  * <pre>{@code
  * Fill fill = Fill.of(order.id(), "polymarket", "0x123abc", "trade-981", Side.BUY, new BigDecimal("0.52"), new BigDecimal("40"))
@@ -26,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * @param fee signed; negative is a rebate
  * @param feeCurrency e.g. {@code USDC}; null when unknown
  * @param liquidity maker or taker; null when unknown
- * @param tradeTime the venue's time of the trade
+ * @param tradeTime the venue's time of the trade; for a trade stored before, the first report's time is kept
  */
 public record Fill(
         UUID orderId,
@@ -56,7 +59,11 @@ public record Fill(
         Validation.required("fill.settlementStatus", settlementStatus);
     }
 
-    /** A fill traded now, without fee, status {@link SettlementStatus#MATCHED}. */
+    /**
+     * A fill traded now, without fee, status {@link SettlementStatus#MATCHED}. "Now" is when this is called: set the
+     * venue's time with {@link #withTradeTime} when the venue reports one. A later report of the same trade, stamped
+     * later, is still stored as this fill.
+     */
     public static Fill of(
             UUID orderId,
             String venue,

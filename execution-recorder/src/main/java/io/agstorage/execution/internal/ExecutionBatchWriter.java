@@ -27,18 +27,19 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>orders: upsert on id, applied only when not older than the stored row ({@code updated_at});
  *   <li>order events and positions: {@code ON CONFLICT DO NOTHING};
- *   <li>fills: on conflict only a later settlement status replaces the stored one.
+ *   <li>fills: identified by (venue, venue trade id, order id) through {@code fill_keys}, which gives each the
+ *       trade time of its first report ({@link FillWriter}); written at that time, so a re-report with another time
+ *       is the same row, and on conflict only a later settlement status replaces the stored one.
  * </ul>
  */
 public final class ExecutionBatchWriter {
 
-    private static final String RANK = "CASE %s WHEN 'MATCHED' THEN 1 WHEN 'MINED' THEN 2 ELSE 3 END";
-
     private final DataSource dataSource;
     private final String upsertOrder;
     private final String insertEvent;
-    private final String upsertFill;
     private final String insertPosition;
+    private final FillWriter fills;
+    private final FillKeyPruner pruner;
 
     public ExecutionBatchWriter(DataSource dataSource, String quotedSchema) {
         this.dataSource = dataSource;
@@ -54,25 +55,18 @@ public final class ExecutionBatchWriter {
         this.insertEvent = "INSERT INTO " + quotedSchema
                 + ".order_events (time, event_id, order_id, status, previous_status, price, "
                 + "size, venue_order_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-        this.upsertFill = "INSERT INTO " + quotedSchema
-                + ".fills AS f (venue_trade_time, venue, venue_trade_id, order_id, market, side, "
-                + "price, size, fee, fee_currency, liquidity, settlement_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (venue, venue_trade_id, order_id, venue_trade_time) DO UPDATE SET "
-                + "settlement_status = EXCLUDED.settlement_status WHERE " + RANK.formatted("f.settlement_status")
-                + " < "
-                + RANK.formatted("EXCLUDED.settlement_status");
         this.insertPosition =
                 "INSERT INTO " + quotedSchema + ".positions (time, venue, market, size, avg_entry_price, realized_pnl, "
                         + "unrealized_pnl) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+        this.fills = new FillWriter(quotedSchema);
+        this.pruner = new FillKeyPruner(dataSource, quotedSchema);
     }
-
-    private record FillKey(String venue, String venueTradeId, UUID orderId, Instant time) {}
 
     /** Writes {@code records} ({@link OrderChange}, {@link Fill}, {@link PositionSnapshot}) and commits. */
     public void write(List<?> records) throws SQLException {
         Map<UUID, Order> orders = new LinkedHashMap<>();
         List<OrderEvent> events = new ArrayList<>();
-        Map<FillKey, Fill> fills = new LinkedHashMap<>();
+        Map<FillWriter.Key, Fill> batchFills = FillWriter.newBatch();
         List<PositionSnapshot> positions = new ArrayList<>();
         for (Object r : records) {
             if (r instanceof OrderChange c) {
@@ -82,13 +76,7 @@ public final class ExecutionBatchWriter {
                 }
                 events.add(c.event());
             } else if (r instanceof Fill f) {
-                fills.merge(
-                        new FillKey(f.venue(), f.venueTradeId(), f.orderId(), f.tradeTime()),
-                        f,
-                        (a, b) -> b.settlementStatus().rank()
-                                        > a.settlementStatus().rank()
-                                ? b
-                                : a);
+                FillWriter.merge(batchFills, f);
             } else if (r instanceof PositionSnapshot p) {
                 positions.add(p);
             } else {
@@ -139,27 +127,8 @@ public final class ExecutionBatchWriter {
                         ps.executeBatch();
                     }
                 }
-                if (!fills.isEmpty()) {
-                    try (PreparedStatement ps = c.prepareStatement(upsertFill)) {
-                        for (Fill f : fills.values()) {
-                            time(ps, 1, f.tradeTime());
-                            ps.setString(2, f.venue());
-                            ps.setString(3, f.venueTradeId());
-                            ps.setObject(4, f.orderId());
-                            ps.setString(5, f.market());
-                            ps.setString(6, f.side().name());
-                            decimal(ps, 7, f.price());
-                            decimal(ps, 8, f.size());
-                            decimal(ps, 9, f.fee());
-                            ps.setString(10, f.feeCurrency());
-                            ps.setString(
-                                    11,
-                                    f.liquidity() == null ? null : f.liquidity().name());
-                            ps.setString(12, f.settlementStatus().name());
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
-                    }
+                if (!batchFills.isEmpty()) {
+                    fills.write(c, batchFills);
                 }
                 if (!positions.isEmpty()) {
                     try (PreparedStatement ps = c.prepareStatement(insertPosition)) {
@@ -186,6 +155,7 @@ public final class ExecutionBatchWriter {
                 throw e;
             }
         }
+        pruner.pruneIfDue();
     }
 
     static void decimal(PreparedStatement ps, int index, @Nullable BigDecimal value) throws SQLException {
