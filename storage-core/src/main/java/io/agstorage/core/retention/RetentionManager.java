@@ -156,7 +156,7 @@ public final class RetentionManager {
     public void install() {
         if (tsl == null) {
             log.info(
-                    "Retention on schema {} (Apache edition): drop_chunks of {} ({} days), rollups {} kept by "
+                    "Retention on schema {} (Apache edition): drop_chunks of {} ({}), rollups {} kept by "
                             + "ag-storage, compression unavailable",
                     schema,
                     plan.hypertableNames(),
