@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  *         .withUnrealizedPnl(new BigDecimal("0.80")));
  * }</pre>
  *
- * @param size signed: long > 0, short < 0, flat = 0
+ * @param size signed: long {@code > 0}, short {@code < 0}, flat {@code = 0}
  * @param avgEntryPrice null when flat; otherwise {@code >= 0}
  * @param realizedPnl signed
  * @param unrealizedPnl signed
