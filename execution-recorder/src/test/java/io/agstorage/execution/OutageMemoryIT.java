@@ -167,7 +167,7 @@ class OutageMemoryIT {
                 .start();
     }
 
-    private void awaitLine(Path stdout, String line) {
+    private void awaitLine(Path stdout, String line) throws IOException {
         await().atMost(Duration.ofSeconds(120))
                 .until(() -> lines(stdout).contains(line) || !child.isAlive());
         assertThat(lines(stdout))
