@@ -95,7 +95,9 @@ class OutageMemoryIT {
         try (var files = Files.list(journalDir)) {
             journalBytes = files.mapToLong(p -> p.toFile().length()).sum();
         }
-        assertThat(journalBytes).as("the journal is larger than the child's heap").isGreaterThan(64L << 20);
+        assertThat(journalBytes)
+                .as("the journal is larger than the child's heap")
+                .isGreaterThan(64L << 20);
         Path stdout = journalDir.resolveSibling(journalDir.getFileName() + "-replay-stdout.txt");
         child = startChild("replay", db.url(), stdout);
         assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -168,8 +170,7 @@ class OutageMemoryIT {
     }
 
     private void awaitLine(Path stdout, String line) throws IOException {
-        await().atMost(Duration.ofSeconds(120))
-                .until(() -> lines(stdout).contains(line) || !child.isAlive());
+        await().atMost(Duration.ofSeconds(120)).until(() -> lines(stdout).contains(line) || !child.isAlive());
         assertThat(lines(stdout))
                 .as("child alive: " + child.isAlive() + " (exit " + (child.isAlive() ? "-" : child.exitValue()) + ")")
                 .contains(line);
@@ -193,7 +194,7 @@ class OutageMemoryIT {
     }
 
     private long distinctFills() {
-        return db.queryLong("SELECT count(DISTINCT venue_trade_id) FROM \"" + schema + "\".fills WHERE market = '"
-                + market + "'");
+        return db.queryLong(
+                "SELECT count(DISTINCT venue_trade_id) FROM \"" + schema + "\".fills WHERE market = '" + market + "'");
     }
 }

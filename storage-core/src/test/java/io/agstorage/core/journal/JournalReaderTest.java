@@ -26,7 +26,8 @@ class JournalReaderTest {
                 for (int i = 0; i < 37; i++) {
                     journal.append(("record-" + appended++).getBytes(StandardCharsets.UTF_8));
                 }
-                int n = reader.read(25, (seq, payload) -> read.add(seq + ":" + new String(payload, StandardCharsets.UTF_8)));
+                int n = reader.read(
+                        25, (seq, payload) -> read.add(seq + ":" + new String(payload, StandardCharsets.UTF_8)));
                 assertThat(n).isLessThanOrEqualTo(25);
                 journal.trim(reader.nextSequence() - 1);
             }
@@ -45,13 +46,15 @@ class JournalReaderTest {
 
     @Test
     void readsFromTheMiddleOfAReopenedJournal() {
-        try (Journal journal = Journal.builder().directory(dir).segmentBytes(4096).open((s, p) -> {})) {
+        try (Journal journal =
+                Journal.builder().directory(dir).segmentBytes(4096).open((s, p) -> {})) {
             for (int i = 1; i <= 500; i++) {
                 journal.append(("r" + i).getBytes(StandardCharsets.UTF_8));
             }
         }
         List<Long> seqs = new ArrayList<>();
-        try (Journal journal = Journal.builder().directory(dir).segmentBytes(4096).open((s, p) -> {});
+        try (Journal journal =
+                        Journal.builder().directory(dir).segmentBytes(4096).open((s, p) -> {});
                 JournalReader reader = journal.reader(250)) {
             while (reader.read(64, (seq, payload) -> {
                         assertThat(new String(payload, StandardCharsets.UTF_8)).isEqualTo("r" + seq);
