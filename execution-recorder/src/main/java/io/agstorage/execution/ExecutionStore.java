@@ -10,6 +10,7 @@ import io.agstorage.core.journal.JournalRecovery;
 import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.execution.internal.ExecutionJournal;
 import io.agstorage.execution.internal.ExecutionReads;
+import io.agstorage.execution.internal.KnownOrders;
 import io.agstorage.execution.internal.Validation;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,10 +54,15 @@ import org.jspecify.annotations.Nullable;
  *   <li>A record acknowledged before the JVM dies ({@code kill -9}) is replayed from the journal when the next
  *       store opens the same directory, whatever the policy. A crash or power loss of the machine loses nothing
  *       with {@code always}, at most the last sync interval's records (those not yet in the database) with
- *       {@code batch}, and what the OS had not written back with {@code none}. While the database is down, calls keep returning at journal speed and the
- *       records wait in the journal until it is back; they are also held in memory for the writer (312 bytes
- *       per fill, measured), so size the heap for the longest outage to ride out. The store itself starts only when the database
- *       is reachable (the engine detects the tier and migrates at start).
+ *       {@code batch}, and what the OS had not written back with {@code none}. While the database is down, calls
+ *       keep returning at journal speed and the records wait in the journal until it is back. Memory does not grow
+ *       with an outage: the writer holds at most {@linkplain Builder#maxPendingRecords maxPendingRecords} records
+ *       (about 312 bytes per fill, measured) and reads the rest back from the journal as it catches up; the replay
+ *       on start streams the journal the same way. An outage is bounded by disk, not heap. The store itself starts
+ *       only when the database is reachable (the engine detects the tier and migrates at start).
+ *   <li>No {@code store*} or {@code update*} call waits on the database: the orders a status change is checked
+ *       against are in memory (every open order and the {@linkplain Builder#recentFinalOrders most recent final
+ *       ones}, loaded at start, and every order changed since).
  *   <li>Replays and duplicate calls never add a row: fills are keyed by (venue, venue trade id, order id), whatever
  *       time a re-report carries; position snapshots by (venue, market, time), order events by their id; an order
  *       row is updated only by a change not older than it.
@@ -86,10 +92,16 @@ public final class ExecutionStore implements AutoCloseable {
             StorageConfig config = engine.config();
             this.writeTimeoutMs = config.writeTimeoutMs();
             this.reads = new ExecutionReads(engine);
-            this.orders = new OrderBook(this::append, reads::order);
+            // the stored orders a status change may need, read now (the database is reachable at start) so that no
+            // call waits on it later
+            KnownOrders known = KnownOrders.load(reads, b.recentFinalOrders);
+            this.orders = new OrderBook(this::append, known::get);
             Path dir = b.journalDirectory != null ? b.journalDirectory : Path.of("ag-storage-journal", config.schema());
-            this.journal =
-                    new ExecutionJournal(b.journal, dir, engine, b.batchSize, orders::replayed, orders::committed);
+            this.journal = new ExecutionJournal(
+                    b.journal, dir, engine, b.batchSize, b.maxPendingRecords, orders::replayed, batch -> {
+                        orders.committed(batch);
+                        known.committed(batch);
+                    });
         } catch (RuntimeException ex) {
             if (ownsEngine) {
                 engine.close();
@@ -144,11 +156,13 @@ public final class ExecutionStore implements AutoCloseable {
 
     /**
      * Moves an order to {@code status} (recorded as an {@code order_events} row, and as the order's current state).
-     * The order is looked up in this store's memory, or in the database when this store has not seen it since start.
+     * The order is looked up in memory only, never in the database: the orders changed since start, and those
+     * stored before it that were open at start or among the {@linkplain Builder#recentFinalOrders most recent final
+     * ones}. An older final order is therefore reported unknown rather than final.
      *
      * @param reason why, e.g. the venue's rejection message; at most 4,096 characters
      * @return the order as it now stands
-     * @throws IllegalArgumentException when the order is unknown
+     * @throws IllegalArgumentException when the order is unknown (see above)
      * @throws IllegalStateException when the transition is not allowed, e.g. "order status cannot change from FILLED
      *     to ACCEPTED (FILLED is final)"
      */
@@ -315,6 +329,8 @@ public final class ExecutionStore implements AutoCloseable {
         private final Journal.Builder journal = Journal.builder();
 
         private int batchSize = 5_000;
+        private int maxPendingRecords = 50_000;
+        private int recentFinalOrders = 10_000;
 
         private Builder() {}
 
@@ -368,6 +384,34 @@ public final class ExecutionStore implements AutoCloseable {
                 throw new IllegalArgumentException("batchSize must be within 1..1000000, was " + batchSize);
             }
             this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * The most records the writer holds in memory waiting for the database (about 312 bytes each for a fill);
+         * beyond it, during an outage or a replay, records wait in the journal only and are read back from it as the
+         * writer catches up. Default: 50,000 (about 16 MB). Within 1..10,000,000.
+         */
+        public Builder maxPendingRecords(int maxPendingRecords) {
+            if (maxPendingRecords < 1 || maxPendingRecords > 10_000_000) {
+                throw new IllegalArgumentException(
+                        "maxPendingRecords must be within 1..10000000, was " + maxPendingRecords);
+            }
+            this.maxPendingRecords = maxPendingRecords;
+            return this;
+        }
+
+        /**
+         * How many final orders (FILLED, CANCELLED, REJECTED, EXPIRED) the store remembers, most recently updated
+         * first, so that a status change of one is refused as such ("FILLED is final") without asking the database;
+         * open orders are all remembered. Default: 10,000. Within 0..10,000,000.
+         */
+        public Builder recentFinalOrders(int recentFinalOrders) {
+            if (recentFinalOrders < 0 || recentFinalOrders > 10_000_000) {
+                throw new IllegalArgumentException(
+                        "recentFinalOrders must be within 0..10000000, was " + recentFinalOrders);
+            }
+            this.recentFinalOrders = recentFinalOrders;
             return this;
         }
 

@@ -32,7 +32,8 @@ final class OrderBook {
 
     /**
      * @param journal journals a record and returns its sequence
-     * @param database loads an order from the database (for orders not seen since start)
+     * @param database the stored order, for orders not changed since start: an in-memory lookup
+     *     ({@link io.agstorage.execution.internal.KnownOrders}), never a database round trip
      */
     OrderBook(ToLongFunction<Object> journal, Function<UUID, Optional<Order>> database) {
         this.journal = journal;
@@ -81,7 +82,7 @@ final class OrderBook {
         long[] seq = {0};
         try {
             if (order.status() != OrderStatus.NEW && !orders.containsKey(order.id())) {
-                // a change of an order this store has not seen since start: check it against the database's state
+                // a change of an order this store has not changed since start: check it against the stored state
                 database.apply(order.id()).ifPresent(stored -> orders.putIfAbsent(order.id(), stored));
             }
             orders.compute(order.id(), (id, previous) -> {
@@ -117,7 +118,7 @@ final class OrderBook {
     /**
      * Checks and journals a status change (see {@code ExecutionStore.updateOrderStatus}).
      *
-     * @throws IllegalArgumentException when the order is unknown here and in the database
+     * @throws IllegalArgumentException when the order is unknown here and among the stored orders known
      * @throws IllegalStateException when the transition is not allowed
      */
     Transition transition(UUID orderId, OrderStatus status, @Nullable String reason) {

@@ -9,7 +9,6 @@ import io.agstorage.execution.ExecutionStats;
 import io.agstorage.execution.ExecutionStore;
 import io.agstorage.execution.internal.ExecutionWriter.Pending;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +38,7 @@ public final class ExecutionJournal {
      * {@code onReplayedOrder}, on this thread), and starts the writer with the replayed records queued.
      *
      * @param engine the database the writer writes to
+     * @param maxPending the most records the writer holds in memory; the rest wait in the journal
      * @param onCommitted called by the writer thread with each batch the database committed
      * @throws IllegalStateException when another journal holds the directory
      */
@@ -47,25 +47,33 @@ public final class ExecutionJournal {
             Path directory,
             StorageEngine engine,
             int batchSize,
+            int maxPending,
             Consumer<OrderChange> onReplayedOrder,
             Consumer<List<Pending>> onCommitted) {
-        List<Pending> recovered = new ArrayList<>();
+        // replay streams: only the order changes are kept (the order book needs them); every record stays in the
+        // journal, and the writer reads them back from it a batch at a time
+        long[] replay = {0, 0};
         this.journal = settings.directory(directory).open((seq, payload) -> {
-            Object record = RecordCodec.decode(payload);
-            if (record instanceof OrderChange c) {
+            if (RecordCodec.isOrderChange(payload) && RecordCodec.decode(payload) instanceof OrderChange c) {
                 onReplayedOrder.accept(c);
             }
-            recovered.add(new Pending(seq, record));
+            if (replay[0]++ == 0) {
+                replay[1] = seq;
+            }
         });
-        this.replayed = recovered.size();
+        this.replayed = replay[0];
         journaled.add(replayed);
         this.writer = new ExecutionWriter(
                 new ExecutionBatchWriter(engine.dataSource(), engine.quotedSchema()),
                 journal,
                 batchSize,
+                maxPending,
+                appendLock,
                 engine.config().schema(),
                 onCommitted);
-        recovered.forEach(writer::enqueue);
+        if (replayed > 0) {
+            writer.resumeFromJournal(replay[1]);
+        }
         writer.start();
         log.info(
                 "ExecutionStore started: journal {} (sync {}), {} records replayed{}",

@@ -93,6 +93,25 @@ public final class ExecutionQueries {
         return l.stream().findFirst();
     }
 
+    /** Every order whose status is not final. */
+    public List<Order> openOrders() throws SQLException {
+        return list(
+                "SELECT " + ORDER_COLUMNS + " FROM " + schema + ".orders WHERE status NOT IN " + FINAL_STATUSES,
+                List.of(),
+                ExecutionQueries::order);
+    }
+
+    /** The {@code limit} most recently updated final orders, newest first. */
+    public List<Order> recentFinalOrders(int limit) throws SQLException {
+        return list(
+                "SELECT " + ORDER_COLUMNS + " FROM " + schema + ".orders WHERE status IN " + FINAL_STATUSES
+                        + " ORDER BY updated_at DESC LIMIT ?",
+                List.of(limit),
+                ExecutionQueries::order);
+    }
+
+    private static final String FINAL_STATUSES = "('FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED')";
+
     public List<OrderEvent> events(UUID orderId) throws SQLException {
         return limited(
                 "SELECT event_id, order_id, status, previous_status, price, size, venue_order_id, reason, time FROM "

@@ -39,6 +39,16 @@ public final class ExecutionReads {
         return query("getOrder", () -> queries.order(orderId));
     }
 
+    /** Every open (not final) order; read once at start. */
+    public List<Order> openOrders() {
+        return query("openOrders", queries::openOrders);
+    }
+
+    /** The {@code limit} most recently updated final orders, newest first; read once at start. */
+    public List<Order> recentFinalOrders(int limit) {
+        return query("recentFinalOrders", () -> queries.recentFinalOrders(limit));
+    }
+
     public List<OrderEvent> events(UUID orderId) {
         Objects.requireNonNull(orderId, "orderId");
         return query("queryOrderEvents", () -> queries.events(orderId));

@@ -2,6 +2,7 @@ package io.agstorage.execution.internal;
 
 import io.agstorage.core.Sql;
 import io.agstorage.core.journal.Journal;
+import io.agstorage.core.journal.JournalReader;
 import io.agstorage.core.logging.ThrottledLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -28,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * is retried with backoff until it commits — the records stay in the journal meanwhile. When it refuses the data
  * itself (SQLSTATE 22 or 23), the batch is written record by record and a record still refused is dead-lettered:
  * logged at error level and appended, encoded, to {@code dead-letter.log} in the journal directory.
+ *
+ * <p>Memory is bounded (issue #12 item 8): the writer holds at most {@code maxPending} records queued plus one batch.
+ * When the queue is full (the database is slower than the callers, or down) the records that follow stay only in
+ * the journal, and the writer reads them back from it, a batch at a time, once the queue is empty: the journal is
+ * the queue. The replay on start works the same way, from the first record not yet trimmed.
  */
 public final class ExecutionWriter {
 
@@ -43,7 +49,15 @@ public final class ExecutionWriter {
     private final int batchSize;
     private final Path deadLetterFile;
     private final Consumer<List<Pending>> onCommitted;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final int maxPending;
+    private final ArrayBlockingQueue<Pending> queue;
+    /** The lock appends hold while they journal and {@link #enqueue}; guards {@link #spillFrom}. */
+    private final Object appendLock;
+    /** The first record that is in the journal only (the queue was full), 0 while every record is queued. */
+    private long spillFrom;
+    /** Reads spilled records back; the writer thread's only. */
+    private JournalReader reader;
+
     private final Thread thread;
     private final Object commitMonitor = new Object();
     private volatile long committedSeq;
@@ -59,9 +73,14 @@ public final class ExecutionWriter {
             ExecutionBatchWriter batchWriter,
             Journal journal,
             int batchSize,
+            int maxPending,
+            Object appendLock,
             String name,
             Consumer<List<Pending>> onCommitted) {
         this.batchWriter = batchWriter;
+        this.maxPending = maxPending;
+        this.queue = new ArrayBlockingQueue<>(maxPending);
+        this.appendLock = appendLock;
         this.journal = journal;
         this.batchSize = batchSize;
         this.deadLetterFile = journal.directory().resolve("dead-letter.log");
@@ -75,9 +94,21 @@ public final class ExecutionWriter {
         thread.start();
     }
 
-    /** Queues a journaled record; callers add them in sequence order. */
+    /**
+     * Queues a journaled record, or leaves it in the journal only when the queue is full or records before it are
+     * there already; callers hold the append lock and add records in sequence order.
+     */
     public void enqueue(Pending pending) {
-        queue.add(pending);
+        if (spillFrom == 0 && !queue.offer(pending)) {
+            spillFrom = pending.sequence();
+        }
+    }
+
+    /** Before {@link #start}: the records from {@code sequence} on are in the journal only (a replay). */
+    public void resumeFromJournal(long sequence) {
+        synchronized (appendLock) {
+            spillFrom = sequence;
+        }
     }
 
     public int pending() {
@@ -141,6 +172,9 @@ public final class ExecutionWriter {
     private void run() {
         List<Pending> batch = new ArrayList<>(batchSize);
         while (true) {
+            if (batch.isEmpty() && queue.isEmpty()) {
+                readSpilled(batch);
+            }
             if (batch.isEmpty()) {
                 Pending first;
                 try {
@@ -161,6 +195,49 @@ public final class ExecutionWriter {
                 return; // stopping with the database still down: the records stay in the journal
             }
             batch.clear();
+        }
+    }
+
+    /**
+     * Reads the next records that are in the journal only into {@code batch}; switches back to queueing once it
+     * has read up to the last record appended. Called only when the queue is empty: queued records come first.
+     */
+    private void readSpilled(List<Pending> batch) {
+        long from;
+        synchronized (appendLock) {
+            from = spillFrom;
+        }
+        if (from == 0) {
+            return;
+        }
+        try {
+            if (reader == null) {
+                reader = journal.reader(from);
+            }
+            reader.read(Math.min(batchSize, maxPending), (seq, payload) -> {
+                Object record;
+                try {
+                    record = RecordCodec.decode(payload);
+                } catch (RuntimeException e) {
+                    deadLettered.increment();
+                    log.error("Journal record {} cannot be decoded, skipped: {}", seq, e.getMessage());
+                    return;
+                }
+                batch.add(new Pending(seq, record));
+            });
+        } catch (RuntimeException e) {
+            failureLog.warn("Reading execution records back from the journal failed, retrying: {}", e.toString());
+            return;
+        }
+        long last = reader.nextSequence() - 1;
+        synchronized (appendLock) {
+            if (journal.lastSequence() <= last) {
+                spillFrom = 0; // caught up: the next append is queued
+                reader.close();
+                reader = null;
+            } else {
+                spillFrom = last + 1;
+            }
         }
     }
 
@@ -189,7 +266,7 @@ public final class ExecutionWriter {
                         Sql.isTransient(e)
                                 ? "Database unavailable, {} execution records wait in the journal; retrying in {} ms: {}"
                                 : "Database failed (not because of the records), {} execution records wait in the journal; retrying in {} ms: {}",
-                        batch.size() + queue.size(),
+                        batch.size() + queue.size() + Math.max(0, journal.lastSequence() - lastOf(batch)),
                         backoff,
                         reason(e));
             } catch (RuntimeException e) {
@@ -265,6 +342,10 @@ public final class ExecutionWriter {
             message = "SQLSTATE " + s.getSQLState() + ": " + message;
         }
         return message.length() > 500 ? message.substring(0, 500) + "..." : message;
+    }
+
+    private static long lastOf(List<Pending> batch) {
+        return batch.get(batch.size() - 1).sequence();
     }
 
     private void committedUpTo(List<Pending> done) {

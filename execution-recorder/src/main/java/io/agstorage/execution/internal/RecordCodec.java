@@ -34,6 +34,11 @@ public final class RecordCodec {
 
     private RecordCodec() {}
 
+    /** Whether the payload is an {@link OrderChange}, from its kind byte alone (no decoding). */
+    public static boolean isOrderChange(byte[] payload) {
+        return payload.length > 0 && payload[0] == ORDER;
+    }
+
     public static byte[] encode(Object record) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {

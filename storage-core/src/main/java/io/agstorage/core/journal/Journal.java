@@ -171,6 +171,24 @@ public final class Journal implements AutoCloseable {
         sync.awaitDurable(sequence);
     }
 
+    // ---------------------------------------------------------------- reading back
+
+    /**
+     * A reader of this journal's records from {@code fromSequence} on, in bounded chunks (see {@link JournalReader}):
+     * a consumer that falls behind reads records back from the files instead of holding them in memory.
+     */
+    public JournalReader reader(long fromSequence) {
+        checkOpen();
+        return new JournalReader(this, fromSequence);
+    }
+
+    /** The segments now, oldest first (for {@link JournalReader}). */
+    List<Segment> segmentSnapshot() {
+        synchronized (appendLock) {
+            return segments.snapshot();
+        }
+    }
+
     // ---------------------------------------------------------------- trimming
 
     /**

@@ -119,6 +119,16 @@ final class SegmentFiles {
         closed.clear();
     }
 
+    /** The segments now, oldest first, the active one last (copies: their last sequence is not kept up). */
+    List<Segment> snapshot() {
+        List<Segment> all = new ArrayList<>(closed.size() + 1);
+        for (Segment s : closed) {
+            all.add(new Segment(s.path, s.firstSeq, s.lastSeq));
+        }
+        all.add(new Segment(activeSegment.path, activeSegment.firstSeq, activeSegment.lastSeq));
+        return all;
+    }
+
     FileChannel active() {
         return active;
     }
