@@ -31,6 +31,7 @@ final class Ingestion {
     private final @Nullable DirectWriter direct;
     private final IngestPipeline pipeline;
     private final LongAdder droppedInvalid = new LongAdder();
+    private @Nullable EngineSpool spool;
 
     Ingestion(StorageConfig config, DataSource dataSource, String quotedSchema, Capabilities capabilities) {
         this.writeTimeoutMs = config.writeTimeoutMs();
@@ -77,8 +78,24 @@ final class Ingestion {
         return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writeTimeoutMs);
     }
 
-    /** Publishes the batch's entries, waiting for room until the write timeout; the future completes on commit. */
+    /** Spools what finds the ring full from now on (set once, at start). */
+    void attach(EngineSpool spool) {
+        this.spool = spool;
+        pipeline.setOverflow(spool);
+    }
+
+    /**
+     * Publishes the batch's entries, waiting for room until the write timeout (spooling them at once instead when the
+     * engine has a spool and the ring no room); the future completes on commit.
+     */
     CompletableFuture<Long> publish(SampleBatch batch) {
+        EngineSpool s = spool;
+        if (s != null && !batch.isEmpty() && !pipeline.hasRoomFor(batch.size() + 1)) {
+            CompletableFuture<Long> spooled = s.spool(batch);
+            if (spooled != null) {
+                return spooled;
+            }
+        }
         CompletableFuture<Long> committed = new CompletableFuture<>();
         try {
             pipeline.publishAll(

@@ -123,6 +123,11 @@ public final class StorageConfig {
         return values.writeTimeoutMs;
     }
 
+    /** {@code ingestion.spool_directory}, or null when the engine keeps no spool (the default). */
+    public @Nullable Path spoolDirectory() {
+        return values.spoolDirectory;
+    }
+
     public int metricsRetentionDays() {
         return values.metricsRetentionDays;
     }
@@ -155,7 +160,8 @@ public final class StorageConfig {
                 + v.maxConnections + ", connection_timeout_sec=" + v.connectionTimeoutSec + ", migrate=" + v.migrate
                 + ", batch_size=" + v.batchSize + ", flush_interval_ms=" + v.flushIntervalMs + ", max_buffer_size="
                 + v.maxBufferSize + ", write_method=" + v.writeMethod.name().toLowerCase(Locale.ROOT)
-                + ", write_timeout_ms=" + v.writeTimeoutMs + ", metrics_retention_days=" + v.metricsRetentionDays
+                + ", write_timeout_ms=" + v.writeTimeoutMs + ", spool_directory=" + v.spoolDirectory
+                + ", metrics_retention_days=" + v.metricsRetentionDays
                 + ", execution_retention_days=" + v.executionRetentionDays + ", compression_after_days="
                 + v.compressionAfterDays + ", max_results=" + v.maxResults + ", cache_ttl_sec=" + v.cacheTtlSec
                 + ", enable_cache=" + v.enableCache + "}";
@@ -181,6 +187,7 @@ public final class StorageConfig {
         private int maxBufferSize = 100_000;
         private WriteMethod writeMethod = WriteMethod.AUTO;
         private long writeTimeoutMs = 30_000;
+        private @Nullable Path spoolDirectory;
         private int metricsRetentionDays = 90;
         private int executionRetentionDays = 365;
         private int compressionAfterDays = 7;
@@ -283,6 +290,16 @@ public final class StorageConfig {
             return this;
         }
 
+        /**
+         * {@code ingestion.spool_directory}: where the engine spools what finds its buffer full ({@code record},
+         * {@code bufferMetric}, {@code submit}) instead of dropping it, and replays it from as room returns and on
+         * the next start. Default: none (such points are dropped and counted).
+         */
+        public Builder setSpoolDirectory(@Nullable Path directory) {
+            this.spoolDirectory = directory;
+            return this;
+        }
+
         /** {@code retention.metrics_retention_days}. Default: 90. */
         public Builder setMetricsRetentionDays(int days) {
             this.metricsRetentionDays = inRange("retention.metrics_retention_days", days, 1, 36_500);
@@ -371,6 +388,7 @@ public final class StorageConfig {
             c.maxBufferSize = maxBufferSize;
             c.writeMethod = writeMethod;
             c.writeTimeoutMs = writeTimeoutMs;
+            c.spoolDirectory = spoolDirectory;
             c.metricsRetentionDays = metricsRetentionDays;
             c.executionRetentionDays = executionRetentionDays;
             c.compressionAfterDays = compressionAfterDays;

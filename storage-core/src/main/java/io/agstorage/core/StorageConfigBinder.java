@@ -1,5 +1,6 @@
 package io.agstorage.core;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +36,7 @@ final class StorageConfigBinder {
             case "ingestion.max_buffer_size" -> b.setMaxBufferSize(parseInt(key, value));
             case "ingestion.write_method" -> b.setWriteMethod(parseWriteMethod(value));
             case "ingestion.write_timeout_ms" -> b.setWriteTimeoutMs(parseLong(key, value));
+            case "ingestion.spool_directory" -> b.setSpoolDirectory(value.isBlank() ? null : Path.of(value.trim()));
             case "retention.metrics_retention_days" -> b.setMetricsRetentionDays(parseInt(key, value));
             case "retention.execution_retention_days" -> b.setExecutionRetentionDays(parseInt(key, value));
             case "retention.compression_after_days" -> b.setCompressionAfterDays(parseInt(key, value));

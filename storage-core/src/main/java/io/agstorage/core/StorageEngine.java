@@ -45,6 +45,7 @@ public final class StorageEngine implements AutoCloseable {
     private final PointInserts inserts;
     private final EngineQueries queries;
     private final SpoolTarget spoolTarget;
+    private final @Nullable EngineSpool spool;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private StorageEngine(StorageConfig config, DataSource dataSource, @Nullable HikariDataSource ownedPool) {
@@ -57,6 +58,18 @@ public final class StorageEngine implements AutoCloseable {
         this.inserts = new PointInserts(config, registry, ingestion);
         this.queries = new EngineQueries(config, dataSource, quotedSchema);
         this.spoolTarget = new EngineSpoolTarget(this, ingestion, registry);
+        try {
+            this.spool = config.spoolDirectory() == null
+                    ? null
+                    : EngineSpool.open(ingestion, spoolTarget, config.spoolDirectory(), config.schema());
+        } catch (RuntimeException e) {
+            ingestion.stop();
+            throw e;
+        }
+        if (spool != null) {
+            ingestion.attach(spool);
+            spool.start();
+        }
     }
 
     /**
@@ -310,7 +323,13 @@ public final class StorageEngine implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        if (spool != null) {
+            spool.stopDraining();
+        }
         ingestion.stop();
+        if (spool != null) {
+            spool.close();
+        }
         if (ownedPool != null) {
             ownedPool.close();
         }

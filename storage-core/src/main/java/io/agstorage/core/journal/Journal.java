@@ -225,6 +225,23 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads back, in order, the records from sequence {@code from} on that sit in the segment holding {@code from} and
+     * were appended before this call; returns how many it handed to {@code handler}. For a reader that follows the
+     * appends: call again from the next sequence. Records already trimmed may be gone.
+     *
+     * @throws JournalException when the segment cannot be read
+     */
+    public int read(long from, ReplayHandler handler) {
+        long last = lastSequence();
+        checkOpen();
+        try {
+            return from > last ? 0 : SegmentReader.read(directory, from, last, handler);
+        } catch (IOException e) {
+            throw new JournalException("reading journal " + directory + " failed: " + e.getMessage(), e);
+        }
+    }
+
     // ---------------------------------------------------------------- state
 
     /** What opening the journal found: records replayed and any corrupt or torn tail cut off. */

@@ -34,6 +34,14 @@ public final class IngestPipeline {
     private final RingBuffer<SampleEvent> ring;
     private final LongAdder accepted = new LongAdder();
     private final LongAdder droppedFull = new LongAdder();
+    private volatile @Nullable Overflow overflow;
+
+    /** Where a sample goes when the ring is full, instead of being dropped: the engine's spool. */
+    @FunctionalInterface
+    public interface Overflow {
+        /** Takes a sample the ring had no room for; false when it cannot (the sample is then dropped and counted). */
+        boolean sample(SeriesRef series, long epochMicros, double value);
+    }
 
     /**
      * @param requestedSize ring capacity, rounded up to a power of two
@@ -52,12 +60,21 @@ public final class IngestPipeline {
         this.ring = disruptor.start();
     }
 
-    /** Publishes one sample if there is room; never blocks. */
+    /** Sets where samples go that find the ring full (null: they are dropped and counted). */
+    public void setOverflow(@Nullable Overflow overflow) {
+        this.overflow = overflow;
+    }
+
+    /** Publishes one sample if there is room, else hands it to the {@link Overflow} if one is set; never blocks. */
     public boolean tryPublishSample(SeriesRef series, long epochMicros, double value) {
         long seq;
         try {
             seq = ring.tryNext();
         } catch (InsufficientCapacityException full) {
+            Overflow o = overflow;
+            if (o != null && o.sample(series, epochMicros, value)) {
+                return true;
+            }
             droppedFull.increment();
             return false;
         }
@@ -245,6 +262,11 @@ public final class IngestPipeline {
 
     public int bufferSize() {
         return ring.getBufferSize();
+    }
+
+    /** Whether {@code slots} slots are free now (they may be taken before the caller claims them). */
+    public boolean hasRoomFor(int slots) {
+        return ring.remainingCapacity() >= slots;
     }
 
     /** Events published and not yet consumed by the writer. */

@@ -322,4 +322,35 @@ class ApacheRetentionIT {
             db.dropSchema(schema);
         }
     }
+
+    @Test
+    void refreshingRollupsOverDroppedRawDataKeepsTheRollup() throws Exception {
+        String schema = TestDatabase.uniqueSchema("ret_keep");
+        try (StorageEngine engine = StorageEngine.create(
+                db.config(schema).setMetricsRetentionDays(30).build())) {
+            Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
+            Instant start = end.minus(Duration.ofDays(45));
+            MetricSeries[] series = RetentionData.series(engine, 1);
+            RetentionData.load(engine, series, start, end, Duration.ofHours(1));
+            RetentionManager retention = RetentionManager.create(engine);
+            retention.runRetention();
+            String oldestRaw = db.queryString("SELECT min(time) FROM " + q(schema) + ".samples");
+            String rollups = "SELECT (SELECT count(*) || '/' || sum(value_sum) FROM " + q(schema)
+                    + ".metrics_hourly) || ' ' || (SELECT count(*) || '/' || sum(value_sum) FROM " + q(schema)
+                    + ".metrics_daily)";
+            String before = db.queryString(rollups);
+            assertThat(db.queryLong(
+                            "SELECT count(*) FROM " + q(schema) + ".metrics_hourly WHERE bucket < '" + oldestRaw + "'"))
+                    .as("hours rolled up before retention dropped their raw rows")
+                    .isGreaterThan(24L * 10);
+
+            retention.refreshRollups(start, dayFloor(end)); // whole days: the open one is not rolled up yet
+
+            assertThat(db.queryString(rollups))
+                    .as("a refresh over raw data retention dropped keeps the rollup rows there")
+                    .isEqualTo(before);
+        } finally {
+            db.dropSchema(schema);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.agstorage.core.retention.internal;
 
+import io.agstorage.core.Sql;
 import io.agstorage.core.retention.RollupDefinition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,6 +39,7 @@ public final class ApacheRollups {
     private final String readWatermarkSql;
     private final String writeWatermarkSql;
     private final String minTimeSql;
+    private final String retainedFromSql;
 
     public ApacheRollups(DataSource dataSource, String quotedSchema, RollupDefinition rollup) {
         this.dataSource = dataSource;
@@ -72,6 +74,11 @@ public final class ApacheRollups {
                 + "ON CONFLICT (rollup) DO UPDATE SET watermark = greatest(rollup_watermarks.watermark, EXCLUDED.watermark), updated_at = now()";
         this.minTimeSql =
                 "SELECT min(" + rollup.timeExpression() + ") FROM " + String.format(rollup.from(), quotedSchema);
+        // Where the source hypertable's oldest chunk starts (null when it has none); false when it is no hypertable.
+        this.retainedFromSql = "SELECT EXISTS (SELECT 1 FROM timescaledb_information.hypertables h WHERE "
+                + "format('%I.%I', h.hypertable_schema, h.hypertable_name)::regclass = ?::regclass), "
+                + "(SELECT min(c.range_start) FROM timescaledb_information.chunks c WHERE "
+                + "format('%I.%I', c.hypertable_schema, c.hypertable_name)::regclass = ?::regclass)";
     }
 
     public RollupDefinition rollup() {
@@ -101,14 +108,46 @@ public final class ApacheRollups {
 
     /**
      * Re-aggregates {@code [from, to)} (widened to whole buckets), e.g. after back-filling data older than the late
-     * window; leaves the watermark alone.
+     * window; leaves the watermark alone. Clipped to the whole buckets the source still holds: where retention dropped
+     * the raw chunks, the rollup is all that is left of the data, and re-aggregating nothing would delete it.
      */
     public long refresh(Instant from, Instant to) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            Instant end = floor(to).equals(to) ? to : floor(to).plus(rollup.grain());
-            return aggregate(c, floor(from), end, false);
+            Instant end = ceil(to);
+            Instant start = floor(from);
+            Instant retained = retainedFrom(c);
+            if (retained.isAfter(start)) {
+                start = retained.equals(Instant.MAX) ? end : ceil(retained);
+            }
+            return start.isBefore(end) ? aggregate(c, start, end, false) : 0;
         }
+    }
+
+    /**
+     * Where the source's retained data starts, the start of its oldest chunk: {@link Instant#MIN} when the source is
+     * no hypertable (nothing to clip), {@link Instant#MAX} when it is one without chunks (nothing left to aggregate).
+     */
+    private Instant retainedFrom(Connection c) throws SQLException {
+        String source = quotedSchema + "." + Sql.quoteIdentifier(rollup.source());
+        try (PreparedStatement ps = c.prepareStatement(retainedFromSql)) {
+            ps.setString(1, source);
+            ps.setString(2, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return Instant.MIN;
+                }
+                OffsetDateTime t = rs.getObject(2, OffsetDateTime.class);
+                return t == null ? Instant.MAX : t.toInstant();
+            }
+        }
+    }
+
+    /** The start of the first bucket at or after {@code t}. */
+    private Instant ceil(Instant t) {
+        Instant f = floor(t);
+        return f.equals(t) ? t : f.plus(rollup.grain());
     }
 
     private long aggregate(Connection c, Instant from, Instant to, boolean advanceWatermark) throws SQLException {
