@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.spool.SampleSpool;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TcpProxy;
-import io.agstorage.core.testing.TestDatabase;
 import io.agstorage.otel.testing.Stored;
 import io.agstorage.otlp.testing.SpoolingReceiver;
 import io.opentelemetry.api.common.AttributeKey;
@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -59,9 +60,10 @@ class SpoolCrashIT {
     /** The journal's trim checkpoint (see {@code Journal}'s layout); it is not forced, so a machine crash may lose it. */
     private static final String TRIM_CHECKPOINT = "trimmed.seq";
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("otel_spool_crash");
-    private final Stored stored = new Stored(db, schema);
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("otel_spool_crash");
+
+    private final Stored stored = new Stored(db);
 
     @TempDir
     Path dir;
@@ -93,7 +95,6 @@ class SpoolCrashIT {
             engine.close();
         }
         proxy.close();
-        db.dropSchema(schema);
     }
 
     @Test
@@ -174,7 +175,7 @@ class SpoolCrashIT {
                         System.getProperty("java.class.path"),
                         SpoolingReceiver.class.getName(),
                         proxy.proxiedUrl(db.url()),
-                        schema,
+                        db.schema(),
                         spool.toString())
                 .redirectOutput(stdout.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -199,7 +200,7 @@ class SpoolCrashIT {
     /** A new receiver (in this JVM) on the same spool and schema; its start replays what the database does not hold. */
     private void restart(Path spool) {
         engine = StorageEngine.create(
-                db.config(schema).setUrl(proxy.proxiedUrl(db.url())).build());
+                db.config().setUrl(proxy.proxiedUrl(db.url())).build());
         receiver = OtlpReceiver.builder()
                 .setEngine(engine)
                 .setHost("127.0.0.1")

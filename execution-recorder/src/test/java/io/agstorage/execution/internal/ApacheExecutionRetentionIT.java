@@ -8,8 +8,9 @@ import io.agstorage.core.retention.RetentionReport;
 import io.agstorage.core.retention.RetentionReport.RollupRefresh;
 import io.agstorage.core.retention.RetentionReport.TableRetention;
 import io.agstorage.core.retention.StorageStats;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The execution recorder's tables and rollups kept by storage-core's retention on the Apache edition, found
@@ -17,23 +18,24 @@ import org.junit.jupiter.api.Test;
  */
 class ApacheExecutionRetentionIT {
 
-    private final TestDatabase db = TestDatabase.apache();
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("ret_exec");
 
     private static String q(String schema) {
         return "\"" + schema + "\"";
     }
 
     /** Rows of {@code a} missing from {@code b} plus rows of {@code b} missing from {@code a}: 0 when equal. */
-    static long symmetricDifference(TestDatabase db, String a, String b) {
+    static long symmetricDifference(DatabaseExtension db, String a, String b) {
         return db.queryLong("SELECT (SELECT count(*) FROM (" + a + " EXCEPT ALL " + b + ") x) + (SELECT count(*) FROM ("
                 + b + " EXCEPT ALL " + a + ") y)");
     }
 
     @Test
     void executionTablesGetTheirOwnRetentionAndDailyRollupsWithVwap() throws Exception {
-        String schema = TestDatabase.uniqueSchema("ret_exec");
-        try (StorageEngine engine = StorageEngine.create(
-                db.config(schema).setExecutionRetentionDays(365).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine =
+                StorageEngine.create(db.config().setExecutionRetentionDays(365).build())) {
             String s = q(schema);
             db.execute("INSERT INTO " + s
                     + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, updated_at) "
@@ -100,15 +102,13 @@ class ApacheExecutionRetentionIT {
                             "SELECT bucket, venue, market, status, event_count, size_sum FROM " + s
                                     + ".orders_daily_stats WHERE bucket" + keptEvents))
                     .isZero();
-        } finally {
-            db.dropSchema(schema);
         }
     }
 
     @Test
     void theManagerFindsTheExecutionContributorAndReportsItsTables() {
-        String schema = TestDatabase.uniqueSchema("ret_exec_stats");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             db.execute("INSERT INTO " + q(schema)
                     + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, "
                     + "updated_at) VALUES (md5('o')::uuid, 'polymarket', 'mkt', 'buy', 'limit', 'gtc', 0.5, 10, "
@@ -136,8 +136,6 @@ class ApacheExecutionRetentionIT {
             assertThat(stats.table("orders").kind()).isEqualTo("table");
             assertThat(stats.table("orders").rows()).isEqualTo(1);
             assertThat(stats.table("fills").kind()).isEqualTo("hypertable");
-        } finally {
-            db.dropSchema(schema);
         }
     }
 }

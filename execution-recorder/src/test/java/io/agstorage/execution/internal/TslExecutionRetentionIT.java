@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.TimescaleTier;
 import io.agstorage.core.retention.RetentionManager;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Native policies and continuous aggregates of the execution recorder's tables and rollups on the TSL tier,
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class TslExecutionRetentionIT {
 
-    private final TestDatabase db = TestDatabase.tsl();
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.tsl("tsl_exec");
 
     private String job(String schema, String relation, String proc, String key) {
         return db.queryString("SELECT string_agg(job_id || ':' || (config->>'" + key
@@ -25,8 +27,8 @@ class TslExecutionRetentionIT {
 
     @Test
     void policiesFollowTheConfigAndChangingAnIntervalReplacesThePolicyWithoutDuplicates() {
-        String schema = TestDatabase.uniqueSchema("tsl_policy");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema)
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config()
                 .setMetricsRetentionDays(30)
                 .setExecutionRetentionDays(365)
                 .setCompressionAfterDays(7)
@@ -81,15 +83,13 @@ class TslExecutionRetentionIT {
             assertThat(db.queryLong("SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '"
                             + schema + "'"))
                     .isEqualTo(jobs);
-        } finally {
-            db.dropSchema(schema);
         }
     }
 
     @Test
     void executionRollupsAreContinuousAggregatesThatMatchTheRawTablesVwapIncluded() {
-        String schema = TestDatabase.uniqueSchema("tsl_exec");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             String s = "\"" + schema + "\"";
             db.execute("INSERT INTO " + s
                     + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, updated_at) "
@@ -128,8 +128,6 @@ class TslExecutionRetentionIT {
                             "SELECT bucket, venue, market, status, event_count, size_sum FROM " + s
                                     + ".orders_daily_stats"))
                     .isZero();
-        } finally {
-            db.dropSchema(schema);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.agstorage.otel.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TestDatabase;
 import java.sql.Array;
 import java.sql.Connection;
@@ -21,6 +22,11 @@ public final class Stored {
     public Stored(TestDatabase db, String schema) {
         this.db = db;
         this.schema = schema;
+    }
+
+    /** What a test stored in its fixture's schema. */
+    public Stored(DatabaseExtension db) {
+        this(db.database(), db.schema());
     }
 
     /** One text value of a query with bound string parameters ("" when no row). */
