@@ -53,10 +53,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>A record acknowledged before the JVM dies ({@code kill -9}) is replayed from the journal when the next
  *       store opens the same directory, whatever the policy. A crash or power loss of the machine loses nothing
  *       with {@code always}, at most the last sync interval's records (those not yet in the database) with
- *       {@code batch}, and what the OS had not written back with {@code none}. While the database is down, calls keep returning at journal speed and the
- *       records wait in the journal until it is back; they are also held in memory for the writer (312 bytes
- *       per fill, measured), so size the heap for the longest outage to ride out. The store itself starts only when the database
- *       is reachable (the engine detects the tier and migrates at start).
+ *       {@code batch}, and what the OS had not written back with {@code none}. While the database is down, calls keep
+ *       returning at journal speed and the records wait in the journal until it is back; they are also held in memory
+ *       for the writer (312 bytes per fill, measured), so size the heap for the longest outage to ride out. The store
+ *       itself starts only when the database is reachable (the engine detects the tier and migrates at start).
  *   <li>Replays and duplicate calls never add a row: fills are keyed by (venue, venue trade id, order id), whatever
  *       time a re-report carries; position snapshots by (venue, market, time), order events by their id; an order
  *       row is updated only by a change not older than it.

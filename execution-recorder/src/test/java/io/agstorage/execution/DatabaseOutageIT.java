@@ -85,7 +85,8 @@ class DatabaseOutageIT {
             long p99 = sorted[(int) (n * 0.99)];
             long max = sorted[n - 1];
             System.out.printf(
-                    "outage test: %d fills stored during a %d s outage; storeFill p50 %d us, p99 %d us, max %d us; %d retries%n",
+                    "outage test: %d fills stored during a %d s outage; storeFill p50 %d us, p99 %d us, max %d us; "
+                            + "%d retries%n",
                     n,
                     OUTAGE.toSeconds(),
                     sorted[n / 2] / 1_000,

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The store against the real Apache-tier TimescaleDB: round trips, idempotency, the state machine, bad input, queries. */
+/**
+ * The store against the real Apache-tier TimescaleDB: round trips, idempotency, the state machine, bad input, queries.
+ */
 class ExecutionStoreIT {
 
     @RegisterExtension
@@ -121,9 +123,8 @@ class ExecutionStoreIT {
         store.flush();
         assertThat(count("SELECT count(*) FROM $s.fills WHERE market = '$m'")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM $s.orders WHERE market = '$m'")).isEqualTo(1);
-        assertThat(
-                        count(
-                                "SELECT count(*) FROM $s.order_events e JOIN $s.orders o ON o.id = e.order_id WHERE o.market = '$m'"))
+        assertThat(count("SELECT count(*) FROM $s.order_events e JOIN $s.orders o ON o.id = e.order_id WHERE "
+                        + "o.market = '$m'"))
                 .isEqualTo(1);
     }
 
@@ -440,10 +441,10 @@ class ExecutionStoreIT {
         // Fill many (venue, market) pairs over several chunks so the planner has a real choice, then EXPLAIN.
         try (Connection c = db.connect();
                 Statement st = c.createStatement()) {
-            st.execute(
-                    "INSERT INTO \"" + db.schema()
-                            + "\".positions (time, venue, market, size) SELECT timestamptz '2026-01-01' "
-                            + "+ (g % 2000) * interval '1 hour', 'bulk', 'm' || (g / 2000), g FROM generate_series(0, 99999) g");
+            st.execute("INSERT INTO \"" + db.schema()
+                    + "\".positions (time, venue, market, size) SELECT timestamptz '2026-01-01' "
+                    + "+ (g % 2000) * interval '1 hour', 'bulk', 'm' || (g / 2000), g FROM "
+                    + "generate_series(0, 99999) g");
             st.execute("ANALYZE \"" + db.schema() + "\".positions");
             String plan;
             try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + store.latestPositionSql())) {

@@ -32,9 +32,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Grafana dashboard of {@code docker compose --profile grafana} ({@code docker/grafana/dashboards/ag-storage.json}):
- * every panel's SQL, with Grafana's macros expanded for a 3-hour range and 1-hour interval, run against the real
- * database over known metrics and executions, and its rows compared with what was stored.
+ * The Grafana dashboard of {@code docker compose --profile grafana}
+ * ({@code docker/grafana/dashboards/ag-storage.json}): every panel's SQL, with Grafana's macros expanded for a 3-hour
+ * range and 1-hour interval, run against the real database over known metrics and executions, and its rows compared
+ * with what was stored.
  */
 class GrafanaDashboardIT {
 
@@ -53,7 +54,9 @@ class GrafanaDashboardIT {
     private static final String POLY = "0x5e1ec7";
     private static final String KALSHI = "KXFED-26MAR";
 
-    /** Per panel title, per value of {@code $metric}: the rows the panel's query must return, columns joined by " | ". */
+    /**
+     * Per panel title, per value of {@code $metric}: the rows the panel's query must return, columns joined by " | ".
+     */
     private static final Map<String, Map<String, List<String>>> EXPECTED = new LinkedHashMap<>();
 
     static {

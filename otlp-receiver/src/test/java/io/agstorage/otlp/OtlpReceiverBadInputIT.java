@@ -69,7 +69,10 @@ class OtlpReceiverBadInputIT {
                         + "WHERE r.metric = 'ok.gauge'"));
     }
 
-    /** A request holding one valid gauge (value 42) and {@code bad}; both transports must store the gauge and refuse {@code bad}. */
+    /**
+     * A request holding one valid gauge (value 42) and {@code bad}; both transports must store the gauge and refuse
+     * {@code bad}.
+     */
     private void assertPartialSuccess(Metric bad, String message) throws Exception {
         ExportMetricsServiceRequest request = request(gauge("ok.gauge", 42, kv("via", "http")), bad);
         HttpResponse<byte[]> http = post(receiver.httpPort(), request);

@@ -72,7 +72,8 @@ class OtlpReceiverBehaviourIT {
 
     private List<String> deltas(String metric) {
         return stored.rows(
-                "SELECT s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE r.metric = ? ORDER BY s.time",
+                "SELECT s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE r.metric = ? ORDER BY "
+                        + "s.time",
                 metric);
     }
 
@@ -136,7 +137,8 @@ class OtlpReceiverBehaviourIT {
                         .statusCode())
                 .isEqualTo(200);
         assertThat(stored.rows(
-                        "SELECT r.labels->>'quantile', r.type, s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
+                        "SELECT r.labels->>'quantile', r.type, s.value FROM $S.samples s JOIN $S.series r ON r.id = "
+                                + "s.series_id "
                                 + "WHERE r.metric = 'rpc.latency' ORDER BY (r.labels->>'quantile')::float8, s.time"))
                 .containsExactly(
                         "0.5 | summary | 5.0",
@@ -254,13 +256,11 @@ class OtlpReceiverBehaviourIT {
                                     .statusCode()
                             == 200);
             db.engine().flushBuffer();
-            assertThat(
-                            stored.query(
-                                    "SELECT sum(s.value) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE r.metric = 'ok.gauge'"))
+            assertThat(stored.query("SELECT sum(s.value) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
+                            + "WHERE r.metric = 'ok.gauge'"))
                     .isEqualTo("42");
-            assertThat(
-                            stored.query(
-                                    "SELECT count(*) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE r.metric = 'filler'"))
+            assertThat(stored.query("SELECT count(*) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE "
+                            + "r.metric = 'filler'"))
                     .isEqualTo(String.valueOf(filled));
         } finally {
             proxy.close();

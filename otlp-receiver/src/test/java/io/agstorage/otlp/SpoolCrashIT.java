@@ -57,7 +57,9 @@ class SpoolCrashIT {
     private static final int SERIES = 50;
     private static final String METRIC = "spool.crash.orders";
     private static final AttributeKey<String> SERIES_KEY = AttributeKey.stringKey("series");
-    /** The journal's trim checkpoint (see {@code Journal}'s layout); it is not forced, so a machine crash may lose it. */
+    /**
+     * The journal's trim checkpoint (see {@code Journal}'s layout); it is not forced, so a machine crash may lose it.
+     */
     private static final String TRIM_CHECKPOINT = "trimmed.seq";
 
     @RegisterExtension
@@ -218,8 +220,8 @@ class SpoolCrashIT {
     /** Per series: "label | rows | sum of the stored values". */
     private List<String> perSeries() {
         return stored.rows(
-                "SELECT r.labels->>'series', count(*), sum(s.value) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
-                        + "WHERE r.metric = ? GROUP BY 1",
+                "SELECT r.labels->>'series', count(*), sum(s.value) FROM $S.samples s JOIN $S.series r ON r.id = "
+                        + "s.series_id WHERE r.metric = ? GROUP BY 1",
                 METRIC);
     }
 
@@ -232,7 +234,9 @@ class SpoolCrashIT {
         return Objects.requireNonNull(receiver.spool(), "the restarted receiver has no spool");
     }
 
-    /** The real OTel SDK: one cumulative LongCounter over {@value #SERIES} series, exported over OTLP/HTTP once a round. */
+    /**
+     * The real OTel SDK: one cumulative LongCounter over {@value #SERIES} series, exported over OTLP/HTTP once a round.
+     */
     private static final class Client implements AutoCloseable {
 
         private final SdkMeterProvider provider;

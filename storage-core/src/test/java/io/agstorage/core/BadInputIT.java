@@ -124,8 +124,8 @@ class BadInputIT {
     void timesBefore1970OrAfter9999AreRefused() {
         assertThatThrownBy(() ->
                         db.engine().insertMetric(MetricPoint.of("m", 1).at(Instant.parse("1969-12-31T23:59:59Z"))))
-                .hasMessageEndingWith(
-                        "time must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, was 1969-12-31T23:59:59Z");
+                .hasMessageEndingWith("time must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, was "
+                        + "1969-12-31T23:59:59Z");
         assertThatThrownBy(() ->
                         db.engine().insertMetric(MetricPoint.of("m", 1).at(Instant.parse("+10000-01-01T00:00:00Z"))))
                 .hasMessageEndingWith("was +10000-01-01T00:00:00Z");

@@ -74,9 +74,9 @@ class DirectWriteIT {
             engine.insertMetric(MetricPoint.of("warm_up", 1).at(T0));
             // A row trigger that refuses one value, in a chunk streamed before the commit: the COPY fails on the server
             // while the caller is still validating, and the commit reports it.
-            db.execute(
-                    "CREATE FUNCTION " + db.schema() + ".refuse() RETURNS trigger LANGUAGE plpgsql AS "
-                            + "$$ BEGIN IF NEW.value = -666 THEN RAISE EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END $$");
+            db.execute("CREATE FUNCTION " + db.schema() + ".refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN IF NEW.value = -666 THEN RAISE EXCEPTION 'refused by test trigger'; END IF; "
+                    + "RETURN NEW; END $$");
             db.execute("CREATE TRIGGER refuse BEFORE INSERT ON " + db.schema()
                     + ".samples FOR EACH ROW EXECUTE FUNCTION " + db.schema() + ".refuse()");
             List<MetricPoint> batch = new ArrayList<>(points("refused", 5_000, 10, 0));
@@ -117,11 +117,13 @@ class DirectWriteIT {
 
             Awaitility.await()
                     .atMost(Duration.ofSeconds(10))
-                    .until(() -> db.queryLong(
-                                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY %'")
-                            == 1);
+                    .until(() ->
+                            db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query "
+                                            + "LIKE 'COPY %'")
+                                    == 1);
             db.queryLong(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY %'");
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND "
+                            + "query LIKE 'COPY %'");
 
             assertThatThrownBy(() -> write.get(10, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(StorageException.class)

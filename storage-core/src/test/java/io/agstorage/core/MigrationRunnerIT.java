@@ -87,9 +87,9 @@ class MigrationRunnerIT {
 
         try (Connection c = db.connect()) {
             assertThatThrownBy(() -> new MigrationRunner(db.schema()).migrate(c))
-                    .hasMessage(
-                            "schema " + db.schema()
-                                    + " has migration version 999 applied, which this ag-storage release does not know; upgrade ag-storage");
+                    .hasMessage("schema " + db.schema()
+                            + " has migration version 999 applied, which this ag-storage release does not "
+                            + "know; upgrade ag-storage");
         }
     }
 

@@ -234,8 +234,8 @@ class StorageEngineIT {
                 .hasSize(10);
         assertThatThrownBy(() -> db.engine().queryMetrics("many", T0, T0.plusSeconds(11), null))
                 .isInstanceOf(QueryLimitExceededException.class)
-                .hasMessage(
-                        "query matched more than query.max_results=10 rows; narrow the time range or the label filter, or raise query.max_results");
+                .hasMessage("query matched more than query.max_results=10 rows; narrow the time range or the label "
+                        + "filter, or raise query.max_results");
     }
 
     @Test

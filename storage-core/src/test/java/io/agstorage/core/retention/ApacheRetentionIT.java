@@ -101,11 +101,13 @@ class ApacheRetentionIT {
                 assertThat(symmetricDifference(
                                 db,
                                 "SELECT time_bucket('" + grain
-                                        + "', time), series_id, count(*), sum(value), min(value), max(value), min(time), "
+                                        + "', time), series_id, count(*), sum(value), min(value), max(value), "
+                                        + "min(time), "
                                         + "first(value, time), max(time), last(value, time) FROM " + q(schema)
                                         + ".samples WHERE time >= '" + boundary
                                         + "' AND time < time_bucket('" + grain + "', now()) GROUP BY 1, 2",
-                                "SELECT bucket, series_id, sample_count, value_sum, value_min, value_max, time_first, value_first, time_last, "
+                                "SELECT bucket, series_id, sample_count, value_sum, value_min, value_max, "
+                                        + "time_first, value_first, time_last, "
                                         + "value_last FROM " + q(schema) + "." + rollup + " WHERE bucket >= '"
                                         + boundary + "'"))
                         .as(rollup + " equals the raw aggregate")
@@ -300,8 +302,8 @@ class ApacheRetentionIT {
                             .setLateDataWindow(Duration.ofDays(2))
                             .build())
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage(
-                            "retention.late_data_window must be shorter than retention.metrics_retention_days (2 days), was PT48H");
+                    .hasMessage("retention.late_data_window must be shorter than retention.metrics_retention_days (2 "
+                            + "days), was PT48H");
             assertThatThrownBy(() -> RetentionManager.builder(engine).setMetricsRetentionDays(0))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("retention.metrics_retention_days must be between 1 and 36500, was 0");

@@ -60,9 +60,9 @@ class TslRetentionIT {
                     .matches("\\d+:3 days");
             assertThat(job(schema, "metrics_daily", "policy_refresh_continuous_aggregate", "end_offset"))
                     .matches("\\d+:1 day");
-            assertThat(db.queryString(
-                            "SELECT segmentby || '/' || orderby FROM timescaledb_information.hypertable_compression_settings "
-                                    + "WHERE hypertable = '\"" + schema + "\".samples'::regclass"))
+            assertThat(db.queryString("SELECT segmentby || '/' || orderby FROM "
+                            + "timescaledb_information.hypertable_compression_settings WHERE hypertable = '\""
+                            + schema + "\".samples'::regclass"))
                     .isEqualTo("series_id/\"time\" DESC");
             long jobs = db.queryLong(
                     "SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '" + schema + "'");
@@ -113,9 +113,9 @@ class TslRetentionIT {
             AggregationResult p50Before = engine.queryAggregated(METRIC, from, to, Duration.ofDays(1), Aggregation.P50);
             assertThat(rawBefore).hasSize(2 * 7 * 48);
             assertThat(p50Before.source()).isEqualTo("samples");
-            String uncompressed =
-                    "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = '" + schema
-                            + "' AND hypertable_name = 'samples' AND NOT is_compressed AND range_end <= now() - INTERVAL '7 days'";
+            String uncompressed = "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = '"
+                    + schema + "' AND hypertable_name = 'samples' AND NOT is_compressed AND range_end <= now() - "
+                    + "INTERVAL '7 days'";
             long toCompress = db.queryLong(uncompressed);
             assertThat(toCompress).isBetween(32L, 34L);
 

@@ -124,8 +124,10 @@ class SampleSpoolIT {
                         + ".series r ON r.id = s.series_id WHERE r.labels->>'series' = 'first seen in the outage'"))
                 .isEqualTo("5,6,7,8,9");
         assertThat(db.queryString(
-                        "SELECT string_agg(count || ':' || sum || ':' || coalesce(array_to_string(bucket_counts, '|'), 'exp' || scale "
-                                + "|| '/' || positive_offset || '/' || array_to_string(positive_counts, '|')), ',' ORDER BY time) FROM "
+                        "SELECT string_agg(count || ':' || sum || ':' || coalesce(array_to_string(bucket_counts, "
+                                + "'|'), 'exp' || scale "
+                                + "|| '/' || positive_offset || '/' || array_to_string(positive_counts, '|')), ',' "
+                                + "ORDER BY time) FROM "
                                 + db.schema() + ".histograms"))
                 .isEqualTo("4:10:exp2/3/1|2,3:6.5:1|2|0,4:10:exp2/3/1|2,3:6.5:1|2|0,4:10:exp2/3/1|2");
     }

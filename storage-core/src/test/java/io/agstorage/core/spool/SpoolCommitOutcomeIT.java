@@ -78,7 +78,8 @@ class SpoolCommitOutcomeIT {
                         .isEqualTo(200);
             } else {
                 db.queryLong(
-                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query = 'COMMIT'");
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
+                                + "AND query = 'COMMIT'");
                 assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
                         .as("rolled back")
                         .isEqualTo(100);
