@@ -30,7 +30,9 @@ public record ChaosOptions(double minutes, long seed, Path root, Path home, int 
         }
     }
 
-    /** Parses the command line; unset values: 3 minutes, a random seed, port 55434, root ".", home root/.local/chaos. */
+    /**
+     * Parses the command line; unset values: 3 minutes, a random seed, port 55434, root ".", home root/.local/chaos.
+     */
     public static ChaosOptions parse(String[] args) {
         double minutes = 3;
         long seed = System.nanoTime() % 1_000_000;

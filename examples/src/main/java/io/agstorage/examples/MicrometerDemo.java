@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** The demo bot's Micrometer part: records through TimescaleMeterRegistry on the demo's engine, reads the result back. */
+/**
+ * The demo bot's Micrometer part: records through TimescaleMeterRegistry on the demo's engine, reads the result back.
+ */
 final class MicrometerDemo {
 
     private MicrometerDemo() {}

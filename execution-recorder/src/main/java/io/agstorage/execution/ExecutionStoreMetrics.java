@@ -17,14 +17,18 @@ import java.util.function.ToDoubleFunction;
  * <table>
  *   <caption>Meters</caption>
  *   <tr><th>name</th><th>type</th><th>meaning</th></tr>
- *   <tr><td>{@code ag_storage.execution.journaled}</td><td>counter</td><td>records acknowledged (in the journal)</td></tr>
+ *   <tr><td>{@code ag_storage.execution.journaled}</td><td>counter</td><td>records acknowledged (in the
+ *   journal)</td></tr>
  *   <tr><td>{@code ag_storage.execution.committed}</td><td>counter</td><td>records committed to the database</td></tr>
  *   <tr><td>{@code ag_storage.execution.pending}</td><td>gauge</td><td>records journaled, not yet committed</td></tr>
  *   <tr><td>{@code ag_storage.execution.retries}</td><td>counter</td><td>database batches retried</td></tr>
- *   <tr><td>{@code ag_storage.execution.dead_lettered}</td><td>counter</td><td>records the database refused for good</td></tr>
- *   <tr><td>{@code ag_storage.execution.batch.latency}</td><td>time gauge</td><td>duration of the last database batch</td></tr>
+ *   <tr><td>{@code ag_storage.execution.dead_lettered}</td><td>counter</td><td>records the database refused for
+ *   good</td></tr>
+ *   <tr><td>{@code ag_storage.execution.batch.latency}</td><td>time gauge</td><td>duration of the last database
+ *   batch</td></tr>
  *   <tr><td>{@code ag_storage.execution.journal.syncs}</td><td>counter</td><td>{@code fsync}s of the journal</td></tr>
- *   <tr><td>{@code ag_storage.execution.journal.unsynced}</td><td>gauge</td><td>records in the journal not yet forced to the
+ *   <tr><td>{@code ag_storage.execution.journal.unsynced}</td><td>gauge</td><td>records in the journal not yet forced
+ *   to the
  *       device (what a machine crash could take, unless already committed)</td></tr>
  * </table>
  *

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * that fills two of our orders gives two fills, and the same trade id on two venues is two trades.
  *
  * <pre>{@code
- * Fill fill = Fill.of(order.id(), "polymarket", "0x123abc", "trade-981", Side.BUY, new BigDecimal("0.52"), new BigDecimal("40"))
+ * Fill fill = Fill.of(order.id(), "polymarket", "0x123abc", "trade-981", Side.BUY,
+ *                 new BigDecimal("0.52"), new BigDecimal("40"))
  *         .withFee(new BigDecimal("-0.01"), "USDC")      // signed: a maker rebate is negative
  *         .withLiquidity(Liquidity.MAKER);
  * }</pre>

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agstorage.core.journal.SyncPolicy;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.execution.testing.CrashingBot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,8 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CrashRecoveryIT {
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("exec_crash");
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("exec_crash");
 
     @TempDir
     Path journalDir;
@@ -43,7 +44,6 @@ class CrashRecoveryIT {
         if (child != null) {
             child.destroyForcibly();
         }
-        db.dropSchema(schema);
     }
 
     /**
@@ -67,7 +67,7 @@ class CrashRecoveryIT {
                 System.getProperty("java.class.path"),
                 CrashingBot.class.getName(),
                 db.url(),
-                schema,
+                db.schema(),
                 journalDir.toString(),
                 market,
                 syncPolicy);
@@ -92,7 +92,7 @@ class CrashRecoveryIT {
                 syncPolicy, acked.size(), beforeReplay);
 
         try (ExecutionStore store = ExecutionStore.builder()
-                .storageConfig(db.config(schema).build())
+                .storageConfig(db.config().build())
                 .journalDirectory(journalDir)
                 .syncPolicy(SyncPolicy.BATCH)
                 .build()) {
@@ -138,8 +138,8 @@ class CrashRecoveryIT {
     private List<String> tradeIds(String market) throws Exception {
         List<String> ids = new ArrayList<>();
         try (Connection c = db.connect();
-                PreparedStatement ps =
-                        c.prepareStatement("SELECT venue_trade_id FROM \"" + schema + "\".fills WHERE market = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT venue_trade_id FROM \"" + db.schema() + "\".fills WHERE market = ?")) {
             ps.setString(1, market);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

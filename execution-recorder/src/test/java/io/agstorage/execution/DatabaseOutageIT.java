@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agstorage.core.StorageConfig;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TcpProxy;
-import io.agstorage.core.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,8 +27,8 @@ class DatabaseOutageIT {
 
     private static final Duration OUTAGE = Duration.ofSeconds(6);
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("exec_outage");
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("exec_outage");
 
     @TempDir
     Path journalDir;
@@ -39,14 +40,13 @@ class DatabaseOutageIT {
         if (proxy != null) {
             proxy.close();
         }
-        db.dropSchema(schema);
     }
 
     @Test
     void storeKeepsReturningFastWhileTheDatabaseIsDownAndNothingIsLostAfterItReturns() throws Exception {
         proxy = TcpProxy.forJdbcUrl(db.url());
         String proxied = proxy.proxiedUrl(db.url());
-        StorageConfig config = db.config(schema)
+        StorageConfig config = db.config()
                 .setUrl(proxied)
                 .setConnectionTimeoutSec(2)
                 .setWriteTimeoutMs(60_000)
@@ -85,7 +85,8 @@ class DatabaseOutageIT {
             long p99 = sorted[(int) (n * 0.99)];
             long max = sorted[n - 1];
             System.out.printf(
-                    "outage test: %d fills stored during a %d s outage; storeFill p50 %d us, p99 %d us, max %d us; %d retries%n",
+                    "outage test: %d fills stored during a %d s outage; storeFill p50 %d us, p99 %d us, max %d us; "
+                            + "%d retries%n",
                     n,
                     OUTAGE.toSeconds(),
                     sorted[n / 2] / 1_000,
@@ -101,7 +102,7 @@ class DatabaseOutageIT {
             proxy.restore();
             store.flush();
             assertThat(fills(market)).isEqualTo(n + 1);
-            assertThat(db.queryLong("SELECT count(DISTINCT venue_trade_id) FROM \"" + schema
+            assertThat(db.queryLong("SELECT count(DISTINCT venue_trade_id) FROM \"" + db.schema()
                             + "\".fills WHERE market = '" + market + "'"))
                     .isEqualTo(n + 1);
             assertThat(store.stats().pending()).isZero();
@@ -109,6 +110,6 @@ class DatabaseOutageIT {
     }
 
     private long fills(String market) {
-        return db.queryLong("SELECT count(*) FROM \"" + schema + "\".fills WHERE market = '" + market + "'");
+        return db.queryLong("SELECT count(*) FROM \"" + db.schema() + "\".fills WHERE market = '" + market + "'");
     }
 }

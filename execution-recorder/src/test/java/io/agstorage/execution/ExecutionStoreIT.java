@@ -3,9 +3,8 @@ package io.agstorage.execution;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.SyncPolicy;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,23 +17,24 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The store against the real Apache-tier TimescaleDB: round trips, idempotency, the state machine, bad input, queries. */
+/**
+ * The store against the real Apache-tier TimescaleDB: round trips, idempotency, the state machine, bad input, queries.
+ */
 class ExecutionStoreIT {
 
-    private static final TestDatabase db = TestDatabase.apache();
-    private static final String SCHEMA = TestDatabase.uniqueSchema("exec_it");
+    @RegisterExtension
+    static final DatabaseExtension db = DatabaseExtension.apache("exec_it").withEngine();
+
     private static final String TOKEN_ID =
             "71321045679252212594626385532706912750332728571942532289631379312455583992563";
     private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
-    private static StorageEngine engine;
 
     @TempDir
     Path journalDir;
@@ -42,21 +42,10 @@ class ExecutionStoreIT {
     private ExecutionStore store;
     private String market;
 
-    @BeforeAll
-    static void startEngine() {
-        engine = StorageEngine.create(db.config(SCHEMA).build());
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        engine.close();
-        db.dropSchema(SCHEMA);
-    }
-
     @BeforeEach
     void openStore(TestInfo info) {
         store = ExecutionStore.builder()
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .journalDirectory(journalDir)
                 .syncPolicy(SyncPolicy.BATCH)
                 .batchSize(500)
@@ -74,7 +63,7 @@ class ExecutionStoreIT {
     }
 
     private long count(String sql) {
-        return db.queryLong(sql.replace("$s", "\"" + SCHEMA + "\"").replace("$m", market));
+        return db.queryLong(sql.replace("$s", "\"" + db.schema() + "\"").replace("$m", market));
     }
 
     private Order limitBuy(String size, String price) {
@@ -134,9 +123,8 @@ class ExecutionStoreIT {
         store.flush();
         assertThat(count("SELECT count(*) FROM $s.fills WHERE market = '$m'")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM $s.orders WHERE market = '$m'")).isEqualTo(1);
-        assertThat(
-                        count(
-                                "SELECT count(*) FROM $s.order_events e JOIN $s.orders o ON o.id = e.order_id WHERE o.market = '$m'"))
+        assertThat(count("SELECT count(*) FROM $s.order_events e JOIN $s.orders o ON o.id = e.order_id WHERE "
+                        + "o.market = '$m'"))
                 .isEqualTo(1);
     }
 
@@ -147,7 +135,7 @@ class ExecutionStoreIT {
         store.flush();
         // a new process (empty memory, its own journal) stores the same order, fills and positions again
         try (ExecutionStore restarted = ExecutionStore.builder()
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .journalDirectory(otherJournal)
                 .build()) {
             restarted.storeOrder(order);
@@ -215,7 +203,7 @@ class ExecutionStoreIT {
         store.updateOrderStatus(order.id(), OrderStatus.FILLED);
         store.close();
         store = ExecutionStore.builder()
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .journalDirectory(journalDir)
                 .build();
         assertThatThrownBy(() -> store.updateOrderStatus(order.id(), OrderStatus.ACCEPTED))
@@ -296,7 +284,7 @@ class ExecutionStoreIT {
                 .extracting(OrderEvent::reason)
                 .isEqualTo(evilReason);
         assertThat(store.getLatestPosition("poly'market", evilMarket)).contains(p);
-        assertThat(db.queryLong("SELECT count(*) FROM \"" + SCHEMA + "\".fills"))
+        assertThat(db.queryLong("SELECT count(*) FROM \"" + db.schema() + "\".fills"))
                 .isPositive(); // the table is still there
     }
 
@@ -307,7 +295,7 @@ class ExecutionStoreIT {
         store.storeOrder(token);
         store.flush();
         assertThat(store.getOrder(token.id()).orElseThrow().market()).isEqualTo(TOKEN_ID + market);
-        assertThat(db.queryString("SELECT market FROM \"" + SCHEMA + "\".orders WHERE id = '" + token.id() + "'"))
+        assertThat(db.queryString("SELECT market FROM \"" + db.schema() + "\".orders WHERE id = '" + token.id() + "'"))
                 .isEqualTo(TOKEN_ID + market);
         String huge = "0x" + "f".repeat(10_238);
         assertThatThrownBy(() -> store.storeOrder(Order.of("polymarket", huge, Side.BUY, OrderType.MARKET, d("1"))))
@@ -453,11 +441,11 @@ class ExecutionStoreIT {
         // Fill many (venue, market) pairs over several chunks so the planner has a real choice, then EXPLAIN.
         try (Connection c = db.connect();
                 Statement st = c.createStatement()) {
-            st.execute(
-                    "INSERT INTO \"" + SCHEMA
-                            + "\".positions (time, venue, market, size) SELECT timestamptz '2026-01-01' "
-                            + "+ (g % 2000) * interval '1 hour', 'bulk', 'm' || (g / 2000), g FROM generate_series(0, 99999) g");
-            st.execute("ANALYZE \"" + SCHEMA + "\".positions");
+            st.execute("INSERT INTO \"" + db.schema()
+                    + "\".positions (time, venue, market, size) SELECT timestamptz '2026-01-01' "
+                    + "+ (g % 2000) * interval '1 hour', 'bulk', 'm' || (g / 2000), g FROM "
+                    + "generate_series(0, 99999) g");
+            st.execute("ANALYZE \"" + db.schema() + "\".positions");
             String plan;
             try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + store.latestPositionSql())) {
                 ps.setString(1, "polymarket");
@@ -486,7 +474,7 @@ class ExecutionStoreIT {
         // cannot see it, the database's unique constraint refuses the second one.
         Order first = limitBuy("1", "0.5").withClientOrderId("shared-cid-" + market);
         try (ExecutionStore other = ExecutionStore.builder()
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .journalDirectory(otherJournal)
                 .build()) {
             other.storeOrder(first);
@@ -520,7 +508,7 @@ class ExecutionStoreIT {
         Order order = limitBuy("1", "0.5");
         store.storeOrder(order);
         store.flush();
-        String fills = "\"" + SCHEMA + "\".fills";
+        String fills = "\"" + db.schema() + "\".fills";
         db.execute("ALTER TABLE " + fills + " RENAME TO fills_away"); // SQLSTATE 42P01 for the writer
         try {
             Fill fill = Fill.of(order, "while-table-missing", d("0.5"), d("1")).withTradeTime(T0);
@@ -531,7 +519,7 @@ class ExecutionStoreIT {
             assertThat(store.stats().deadLettered()).isZero();
             assertThat(store.stats().pending()).isEqualTo(1);
         } finally {
-            db.execute("ALTER TABLE \"" + SCHEMA + "\".fills_away RENAME TO fills");
+            db.execute("ALTER TABLE \"" + db.schema() + "\".fills_away RENAME TO fills");
         }
         store.flush();
         assertThat(store.queryFillsByOrder(order.id()))
@@ -550,7 +538,7 @@ class ExecutionStoreIT {
         store.storeFill(Fill.of(order, "metered", d("0.5"), d("1")).withTradeTime(T0));
         store.flush();
         assertThat(registry.get("ag_storage.execution.journaled")
-                        .tag("schema", SCHEMA)
+                        .tag("schema", db.schema())
                         .functionCounter()
                         .count())
                 .isEqualTo(2);
@@ -584,7 +572,7 @@ class ExecutionStoreIT {
     @Test
     void withSyncAlwaysEachCallReturnsOnlyAfterAnFsyncCoveredItsRecord(@TempDir Path otherJournal) {
         try (ExecutionStore always = ExecutionStore.builder()
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .journalDirectory(otherJournal)
                 .syncPolicy(SyncPolicy.ALWAYS)
                 .build()) {
@@ -610,7 +598,7 @@ class ExecutionStoreIT {
             @TempDir Path otherJournal, @TempDir Path slowJournal) {
         // an interval far longer than the test: the call returned, nothing was forced
         try (ExecutionStore slow = ExecutionStore.builder()
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .journalDirectory(slowJournal)
                 .syncInterval(java.time.Duration.ofSeconds(10))
                 .build()) {
@@ -624,7 +612,7 @@ class ExecutionStoreIT {
         }
         // the default policy and interval (batch, 5 ms): forced without any further call
         try (ExecutionStore batch = ExecutionStore.builder()
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .journalDirectory(otherJournal)
                 .build()) {
             Order order = limitBuy("100", "0.5");
@@ -643,7 +631,7 @@ class ExecutionStoreIT {
     @Test
     void aSecondStoreOnTheSameJournalDirectoryIsRefused() {
         assertThatThrownBy(() -> ExecutionStore.builder()
-                        .storageEngine(engine)
+                        .storageEngine(db.engine())
                         .journalDirectory(journalDir)
                         .build())
                 .isInstanceOf(IllegalStateException.class)

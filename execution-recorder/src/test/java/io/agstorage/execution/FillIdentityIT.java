@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.Journal;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.execution.internal.ExecutionBatchWriter;
 import io.agstorage.execution.internal.RecordCodec;
 import java.math.BigDecimal;
@@ -12,11 +12,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,10 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FillIdentityIT {
 
-    private static final TestDatabase db = TestDatabase.apache();
-    private static final String SCHEMA = TestDatabase.uniqueSchema("fill_id_it");
+    @RegisterExtension
+    static final DatabaseExtension db = DatabaseExtension.apache("fill_id_it").withEngine();
+
     private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
-    private static StorageEngine engine;
 
     @TempDir
     Path journalDir;
@@ -37,17 +36,6 @@ class FillIdentityIT {
     private ExecutionStore store;
     private String market;
     private Order order;
-
-    @BeforeAll
-    static void startEngine() {
-        engine = StorageEngine.create(db.config(SCHEMA).build());
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        engine.close();
-        db.dropSchema(SCHEMA);
-    }
 
     @BeforeEach
     void openStore() {
@@ -66,7 +54,7 @@ class FillIdentityIT {
 
     private static ExecutionStore open(Path journal) {
         return ExecutionStore.builder()
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .journalDirectory(journal)
                 .build();
     }
@@ -76,7 +64,7 @@ class FillIdentityIT {
     }
 
     private long rows() {
-        return db.queryLong("SELECT count(*) FROM \"" + SCHEMA + "\".fills WHERE market = '" + market + "'");
+        return db.queryLong("SELECT count(*) FROM \"" + db.schema() + "\".fills WHERE market = '" + market + "'");
     }
 
     private DailyStats statsOfTheDay() {
@@ -183,7 +171,8 @@ class FillIdentityIT {
         Fill first = Fill.of(order, "same-batch", d("0.52"), d("40")).withTradeTime(T0.plusSeconds(3));
         Fill again = first.withTradeTime(T0.plusSeconds(9)).withSettlementStatus(SettlementStatus.MINED);
         Fill earlierStamp = first.withTradeTime(T0); // stamped earlier, but reported last
-        new ExecutionBatchWriter(engine.dataSource(), engine.quotedSchema()).write(List.of(first, again, earlierStamp));
+        new ExecutionBatchWriter(db.engine().dataSource(), db.engine().quotedSchema())
+                .write(List.of(first, again, earlierStamp));
 
         assertThat(store.queryFillsByOrder(order.id()))
                 .containsExactly(first.withSettlementStatus(SettlementStatus.MINED));
@@ -221,7 +210,7 @@ class FillIdentityIT {
         store.flush();
         assertThat(keys()).isEqualTo(2);
 
-        db.execute("SELECT drop_chunks('\"" + SCHEMA + "\".fills', older_than => '2021-01-01'::timestamptz)");
+        db.execute("SELECT drop_chunks('\"" + db.schema() + "\".fills', older_than => '2021-01-01'::timestamptz)");
         try (ExecutionStore later = open(laterJournal)) {
             later.storeFill(recent); // a writer prunes after its first batch
             later.flush();
@@ -235,38 +224,35 @@ class FillIdentityIT {
 
     @Test
     void fillsStoredTwiceBeforeThisVersionAreMergedIntoOneWhenTheSchemaIsUpgraded() {
-        String schema = TestDatabase.uniqueSchema("fill_id_upgrade");
+        String schema = db.newSchema("fill_id_upgrade");
         String s = "\"" + schema + "\"";
-        try {
-            StorageEngine.create(db.config(schema).build()).close();
-            // the schema as version 5 left it, with the rows the bug wrote: three reports of one fill, one of another
-            db.execute("DROP TABLE " + s + ".fill_keys");
-            db.execute("DELETE FROM " + s + ".schema_migrations WHERE version = 6");
-            db.execute("INSERT INTO " + s + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, "
-                    + "price, size, settlement_status) VALUES "
-                    + "('2026-03-02T10:00:05Z', 'polymarket', 'dup', '" + order.id()
-                    + "', 'm', 'BUY', 0.5, 10, 'MINED'),"
-                    + "('2026-03-02T10:00:00Z', 'polymarket', 'dup', '" + order.id()
-                    + "', 'm', 'BUY', 0.5, 10, 'MATCHED'),"
-                    + "('2026-03-02T10:00:09Z', 'polymarket', 'dup', '" + order.id()
-                    + "', 'm', 'BUY', 0.5, 10, 'CONFIRMED'),"
-                    + "('2026-03-02T10:00:01Z', 'polymarket', 'single', '" + order.id()
-                    + "', 'm', 'BUY', 0.5, 3, 'MATCHED')");
+        StorageEngine.create(db.database().config(schema).build()).close();
+        // the schema as version 5 left it, with the rows the bug wrote: three reports of one fill, one of another
+        db.execute("DROP TABLE " + s + ".fill_keys");
+        db.execute("DELETE FROM " + s + ".schema_migrations WHERE version = 6");
+        db.execute("INSERT INTO " + s + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, "
+                + "price, size, settlement_status) VALUES "
+                + "('2026-03-02T10:00:05Z', 'polymarket', 'dup', '" + order.id()
+                + "', 'm', 'BUY', 0.5, 10, 'MINED'),"
+                + "('2026-03-02T10:00:00Z', 'polymarket', 'dup', '" + order.id()
+                + "', 'm', 'BUY', 0.5, 10, 'MATCHED'),"
+                + "('2026-03-02T10:00:09Z', 'polymarket', 'dup', '" + order.id()
+                + "', 'm', 'BUY', 0.5, 10, 'CONFIRMED'),"
+                + "('2026-03-02T10:00:01Z', 'polymarket', 'single', '" + order.id()
+                + "', 'm', 'BUY', 0.5, 3, 'MATCHED')");
 
-            StorageEngine.create(db.config(schema).build()).close();
+        StorageEngine.create(db.database().config(schema).build()).close();
 
-            assertThat(db.queryString("SELECT string_agg(venue_trade_id || ' ' || venue_trade_time AT TIME ZONE 'UTC' "
-                            + "|| ' ' || settlement_status, ', ' ORDER BY venue_trade_id) FROM " + s + ".fills"))
-                    .isEqualTo("dup 2026-03-02 10:00:00 CONFIRMED, single 2026-03-02 10:00:01 MATCHED");
-            assertThat(db.queryString("SELECT string_agg(venue_trade_id || ' ' || venue_trade_time AT TIME ZONE 'UTC', "
-                            + "', ' ORDER BY venue_trade_id) FROM " + s + ".fill_keys"))
-                    .isEqualTo("dup 2026-03-02 10:00:00, single 2026-03-02 10:00:01");
-        } finally {
-            db.dropSchema(schema);
-        }
+        assertThat(db.queryString("SELECT string_agg(venue_trade_id || ' ' || venue_trade_time AT TIME ZONE 'UTC' "
+                        + "|| ' ' || settlement_status, ', ' ORDER BY venue_trade_id) FROM " + s + ".fills"))
+                .isEqualTo("dup 2026-03-02 10:00:00 CONFIRMED, single 2026-03-02 10:00:01 MATCHED");
+        assertThat(db.queryString("SELECT string_agg(venue_trade_id || ' ' || venue_trade_time AT TIME ZONE 'UTC', "
+                        + "', ' ORDER BY venue_trade_id) FROM " + s + ".fill_keys"))
+                .isEqualTo("dup 2026-03-02 10:00:00, single 2026-03-02 10:00:01");
     }
 
     private long keys() {
-        return db.queryLong("SELECT count(*) FROM \"" + SCHEMA + "\".fill_keys WHERE order_id = '" + order.id() + "'");
+        return db.queryLong(
+                "SELECT count(*) FROM \"" + db.schema() + "\".fill_keys WHERE order_id = '" + order.id() + "'");
     }
 }

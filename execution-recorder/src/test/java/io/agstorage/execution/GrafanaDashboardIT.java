@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agstorage.core.MetricPoint;
-import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.core.retention.RetentionManager;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -27,23 +26,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Grafana dashboard of {@code docker compose --profile grafana} ({@code docker/grafana/dashboards/ag-storage.json}):
- * every panel's SQL, with Grafana's macros expanded for a 3-hour range and 1-hour interval, run against the real
- * database over known metrics and executions, and its rows compared with what was stored.
+ * The Grafana dashboard of {@code docker compose --profile grafana}
+ * ({@code docker/grafana/dashboards/ag-storage.json}): every panel's SQL, with Grafana's macros expanded for a 3-hour
+ * range and 1-hour interval, run against the real database over known metrics and executions, and its rows compared
+ * with what was stored.
  */
 class GrafanaDashboardIT {
 
     static final Path DASHBOARD = Path.of("../docker/grafana/dashboards/ag-storage.json");
     static final String DATASOURCE_UID = "ag-storage";
 
-    private static final TestDatabase db = TestDatabase.apache();
-    private static final String SCHEMA = TestDatabase.uniqueSchema("grafana_it");
+    @RegisterExtension
+    static final DatabaseExtension db = DatabaseExtension.apache("grafana_it").withEngine();
     /** The dashboard's time range: [FROM, TO], three whole hours; data outside it must not show. */
     private static final Instant FROM = Instant.parse("2026-03-02T10:00:00Z");
 
@@ -54,7 +54,9 @@ class GrafanaDashboardIT {
     private static final String POLY = "0x5e1ec7";
     private static final String KALSHI = "KXFED-26MAR";
 
-    /** Per panel title, per value of {@code $metric}: the rows the panel's query must return, columns joined by " | ". */
+    /**
+     * Per panel title, per value of {@code $metric}: the rows the panel's query must return, columns joined by " | ".
+     */
     private static final Map<String, Map<String, List<String>>> EXPECTED = new LinkedHashMap<>();
 
     static {
@@ -85,13 +87,11 @@ class GrafanaDashboardIT {
     @TempDir
     static Path journalDir;
 
-    private static StorageEngine engine;
     private static JsonNode dashboard;
 
     @BeforeAll
     static void storeKnownMetricsAndExecutions() throws IOException {
         dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
-        engine = StorageEngine.create(db.config(SCHEMA).build());
 
         // spread_bps: two series, a sample every 10 minutes; hour h holds 10h + 0..5 (A) and 100 + 10h + 0..5 (B)
         List<MetricPoint> points = new ArrayList<>();
@@ -108,11 +108,12 @@ class GrafanaDashboardIT {
         points.add(spread("A", "polymarket", 999, FROM.minus(Duration.ofMinutes(30))));
         points.add(spread("B", "kalshi", 999, TO.plus(Duration.ofMinutes(30)))); // in the hour starting at TO
         points.add(MetricPoint.of("queue_depth", 999).at(TO.plus(Duration.ofMinutes(30))));
-        engine.insertMetricsBatch(points);
-        RetentionManager.create(engine).refreshRollups(FROM.minus(Duration.ofHours(1)), TO.plus(Duration.ofHours(1)));
+        db.engine().insertMetricsBatch(points);
+        RetentionManager.create(db.engine())
+                .refreshRollups(FROM.minus(Duration.ofHours(1)), TO.plus(Duration.ofHours(1)));
 
         try (ExecutionStore store = ExecutionStore.builder()
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .journalDirectory(journalDir)
                 .syncPolicy(SyncPolicy.BATCH)
                 .build()) {
@@ -155,14 +156,6 @@ class GrafanaDashboardIT {
                     PositionSnapshot.of("kalshi", KALSHI, d("-3"), null).withTime(FROM.plus(Duration.ofMinutes(30))));
             store.flush();
         }
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-        db.dropSchema(SCHEMA);
     }
 
     private static BigDecimal d(String v) {
@@ -259,7 +252,7 @@ class GrafanaDashboardIT {
     static String expand(String rawSql, String metric) {
         String from = "'" + FROM + "'";
         String to = "'" + TO + "'";
-        String sql = rawSql.replace("ag_storage.", "\"" + SCHEMA + "\".");
+        String sql = rawSql.replace("ag_storage.", "\"" + db.schema() + "\".");
         sql = TIME_GROUP_ALIAS
                 .matcher(sql)
                 .replaceAll(m -> Matcher.quoteReplacement("time_bucket('1 hour', " + m.group(1) + ") AS \"time\""));

@@ -96,8 +96,8 @@ class ModelTest {
                 .hasMessage("fill.size must be set, was null");
         assertThatThrownBy(() -> Fill.of(order, "polymarket", "m", "t-1", Side.BUY, d("0.5"), d("1"))
                         .withTradeTime(Instant.parse("1969-12-31T23:59:59Z")))
-                .hasMessage(
-                        "fill.tradeTime must be within 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z, was 1969-12-31T23:59:59Z");
+                .hasMessage("fill.tradeTime must be within 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z, was "
+                        + "1969-12-31T23:59:59Z");
         // a signed fee is fine: rebates are negative
         assertThat(Fill.of(order, "polymarket", "m", "t-1", Side.BUY, d("0.5"), d("1"))
                         .withFee(d("-0.002"), "USDC")
@@ -124,8 +124,8 @@ class ModelTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("side must be one of BUY, SELL, was 'HOLD'");
         assertThatThrownBy(() -> OrderStatus.parse("done"))
-                .hasMessage(
-                        "status must be one of NEW, ACCEPTED, PARTIALLY_FILLED, FILLED, CANCELLED, REJECTED, EXPIRED, AMENDED, was 'done'");
+                .hasMessage("status must be one of NEW, ACCEPTED, PARTIALLY_FILLED, FILLED, CANCELLED, REJECTED, "
+                        + "EXPIRED, AMENDED, was 'done'");
         assertThatThrownBy(() -> OrderType.parse("stop"))
                 .hasMessage("orderType must be one of LIMIT, MARKET, was 'stop'");
         assertThatThrownBy(() -> TimeInForce.parse("day"))
@@ -161,8 +161,8 @@ class ModelTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("order status cannot change from FILLED to ACCEPTED (FILLED is final)");
         assertThatThrownBy(() -> OrderStatus.ACCEPTED.checkTransitionTo(OrderStatus.NEW))
-                .hasMessage(
-                        "order status cannot change from ACCEPTED to NEW (allowed from ACCEPTED: PARTIALLY_FILLED, FILLED, CANCELLED, EXPIRED, AMENDED)");
+                .hasMessage("order status cannot change from ACCEPTED to NEW (allowed from ACCEPTED: PARTIALLY_FILLED, "
+                        + "FILLED, CANCELLED, EXPIRED, AMENDED)");
         assertThatThrownBy(() -> OrderStatus.ACCEPTED.checkTransitionTo(OrderStatus.REJECTED))
                 .isInstanceOf(IllegalStateException.class);
     }

@@ -3,12 +3,13 @@ package io.agstorage.execution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -17,18 +18,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TslTierIT {
 
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.tsl("exec_tsl");
+
     @TempDir
     Path journalDir;
 
     @Test
     void ordersFillsAndPositionsRoundTripOnTheTslTier() {
-        TestDatabase db = TestDatabase.tsl();
-        String schema = TestDatabase.uniqueSchema("exec_tsl");
-        run(db, schema);
+        run();
     }
 
-    private void run(TestDatabase db, String schema) {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
+    private void run() {
+        try (StorageEngine engine = StorageEngine.create(db.config().build());
                 ExecutionStore store = ExecutionStore.builder()
                         .storageEngine(engine)
                         .journalDirectory(journalDir)
@@ -61,8 +63,6 @@ class TslTierIT {
             assertThat(store.dailyFillStats(t0.minusSeconds(3_600), t0.plusSeconds(3_600)))
                     .singleElement()
                     .satisfies(s -> assertThat(s.vwap()).isEqualByComparingTo("0.47"));
-        } finally {
-            db.dropSchema(schema);
         }
     }
 }

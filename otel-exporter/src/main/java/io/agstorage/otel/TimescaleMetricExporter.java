@@ -207,7 +207,9 @@ public final class TimescaleMetricExporter implements MetricExporter {
             return this;
         }
 
-        /** A configuration from which {@link #build()} creates an engine that the exporter owns and closes on shutdown. */
+        /**
+         * A configuration from which {@link #build()} creates an engine that the exporter owns and closes on shutdown.
+         */
         public Builder setConfig(StorageConfig config) {
             this.config = Objects.requireNonNull(config, "config");
             return this;

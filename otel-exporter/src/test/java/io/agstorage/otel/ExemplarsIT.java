@@ -2,8 +2,7 @@ package io.agstorage.otel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.otel.testing.Stored;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -19,9 +18,8 @@ import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Exemplars recorded inside a span reach the exemplars table with their trace and span ids through the in-process
@@ -32,20 +30,8 @@ class ExemplarsIT {
     private static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
     private static final String SPAN = "b7ad6b7169203331";
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("otel_exm");
-    private StorageEngine engine;
-
-    @BeforeEach
-    void start() {
-        engine = StorageEngine.create(db.config(schema).build());
-    }
-
-    @AfterEach
-    void stop() {
-        engine.close();
-        db.dropSchema(schema);
-    }
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("otel_exm").withEngine();
 
     private static final List<String> EXPECTED = List.of(
             "fill.latency | 42.5 | " + TRACE + " | " + SPAN + " | a", "fills | 5.0 | " + TRACE + " | " + SPAN + " | a");
@@ -55,7 +41,7 @@ class ExemplarsIT {
         SdkMeterProvider provider = SdkMeterProvider.builder()
                 .setExemplarFilter(ExemplarFilter.alwaysOn())
                 .registerMetricReader(PeriodicMetricReader.builder(TimescaleMetricExporter.builder()
-                                .setEngine(engine)
+                                .setEngine(db.engine())
                                 .build())
                         .setInterval(Duration.ofHours(1))
                         .build())
@@ -70,7 +56,7 @@ class ExemplarsIT {
         }
         provider.shutdown().join(20, TimeUnit.SECONDS);
 
-        assertThat(new Stored(db, schema)
+        assertThat(new Stored(db)
                         .rows("SELECT r.metric, e.value, e.trace_id, e.span_id, r.labels->>'venue' FROM $S.exemplars e "
                                 + "JOIN $S.series r ON r.id = e.series_id ORDER BY r.metric"))
                 .containsExactlyElementsOf(EXPECTED);

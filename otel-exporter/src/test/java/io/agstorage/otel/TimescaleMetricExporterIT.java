@@ -2,8 +2,7 @@ package io.agstorage.otel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.otel.testing.Scenario;
 import io.agstorage.otel.testing.Stored;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -12,26 +11,13 @@ import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TimescaleMetricExporterIT {
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("otel_exp");
-    private StorageEngine engine;
-
-    @BeforeEach
-    void start() {
-        engine = StorageEngine.create(db.config(schema).build());
-    }
-
-    @AfterEach
-    void stop() {
-        engine.close();
-        db.dropSchema(schema);
-    }
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("otel_exp").withEngine();
 
     static List<String> runScenario(TimescaleMetricExporter exporter) {
         Scenario s = new Scenario(PeriodicMetricReader.builder(exporter)
@@ -48,10 +34,10 @@ class TimescaleMetricExporterIT {
     @Test
     void storesEveryInstrumentKindWithDeltaTemporality() {
         TimescaleMetricExporter exporter =
-                TimescaleMetricExporter.builder().setEngine(engine).build();
+                TimescaleMetricExporter.builder().setEngine(db.engine()).build();
         runScenario(exporter);
-        new Stored(db, schema).assertScenario(true);
-        assertThat(engine.isClosed())
+        new Stored(db).assertScenario(true);
+        assertThat(db.engine().isClosed())
                 .as("an engine the caller gave is never closed by the exporter")
                 .isFalse();
     }
@@ -59,17 +45,17 @@ class TimescaleMetricExporterIT {
     @Test
     void storesEveryInstrumentKindWithCumulativeTemporality() {
         TimescaleMetricExporter exporter = TimescaleMetricExporter.builder()
-                .setEngine(engine)
+                .setEngine(db.engine())
                 .setAggregationTemporalitySelector(AggregationTemporalitySelector.alwaysCumulative())
                 .build();
         runScenario(exporter);
-        new Stored(db, schema).assertScenario(true);
+        new Stored(db).assertScenario(true);
     }
 
     @Test
     void exportCompletesOnlyOnceTheDataIsCommitted() {
         TimescaleMetricExporter exporter =
-                TimescaleMetricExporter.builder().setEngine(engine).build();
+                TimescaleMetricExporter.builder().setEngine(db.engine()).build();
         var reader = io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader.create();
         Scenario s = new Scenario(reader);
         s.first();
@@ -78,13 +64,13 @@ class TimescaleMetricExporterIT {
         result.join(10, TimeUnit.SECONDS);
         assertThat(result.isSuccess()).isTrue();
         // No flush in between: success means committed.
-        assertThat(new Stored(db, schema).sum("orders.placed", "a")).isEqualTo(3.0);
+        assertThat(new Stored(db).sum("orders.placed", "a")).isEqualTo(3.0);
     }
 
     @Test
     void exportAfterShutdownFailsWithoutThrowing() {
         TimescaleMetricExporter exporter =
-                TimescaleMetricExporter.builder().setEngine(engine).build();
+                TimescaleMetricExporter.builder().setEngine(db.engine()).build();
         assertThat(exporter.shutdown().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
         assertThat(exporter.shutdown().isSuccess()).isTrue();
         CompletableResultCode result = exporter.export(List.of());
@@ -95,12 +81,12 @@ class TimescaleMetricExporterIT {
     @Test
     void exportFailsItsResultWhenTheEngineIsClosed() {
         TimescaleMetricExporter exporter =
-                TimescaleMetricExporter.builder().setEngine(engine).build();
+                TimescaleMetricExporter.builder().setEngine(db.engine()).build();
         var reader = io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader.create();
         Scenario s = new Scenario(reader);
         s.first();
         var data = reader.collectAllMetrics();
-        engine.close();
+        db.engine().close();
         CompletableResultCode result = exporter.export(data);
         result.join(10, TimeUnit.SECONDS);
         assertThat(result.isSuccess()).isFalse();
@@ -109,11 +95,10 @@ class TimescaleMetricExporterIT {
 
     @Test
     void exporterBuiltFromAConfigOwnsAndClosesItsEngine() {
-        TimescaleMetricExporter exporter = TimescaleMetricExporter.builder()
-                .setConfig(db.config(schema).build())
-                .build();
+        TimescaleMetricExporter exporter =
+                TimescaleMetricExporter.builder().setConfig(db.config().build()).build();
         runScenario(exporter);
         assertThat(exporter.engine().isClosed()).isTrue();
-        new Stored(db, schema).assertScenario(true);
+        new Stored(db).assertScenario(true);
     }
 }

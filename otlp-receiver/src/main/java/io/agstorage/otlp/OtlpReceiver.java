@@ -49,11 +49,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>A response is sent once the request's points are committed (200 / OK, with a partial success naming
- * the refused points and why), or, with a {@linkplain Builder#setSpool spool}, once they are in the spool. A malformed body is answered 400 / INVALID_ARGUMENT; a body above
- * {@code maxBodyBytes} 413 / RESOURCE_EXHAUSTED; a full ingestion buffer or an unconfirmed commit 503 with
- * {@code Retry-After: 1} / UNAVAILABLE with a one-second {@code RetryInfo}, so clients retry instead of losing data;
- * a missing bearer token (when one is set) 401 / UNAUTHENTICATED. How OTel data maps to rows is described in the
- * {@link io.agstorage.otel package documentation}.
+ * the refused points and why), or, with a {@linkplain Builder#setSpool spool}, once they are in the spool. A malformed
+ * body is answered 400 / INVALID_ARGUMENT; a body above {@code maxBodyBytes} 413 / RESOURCE_EXHAUSTED; a full ingestion
+ * buffer or an unconfirmed commit 503 with {@code Retry-After: 1} / UNAVAILABLE with a one-second {@code RetryInfo}, so
+ * clients retry instead of losing data; a missing bearer token (when one is set) 401 / UNAUTHENTICATED. How OTel data
+ * maps to rows is described in the {@link io.agstorage.otel package documentation}.
  */
 public final class OtlpReceiver implements AutoCloseable {
 
@@ -318,7 +318,9 @@ public final class OtlpReceiver implements AutoCloseable {
             return this;
         }
 
-        /** Serves both endpoints over TLS with a PEM certificate chain and a PEM PKCS#8 private key; default plain text. */
+        /**
+         * Serves both endpoints over TLS with a PEM certificate chain and a PEM PKCS#8 private key; default plain text.
+         */
         public Builder setTls(Path certChain, Path privateKey) {
             this.tlsCert = Objects.requireNonNull(certChain, "certChain");
             this.tlsKey = Objects.requireNonNull(privateKey, "privateKey");

@@ -198,7 +198,8 @@ public final class OtlpReceiverMain {
                     default ->
                         throw new IllegalArgumentException(
                                 "unknown configuration key '" + name + "' (expected one of host, "
-                                        + "grpc_port, http_port, max_body_bytes, bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, "
+                                        + "grpc_port, http_port, max_body_bytes, bearer_token, tls_cert, tls_key, "
+                                        + "http_threads, max_cumulative_series, "
                                         + "spool_directory, spool_sync, retention_interval_minutes)");
                 }
             }

@@ -11,8 +11,7 @@ import static io.agstorage.otlp.Requests.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.otel.testing.Stored;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -34,36 +33,34 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each kind of bad input gets its status, and the valid points of the same request are stored. */
 class OtlpReceiverBadInputIT {
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("otel_bad");
-    private StorageEngine engine;
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("otel_bad").withEngine();
+
     private OtlpReceiver receiver;
     private ManagedChannel channel;
     private Stored stored;
 
     @BeforeEach
     void start() {
-        engine = StorageEngine.create(db.config(schema).build());
         receiver = OtlpReceiver.builder()
-                .setEngine(engine)
+                .setEngine(db.engine())
                 .setHost("127.0.0.1")
                 .setGrpcPort(0)
                 .setHttpPort(0)
                 .start();
         channel = Requests.channel(receiver.grpcPort());
-        stored = new Stored(db, schema);
+        stored = new Stored(db);
     }
 
     @AfterEach
     void stop() throws InterruptedException {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         receiver.close();
-        engine.close();
-        db.dropSchema(schema);
     }
 
     private double okGauge() {
@@ -72,7 +69,10 @@ class OtlpReceiverBadInputIT {
                         + "WHERE r.metric = 'ok.gauge'"));
     }
 
-    /** A request holding one valid gauge (value 42) and {@code bad}; both transports must store the gauge and refuse {@code bad}. */
+    /**
+     * A request holding one valid gauge (value 42) and {@code bad}; both transports must store the gauge and refuse
+     * {@code bad}.
+     */
     private void assertPartialSuccess(Metric bad, String message) throws Exception {
         ExportMetricsServiceRequest request = request(gauge("ok.gauge", 42, kv("via", "http")), bad);
         HttpResponse<byte[]> http = post(receiver.httpPort(), request);

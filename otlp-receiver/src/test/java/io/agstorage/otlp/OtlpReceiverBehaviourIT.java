@@ -13,9 +13,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.rpc.RetryInfo;
 import io.agstorage.core.MetricSeries;
-import io.agstorage.core.StorageEngine;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TcpProxy;
-import io.agstorage.core.testing.TestDatabase;
 import io.agstorage.otel.testing.Scenario;
 import io.agstorage.otel.testing.Stored;
 import io.grpc.ManagedChannel;
@@ -37,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Cumulative data across resets and restarts, summaries, auth, back-pressure and TLS. */
@@ -44,16 +44,15 @@ class OtlpReceiverBehaviourIT {
 
     private static final long SECOND = 1_000_000_000L;
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("otel_beh");
-    private StorageEngine engine;
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("otel_beh").withEngine();
+
     private OtlpReceiver receiver;
     private Stored stored;
 
     @BeforeEach
     void start() {
-        engine = StorageEngine.create(db.config(schema).build());
-        stored = new Stored(db, schema);
+        stored = new Stored(db);
     }
 
     @AfterEach
@@ -61,13 +60,11 @@ class OtlpReceiverBehaviourIT {
         if (receiver != null) {
             receiver.close();
         }
-        engine.close();
-        db.dropSchema(schema);
     }
 
     private OtlpReceiver.Builder receiver() {
         return OtlpReceiver.builder()
-                .setEngine(engine)
+                .setEngine(db.engine())
                 .setHost("127.0.0.1")
                 .setGrpcPort(0)
                 .setHttpPort(0);
@@ -75,7 +72,8 @@ class OtlpReceiverBehaviourIT {
 
     private List<String> deltas(String metric) {
         return stored.rows(
-                "SELECT s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE r.metric = ? ORDER BY s.time",
+                "SELECT s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE r.metric = ? ORDER BY "
+                        + "s.time",
                 metric);
     }
 
@@ -109,12 +107,13 @@ class OtlpReceiverBehaviourIT {
         send(restart, t0 + 6 * ms, 9);
         assertThat(deltas("trades")).containsExactly("10.0", "5.0", "4.0", "3.0", "1.0");
         // "Increase over a bucket" is a plain sum, the same query as for delta data.
-        var buckets = engine.queryAggregated(
-                "trades",
-                Instant.ofEpochSecond(0, t0 - SECOND),
-                Instant.ofEpochSecond(0, t0 + SECOND),
-                Duration.ofHours(1),
-                io.agstorage.core.Aggregation.SUM);
+        var buckets = db.engine()
+                .queryAggregated(
+                        "trades",
+                        Instant.ofEpochSecond(0, t0 - SECOND),
+                        Instant.ofEpochSecond(0, t0 + SECOND),
+                        Duration.ofHours(1),
+                        io.agstorage.core.Aggregation.SUM);
         assertThat(buckets.buckets())
                 .extracting(io.agstorage.core.Bucket::value)
                 .containsExactly(23.0);
@@ -138,7 +137,8 @@ class OtlpReceiverBehaviourIT {
                         .statusCode())
                 .isEqualTo(200);
         assertThat(stored.rows(
-                        "SELECT r.labels->>'quantile', r.type, s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
+                        "SELECT r.labels->>'quantile', r.type, s.value FROM $S.samples s JOIN $S.series r ON r.id = "
+                                + "s.series_id "
                                 + "WHERE r.metric = 'rpc.latency' ORDER BY (r.labels->>'quantile')::float8, s.time"))
                 .containsExactly(
                         "0.5 | summary | 5.0",
@@ -203,17 +203,14 @@ class OtlpReceiverBehaviourIT {
 
     @Test
     void fullIngestionBufferIsAnsweredRetryLaterAndTheRetryIsStoredOnce() throws Exception {
-        engine.close();
+        db.engine().close();
         TcpProxy proxy = TcpProxy.forJdbcUrl(db.url());
         try {
-            engine = StorageEngine.create(db.config(schema)
-                    .setUrl(proxy.proxiedUrl(db.url()))
-                    .setBatchSize(64)
-                    .setMaxBufferSize(256)
-                    .build());
+            db.replaceEngine(
+                    b -> b.setUrl(proxy.proxiedUrl(db.url())).setBatchSize(64).setMaxBufferSize(256));
             receiver = receiver().start();
             proxy.cut();
-            MetricSeries filler = engine.series("filler", Map.of());
+            MetricSeries filler = db.engine().series("filler", Map.of());
             long t = nanos(Instant.now()) / 1_000;
             int filled = 0;
             while (filler.record(1.0, t + filled)) {
@@ -248,7 +245,7 @@ class OtlpReceiverBehaviourIT {
             var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
             new OtlpReceiverMetrics(receiver).bindTo(registry);
             assertThat(registry.get("ag_storage.otlp.requests.busy")
-                            .tag("schema", schema)
+                            .tag("schema", db.schema())
                             .functionCounter()
                             .count())
                     .isEqualTo(2.0);
@@ -258,14 +255,12 @@ class OtlpReceiverBehaviourIT {
                     .until(() -> post(receiver.httpPort(), "application/x-protobuf", body)
                                     .statusCode()
                             == 200);
-            engine.flushBuffer();
-            assertThat(
-                            stored.query(
-                                    "SELECT sum(s.value) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE r.metric = 'ok.gauge'"))
+            db.engine().flushBuffer();
+            assertThat(stored.query("SELECT sum(s.value) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
+                            + "WHERE r.metric = 'ok.gauge'"))
                     .isEqualTo("42");
-            assertThat(
-                            stored.query(
-                                    "SELECT count(*) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE r.metric = 'filler'"))
+            assertThat(stored.query("SELECT count(*) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id WHERE "
+                            + "r.metric = 'filler'"))
                     .isEqualTo(String.valueOf(filled));
         } finally {
             proxy.close();

@@ -2,8 +2,7 @@ package io.agstorage.otlp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.otel.testing.Stored;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -27,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Exemplars recorded inside a span reach the exemplars table with their trace and span ids, through every OTLP client
@@ -37,16 +37,15 @@ class OtlpReceiverExemplarsIT {
     private static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
     private static final String SPAN = "b7ad6b7169203331";
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("otel_exm");
-    private StorageEngine engine;
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("otel_exm").withEngine();
+
     private OtlpReceiver receiver;
 
     @BeforeEach
     void start() {
-        engine = StorageEngine.create(db.config(schema).build());
         receiver = OtlpReceiver.builder()
-                .setEngine(engine)
+                .setEngine(db.engine())
                 .setHost("127.0.0.1")
                 .setGrpcPort(0)
                 .setHttpPort(0)
@@ -56,8 +55,6 @@ class OtlpReceiverExemplarsIT {
     @AfterEach
     void stop() {
         receiver.close();
-        engine.close();
-        db.dropSchema(schema);
     }
 
     private static void record(MetricExporter exporter) {
@@ -79,7 +76,7 @@ class OtlpReceiverExemplarsIT {
     }
 
     private List<String> stored() {
-        return new Stored(db, schema)
+        return new Stored(db)
                 .rows("SELECT r.metric, e.value, e.trace_id, e.span_id, r.labels->>'venue' FROM $S.exemplars e "
                         + "JOIN $S.series r ON r.id = e.series_id ORDER BY r.metric");
     }

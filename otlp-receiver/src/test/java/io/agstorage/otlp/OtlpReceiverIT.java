@@ -3,7 +3,7 @@ package io.agstorage.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.otel.TimescaleMetricExporter;
 import io.agstorage.otel.testing.Scenario;
 import io.agstorage.otel.testing.Stored;
@@ -20,20 +20,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The real OTel Java SDK exporters as clients of the receiver; the database is read back. */
 class OtlpReceiverIT {
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("otel_rcv");
-    private StorageEngine engine;
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("otel_rcv").withEngine();
+
     private OtlpReceiver receiver;
 
     @BeforeEach
     void start() {
-        engine = StorageEngine.create(db.config(schema).build());
         receiver = OtlpReceiver.builder()
-                .setEngine(engine)
+                .setEngine(db.engine())
                 .setHost("127.0.0.1")
                 .setGrpcPort(0)
                 .setHttpPort(0)
@@ -43,8 +43,6 @@ class OtlpReceiverIT {
     @AfterEach
     void stop() {
         receiver.close();
-        engine.close();
-        db.dropSchema(schema);
     }
 
     private static void run(MetricExporter exporter) {
@@ -60,16 +58,15 @@ class OtlpReceiverIT {
 
     /** The rows the in-process exporter stores for the same scenario (cumulative, as the OTLP exporters send it). */
     private List<String> rowsThroughTheInProcessExporter() {
-        String other = TestDatabase.uniqueSchema("otel_rcv_ref");
-        try (StorageEngine ref = StorageEngine.create(db.config(other).build())) {
+        String other = db.newSchema("otel_rcv_ref");
+        try (StorageEngine ref =
+                StorageEngine.create(db.database().config(other).build())) {
             run(TimescaleMetricExporter.builder()
                     .setEngine(ref)
                     .setAggregationTemporalitySelector(AggregationTemporalitySelector.alwaysCumulative())
                     .build());
             ref.flushBuffer();
-            return new Stored(db, other).everything();
-        } finally {
-            db.dropSchema(other);
+            return new Stored(db.database(), other).everything();
         }
     }
 
@@ -78,7 +75,7 @@ class OtlpReceiverIT {
         run(OtlpGrpcMetricExporter.builder()
                 .setEndpoint("http://127.0.0.1:" + receiver.grpcPort())
                 .build());
-        Stored stored = new Stored(db, schema);
+        Stored stored = new Stored(db);
         stored.assertScenario(true);
         assertThat(stored.everything()).containsExactlyElementsOf(rowsThroughTheInProcessExporter());
     }
@@ -89,7 +86,7 @@ class OtlpReceiverIT {
                 .setEndpoint("http://127.0.0.1:" + receiver.grpcPort())
                 .setCompression("gzip")
                 .build());
-        new Stored(db, schema).assertScenario(true);
+        new Stored(db).assertScenario(true);
     }
 
     @Test
@@ -97,7 +94,7 @@ class OtlpReceiverIT {
         run(OtlpHttpMetricExporter.builder()
                 .setEndpoint("http://127.0.0.1:" + receiver.httpPort() + "/v1/metrics")
                 .build());
-        Stored stored = new Stored(db, schema);
+        Stored stored = new Stored(db);
         stored.assertScenario(true);
         assertThat(stored.everything()).containsExactlyElementsOf(rowsThroughTheInProcessExporter());
     }
@@ -112,7 +109,7 @@ class OtlpReceiverIT {
         json.setAccessible(true);
         json.invoke(builder);
         run(builder.build());
-        Stored stored = new Stored(db, schema);
+        Stored stored = new Stored(db);
         stored.assertScenario(true);
         assertThat(stored.everything()).containsExactlyElementsOf(rowsThroughTheInProcessExporter());
     }

@@ -3,7 +3,7 @@ package io.agstorage.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The fat jar, run as a user runs it: started with a config file, fed over OTLP/HTTP, stopped with SIGTERM. */
@@ -20,10 +21,11 @@ class OtlpReceiverMainIT {
     private static final Pattern STARTED =
             Pattern.compile("Started OtlpReceiver\\{grpc=127\\.0\\.0\\.1:(\\d+), http=127\\.0\\.0\\.1:(\\d+)");
 
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("otel_main");
+
     @Test
     void fatJarServesOtlpAndFlushesOnSigterm(@TempDir Path dir) throws Exception {
-        TestDatabase db = TestDatabase.apache();
-        String schema = TestDatabase.uniqueSchema("otel_main");
         Path jar = Files.list(Path.of("target"))
                 .filter(p -> p.getFileName().toString().endsWith("-receiver.jar"))
                 .findFirst()
@@ -32,7 +34,7 @@ class OtlpReceiverMainIT {
         Path config = dir.resolve("config.yaml");
         Files.writeString(
                 config,
-                "database:\n  url: \"" + db.url() + "\"\n  schema: " + schema + "\n"
+                "database:\n  url: \"" + db.url() + "\"\n  schema: " + db.schema() + "\n"
                         + "receiver:\n  host: 127.0.0.1\n  grpc_port: 0\n  http_port: 0\n  spool_directory: \""
                         + dir.resolve("spool") + "\"\n");
         Path log = dir.resolve("receiver.log");
@@ -69,14 +71,14 @@ class OtlpReceiverMainIT {
             process.destroy(); // SIGTERM
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(output.get()).anyMatch(l -> l.contains("spool=" + dir.resolve("spool") + " (batch)"));
-            assertThat(output.get()).anyMatch(l -> l.contains("Retention scheduler started on schema " + schema));
+            assertThat(output.get()).anyMatch(l -> l.contains("Retention scheduler started on schema " + db.schema()));
             assertThat(output.get()).anyMatch(l -> l.contains("Shutting down: finishing requests in flight, flushing"));
             assertThat(output.get()).anyMatch(l -> l.contains("StorageEngine closed: 1 committed, 0 dropped"));
-            assertThat(db.queryString("SELECT value FROM \"" + schema + "\".metrics WHERE metric_name = 'main.gauge'"))
+            assertThat(db.queryString(
+                            "SELECT value FROM \"" + db.schema() + "\".metrics WHERE metric_name = 'main.gauge'"))
                     .isEqualTo("12.5");
         } finally {
             process.destroyForcibly();
-            db.dropSchema(schema);
         }
     }
 }

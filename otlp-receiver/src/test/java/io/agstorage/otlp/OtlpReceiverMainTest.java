@@ -21,9 +21,9 @@ class OtlpReceiverMainTest {
     void unknownReceiverKeyNamesTheKeyAndTheChoices() {
         assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  grpc: 1\n", Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(
-                        "unknown configuration key 'receiver.grpc' (expected one of host, grpc_port, http_port, max_body_bytes, "
-                                + "bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, spool_directory, spool_sync, retention_interval_minutes)");
+                .hasMessage("unknown configuration key 'receiver.grpc' (expected one of host, grpc_port, http_port, "
+                        + "max_body_bytes, bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, "
+                        + "spool_directory, spool_sync, retention_interval_minutes)");
     }
 
     @Test
@@ -64,8 +64,8 @@ class OtlpReceiverMainTest {
     @Test
     void tlsCertWithoutKeyIsRefused() {
         assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  tls_cert: /etc/cert.pem\n", Map.of()))
-                .hasMessage(
-                        "receiver.tls_cert and receiver.tls_key must be set together, was tls_cert=/etc/cert.pem, tls_key=unset");
+                .hasMessage("receiver.tls_cert and receiver.tls_key must be set together, was tls_cert=/etc/cert.pem, "
+                        + "tls_key=unset");
     }
 
     @Test

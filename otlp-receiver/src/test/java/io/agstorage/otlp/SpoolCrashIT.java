@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.spool.SampleSpool;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TcpProxy;
-import io.agstorage.core.testing.TestDatabase;
 import io.agstorage.otel.testing.Stored;
 import io.agstorage.otlp.testing.SpoolingReceiver;
 import io.opentelemetry.api.common.AttributeKey;
@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,12 +57,15 @@ class SpoolCrashIT {
     private static final int SERIES = 50;
     private static final String METRIC = "spool.crash.orders";
     private static final AttributeKey<String> SERIES_KEY = AttributeKey.stringKey("series");
-    /** The journal's trim checkpoint (see {@code Journal}'s layout); it is not forced, so a machine crash may lose it. */
+    /**
+     * The journal's trim checkpoint (see {@code Journal}'s layout); it is not forced, so a machine crash may lose it.
+     */
     private static final String TRIM_CHECKPOINT = "trimmed.seq";
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("otel_spool_crash");
-    private final Stored stored = new Stored(db, schema);
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("otel_spool_crash");
+
+    private final Stored stored = new Stored(db);
 
     @TempDir
     Path dir;
@@ -93,7 +97,6 @@ class SpoolCrashIT {
             engine.close();
         }
         proxy.close();
-        db.dropSchema(schema);
     }
 
     @Test
@@ -174,7 +177,7 @@ class SpoolCrashIT {
                         System.getProperty("java.class.path"),
                         SpoolingReceiver.class.getName(),
                         proxy.proxiedUrl(db.url()),
-                        schema,
+                        db.schema(),
                         spool.toString())
                 .redirectOutput(stdout.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -199,7 +202,7 @@ class SpoolCrashIT {
     /** A new receiver (in this JVM) on the same spool and schema; its start replays what the database does not hold. */
     private void restart(Path spool) {
         engine = StorageEngine.create(
-                db.config(schema).setUrl(proxy.proxiedUrl(db.url())).build());
+                db.config().setUrl(proxy.proxiedUrl(db.url())).build());
         receiver = OtlpReceiver.builder()
                 .setEngine(engine)
                 .setHost("127.0.0.1")
@@ -217,8 +220,8 @@ class SpoolCrashIT {
     /** Per series: "label | rows | sum of the stored values". */
     private List<String> perSeries() {
         return stored.rows(
-                "SELECT r.labels->>'series', count(*), sum(s.value) FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
-                        + "WHERE r.metric = ? GROUP BY 1",
+                "SELECT r.labels->>'series', count(*), sum(s.value) FROM $S.samples s JOIN $S.series r ON r.id = "
+                        + "s.series_id WHERE r.metric = ? GROUP BY 1",
                 METRIC);
     }
 
@@ -231,7 +234,9 @@ class SpoolCrashIT {
         return Objects.requireNonNull(receiver.spool(), "the restarted receiver has no spool");
     }
 
-    /** The real OTel SDK: one cumulative LongCounter over {@value #SERIES} series, exported over OTLP/HTTP once a round. */
+    /**
+     * The real OTel SDK: one cumulative LongCounter over {@value #SERIES} series, exported over OTLP/HTTP once a round.
+     */
     private static final class Client implements AutoCloseable {
 
         private final SdkMeterProvider provider;

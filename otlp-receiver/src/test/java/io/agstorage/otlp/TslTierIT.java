@@ -3,7 +3,7 @@ package io.agstorage.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.otel.testing.Scenario;
 import io.agstorage.otel.testing.Stored;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
@@ -11,15 +11,17 @@ import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The same scenario on the TSL tier (PostgreSQL in WASM: no COPY, the engine writes with INSERT). */
 class TslTierIT {
 
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.tsl("otel_tsl");
+
     @Test
     void receiverStoresEveryInstrumentKindOnTheTslTier() {
-        TestDatabase db = TestDatabase.tsl();
-        String schema = TestDatabase.uniqueSchema("otel_tsl");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
+        try (StorageEngine engine = StorageEngine.create(db.config().build());
                 OtlpReceiver receiver = OtlpReceiver.builder()
                         .setEngine(engine)
                         .setHost("127.0.0.1")
@@ -37,9 +39,7 @@ class TslTierIT {
             s.flush();
             s.provider().shutdown().join(30, TimeUnit.SECONDS);
             assertThat(receiver.grpcPort()).isEqualTo(-1);
-            new Stored(db, schema).assertScenario(true);
-        } finally {
-            db.dropSchema(schema);
+            new Stored(db).assertScenario(true);
         }
     }
 }

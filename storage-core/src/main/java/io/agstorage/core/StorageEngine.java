@@ -238,7 +238,9 @@ public final class StorageEngine implements AutoCloseable {
         return queries.raw(name, start, end, labels);
     }
 
-    /** {@link #queryAggregated(String, Instant, Instant, Duration, Aggregation, Map)} over every series of {@code name}. */
+    /**
+     * {@link #queryAggregated(String, Instant, Instant, Duration, Aggregation, Map)} over every series of {@code name}.
+     */
     public AggregationResult queryAggregated(
             String name, Instant start, Instant end, Duration bucket, Aggregation agg) {
         return queryAggregated(name, start, end, bucket, agg, null);

@@ -2,23 +2,26 @@ package io.agstorage.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TcpProxy;
-import io.agstorage.core.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The database goes away (a restart, a network cut) under a running engine: buffered data waits, nothing is lost. */
 class DatabaseOutageIT {
 
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("outage");
+
     @Test
     void samplesBufferedDuringAnOutageAreCommittedAfterIt() throws Exception {
-        TestDatabase db = TestDatabase.apache();
-        String schema = TestDatabase.uniqueSchema("outage");
+        String schema = db.schema();
         Instant t0 = Instant.parse("2026-04-01T00:00:00Z");
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url());
-                StorageEngine engine = StorageEngine.create(db.config(schema)
+                StorageEngine engine = StorageEngine.create(db.config()
                         .setUrl(proxy.proxiedUrl(db.url()))
                         .setConnectionTimeoutSec(2)
                         .setMaxBufferSize(16_384)
@@ -54,8 +57,6 @@ class DatabaseOutageIT {
             assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples"))
                     .isEqualTo(5_999.0 * 6_000 / 2);
             assertThat(engine.ingestionStats().droppedFailed()).isZero();
-        } finally {
-            db.dropSchema(schema);
         }
     }
 }

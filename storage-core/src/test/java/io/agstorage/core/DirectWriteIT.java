@@ -3,8 +3,8 @@ package io.agstorage.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TcpProxy;
-import io.agstorage.core.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,8 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * insertMetricsBatch on PostgreSQL writes on the caller's thread: streamed in chunks into one COPY, committed
@@ -27,25 +27,20 @@ class DirectWriteIT {
 
     private static final Instant T0 = Instant.parse("2026-02-01T00:00:00Z");
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("direct");
-
-    @AfterEach
-    void dropSchema() {
-        db.dropSchema(schema);
-    }
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("direct");
 
     @Test
     void aBatchSpanningManyChunksIsCommittedWhole() {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             engine.insertMetricsBatch(points("big", 25_000, 50, 0));
 
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'big'"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'big'"))
                     .isEqualTo(25_000);
-            assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".metrics WHERE metric_name = 'big'"))
+            assertThat(db.queryDouble("SELECT sum(value) FROM " + db.schema() + ".metrics WHERE metric_name = 'big'"))
                     .isEqualTo(24_999.0 * 25_000 / 2);
             assertThat(db.queryLong(
-                            "SELECT count(DISTINCT labels) FROM " + schema + ".metrics WHERE metric_name = 'big'"))
+                            "SELECT count(DISTINCT labels) FROM " + db.schema() + ".metrics WHERE metric_name = 'big'"))
                     .isEqualTo(50);
             assertThat(engine.ingestionStats().committed()).isEqualTo(25_000);
         }
@@ -53,7 +48,7 @@ class DirectWriteIT {
 
     @Test
     void seriesFirstSeenAfterStreamingStartedAreResolvedBeforeTheirRows() {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             List<MetricPoint> batch = new ArrayList<>(points("late", 3_000, 1, 0));
             batch.addAll(points("late", 3_000, 300, 3_000).stream()
                     .map(p -> p.withLabel("wave", "second"))
@@ -61,13 +56,13 @@ class DirectWriteIT {
 
             engine.insertMetricsBatch(batch);
 
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'late'"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'late'"))
                     .isEqualTo(6_000);
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples s LEFT JOIN " + schema
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples s LEFT JOIN " + db.schema()
                             + ".series r ON r.id = s.series_id WHERE r.id IS NULL"))
                     .as("samples without a series")
                     .isZero();
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema()
                             + ".metrics WHERE metric_name = 'late' AND labels ? 'wave'"))
                     .isEqualTo(3_000);
         }
@@ -75,15 +70,15 @@ class DirectWriteIT {
 
     @Test
     void aBatchTheDatabaseRefusesLeavesNothingBehindAndCanBeSentAgain() {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             engine.insertMetric(MetricPoint.of("warm_up", 1).at(T0));
             // A row trigger that refuses one value, in a chunk streamed before the commit: the COPY fails on the server
             // while the caller is still validating, and the commit reports it.
-            db.execute(
-                    "CREATE FUNCTION " + schema + ".refuse() RETURNS trigger LANGUAGE plpgsql AS "
-                            + "$$ BEGIN IF NEW.value = -666 THEN RAISE EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END $$");
-            db.execute("CREATE TRIGGER refuse BEFORE INSERT ON " + schema + ".samples FOR EACH ROW EXECUTE FUNCTION "
-                    + schema + ".refuse()");
+            db.execute("CREATE FUNCTION " + db.schema() + ".refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN IF NEW.value = -666 THEN RAISE EXCEPTION 'refused by test trigger'; END IF; "
+                    + "RETURN NEW; END $$");
+            db.execute("CREATE TRIGGER refuse BEFORE INSERT ON " + db.schema()
+                    + ".samples FOR EACH ROW EXECUTE FUNCTION " + db.schema() + ".refuse()");
             List<MetricPoint> batch = new ArrayList<>(points("refused", 5_000, 10, 0));
             batch.set(1_500, MetricPoint.of("refused", -666).withLabel("s", "0").at(T0));
             long retriesBefore = engine.ingestionStats().retries();
@@ -92,7 +87,7 @@ class DirectWriteIT {
                     .isInstanceOf(StorageException.class)
                     .hasMessageContaining("writing 5000 points failed, none was written")
                     .hasMessageContaining("refused by test trigger");
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'refused'"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'refused'"))
                     .isZero();
             assertThat(engine.ingestionStats().retries())
                     .as("a refusal is not retried")
@@ -101,20 +96,20 @@ class DirectWriteIT {
             batch.set(
                     1_500, MetricPoint.of("refused", 1_500).withLabel("s", "0").at(T0.plusMillis(1_500)));
             engine.insertMetricsBatch(batch);
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'refused'"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'refused'"))
                     .isEqualTo(5_000);
         }
     }
 
     @Test
     void aConnectionLostOnceTheCommitWasSentIsReportedAsUnknownAndNotRetried() throws Exception {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             engine.insertMetric(MetricPoint.of("warm_up", 1).at(T0));
             // One row makes the server sleep while it finishes the COPY that the client has already ended (its commit).
-            db.execute("CREATE FUNCTION " + schema + ".stall() RETURNS trigger LANGUAGE plpgsql AS "
+            db.execute("CREATE FUNCTION " + db.schema() + ".stall() RETURNS trigger LANGUAGE plpgsql AS "
                     + "$$ BEGIN IF NEW.value = -7 THEN PERFORM pg_sleep(30); END IF; RETURN NEW; END $$");
-            db.execute("CREATE TRIGGER stall BEFORE INSERT ON " + schema + ".samples FOR EACH ROW EXECUTE FUNCTION "
-                    + schema + ".stall()");
+            db.execute("CREATE TRIGGER stall BEFORE INSERT ON " + db.schema()
+                    + ".samples FOR EACH ROW EXECUTE FUNCTION " + db.schema() + ".stall()");
             List<MetricPoint> batch = new ArrayList<>(points("unknown", 100, 5, 0));
             batch.add(MetricPoint.of("unknown", -7).at(T0));
             long retriesBefore = engine.ingestionStats().retries();
@@ -122,11 +117,13 @@ class DirectWriteIT {
 
             Awaitility.await()
                     .atMost(Duration.ofSeconds(10))
-                    .until(() -> db.queryLong(
-                                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY %'")
-                            == 1);
+                    .until(() ->
+                            db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query "
+                                            + "LIKE 'COPY %'")
+                                    == 1);
             db.queryLong(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY %'");
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND "
+                            + "query LIKE 'COPY %'");
 
             assertThatThrownBy(() -> write.get(10, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(StorageException.class)
@@ -142,7 +139,7 @@ class DirectWriteIT {
     @Test
     void aNetworkCutIsRetriedUntilTheDatabaseIsBackAndTheBatchCommitsOnce() throws Exception {
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url());
-                StorageEngine engine = StorageEngine.create(db.config(schema)
+                StorageEngine engine = StorageEngine.create(db.config()
                         .setUrl(proxy.proxiedUrl(db.url()))
                         .setConnectionTimeoutSec(1)
                         .setWriteTimeoutMs(30_000)
@@ -159,7 +156,7 @@ class DirectWriteIT {
             proxy.restore();
             write.get(30, TimeUnit.SECONDS);
 
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'cut'"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'cut'"))
                     .isEqualTo(4_000);
         }
     }
@@ -167,7 +164,7 @@ class DirectWriteIT {
     @Test
     void aWriteThatOutlivesItsDeadlineFailsAndIsNeverWrittenLater() throws Exception {
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url());
-                StorageEngine engine = StorageEngine.create(db.config(schema)
+                StorageEngine engine = StorageEngine.create(db.config()
                         .setUrl(proxy.proxiedUrl(db.url()))
                         .setConnectionTimeoutSec(1)
                         .setWriteTimeoutMs(2_500)
@@ -184,7 +181,8 @@ class DirectWriteIT {
             proxy.restore();
             engine.insertMetric(MetricPoint.of("after", 1).at(T0));
             engine.flushBuffer();
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'late_write'"))
+            assertThat(db.queryLong(
+                            "SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'late_write'"))
                     .isZero();
         }
     }
@@ -192,13 +190,13 @@ class DirectWriteIT {
     @Test
     void directWritesNeverHoldMoreThanAllButOneConnection() throws Exception {
         try (StorageEngine engine =
-                StorageEngine.create(db.config(schema).setMaxConnections(3).build())) {
+                StorageEngine.create(db.config().setMaxConnections(3).build())) {
             engine.insertMetric(MetricPoint.of("warm_up", 1).at(T0));
             // Each batch carries one row that takes 100 ms, so that the four callers' writes overlap.
-            db.execute("CREATE FUNCTION " + schema + ".slow() RETURNS trigger LANGUAGE plpgsql AS "
+            db.execute("CREATE FUNCTION " + db.schema() + ".slow() RETURNS trigger LANGUAGE plpgsql AS "
                     + "$$ BEGIN IF NEW.value = -1 THEN PERFORM pg_sleep(0.1); END IF; RETURN NEW; END $$");
-            db.execute("CREATE TRIGGER slow BEFORE INSERT ON " + schema + ".samples FOR EACH ROW EXECUTE FUNCTION "
-                    + schema + ".slow()");
+            db.execute("CREATE TRIGGER slow BEFORE INSERT ON " + db.schema() + ".samples FOR EACH ROW EXECUTE FUNCTION "
+                    + db.schema() + ".slow()");
             ExecutorService callers = Executors.newFixedThreadPool(4);
             try {
                 List<Future<?>> done = new ArrayList<>();
@@ -226,7 +224,7 @@ class DirectWriteIT {
             } finally {
                 callers.shutdownNow();
             }
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name LIKE 'slow_%'"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name LIKE 'slow_%'"))
                     .isEqualTo(4 * 5 * 101);
         }
     }
@@ -235,7 +233,7 @@ class DirectWriteIT {
     void callersBeyondThePoolWaitTheirTurnAndTheWriterThreadKeepsItsConnection() throws Exception {
         // Two connections: direct writes may hold one, the ring's writer always has the other.
         try (StorageEngine engine =
-                StorageEngine.create(db.config(schema).setMaxConnections(2).build())) {
+                StorageEngine.create(db.config().setMaxConnections(2).build())) {
             ExecutorService callers = Executors.newFixedThreadPool(4);
             try {
                 List<Future<?>> done = new ArrayList<>();
@@ -261,9 +259,10 @@ class DirectWriteIT {
             } finally {
                 callers.shutdownNow();
             }
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name LIKE 'crowd_%'"))
+            assertThat(db.queryLong(
+                            "SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name LIKE 'crowd_%'"))
                     .isEqualTo(40_000);
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'hot_path'"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'hot_path'"))
                     .isEqualTo(5_000);
         }
     }
@@ -271,7 +270,7 @@ class DirectWriteIT {
     @Test
     void aCallerThatFailsMidBatchRollsBackWhatWasStreamedAndFreesItsConnection() {
         try (StorageEngine engine = StorageEngine.create(
-                db.config(schema).setMaxConnections(2).setWriteTimeoutMs(3_000).build())) {
+                db.config().setMaxConnections(2).setWriteTimeoutMs(3_000).build())) {
             List<MetricPoint> batch = new ArrayList<>(points("half", 5_000, 10, 0));
             batch.set(4_000, null);
 
@@ -280,9 +279,9 @@ class DirectWriteIT {
                     .hasMessage("points[4000]");
 
             engine.insertMetricsBatch(points("next", 10, 1, 0));
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'half'"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'half'"))
                     .isZero();
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'next'"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'next'"))
                     .isEqualTo(10);
             assertThat(engine.poolStatus().active()).isZero();
         }

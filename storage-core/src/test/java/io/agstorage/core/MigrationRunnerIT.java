@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agstorage.core.schema.MigrationRunner;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,18 +14,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MigrationRunnerIT {
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("migrate");
-
-    @AfterEach
-    void drop() {
-        db.dropSchema(schema);
-    }
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("migrate");
 
     @Test
     void concurrentRunnersApplyEachMigrationExactlyOnce() throws Exception {
@@ -38,7 +33,7 @@ class MigrationRunnerIT {
                 Callable<Integer> run = () -> {
                     try (Connection c = db.connect()) {
                         start.await(10, TimeUnit.SECONDS);
-                        return new MigrationRunner(schema).migrate(c);
+                        return new MigrationRunner(db.schema()).migrate(c);
                     }
                 };
                 results.add(pool.submit(run));
@@ -51,62 +46,62 @@ class MigrationRunnerIT {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".schema_migrations"))
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".schema_migrations"))
                 .isEqualTo(MigrationRunner.migrations().size());
         assertThat(db.queryString(
                         "SELECT hypertable_name FROM timescaledb_information.hypertables WHERE hypertable_schema = '"
-                                + schema + "' AND hypertable_name = 'samples'"))
+                                + db.schema() + "' AND hypertable_name = 'samples'"))
                 .isEqualTo("samples");
     }
 
     @Test
     void secondRunIsANoOp() throws Exception {
         try (Connection c = db.connect()) {
-            assertThat(new MigrationRunner(schema).migrate(c)).isPositive();
-            assertThat(new MigrationRunner(schema).migrate(c)).isZero();
+            assertThat(new MigrationRunner(db.schema()).migrate(c)).isPositive();
+            assertThat(new MigrationRunner(db.schema()).migrate(c)).isZero();
         }
     }
 
     @Test
     void anEditedReleasedMigrationIsRefused() throws Exception {
         try (Connection c = db.connect()) {
-            new MigrationRunner(schema).migrate(c);
+            new MigrationRunner(db.schema()).migrate(c);
         }
-        db.execute("UPDATE " + schema + ".schema_migrations SET checksum = 'abc' WHERE version = 1");
+        db.execute("UPDATE " + db.schema() + ".schema_migrations SET checksum = 'abc' WHERE version = 1");
 
         try (Connection c = db.connect()) {
-            assertThatThrownBy(() -> new MigrationRunner(schema).migrate(c))
+            assertThatThrownBy(() -> new MigrationRunner(db.schema()).migrate(c))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("migration V001__metrics.sql was changed after it was applied to schema "
-                            + schema + " (checksum abc in the database, ");
+                            + db.schema() + " (checksum abc in the database, ");
         }
     }
 
     @Test
     void aDatabaseNewerThanThisReleaseIsRefused() throws Exception {
         try (Connection c = db.connect()) {
-            new MigrationRunner(schema).migrate(c);
+            new MigrationRunner(db.schema()).migrate(c);
         }
-        db.execute("INSERT INTO " + schema
+        db.execute("INSERT INTO " + db.schema()
                 + ".schema_migrations (version, description, checksum, execution_ms) VALUES (999, 'future', 'x', 0)");
 
         try (Connection c = db.connect()) {
-            assertThatThrownBy(() -> new MigrationRunner(schema).migrate(c))
-                    .hasMessage(
-                            "schema " + schema
-                                    + " has migration version 999 applied, which this ag-storage release does not know; upgrade ag-storage");
+            assertThatThrownBy(() -> new MigrationRunner(db.schema()).migrate(c))
+                    .hasMessage("schema " + db.schema()
+                            + " has migration version 999 applied, which this ag-storage release does not "
+                            + "know; upgrade ag-storage");
         }
     }
 
     @Test
     void migrateFalseLeavesTheSchemaAlone() {
-        StorageConfig config = db.config(schema).setMigrate(false).build();
+        StorageConfig config = db.config().setMigrate(false).build();
         try (StorageEngine engine = StorageEngine.create(config)) {
-            assertThat(db.queryString("SELECT to_regclass('" + schema + ".samples')"))
+            assertThat(db.queryString("SELECT to_regclass('" + db.schema() + ".samples')"))
                     .isIn("", "null");
             engine.initSchemas();
-            assertThat(db.queryString("SELECT to_regclass('" + schema + ".samples')"))
-                    .isEqualTo(schema + ".samples");
+            assertThat(db.queryString("SELECT to_regclass('" + db.schema() + ".samples')"))
+                    .isEqualTo(db.schema() + ".samples");
         }
     }
 }

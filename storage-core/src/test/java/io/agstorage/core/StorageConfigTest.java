@@ -103,8 +103,8 @@ class StorageConfigTest {
     void badEnvironmentValueNamesTheVariable() {
         assertThatThrownBy(() -> StorageConfig.builder().environment(Map.of("AG_STORAGE_INGESTION_BATCH_SIZE", "-1")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(
-                        "ingestion.batch_size must be > 0, was -1 (from environment variable AG_STORAGE_INGESTION_BATCH_SIZE)");
+                .hasMessage("ingestion.batch_size must be > 0, was -1 (from environment variable "
+                        + "AG_STORAGE_INGESTION_BATCH_SIZE)");
     }
 
     @Test
@@ -114,8 +114,8 @@ class StorageConfigTest {
         assertThatThrownBy(() -> StorageConfig.builder().yaml("ingestoin:\n  batch_size: 10\n"))
                 .hasMessage("unknown configuration key 'ingestoin.batch_size'");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("batch_size: 10\n"))
-                .hasMessage(
-                        "unknown configuration key 'batch_size' (expected one of the sections database, ingestion, retention, query)");
+                .hasMessage("unknown configuration key 'batch_size' (expected one of the sections database, ingestion, "
+                        + "retention, query)");
     }
 
     @Test
@@ -143,8 +143,8 @@ class StorageConfigTest {
         assertThatThrownBy(() -> StorageConfig.builder().setUrl("mysql://x"))
                 .hasMessage("database.url must start with jdbc:postgresql:, was mysql://x");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("database: [1, 2]"))
-                .hasMessage(
-                        "unknown configuration key 'database' (expected one of the sections database, ingestion, retention, query)");
+                .hasMessage("unknown configuration key 'database' (expected one of the sections database, ingestion, "
+                        + "retention, query)");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("database:\n  host: [a]\n"))
                 .hasMessage("database.host must be a scalar value, was [\"a\"]");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("database: {host: \"x\""))

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -12,37 +12,25 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class StorageEngineIT {
 
     private static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("engine");
-    private StorageEngine engine;
-
-    @BeforeEach
-    void start() {
-        engine = StorageEngine.create(db.config(schema).build());
-    }
-
-    @AfterEach
-    void stop() {
-        engine.close();
-        db.dropSchema(schema);
-    }
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("engine").withEngine();
 
     @Test
     void insertedPointComesBackWithItsLabelsAndTime() {
-        engine.insertMetric(MetricPoint.of("fill_latency_ms", 4.25)
-                .withLabel("venue", "polymarket")
-                .withLabel("side", "buy")
-                .at(T0));
+        db.engine()
+                .insertMetric(MetricPoint.of("fill_latency_ms", 4.25)
+                        .withLabel("venue", "polymarket")
+                        .withLabel("side", "buy")
+                        .at(T0));
 
-        List<MetricRow> rows = engine.queryMetrics("fill_latency_ms", T0, T0.plusSeconds(1), null);
+        List<MetricRow> rows = db.engine().queryMetrics("fill_latency_ms", T0, T0.plusSeconds(1), null);
 
         assertThat(rows)
                 .containsExactly(
@@ -51,56 +39,60 @@ class StorageEngineIT {
 
     @Test
     void insertMetricReturnsOnlyOnceCommitted() {
-        engine.insertMetric(MetricPoint.of("committed_check", 1).at(T0));
+        db.engine().insertMetric(MetricPoint.of("committed_check", 1).at(T0));
 
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'committed_check'"))
+        assertThat(db.queryLong(
+                        "SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'committed_check'"))
                 .isEqualTo(1);
     }
 
     @Test
     void timeKeepsMicrosecondPrecision() {
         Instant t = Instant.parse("2026-01-05T10:00:00.123456Z");
-        engine.insertMetric(MetricPoint.of("precise", 1).at(t));
+        db.engine().insertMetric(MetricPoint.of("precise", 1).at(t));
 
-        assertThat(engine.queryMetrics("precise", T0, T0.plusSeconds(1), null))
+        assertThat(db.engine().queryMetrics("precise", T0, T0.plusSeconds(1), null))
                 .extracting(MetricRow::time)
                 .containsExactly(t);
     }
 
     @Test
     void labelFilterMatchesSeriesContainingThoseLabels() {
-        engine.insertMetricsBatch(List.of(
-                MetricPoint.of("orders", 1)
-                        .withLabel("venue", "a")
-                        .withLabel("market", "m1")
-                        .at(T0),
-                MetricPoint.of("orders", 2)
-                        .withLabel("venue", "a")
-                        .withLabel("market", "m2")
-                        .at(T0.plusSeconds(1)),
-                MetricPoint.of("orders", 3)
-                        .withLabel("venue", "b")
-                        .withLabel("market", "m1")
-                        .at(T0.plusSeconds(2))));
+        db.engine()
+                .insertMetricsBatch(List.of(
+                        MetricPoint.of("orders", 1)
+                                .withLabel("venue", "a")
+                                .withLabel("market", "m1")
+                                .at(T0),
+                        MetricPoint.of("orders", 2)
+                                .withLabel("venue", "a")
+                                .withLabel("market", "m2")
+                                .at(T0.plusSeconds(1)),
+                        MetricPoint.of("orders", 3)
+                                .withLabel("venue", "b")
+                                .withLabel("market", "m1")
+                                .at(T0.plusSeconds(2))));
 
-        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "a")))
+        assertThat(db.engine().queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "a")))
                 .extracting(MetricRow::value)
                 .containsExactly(1.0, 2.0);
-        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "a", "market", "m2")))
+        assertThat(db.engine().queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "a", "market", "m2")))
                 .extracting(MetricRow::value)
                 .containsExactly(2.0);
-        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of()))
+        assertThat(db.engine().queryMetrics("orders", T0, T0.plusSeconds(60), Map.of()))
                 .hasSize(3);
-        assertThat(engine.queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "c")))
+        assertThat(db.engine().queryMetrics("orders", T0, T0.plusSeconds(60), Map.of("venue", "c")))
                 .isEmpty();
     }
 
     @Test
     void rangeIsStartInclusiveEndExclusive() {
-        engine.insertMetricsBatch(List.of(
-                MetricPoint.of("edge", 1).at(T0), MetricPoint.of("edge", 2).at(T0.plusSeconds(10))));
+        db.engine()
+                .insertMetricsBatch(List.of(
+                        MetricPoint.of("edge", 1).at(T0),
+                        MetricPoint.of("edge", 2).at(T0.plusSeconds(10))));
 
-        assertThat(engine.queryMetrics("edge", T0, T0.plusSeconds(10), null))
+        assertThat(db.engine().queryMetrics("edge", T0, T0.plusSeconds(10), null))
                 .extracting(MetricRow::value)
                 .containsExactly(1.0);
     }
@@ -115,7 +107,7 @@ class StorageEngineIT {
                     .at(T0.plusSeconds(60L * i)));
         }
         points.add(MetricPoint.of("px", 10).at(T0.plus(1, ChronoUnit.HOURS)));
-        engine.insertMetricsBatch(points);
+        db.engine().insertMetricsBatch(points);
         Instant end = T0.plus(2, ChronoUnit.HOURS);
         Duration hour = Duration.ofHours(1);
 
@@ -130,17 +122,19 @@ class StorageEngineIT {
         assertThat(value(Aggregation.P95, end, hour)).isCloseTo(4.8, within(1e-9));
         assertThat(value(Aggregation.P99, end, hour)).isCloseTo(4.96, within(1e-9));
 
-        AggregationResult result = engine.queryAggregated("px", T0, end, hour, Aggregation.SUM);
+        AggregationResult result = db.engine().queryAggregated("px", T0, end, hour, Aggregation.SUM);
         assertThat(result.source()).isEqualTo("samples");
         assertThat(result.buckets())
                 .containsExactly(new Bucket(T0, 15.0), new Bucket(T0.plus(1, ChronoUnit.HOURS), 10.0));
-        assertThat(engine.queryAggregated("px", T0, end, hour, Aggregation.SUM, Map.of("s", "1"))
+        assertThat(db.engine()
+                        .queryAggregated("px", T0, end, hour, Aggregation.SUM, Map.of("s", "1"))
                         .buckets())
                 .containsExactly(new Bucket(T0, 3.0));
     }
 
     private double value(Aggregation agg, Instant end, Duration bucket) {
-        return engine.queryAggregated("px", T0, end, bucket, agg)
+        return db.engine()
+                .queryAggregated("px", T0, end, bucket, agg)
                 .buckets()
                 .get(0)
                 .value();
@@ -152,59 +146,62 @@ class StorageEngineIT {
         try (var c = db.connect();
                 var st = c.createStatement()) {
             c.setAutoCommit(false);
-            st.execute("LOCK TABLE " + schema + ".samples IN ACCESS EXCLUSIVE MODE");
+            st.execute("LOCK TABLE " + db.schema() + ".samples IN ACCESS EXCLUSIVE MODE");
             for (int i = 0; i < 500; i++) {
-                assertThat(engine.bufferMetric(MetricPoint.of("buffered", i).at(T0.plusMillis(i))))
+                assertThat(db.engine()
+                                .bufferMetric(MetricPoint.of("buffered", i).at(T0.plusMillis(i))))
                         .isTrue();
             }
-            var flushed = java.util.concurrent.CompletableFuture.supplyAsync(engine::flushBuffer);
-            assertThat(engine.ingestionStats().committed()).isZero();
+            var flushed = java.util.concurrent.CompletableFuture.supplyAsync(db.engine()::flushBuffer);
+            assertThat(db.engine().ingestionStats().committed()).isZero();
             c.rollback();
 
             assertThat(flushed.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(500);
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'buffered'"))
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'buffered'"))
                 .isEqualTo(500);
-        assertThat(engine.ingestionStats().committed()).isEqualTo(500);
+        assertThat(db.engine().ingestionStats().committed()).isEqualTo(500);
     }
 
     @Test
     void seriesHandleRecordsWithoutWaitingAndFlushMakesItDurable() {
-        MetricSeries pnl = engine.series("pnl_usd", Map.of("strategy", "mm"));
-        assertThat(engine.series("pnl_usd", Map.of("strategy", "mm")).name()).isEqualTo("pnl_usd");
+        MetricSeries pnl = db.engine().series("pnl_usd", Map.of("strategy", "mm"));
+        assertThat(db.engine().series("pnl_usd", Map.of("strategy", "mm")).name())
+                .isEqualTo("pnl_usd");
         long t = T0.toEpochMilli() * 1_000;
         for (int i = 0; i < 1_000; i++) {
             assertThat(pnl.record(i, t + i)).isTrue();
         }
-        engine.flushBuffer();
+        db.engine().flushBuffer();
 
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(1_000);
-        assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".metrics WHERE labels->>'strategy' = 'mm'"))
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
+                .isEqualTo(1_000);
+        assertThat(db.queryDouble(
+                        "SELECT sum(value) FROM " + db.schema() + ".metrics WHERE labels->>'strategy' = 'mm'"))
                 .isEqualTo(499_500.0);
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".series")).isEqualTo(1);
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".series"))
+                .isEqualTo(1);
     }
 
     @Test
     void nonFiniteValueOnTheHotPathIsDroppedAndCounted() {
-        MetricSeries s = engine.series("hot", Map.of());
+        MetricSeries s = db.engine().series("hot", Map.of());
 
         assertThat(s.record(Double.NaN)).isFalse();
         assertThat(s.record(Double.POSITIVE_INFINITY)).isFalse();
         assertThat(s.record(-1, -5)).isFalse();
-        assertThat(engine.ingestionStats().droppedInvalid()).isEqualTo(3);
+        assertThat(db.engine().ingestionStats().droppedInvalid()).isEqualTo(3);
     }
 
     @Test
     void fullBufferRefusesWithoutBlockingAndCounts() {
-        engine.close();
         // A database that never answers: the writer's first batch hangs, so the ring fills up.
-        engine = StorageEngine.create(
-                db.config(schema).setMaxBufferSize(64).setBatchSize(8).build());
+        db.replaceEngine(b -> b.setMaxBufferSize(64).setBatchSize(8));
         try (var c = db.connect();
                 var st = c.createStatement()) {
             c.setAutoCommit(false);
-            st.execute("LOCK TABLE " + schema + ".samples IN ACCESS EXCLUSIVE MODE");
-            MetricSeries s = engine.series("full", Map.of());
+            st.execute("LOCK TABLE " + db.schema() + ".samples IN ACCESS EXCLUSIVE MODE");
+            MetricSeries s = db.engine().series("full", Map.of());
             int accepted = 0;
             long start = System.nanoTime();
             for (int i = 0; i < 1_000; i++) {
@@ -214,10 +211,10 @@ class StorageEngineIT {
             }
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
             assertThat(accepted).isLessThan(1_000);
-            assertThat(engine.ingestionStats().droppedFull()).isEqualTo(1_000 - accepted);
+            assertThat(db.engine().ingestionStats().droppedFull()).isEqualTo(1_000 - accepted);
             c.rollback();
-            engine.flushBuffer();
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+            db.engine().flushBuffer();
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
                     .isEqualTo(accepted);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
@@ -226,63 +223,60 @@ class StorageEngineIT {
 
     @Test
     void queryOverMaxResultsFailsInsteadOfTruncating() {
-        engine.close();
-        engine = StorageEngine.create(db.config(schema).setMaxResults(10).build());
+        db.replaceEngine(b -> b.setMaxResults(10));
         List<MetricPoint> points = new ArrayList<>();
         for (int i = 0; i < 11; i++) {
             points.add(MetricPoint.of("many", i).at(T0.plusSeconds(i)));
         }
-        engine.insertMetricsBatch(points);
+        db.engine().insertMetricsBatch(points);
 
-        assertThat(engine.queryMetrics("many", T0, T0.plusSeconds(10), null)).hasSize(10);
-        assertThatThrownBy(() -> engine.queryMetrics("many", T0, T0.plusSeconds(11), null))
+        assertThat(db.engine().queryMetrics("many", T0, T0.plusSeconds(10), null))
+                .hasSize(10);
+        assertThatThrownBy(() -> db.engine().queryMetrics("many", T0, T0.plusSeconds(11), null))
                 .isInstanceOf(QueryLimitExceededException.class)
-                .hasMessage(
-                        "query matched more than query.max_results=10 rows; narrow the time range or the label filter, or raise query.max_results");
+                .hasMessage("query matched more than query.max_results=10 rows; narrow the time range or the label "
+                        + "filter, or raise query.max_results");
     }
 
     @Test
     void cacheServesRepeatedQueriesOverClosedRangesOnly() {
-        engine.close();
-        engine = StorageEngine.create(
-                db.config(schema).setEnableCache(true).setCacheTtlSec(3_600).build());
-        engine.insertMetric(MetricPoint.of("cached", 1).at(T0));
+        db.replaceEngine(b -> b.setEnableCache(true).setCacheTtlSec(3_600));
+        db.engine().insertMetric(MetricPoint.of("cached", 1).at(T0));
         Instant future = Instant.now().plus(1, ChronoUnit.DAYS);
-        assertThat(engine.queryMetrics("cached", T0, T0.plusSeconds(60), null)).hasSize(1);
-        assertThat(engine.queryMetrics("cached", T0, future, null)).hasSize(1);
+        assertThat(db.engine().queryMetrics("cached", T0, T0.plusSeconds(60), null))
+                .hasSize(1);
+        assertThat(db.engine().queryMetrics("cached", T0, future, null)).hasSize(1);
 
-        engine.insertMetric(MetricPoint.of("cached", 2).at(T0.plusSeconds(1)));
+        db.engine().insertMetric(MetricPoint.of("cached", 2).at(T0.plusSeconds(1)));
 
-        assertThat(engine.queryMetrics("cached", T0, T0.plusSeconds(60), null))
+        assertThat(db.engine().queryMetrics("cached", T0, T0.plusSeconds(60), null))
                 .as("closed range: cached")
                 .hasSize(1);
-        assertThat(engine.queryMetrics("cached", T0, future, null))
+        assertThat(db.engine().queryMetrics("cached", T0, future, null))
                 .as("open range: fresh")
                 .hasSize(2);
     }
 
     @Test
     void closeFlushesBufferedPointsAndIsIdempotent() {
-        engine.close();
-        engine = StorageEngine.create(
-                db.config(schema).setFlushIntervalMs(3_600_000).build());
+        db.replaceEngine(b -> b.setFlushIntervalMs(3_600_000));
         for (int i = 0; i < 100; i++) {
-            engine.bufferMetric(MetricPoint.of("at_close", i).at(T0.plusMillis(i)));
+            db.engine().bufferMetric(MetricPoint.of("at_close", i).at(T0.plusMillis(i)));
         }
 
-        engine.close();
-        engine.close();
+        db.engine().close();
+        db.engine().close();
 
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".metrics WHERE metric_name = 'at_close'"))
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".metrics WHERE metric_name = 'at_close'"))
                 .isEqualTo(100);
-        assertThatThrownBy(() -> engine.insertMetric(MetricPoint.of("x", 1)))
+        assertThatThrownBy(() -> db.engine().insertMetric(MetricPoint.of("x", 1)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("StorageEngine is closed");
     }
 
     @Test
     void poolStatusReportsTheConfiguredMaximum() {
-        PoolStatus status = engine.poolStatus();
+        PoolStatus status = db.engine().poolStatus();
 
         assertThat(status.max()).isEqualTo(4);
         assertThat(status.total()).isBetween(1, 4);
@@ -290,16 +284,17 @@ class StorageEngineIT {
 
     @Test
     void capabilitiesDetectTheApacheEdition() {
-        assertThat(engine.capabilities().tier()).isIn(TimescaleTier.APACHE, TimescaleTier.COMMUNITY);
-        assertThat(engine.capabilities().timescaleVersion()).isNotBlank();
-        assertThat(engine.capabilities().describe()).startsWith("PostgreSQL ");
+        assertThat(db.engine().capabilities().tier()).isIn(TimescaleTier.APACHE, TimescaleTier.COMMUNITY);
+        assertThat(db.engine().capabilities().timescaleVersion()).isNotBlank();
+        assertThat(db.engine().capabilities().describe()).startsWith("PostgreSQL ");
     }
 
     @Test
     void seedShapedMetricsViewKeepsWorking() {
-        engine.insertMetric(MetricPoint.of("seed_view", 7).withLabel("k", "v").at(T0));
+        db.engine()
+                .insertMetric(MetricPoint.of("seed_view", 7).withLabel("k", "v").at(T0));
 
-        assertThat(db.queryString("SELECT metric_name || ' ' || value || ' ' || (labels->>'k') FROM " + schema
+        assertThat(db.queryString("SELECT metric_name || ' ' || value || ' ' || (labels->>'k') FROM " + db.schema()
                         + ".metrics WHERE \"timestamp\" = '2026-01-05T10:00:00Z'"))
                 .isEqualTo("seed_view 7 v");
     }
@@ -312,10 +307,11 @@ class StorageEngineIT {
             labels.put("id", String.valueOf(i));
             points.add(MetricPoint.of("wide", i).withLabels(labels).at(T0));
         }
-        engine.insertMetricsBatch(points);
+        db.engine().insertMetricsBatch(points);
 
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".series")).isEqualTo(5_000);
-        assertThat(db.queryLong("SELECT count(DISTINCT series_id) FROM " + schema + ".samples"))
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".series"))
+                .isEqualTo(5_000);
+        assertThat(db.queryLong("SELECT count(DISTINCT series_id) FROM " + db.schema() + ".samples"))
                 .isEqualTo(5_000);
     }
 }

@@ -24,8 +24,8 @@ class StorageEngineStartTest {
                 .isInstanceOf(StorageException.class)
                 .hasMessageStartingWith("cannot connect to jdbc:postgresql://127.0.0.1:" + closedPort
                         + "/bot?user=writer&password=**** as postgres: ")
-                .hasMessageEndingWith(
-                        "Start a local TimescaleDB with scripts/timescaledb start, or point database.url (AG_STORAGE_DATABASE_URL) at yours")
+                .hasMessageEndingWith("Start a local TimescaleDB with scripts/timescaledb start, or point database.url "
+                        + "(AG_STORAGE_DATABASE_URL) at yours")
                 .satisfies(e -> org.assertj.core.api.Assertions.assertThat(e.getMessage())
                         .doesNotContain("hunter2"));
     }

@@ -28,12 +28,15 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code ag_storage.ingestion.dropped}</td><td>counter, tag {@code reason} = {@code full},
  *       {@code invalid}, {@code failed}</td><td>samples lost</td></tr>
  *   <tr><td>{@code ag_storage.ingestion.retries}</td><td>counter</td><td>batch writes retried</td></tr>
- *   <tr><td>{@code ag_storage.ingestion.batch.latency}</td><td>time gauge</td><td>duration of the last batch write</td></tr>
+ *   <tr><td>{@code ag_storage.ingestion.batch.latency}</td><td>time gauge</td><td>duration of the last batch
+ *   write</td></tr>
  *   <tr><td>{@code ag_storage.micrometer.publishes}</td><td>counter</td><td>steps published and committed</td></tr>
- *   <tr><td>{@code ag_storage.micrometer.publish.failures}</td><td>counter</td><td>publishes failed or timed out</td></tr>
+ *   <tr><td>{@code ag_storage.micrometer.publish.failures}</td><td>counter</td><td>publishes failed or timed
+ *   out</td></tr>
  *   <tr><td>{@code ag_storage.micrometer.skipped}</td><td>counter, tag {@code reason} = {@code non_finite},
  *       {@code invalid}</td><td>values and meters not stored</td></tr>
- *   <tr><td>{@code ag_storage.micrometer.publish.duration}</td><td>time gauge</td><td>duration of the last publish</td></tr>
+ *   <tr><td>{@code ag_storage.micrometer.publish.duration}</td><td>time gauge</td><td>duration of the last
+ *   publish</td></tr>
  * </table>
  *
  * <pre>{@code

@@ -68,7 +68,8 @@ public final class MicrometerPublishBenchmark {
                 Arrays.sort(warm);
                 double median = warm[warm.length / 2];
                 System.err.printf(
-                        "[micrometer] %d meters, %d samples+histograms per publish; first publish (creates the series) %.1f ms;"
+                        "[micrometer] %d meters, %d samples+histograms per publish; first publish (creates the "
+                                + "series) %.1f ms;"
                                 + " next %d: median %.1f ms, p90 %.1f ms, max %.1f ms (in order: %s)%n",
                         METERS,
                         stats.samples() / PUBLISHES,
@@ -92,7 +93,10 @@ public final class MicrometerPublishBenchmark {
         return Arrays.stream(values).map(v -> Math.round(v * 10) / 10.0).toArray();
     }
 
-    /** 4,000 counters, 2,000 gauges, 2,000 timers (500 with SLO buckets), 1,000 summaries, 500 function counters, 500 function timers. */
+    /**
+     * 4,000 counters, 2,000 gauges, 2,000 timers (500 with SLO buckets), 1,000 summaries, 500 function counters, 500
+     * function timers.
+     */
     private static final class Meters {
         private final List<Counter> counters = new ArrayList<>();
         private final List<Timer> timers = new ArrayList<>();

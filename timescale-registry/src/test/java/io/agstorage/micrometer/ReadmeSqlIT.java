@@ -3,8 +3,7 @@ package io.agstorage.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Timer;
@@ -16,9 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The SQL the README shows for reading a timer's p99 and a counter's rate back, run verbatim (schema aside). */
 class ReadmeSqlIT {
@@ -49,20 +47,8 @@ class ReadmeSqlIT {
             GROUP BY bucket ORDER BY bucket
             """;
 
-    private static final TestDatabase db = TestDatabase.apache();
-    private static final String schema = TestDatabase.uniqueSchema("mm_readme");
-    private static StorageEngine engine;
-
-    @BeforeAll
-    static void startEngine() {
-        engine = StorageEngine.create(db.config(schema).build());
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        engine.close();
-        db.dropSchema(schema);
-    }
+    @RegisterExtension
+    static final DatabaseExtension db = DatabaseExtension.apache("mm_readme").withEngine();
 
     @Test
     void theReadmeQueriesReadATimersP99AndACountersRate() throws SQLException {
@@ -72,7 +58,7 @@ class ReadmeSqlIT {
         TimescaleConfig config = key -> key.equals("timescale.step") ? "1m" : null;
         try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config)
                 .clock(clock)
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .build()) {
             Timer latency = Timer.builder("fill.latency")
                     .serviceLevelObjectives(
@@ -112,9 +98,9 @@ class ReadmeSqlIT {
     }
 
     private List<Double> queryDoubles(String readmeSql) throws SQLException {
-        String sql = readmeSql.replace("ag_storage.", engine.quotedSchema() + ".");
+        String sql = readmeSql.replace("ag_storage.", db.engine().quotedSchema() + ".");
         List<Double> out = new ArrayList<>();
-        try (Connection c = engine.dataSource().getConnection();
+        try (Connection c = db.engine().dataSource().getConnection();
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {
             int column = rs.getMetaData().getColumnCount();

@@ -2,33 +2,19 @@ package io.agstorage.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class StorageEngineMetricsIT {
 
-    private static final TestDatabase db = TestDatabase.apache();
-    private static final String schema = TestDatabase.uniqueSchema("mm_health");
-    private static StorageEngine engine;
-
-    @BeforeAll
-    static void startEngine() {
-        engine = StorageEngine.create(db.config(schema).build());
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        engine.close();
-        db.dropSchema(schema);
-    }
+    @RegisterExtension
+    static final DatabaseExtension db = DatabaseExtension.apache("mm_health").withEngine();
 
     @Test
     void thePipelinesAndThePublishersHealthAreMeters() {
@@ -38,16 +24,16 @@ class StorageEngineMetricsIT {
         SimpleMeterRegistry observer = new SimpleMeterRegistry();
         try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config)
                 .clock(clock)
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .build()) {
             new StorageEngineMetrics(registry).withTags(Tags.of("bot", "mm")).bindTo(observer);
-            long committedBefore = engine.ingestionStats().committed();
+            long committedBefore = db.engine().ingestionStats().committed();
             registry.counter("health.orders").increment(3);
             clock.add(1, TimeUnit.MINUTES);
             registry.publish();
 
             assertThat(observer.get("ag_storage.ingestion.committed")
-                            .tags("schema", schema, "bot", "mm")
+                            .tags("schema", db.schema(), "bot", "mm")
                             .functionCounter()
                             .count())
                     .isGreaterThan(committedBefore);
@@ -93,13 +79,13 @@ class StorageEngineMetricsIT {
         TimescaleConfig config = key -> key.equals("timescale.step") ? "1m" : null;
         try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config)
                 .clock(clock)
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .build()) {
             new StorageEngineMetrics(registry).bindTo(registry);
             clock.add(1, TimeUnit.MINUTES);
             registry.publish();
         }
-        StoredRows stored = new StoredRows(engine);
+        StoredRows stored = new StoredRows(db.engine());
         assertThat(stored.values("ag_storage_ingestion_buffer_size")).contains(8_192.0);
         assertThat(stored.series("ag_storage_ingestion_batch_latency"))
                 .isEqualTo(new StoredRows.Series("gauge", "seconds", ""));

@@ -2,17 +2,15 @@ package io.agstorage.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.tck.MeterRegistryCompatibilityKit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Micrometer's own compatibility kit, run whole against a registry backed by a real storage engine on the Apache-tier
@@ -22,28 +20,18 @@ import org.junit.jupiter.api.BeforeAll;
 class TimescaleMeterRegistryCompatibilityIT extends MeterRegistryCompatibilityKit {
 
     private static final Duration STEP = Duration.ofMinutes(1);
-    private static final TestDatabase db = TestDatabase.apache();
-    private static final String schema = TestDatabase.uniqueSchema("mm_tck");
-    private static StorageEngine engine;
+
+    @RegisterExtension
+    static final DatabaseExtension db = DatabaseExtension.apache("mm_tck").withEngine();
+
     private final List<TimescaleMeterRegistry> registries = new ArrayList<>();
-
-    @BeforeAll
-    static void startEngine() {
-        engine = StorageEngine.create(db.config(schema).build());
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        engine.close();
-        db.dropSchema(schema);
-    }
 
     @Override
     public MeterRegistry registry() {
         TimescaleConfig config = key -> key.equals("timescale.step") ? STEP.toString() : null;
         TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config)
                 .clock(new MockClock())
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .build();
         registries.add(registry);
         return registry;
@@ -63,7 +51,7 @@ class TimescaleMeterRegistryCompatibilityIT extends MeterRegistryCompatibilityKi
                     .isZero();
         }
         registries.clear();
-        assertThat(engine.isClosed())
+        assertThat(db.engine().isClosed())
                 .as("a registry must not close a shared engine")
                 .isFalse();
     }

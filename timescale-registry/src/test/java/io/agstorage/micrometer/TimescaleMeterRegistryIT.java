@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.agstorage.core.Aggregation;
 import io.agstorage.core.Bucket;
 import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.micrometer.StoredRows.Histogram;
 import io.agstorage.micrometer.StoredRows.Sample;
 import io.agstorage.micrometer.StoredRows.Series;
@@ -32,11 +32,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Known increments, recordings and gauge values across several steps, driven by a {@link MockClock}, come back
@@ -47,24 +47,18 @@ class TimescaleMeterRegistryIT {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final Duration STEP = Duration.ofMinutes(1);
     private static final TimescaleConfig CONFIG = key -> key.equals("timescale.step") ? "1m" : null;
-    private static final TestDatabase db = TestDatabase.apache();
-    private static final String schema = TestDatabase.uniqueSchema("mm_it");
-    private static StorageEngine engine;
+
+    @RegisterExtension
+    static final DatabaseExtension db = DatabaseExtension.apache("mm_it").withEngine();
+
     private static StoredRows stored;
 
     private MockClock clock;
     private TimescaleMeterRegistry registry;
 
     @BeforeAll
-    static void startEngine() {
-        engine = StorageEngine.create(db.config(schema).build());
-        stored = new StoredRows(engine);
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        engine.close();
-        db.dropSchema(schema);
+    static void readBack() {
+        stored = new StoredRows(db.engine());
     }
 
     @BeforeEach
@@ -73,14 +67,14 @@ class TimescaleMeterRegistryIT {
         clock.add(T0.toEpochMilli() - clock.wallTime(), TimeUnit.MILLISECONDS);
         registry = TimescaleMeterRegistry.builder(CONFIG)
                 .clock(clock)
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .build();
     }
 
     @AfterEach
     void closeRegistry() {
         registry.close();
-        assertThat(engine.isClosed()).isFalse();
+        assertThat(db.engine().isClosed()).isFalse();
     }
 
     private static Instant at(Duration sinceT0) {
@@ -116,16 +110,16 @@ class TimescaleMeterRegistryIT {
         assertThat(stored.sum("orders_placed")).isEqualTo(8);
         assertThat(stored.series("orders_placed")).isEqualTo(new Series("counter", "", "delta"));
 
-        List<Bucket> perStep = engine.queryAggregated(
-                        "orders_placed", T0, at(Duration.ofMinutes(4)), STEP, Aggregation.SUM)
+        List<Bucket> perStep = db.engine()
+                .queryAggregated("orders_placed", T0, at(Duration.ofMinutes(4)), STEP, Aggregation.SUM)
                 .buckets();
         assertThat(perStep)
                 .containsExactly(
                         new Bucket(at(STEP), 3),
                         new Bucket(at(STEP.multipliedBy(2)), 0),
                         new Bucket(at(STEP.multipliedBy(3)), 5));
-        List<Bucket> hourly = engine.queryAggregated(
-                        "orders_placed", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.SUM)
+        List<Bucket> hourly = db.engine()
+                .queryAggregated("orders_placed", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.SUM)
                 .buckets();
         assertThat(hourly).containsExactly(new Bucket(T0, 8));
     }
@@ -157,7 +151,8 @@ class TimescaleMeterRegistryIT {
                         new Histogram(at(STEP), 3, 0.105, 0.05, List.of(0.01, 0.1), List.of(1L, 2L, 0L)),
                         new Histogram(at(STEP.multipliedBy(2)), 1, 0.5, 0.5, List.of(0.01, 0.1), List.of(0L, 0L, 1L)));
 
-        List<Bucket> total = engine.queryAggregated(
+        List<Bucket> total = db.engine()
+                .queryAggregated(
                         "fill_latency_count", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.SUM)
                 .buckets();
         assertThat(total).containsExactly(new Bucket(T0, 4));
@@ -196,7 +191,7 @@ class TimescaleMeterRegistryIT {
         };
         TimescaleMeterRegistry inMillis = TimescaleMeterRegistry.builder(millis)
                 .clock(clock)
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .build();
         try {
             Timer timer = Timer.builder("millis.latency")
@@ -248,7 +243,8 @@ class TimescaleMeterRegistryIT {
         assertThat(stored.values("open_positions")).containsExactly(2.0, 7.0);
         assertThat(stored.values("feed_lag")).containsExactly(1.5, 3.0);
         assertThat(stored.series("feed_lag")).isEqualTo(new Series("gauge", "seconds", ""));
-        assertThat(engine.queryAggregated(
+        assertThat(db.engine()
+                        .queryAggregated(
                                 "open_positions", T0, at(Duration.ofHours(1)), Duration.ofHours(1), Aggregation.MAX)
                         .buckets())
                 .containsExactly(new Bucket(T0, 7));
@@ -449,7 +445,7 @@ class TimescaleMeterRegistryIT {
     void withTheSystemClockThePublisherThreadStoresEveryStepOnItsOwn() {
         TimescaleConfig everySecond = key -> key.equals("timescale.step") ? "1s" : null;
         TimescaleMeterRegistry live = TimescaleMeterRegistry.builder(everySecond)
-                .storageEngine(engine)
+                .storageEngine(db.engine())
                 .build();
         try {
             Counter counter = live.counter("live.orders");
@@ -470,7 +466,7 @@ class TimescaleMeterRegistryIT {
 
     @Test
     void publishNeverThrowsAndCountsTheFailure() {
-        StorageEngine doomed = StorageEngine.create(db.config(schema).build());
+        StorageEngine doomed = StorageEngine.create(db.config().build());
         TimescaleMeterRegistry onDoomed = TimescaleMeterRegistry.builder(CONFIG)
                 .clock(clock)
                 .storageEngine(doomed)
@@ -488,7 +484,7 @@ class TimescaleMeterRegistryIT {
 
     @Test
     void aRegistryCreatesAndClosesItsOwnEngineFromTheConfig() {
-        String ownSchema = TestDatabase.uniqueSchema("mm_own");
+        String ownSchema = db.newSchema("mm_own");
         TimescaleConfig config = key -> switch (key) {
             case "timescale.url" -> db.url();
             case "timescale.schema" -> ownSchema;
@@ -504,17 +500,16 @@ class TimescaleMeterRegistryIT {
             assertThat(own.storageEngine().config().schema()).isEqualTo(ownSchema);
         } finally {
             own.close();
-            db.dropSchema(ownSchema);
         }
         assertThat(own.storageEngine().isClosed()).isTrue();
     }
 
     @Test
     void aRegistryOnACallersDataSourceClosesItsEngineButNotTheDataSource() {
-        TimescaleConfig config = key -> key.equals("timescale.schema") ? schema : null;
+        TimescaleConfig config = key -> key.equals("timescale.schema") ? db.schema() : null;
         TimescaleMeterRegistry onPool = TimescaleMeterRegistry.builder(config)
                 .clock(clock)
-                .dataSource(engine.dataSource())
+                .dataSource(db.engine().dataSource())
                 .build();
         onPool.counter("pooled.orders").increment(2);
         moveTo(STEP);
@@ -529,8 +524,8 @@ class TimescaleMeterRegistryIT {
     @Test
     void theBuilderTakesAnEngineOrADataSourceNotBoth() {
         assertThatThrownBy(() -> TimescaleMeterRegistry.builder(CONFIG)
-                        .storageEngine(engine)
-                        .dataSource(engine.dataSource())
+                        .storageEngine(db.engine())
+                        .dataSource(db.engine().dataSource())
                         .build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("storageEngine and dataSource are exclusive: set one of them, not both");

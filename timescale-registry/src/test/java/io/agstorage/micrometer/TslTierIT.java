@@ -3,7 +3,7 @@ package io.agstorage.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Timer;
@@ -12,18 +12,20 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The registry on the TSL tier (PostgreSQL in WASM: no COPY, one shared session): the same rows come back. */
 class TslTierIT {
 
+    @RegisterExtension
+    final DatabaseExtension tsl = DatabaseExtension.tsl("mm_tsl");
+
     @Test
     void countersAndTimerBucketsAreStoredOnTheTslTier() {
-        TestDatabase tsl = TestDatabase.tsl();
-        String schema = TestDatabase.uniqueSchema("mm_tsl");
         MockClock clock = new MockClock();
         clock.add(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() - clock.wallTime(), TimeUnit.MILLISECONDS);
         TimescaleConfig config = key -> key.equals("timescale.step") ? "1m" : null;
-        try (StorageEngine engine = StorageEngine.create(tsl.config(schema).build())) {
+        try (StorageEngine engine = StorageEngine.create(tsl.config().build())) {
             try (TimescaleMeterRegistry registry = TimescaleMeterRegistry.builder(config)
                     .clock(clock)
                     .storageEngine(engine)
@@ -46,8 +48,6 @@ class TslTierIT {
             assertThat(stored.histograms("tsl_latency"))
                     .extracting(StoredRows.Histogram::counts)
                     .containsExactly(List.of(1L, 1L));
-        } finally {
-            tsl.dropSchema(schema);
         }
     }
 }

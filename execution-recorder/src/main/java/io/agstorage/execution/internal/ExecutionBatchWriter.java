@@ -47,10 +47,13 @@ public final class ExecutionBatchWriter {
                 + ".orders AS o (id, client_order_id, venue_order_id, venue, market, side, "
                 + "order_type, time_in_force, price, size, status, created_at, updated_at, expires_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                + "client_order_id = EXCLUDED.client_order_id, venue_order_id = EXCLUDED.venue_order_id, venue = EXCLUDED.venue, "
+                + "client_order_id = EXCLUDED.client_order_id, venue_order_id = EXCLUDED.venue_order_id, venue = "
+                + "EXCLUDED.venue, "
                 + "market = EXCLUDED.market, side = EXCLUDED.side, order_type = EXCLUDED.order_type, "
-                + "time_in_force = EXCLUDED.time_in_force, price = EXCLUDED.price, size = EXCLUDED.size, status = EXCLUDED.status, "
-                + "created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at "
+                + "time_in_force = EXCLUDED.time_in_force, price = EXCLUDED.price, size = EXCLUDED.size, status = "
+                + "EXCLUDED.status, "
+                + "created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, expires_at = "
+                + "EXCLUDED.expires_at "
                 + "WHERE o.updated_at <= EXCLUDED.updated_at";
         this.insertEvent = "INSERT INTO " + quotedSchema
                 + ".order_events (time, event_id, order_id, status, previous_status, price, "

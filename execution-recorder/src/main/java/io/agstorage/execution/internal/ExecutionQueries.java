@@ -177,7 +177,8 @@ public final class ExecutionQueries {
     public List<DailyStats> dailyOrderStats(Instant start, Instant end) throws SQLException {
         return limited(
                 "SELECT time_bucket(INTERVAL '1 day', created_at) AS day, venue, market, count(*), sum(size), "
-                        + "coalesce(sum(price * size), 0), 0::numeric, sum(price * size) / nullif(sum(size) FILTER (WHERE price IS NOT NULL), 0) "
+                        + "coalesce(sum(price * size), 0), 0::numeric, sum(price * size) / nullif(sum(size) FILTER "
+                        + "(WHERE price IS NOT NULL), 0) "
                         + "FROM " + schema
                         + ".orders WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
                 List.of(odt(start), odt(end)),

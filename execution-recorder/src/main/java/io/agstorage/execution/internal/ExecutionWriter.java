@@ -264,8 +264,10 @@ public final class ExecutionWriter {
                 retries.increment();
                 failureLog.warn(
                         Sql.isTransient(e)
-                                ? "Database unavailable, {} execution records wait in the journal; retrying in {} ms: {}"
-                                : "Database failed (not because of the records), {} execution records wait in the journal; retrying in {} ms: {}",
+                                ? "Database unavailable, {} execution records wait in the journal; retrying in {} "
+                                        + "ms: {}"
+                                : "Database failed (not because of the records), {} execution records wait in the "
+                                        + "journal; retrying in {} ms: {}",
                         batch.size() + queue.size() + Math.max(0, journal.lastSequence() - lastOf(batch)),
                         backoff,
                         reason(e));
@@ -373,7 +375,8 @@ public final class ExecutionWriter {
         deadLettered.increment();
         String reason = reason(e);
         log.error(
-                "Database refused execution record {} for good; it is NOT in the database: {} -- record: {} (kept in {})",
+                "Database refused execution record {} for good; it is NOT in the database: {} -- record: {} (kept in "
+                        + "{})",
                 p.sequence(),
                 reason,
                 p.record(),

@@ -154,7 +154,8 @@ public final class ExecutionBenchmark {
                 System.out.printf(
                         Locale.ROOT,
                         "  %s: stored %d fills in %.2f s (%.0f/s), all committed after %.2f s; %d journal fsyncs; "
-                                + "at most %d acknowledged fills not yet fsynced (sampled every 0.5 ms while storing); %d DB retries%n",
+                                + "at most %d acknowledged fills not yet fsynced (sampled every 0.5 ms while "
+                                + "storing); %d DB retries%n",
                         policy,
                         fills,
                         (stored - begin) / 1e9,

@@ -8,8 +8,9 @@ import io.agstorage.core.retention.RetentionReport;
 import io.agstorage.core.retention.RetentionReport.RollupRefresh;
 import io.agstorage.core.retention.RetentionReport.TableRetention;
 import io.agstorage.core.retention.StorageStats;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The execution recorder's tables and rollups kept by storage-core's retention on the Apache edition, found
@@ -17,36 +18,43 @@ import org.junit.jupiter.api.Test;
  */
 class ApacheExecutionRetentionIT {
 
-    private final TestDatabase db = TestDatabase.apache();
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("ret_exec");
 
     private static String q(String schema) {
         return "\"" + schema + "\"";
     }
 
     /** Rows of {@code a} missing from {@code b} plus rows of {@code b} missing from {@code a}: 0 when equal. */
-    static long symmetricDifference(TestDatabase db, String a, String b) {
+    static long symmetricDifference(DatabaseExtension db, String a, String b) {
         return db.queryLong("SELECT (SELECT count(*) FROM (" + a + " EXCEPT ALL " + b + ") x) + (SELECT count(*) FROM ("
                 + b + " EXCEPT ALL " + a + ") y)");
     }
 
     @Test
     void executionTablesGetTheirOwnRetentionAndDailyRollupsWithVwap() throws Exception {
-        String schema = TestDatabase.uniqueSchema("ret_exec");
-        try (StorageEngine engine = StorageEngine.create(
-                db.config(schema).setExecutionRetentionDays(365).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine =
+                StorageEngine.create(db.config().setExecutionRetentionDays(365).build())) {
             String s = q(schema);
             db.execute("INSERT INTO " + s
-                    + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, updated_at) "
-                    + "SELECT md5('o' || i)::uuid, 'polymarket', 'mkt-' || (i % 2), CASE WHEN i % 3 = 0 THEN 'sell' ELSE 'buy' END, 'limit', 'gtc', "
+                    + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, "
+                    + "updated_at) "
+                    + "SELECT md5('o' || i)::uuid, 'polymarket', 'mkt-' || (i % 2), CASE WHEN i % 3 = 0 THEN 'sell' "
+                    + "ELSE 'buy' END, 'limit', 'gtc', "
                     + "0.5, 10, 'filled', now() - i * INTERVAL '1 day', now() FROM generate_series(1, 400) i");
             db.execute("INSERT INTO " + s
                     + ".order_events (time, event_id, order_id, status, size) SELECT now() - i * INTERVAL '1 day' + "
-                    + "st * INTERVAL '1 minute', md5('e' || i || st)::uuid, md5('o' || i)::uuid, (ARRAY['accepted','partially_filled','filled'])[st], "
+                    + "st * INTERVAL '1 minute', md5('e' || i || st)::uuid, md5('o' || i)::uuid, "
+                    + "(ARRAY['accepted','partially_filled','filled'])[st], "
                     + "st * 2.5 FROM generate_series(1, 400) i, generate_series(1, 3) st");
             db.execute("INSERT INTO " + s
-                    + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, price, size, fee, settlement_status) "
-                    + "SELECT now() - i * INTERVAL '1 day' + k * INTERVAL '1 minute', 'polymarket', 't' || i || '-' || k, md5('o' || i)::uuid, "
-                    + "'mkt-' || (i % 2), CASE WHEN i % 3 = 0 THEN 'sell' ELSE 'buy' END, 0.40 + k * 0.01, k * 1.5, -0.001 * k, 'settled' "
+                    + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, price, size, fee, "
+                    + "settlement_status) "
+                    + "SELECT now() - i * INTERVAL '1 day' + k * INTERVAL '1 minute', 'polymarket', 't' || i || '-' "
+                    + "|| k, md5('o' || i)::uuid, "
+                    + "'mkt-' || (i % 2), CASE WHEN i % 3 = 0 THEN 'sell' ELSE 'buy' END, 0.40 + k * 0.01, k * 1.5, "
+                    + "-0.001 * k, 'settled' "
                     + "FROM generate_series(1, 400) i, generate_series(1, 4) k");
             long oldFills = db.queryLong(
                     "SELECT count(*) FROM " + s + ".fills WHERE venue_trade_time < (SELECT max(range_end) FROM "
@@ -76,7 +84,8 @@ class ApacheExecutionRetentionIT {
             String kept = " >= (SELECT min(time_bucket('1 day', venue_trade_time)) FROM " + s + ".fills) ";
             assertThat(symmetricDifference(
                             db,
-                            "SELECT time_bucket('1 day', venue_trade_time), venue, market, side, count(*), sum(size), sum(price * size), "
+                            "SELECT time_bucket('1 day', venue_trade_time), venue, market, side, count(*), "
+                                    + "sum(size), sum(price * size), "
                                     + "sum(price * size) / sum(size), sum(fee) FROM " + s
                                     + ".fills WHERE venue_trade_time < time_bucket('1 day', now()) "
                                     + "AND time_bucket('1 day', venue_trade_time)" + kept + "GROUP BY 1, 2, 3, 4",
@@ -92,23 +101,23 @@ class ApacheExecutionRetentionIT {
             String keptEvents = " >= (SELECT min(time_bucket('1 day', time)) FROM " + s + ".order_events) ";
             assertThat(symmetricDifference(
                             db,
-                            "SELECT time_bucket('1 day', e.time), o.venue, o.market, e.status, count(*), sum(e.size) FROM "
+                            "SELECT time_bucket('1 day', e.time), o.venue, o.market, e.status, count(*), sum(e.size) "
+                                    + "FROM "
                                     + s + ".order_events e JOIN "
                                     + s
-                                    + ".orders o ON o.id = e.order_id WHERE e.time < time_bucket('1 day', now()) AND time_bucket('1 day', e.time)"
+                                    + ".orders o ON o.id = e.order_id WHERE e.time < time_bucket('1 day', now()) AND "
+                                    + "time_bucket('1 day', e.time)"
                                     + keptEvents + "GROUP BY 1, 2, 3, 4",
                             "SELECT bucket, venue, market, status, event_count, size_sum FROM " + s
                                     + ".orders_daily_stats WHERE bucket" + keptEvents))
                     .isZero();
-        } finally {
-            db.dropSchema(schema);
         }
     }
 
     @Test
     void theManagerFindsTheExecutionContributorAndReportsItsTables() {
-        String schema = TestDatabase.uniqueSchema("ret_exec_stats");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             db.execute("INSERT INTO " + q(schema)
                     + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, "
                     + "updated_at) VALUES (md5('o')::uuid, 'polymarket', 'mkt', 'buy', 'limit', 'gtc', 0.5, 10, "
@@ -136,8 +145,6 @@ class ApacheExecutionRetentionIT {
             assertThat(stats.table("orders").kind()).isEqualTo("table");
             assertThat(stats.table("orders").rows()).isEqualTo(1);
             assertThat(stats.table("fills").kind()).isEqualTo("hypertable");
-        } finally {
-            db.dropSchema(schema);
         }
     }
 }

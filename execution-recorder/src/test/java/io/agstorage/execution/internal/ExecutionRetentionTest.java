@@ -41,8 +41,8 @@ class ExecutionRetentionTest {
                         "SELECT time_bucket(INTERVAL '86400 seconds', f.venue_trade_time) AS bucket, f.venue AS venue")
                 .contains("sum(f.price * f.size) / NULLIF(sum(f.size), 0) AS vwap")
                 .contains("FROM \"s\".fills f WHERE f.venue_trade_time >= ? AND f.venue_trade_time < ?")
-                .endsWith(
-                        "GROUP BY time_bucket(INTERVAL '86400 seconds', f.venue_trade_time), f.venue, f.market, f.side");
+                .endsWith("GROUP BY time_bucket(INTERVAL '86400 seconds', f.venue_trade_time), f.venue, f.market, "
+                        + "f.side");
         assertThat(ExecutionRetention.ORDERS_DAILY_STATS.requires()).containsExactly("order_events", "orders");
         assertThat(ExecutionRetention.ORDERS_DAILY_STATS.columns())
                 .containsExactly("bucket", "venue", "market", "status", "event_count", "size_sum");

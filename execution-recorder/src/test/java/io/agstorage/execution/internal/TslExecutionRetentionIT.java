@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.TimescaleTier;
 import io.agstorage.core.retention.RetentionManager;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Native policies and continuous aggregates of the execution recorder's tables and rollups on the TSL tier,
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class TslExecutionRetentionIT {
 
-    private final TestDatabase db = TestDatabase.tsl();
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.tsl("tsl_exec");
 
     private String job(String schema, String relation, String proc, String key) {
         return db.queryString("SELECT string_agg(job_id || ':' || (config->>'" + key
@@ -25,8 +27,8 @@ class TslExecutionRetentionIT {
 
     @Test
     void policiesFollowTheConfigAndChangingAnIntervalReplacesThePolicyWithoutDuplicates() {
-        String schema = TestDatabase.uniqueSchema("tsl_policy");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema)
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config()
                 .setMetricsRetentionDays(30)
                 .setExecutionRetentionDays(365)
                 .setCompressionAfterDays(7)
@@ -51,9 +53,9 @@ class TslExecutionRetentionIT {
                     .matches("\\d+:1 day");
             assertThat(job(schema, "orders_daily_stats", "policy_refresh_continuous_aggregate", "end_offset"))
                     .matches("\\d+:1 day");
-            assertThat(db.queryString(
-                            "SELECT segmentby || '/' || orderby FROM timescaledb_information.hypertable_compression_settings "
-                                    + "WHERE hypertable = '\"" + schema + "\".samples'::regclass"))
+            assertThat(db.queryString("SELECT segmentby || '/' || orderby FROM "
+                            + "timescaledb_information.hypertable_compression_settings WHERE hypertable = '\""
+                            + schema + "\".samples'::regclass"))
                     .isEqualTo("series_id/\"time\" DESC");
             long jobs = db.queryLong(
                     "SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '" + schema + "'");
@@ -81,28 +83,30 @@ class TslExecutionRetentionIT {
             assertThat(db.queryLong("SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '"
                             + schema + "'"))
                     .isEqualTo(jobs);
-        } finally {
-            db.dropSchema(schema);
         }
     }
 
     @Test
     void executionRollupsAreContinuousAggregatesThatMatchTheRawTablesVwapIncluded() {
-        String schema = TestDatabase.uniqueSchema("tsl_exec");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             String s = "\"" + schema + "\"";
             db.execute("INSERT INTO " + s
-                    + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, updated_at) "
-                    + "SELECT md5('o' || i)::uuid, 'polymarket', 'mkt-' || (i % 2), 'buy', 'limit', 'gtc', 0.5, 10, 'filled', "
+                    + ".orders (id, venue, market, side, order_type, time_in_force, price, size, status, created_at, "
+                    + "updated_at) "
+                    + "SELECT md5('o' || i)::uuid, 'polymarket', 'mkt-' || (i % 2), 'buy', 'limit', 'gtc', 0.5, 10, "
+                    + "'filled', "
                     + "now() - i * INTERVAL '1 day', now() FROM generate_series(1, 20) i");
             db.execute("INSERT INTO " + s
                     + ".order_events (time, event_id, order_id, status, size) SELECT now() - i * INTERVAL '1 day', "
                     + "md5('e' || i)::uuid, md5('o' || i)::uuid, 'filled', 10 FROM generate_series(1, 20) i");
-            db.execute(
-                    "INSERT INTO " + s
-                            + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, price, size, fee, settlement_status) "
-                            + "SELECT now() - i * INTERVAL '1 day' + k * INTERVAL '1 minute', 'polymarket', 't' || i || '-' || k, md5('o' || i)::uuid, "
-                            + "'mkt-' || (i % 2), 'buy', 0.40 + k * 0.01, k * 1.5, 0.002 * k, 'settled' FROM generate_series(1, 20) i, generate_series(1, 4) k");
+            db.execute("INSERT INTO " + s
+                    + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, price, size, "
+                    + "fee, settlement_status) "
+                    + "SELECT now() - i * INTERVAL '1 day' + k * INTERVAL '1 minute', 'polymarket', 't' || i "
+                    + "|| '-' || k, md5('o' || i)::uuid, "
+                    + "'mkt-' || (i % 2), 'buy', 0.40 + k * 0.01, k * 1.5, 0.002 * k, 'settled' FROM "
+                    + "generate_series(1, 20) i, generate_series(1, 4) k");
 
             RetentionManager.create(engine);
 
@@ -112,7 +116,8 @@ class TslExecutionRetentionIT {
                     .isEqualTo("4");
             assertThat(ApacheExecutionRetentionIT.symmetricDifference(
                             db,
-                            "SELECT time_bucket('1 day', venue_trade_time), venue, market, side, count(*), sum(size), sum(price * size), "
+                            "SELECT time_bucket('1 day', venue_trade_time), venue, market, side, count(*), "
+                                    + "sum(size), sum(price * size), "
                                     + "sum(price * size) / sum(size), sum(fee) FROM " + s
                                     + ".fills GROUP BY 1, 2, 3, 4",
                             "SELECT bucket, venue, market, side, fill_count, volume, notional, vwap, fees FROM " + s
@@ -122,14 +127,13 @@ class TslExecutionRetentionIT {
                     .isEqualTo(20);
             assertThat(ApacheExecutionRetentionIT.symmetricDifference(
                             db,
-                            "SELECT time_bucket('1 day', e.time), o.venue, o.market, e.status, count(*), sum(e.size) FROM "
+                            "SELECT time_bucket('1 day', e.time), o.venue, o.market, e.status, count(*), sum(e.size) "
+                                    + "FROM "
                                     + s + ".order_events e JOIN " + s
                                     + ".orders o ON o.id = e.order_id GROUP BY 1, 2, 3, 4",
                             "SELECT bucket, venue, market, status, event_count, size_sum FROM " + s
                                     + ".orders_daily_stats"))
                     .isZero();
-        } finally {
-            db.dropSchema(schema);
         }
     }
 }

@@ -211,7 +211,9 @@ public final class CumulativeState {
         return sumDelta(undo, new Key(metric, labels, kind), monotonic, startNanos, timeNanos, value);
     }
 
-    /** The key {@link #sumDelta} uses for a series; build it once and keep it with the series to skip the map per point. */
+    /**
+     * The key {@link #sumDelta} uses for a series; build it once and keep it with the series to skip the map per point.
+     */
     public static Key sumKey(String metric, Map<String, String> labels) {
         return new Key(metric, labels, "sum");
     }
@@ -312,7 +314,10 @@ public final class CumulativeState {
         return slot;
     }
 
-    /** Takes a dead slot out of the map (if still there) and out of the key, so the next look-up finds or makes a live one. */
+    /**
+     * Takes a dead slot out of the map (if still there) and out of the key, so the next look-up finds or makes a live
+     * one.
+     */
     private void forget(Key key, Slot dead) {
         slots.remove(key, dead);
         if (key.slot == dead) {

@@ -18,7 +18,10 @@ public final class Labels {
 
     private Labels() {}
 
-    /** The label text of an SDK attribute value: strings verbatim, numbers and booleans as Java prints them, lists as JSON. */
+    /**
+     * The label text of an SDK attribute value: strings verbatim, numbers and booleans as Java prints them, lists as
+     * JSON.
+     */
     public static String text(Object value) {
         if (value instanceof List<?> list) {
             StringBuilder sb = new StringBuilder("[");

@@ -94,8 +94,8 @@ public final class PointWriter {
     }
 
     /**
-     * {@link #sum(MetricSeries, boolean, boolean, long, long, double)} with the series' cumulative-state key built before
-     * ({@link CumulativeState#sumKey}), or null to build it here.
+     * {@link #sum(MetricSeries, boolean, boolean, long, long, double)} with the series' cumulative-state key built
+     * before ({@link CumulativeState#sumKey}), or null to build it here.
      */
     public boolean sum(
             MetricSeries series,
@@ -176,7 +176,9 @@ public final class PointWriter {
         return exemplars;
     }
 
-    /** A summary: a series per quantile ({@code quantile} label), {@code <name>_count} and {@code <name>_sum} counters. */
+    /**
+     * A summary: a series per quantile ({@code quantile} label), {@code <name>_count} and {@code <name>_sum} counters.
+     */
     public void summary(
             String name,
             @Nullable String unit,
@@ -214,7 +216,9 @@ public final class PointWriter {
         sum(name + "_sum", unit, labels, false, true, startNanos, timeNanos, sum);
     }
 
-    /** The request held invalid UTF-8 that was replaced by U+FFFD: refuse the points whose name or labels hold U+FFFD. */
+    /**
+     * The request held invalid UTF-8 that was replaced by U+FFFD: refuse the points whose name or labels hold U+FFFD.
+     */
     public void setUtf8Repaired(boolean repaired) {
         this.utf8Repaired = repaired;
     }
@@ -224,7 +228,10 @@ public final class PointWriter {
         return utf8Repaired;
     }
 
-    /** The series of a point, or null (the point counted as refused, with the reason) when its name or labels break a rule. */
+    /**
+     * The series of a point, or null (the point counted as refused, with the reason) when its name or labels break a
+     * rule.
+     */
     public @Nullable MetricSeries resolve(
             String name,
             SortedMap<String, String> labels,

@@ -2,6 +2,7 @@ package io.agstorage.otel.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TestDatabase;
 import java.sql.Array;
 import java.sql.Connection;
@@ -21,6 +22,11 @@ public final class Stored {
     public Stored(TestDatabase db, String schema) {
         this.db = db;
         this.schema = schema;
+    }
+
+    /** What a test stored in its fixture's schema. */
+    public Stored(DatabaseExtension db) {
+        this(db.database(), db.schema());
     }
 
     /** One text value of a query with bound string parameters ("" when no row). */
@@ -103,30 +109,38 @@ public final class Stored {
         return Long.parseLong(query("SELECT count(*) FROM $S." + table));
     }
 
-    /** Per-bucket totals over every stored histogram row of an explicit-bucket series: "[count, sum, {bounds}, {counts}]". */
+    /**
+     * Per-bucket totals over every stored histogram row of an explicit-bucket series: "[count, sum, {bounds},
+     * {counts}]".
+     */
     public String explicitTotals(String metric) {
         return query(
                 "SELECT sum(h.count) || ' ' || sum(h.sum) || ' ' || min(h.bucket_bounds::text) || ' ' || "
                         + "(SELECT array_agg(t ORDER BY i)::text FROM (SELECT i, sum(c) t FROM $S.histograms h2 "
-                        + "CROSS JOIN unnest(h2.bucket_counts) WITH ORDINALITY u(c, i) WHERE h2.series_id = r.id GROUP BY i) x) "
-                        + "FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id WHERE r.metric = ? GROUP BY r.id",
+                        + "CROSS JOIN unnest(h2.bucket_counts) WITH ORDINALITY u(c, i) WHERE h2.series_id = r.id "
+                        + "GROUP BY i) x) "
+                        + "FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id WHERE r.metric = ? GROUP BY "
+                        + "r.id",
                 metric);
     }
 
-    /** Every series, sample and histogram row (but the SDK's timing self-metrics {@code otel.sdk.*}), without times, in a stable order: two clients storing the same data compare equal. */
+    /**
+     * Every series, sample and histogram row (but the SDK's timing self-metrics {@code otel.sdk.*}), without times, in
+     * a stable order: two clients storing the same data compare equal.
+     */
     public List<String> everything() {
         List<String> all = new ArrayList<>();
-        all.addAll(
-                rows(
-                        "SELECT metric, labels::text, type, unit, temporality FROM $S.series WHERE metric NOT LIKE 'otel.sdk.%' ORDER BY metric, labels::text"));
+        all.addAll(rows("SELECT metric, labels::text, type, unit, temporality FROM $S.series WHERE metric NOT LIKE "
+                + "'otel.sdk.%' ORDER BY metric, labels::text"));
         all.addAll(rows(
                 "SELECT r.metric, r.labels::text, s.value FROM $S.samples s JOIN $S.series r ON r.id = s.series_id "
                         + "WHERE r.metric NOT LIKE 'otel.sdk.%' ORDER BY r.metric, r.labels::text, s.time"));
-        all.addAll(
-                rows(
-                        "SELECT r.metric, r.labels::text, h.count, h.sum, h.min, h.max, h.bucket_bounds, h.bucket_counts, h.scale, "
-                                + "h.zero_count, h.positive_offset, h.positive_counts, h.negative_offset, h.negative_counts FROM $S.histograms h "
-                                + "JOIN $S.series r ON r.id = h.series_id WHERE r.metric NOT LIKE 'otel.sdk.%' ORDER BY r.metric, r.labels::text, h.time"));
+        all.addAll(rows("SELECT r.metric, r.labels::text, h.count, h.sum, h.min, h.max, h.bucket_bounds, "
+                + "h.bucket_counts, h.scale, "
+                + "h.zero_count, h.positive_offset, h.positive_counts, h.negative_offset, "
+                + "h.negative_counts FROM $S.histograms h "
+                + "JOIN $S.series r ON r.id = h.series_id WHERE r.metric NOT LIKE 'otel.sdk.%' ORDER "
+                + "BY r.metric, r.labels::text, h.time"));
         return all;
     }
 
@@ -146,14 +160,14 @@ public final class Stored {
         assertThat(series("fill.latency", "a")).isEqualTo("histogram ms delta");
         assertThat(explicitTotals("fill.latency"))
                 .isEqualTo(both ? "6 37.5 {1,5,10} {1,3,1,1}" : "5 33.5 {1,5,10} {1,2,1,1}");
-        assertThat(rows(
-                        "SELECT h.count, h.sum, h.min, h.max FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id "
-                                + "WHERE r.metric = 'fill.latency' ORDER BY h.time LIMIT 1"))
+        assertThat(rows("SELECT h.count, h.sum, h.min, h.max FROM $S.histograms h JOIN $S.series r ON r.id = "
+                        + "h.series_id WHERE r.metric = 'fill.latency' ORDER BY h.time LIMIT 1"))
                 .containsExactly("5 | 33.5 | 0.5 | 20.0");
         // order.size, an exponential histogram: 1, 2 and 4 at scale 6 fall in buckets -1, 63 and 127.
         List<String> size =
                 rows("SELECT h.count, h.sum, h.scale, h.zero_count, h.positive_offset, cardinality(h.positive_counts), "
-                        + "h.positive_counts[1], h.positive_counts[65], h.positive_counts[129], (SELECT sum(c) FROM unnest(h.positive_counts) c), "
+                        + "h.positive_counts[1], h.positive_counts[65], h.positive_counts[129], (SELECT sum(c) FROM "
+                        + "unnest(h.positive_counts) c), "
                         + "cardinality(h.negative_counts) FROM $S.histograms h JOIN $S.series r ON r.id = h.series_id "
                         + "WHERE r.metric = 'order.size' AND h.count > 0 ORDER BY h.time");
         assertThat(size.get(0)).isEqualTo("3 | 7.0 | 6 | 0 | -1 | 129 | 1 | 1 | 1 | 3 | 0");

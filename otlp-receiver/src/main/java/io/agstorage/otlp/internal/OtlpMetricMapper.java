@@ -79,7 +79,10 @@ public final class OtlpMetricMapper {
         }
     }
 
-    /** The series of a gauge or sum point (point {@code index} of its metric), from the cache when it was resolved before. */
+    /**
+     * The series of a gauge or sum point (point {@code index} of its metric), from the cache when it was resolved
+     * before.
+     */
     private static SeriesCache.@Nullable Resolved numberSeries(
             PointWriter w,
             SeriesCache.@Nullable Lookup lookup,
@@ -238,7 +241,10 @@ public final class OtlpMetricMapper {
         }
     }
 
-    /** Stores one histogram point of either kind with its exemplars, or rejects it when {@code point} refuses its buckets. */
+    /**
+     * Stores one histogram point of either kind with its exemplars, or rejects it when {@code point} refuses its
+     * buckets.
+     */
     private static void histogram(
             PointWriter w,
             String name,

@@ -16,7 +16,10 @@ import java.util.Collection;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
-/** An {@link SSLContext} from a PEM certificate chain and a PEM PKCS#8 private key (RSA or EC), as the Collector takes them. */
+/**
+ * An {@link SSLContext} from a PEM certificate chain and a PEM PKCS#8 private key (RSA or EC), as the Collector takes
+ * them.
+ */
 public final class PemTls {
 
     private PemTls() {}

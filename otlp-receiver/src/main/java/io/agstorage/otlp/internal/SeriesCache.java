@@ -103,7 +103,9 @@ public final class SeriesCache {
 
     private final Cache<Key, Resolved> cache;
 
-    /** One metric of one context: the unit of a {@link Shape}. Compares the context by identity, as {@link Key} does. */
+    /**
+     * One metric of one context: the unit of a {@link Shape}. Compares the context by identity, as {@link Key} does.
+     */
     private record ShapeKey(Context context, String metric, String unit, int kind) {
         @Override
         public boolean equals(Object o) {
@@ -149,7 +151,10 @@ public final class SeriesCache {
                 .build();
     }
 
-    /** Looks up the series of the {@code points} points of one metric of one request; call {@link Lookup#done()} after the last. */
+    /**
+     * Looks up the series of the {@code points} points of one metric of one request; call {@link Lookup#done()} after
+     * the last.
+     */
     Lookup lookup(Context context, String metric, String unit, int kind, int points) {
         ShapeKey key = new ShapeKey(context, metric, unit, kind);
         return new Lookup(key, shapes.getIfPresent(key), points);

@@ -47,8 +47,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * {@code scripts/bench otlp}: the OTel Java SDK's OTLP exporters sending to the receiver on loopback (1,000 series in one
- * SDK instance, or split over several exporting in parallel; each export a cumulative sum per series, answered once
+ * {@code scripts/bench otlp}: the OTel Java SDK's OTLP exporters sending to the receiver on loopback (1,000 series in
+ * one SDK instance, or split over several exporting in parallel; each export a cumulative sum per series, answered once
  * spooled or after the commit), beside the raw binary COPY limit of pre-encoded (time, series_id, value) rows into a
  * fresh hypertable, same run. Every measured run writes into emptied tables, as the COPY limit does into a fresh one.
  */
@@ -87,8 +87,8 @@ public final class OtlpBenchmark {
         if ("headline".equals(System.getenv("OTLP_BENCH_RUNS"))) {
             double spooled = bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports, SyncPolicy.BATCH);
             System.err.printf(
-                    "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled (sync batch): "
-                            + "%,.0f points/s committed (%.2f x COPY)%n",
+                    "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled (sync "
+                            + "batch): %,.0f points/s committed (%.2f x COPY)%n",
                     spooled, spooled / copy);
             System.out.printf("otlp: points_per_s=%.0f vs_copy=%.2f%n", spooled, spooled / copy);
             return;
@@ -97,7 +97,8 @@ public final class OtlpBenchmark {
         // receiver's delayed ACK, whatever the receiver does. Go clients (the Collector) and the JDK sender do not.
         double okhttp = bench.otlp("http", OKHTTP_SENDER, 1, SERIES, Math.max(10, exports / 10));
         System.err.printf(
-                "[otlp] OTLP/HTTP protobuf, SDK default OkHttp sender, 1 client: %,.0f points/s committed (%.2f x COPY)%n",
+                "[otlp] OTLP/HTTP protobuf, SDK default OkHttp sender, 1 client: %,.0f points/s committed (%.2f x "
+                        + "COPY)%n",
                 okhttp, okhttp / copy);
         double grpc = bench.otlp("grpc", OKHTTP_SENDER, 1, SERIES, Math.max(10, exports / 10));
         System.err.printf(
@@ -105,7 +106,8 @@ public final class OtlpBenchmark {
                 grpc, grpc / copy);
         double parallel = bench.otlp("http", JDK_SENDER, 4, SERIES / 4, exports);
         System.err.printf(
-                "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 4 clients x 250 series: %,.0f points/s committed (%.2f x COPY)%n",
+                "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 4 clients x 250 series: %,.0f points/s committed (%.2f x "
+                        + "COPY)%n",
                 parallel, parallel / copy);
         // Not the scenario (4,000 series): four services of 1,000 series each exporting at once, as behind a
         // Collector. Concurrent exports let the engine's writer commit several requests in one transaction.
@@ -117,8 +119,8 @@ public final class OtlpBenchmark {
         // The database's own rate when each 1,000 rows are one statement and one commit, as one export's are.
         double copyPerExport = bench.copyLimit(1_000_000, SERIES);
         System.err.printf(
-                "[otlp] binary COPY, pre-encoded rows, one auto-committed statement per 1,000 rows (the database's bound "
-                        + "for export-sized commits): %,.0f rows/s (%.2f x COPY)%n",
+                "[otlp] binary COPY, pre-encoded rows, one auto-committed statement per 1,000 rows (the database's "
+                        + "bound for export-sized commits): %,.0f rows/s (%.2f x COPY)%n",
                 copyPerExport, copyPerExport / copy);
         double alone = bench.receiverAlone(exports);
         System.err.printf(
@@ -127,23 +129,26 @@ public final class OtlpBenchmark {
                 alone, alone / copy);
         double http = bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports, null);
         System.err.printf(
-                "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered after the commit: %,.0f points/s "
-                        + "committed (%.2f x COPY)%n",
+                "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered after the commit: "
+                        + "%,.0f points/s committed (%.2f x COPY)%n",
                 http, http / copy);
         double always = bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports, SyncPolicy.ALWAYS);
         System.err.printf(
-                "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled and fsynced (sync always): "
-                        + "%,.0f points/s committed (%.2f x COPY)%n",
+                "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled and "
+                        + "fsynced (sync always): %,.0f points/s committed (%.2f x COPY)%n",
                 always, always / copy);
         double spooled = bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports, SyncPolicy.BATCH);
         System.err.printf(
-                "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled (sync batch): "
-                        + "%,.0f points/s committed (%.2f x COPY)%n",
+                "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled (sync "
+                        + "batch): %,.0f points/s committed (%.2f x COPY)%n",
                 spooled, spooled / copy);
         System.out.printf(
-                "otlp: copy_rows_per_s=%.0f copy_1000_row_statements_rows_per_s=%.0f http_jdk_after_commit_points_per_s=%.0f "
-                        + "http_jdk_spooled_always_points_per_s=%.0f http_jdk_4clients_points_per_s=%.0f http_jdk_4x1000series_points_per_s=%.0f "
-                        + "receiver_alone_points_per_s=%.0f http_okhttp_points_per_s=%.0f grpc_okhttp_points_per_s=%.0f%n",
+                "otlp: copy_rows_per_s=%.0f copy_1000_row_statements_rows_per_s=%.0f "
+                        + "http_jdk_after_commit_points_per_s=%.0f "
+                        + "http_jdk_spooled_always_points_per_s=%.0f http_jdk_4clients_points_per_s=%.0f "
+                        + "http_jdk_4x1000series_points_per_s=%.0f "
+                        + "receiver_alone_points_per_s=%.0f http_okhttp_points_per_s=%.0f "
+                        + "grpc_okhttp_points_per_s=%.0f%n",
                 copy, copyPerExport, http, always, parallel, services, alone, okhttp, grpc);
         System.out.printf("otlp: points_per_s=%.0f vs_copy=%.2f%n", spooled, spooled / copy);
     }
@@ -227,8 +232,8 @@ public final class OtlpBenchmark {
                                     + receiver.rejectedPoints() + ", busy " + receiver.busyRequests() + ")");
                 }
                 System.err.printf(
-                        "[otlp] %s: %d clients x %d exports x %d points (%d committed with the SDK's self-metrics) in %.2f s, "
-                                + "%d requests answered busy%n",
+                        "[otlp] %s: %d clients x %d exports x %d points (%d committed with the SDK's self-metrics) "
+                                + "in %.2f s, %d requests answered busy%n",
                         transport, clientCount, exports, seriesPerClient, committed, seconds, receiver.busyRequests());
                 return committed / seconds;
             } finally {
@@ -343,7 +348,9 @@ public final class OtlpBenchmark {
                 .build();
     }
 
-    /** What one SDK instance of the headline run sends: 1,000 cumulative sums (market, venue), SDK resource attributes. */
+    /**
+     * What one SDK instance of the headline run sends: 1,000 cumulative sums (market, venue), SDK resource attributes.
+     */
     private static byte[] sdkLikeRequest(long startNanos, long timeNanos, int round) {
         Resource.Builder resource = Resource.newBuilder()
                 .addAttributes(kv("service.name", "bench"))
@@ -444,8 +451,10 @@ public final class OtlpBenchmark {
                     c,
                     "DROP SCHEMA IF EXISTS bench_otlp_copy CASCADE",
                     "CREATE SCHEMA bench_otlp_copy",
-                    "CREATE TABLE bench_otlp_copy.samples (time timestamptz NOT NULL, series_id bigint NOT NULL, value double precision NOT NULL)",
-                    "SELECT create_hypertable('bench_otlp_copy.samples', by_range('time', INTERVAL '1 day'), create_default_indexes => false)",
+                    "CREATE TABLE bench_otlp_copy.samples (time timestamptz NOT NULL, series_id bigint NOT NULL, "
+                            + "value double precision NOT NULL)",
+                    "SELECT create_hypertable('bench_otlp_copy.samples', by_range('time', INTERVAL '1 day'), "
+                            + "create_default_indexes => false)",
                     "CREATE INDEX ON bench_otlp_copy.samples (series_id, time DESC)");
             ByteArrayOutputStream header = new ByteArrayOutputStream();
             DataOutputStream h = new DataOutputStream(header);

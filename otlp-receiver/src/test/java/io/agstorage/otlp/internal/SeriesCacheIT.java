@@ -2,8 +2,7 @@ package io.agstorage.otlp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.otel.mapping.CumulativeState;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -23,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The receiver's series cache, far smaller than the series sent: evictions never change what is stored. */
 class SeriesCacheIT {
@@ -30,20 +30,14 @@ class SeriesCacheIT {
     private static final int SERIES = 6;
     private static final long SECOND = 1_000_000_000L;
 
-    private final TestDatabase db = TestDatabase.apache();
-    private final String schema = TestDatabase.uniqueSchema("otel_cache");
-    private StorageEngine engine;
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("otel_cache").withEngine();
 
     @BeforeEach
-    void start() {
-        engine = StorageEngine.create(db.config(schema).build());
-    }
+    void start() {}
 
     @AfterEach
-    void stop() {
-        engine.close();
-        db.dropSchema(schema);
-    }
+    void stop() {}
 
     private static KeyValue kv(String key, String value) {
         return KeyValue.newBuilder()
@@ -80,7 +74,7 @@ class SeriesCacheIT {
     void cumulativeDeltasStayExactWhenTheSeriesCacheEvicts() throws Exception {
         Instant now = Instant.now();
         long instanceStart = now.getEpochSecond() * SECOND + now.getNano();
-        OtlpIngest ingest = new OtlpIngest(engine, new CumulativeState(1_000, instanceStart), 2);
+        OtlpIngest ingest = new OtlpIngest(db.engine(), new CumulativeState(1_000, instanceStart), 2);
         long start = instanceStart + 1;
         int rounds = 5;
         for (int r = 0; r < rounds; r++) {
@@ -92,7 +86,7 @@ class SeriesCacheIT {
         }
         assertThat(ingest.rejectedPoints()).isZero();
         assertThat(ingest.acceptedPoints()).isEqualTo((long) rounds * SERIES);
-        String q = "\"" + schema + "\"";
+        String q = "\"" + db.schema() + "\"";
         assertThat(db.queryLong("SELECT count(*) FROM " + q + ".series")).isEqualTo(SERIES);
         for (int s = 0; s < SERIES; s++) {
             // Started after the receiver: every increase is stored, the sum of deltas is the last cumulative value.
@@ -111,8 +105,8 @@ class SeriesCacheIT {
         SeriesCache.Context context = cache.context(
                 List.of(kv("service.name", "a")),
                 InstrumentationScope.newBuilder().setName("t").build());
-        SeriesCache.Resolved a = new SeriesCache.Resolved(engine.series("orders", Map.of("market", "a")));
-        SeriesCache.Resolved b = new SeriesCache.Resolved(engine.series("orders", Map.of("market", "b")));
+        SeriesCache.Resolved a = new SeriesCache.Resolved(db.engine().series("orders", Map.of("market", "a")));
+        SeriesCache.Resolved b = new SeriesCache.Resolved(db.engine().series("orders", Map.of("market", "b")));
         SeriesCache.Lookup first = cache.lookup(context, "orders", "", SeriesCache.MONOTONIC_SUM, 2);
         assertThat(first.get(0, flat("a"))).isNull();
         first.put(0, flat("a"), a);

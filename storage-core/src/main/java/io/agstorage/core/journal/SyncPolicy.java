@@ -11,7 +11,8 @@ import java.util.Objects;
  *   <caption>What an acknowledged record survives</caption>
  *   <tr><th>policy</th><th>{@code fsync}</th><th>JVM killed ({@code kill -9}, OOM kill)</th>
  *       <th>machine crash, power loss</th></tr>
- *   <tr><td>{@link #NONE}</td><td>never while appending; the OS writes back (Linux: dirty pages older than {@code vm.dirty_expire_centisecs}, 30 s by default)</td><td>nothing lost</td>
+ *   <tr><td>{@link #NONE}</td><td>never while appending; the OS writes back (Linux: dirty pages older than
+ *   {@code vm.dirty_expire_centisecs}, 30 s by default)</td><td>nothing lost</td>
  *       <td>may lose what the OS had not written back</td></tr>
  *   <tr><td>{@link #BATCH} (default)</td><td>a background thread, every sync interval (default 5 ms)</td>
  *       <td>nothing lost</td><td>may lose the records of the last interval (plus the {@code fsync} in flight)</td></tr>

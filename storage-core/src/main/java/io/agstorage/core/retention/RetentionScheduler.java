@@ -174,7 +174,8 @@ public final class RetentionScheduler implements AutoCloseable {
             boolean ended = executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!ended) {
                 log.warn(
-                        "Retention scheduler on schema {}: a run is still in a database call after {}; it ends with that call",
+                        "Retention scheduler on schema {}: a run is still in a database call after {}; it ends with "
+                                + "that call",
                         manager.schema(),
                         timeout);
             }

@@ -16,12 +16,17 @@ import javax.sql.DataSource;
 final class StorageStatsReader {
 
     private static final String KIND_SQL = "SELECT CASE "
-            + "WHEN EXISTS (SELECT 1 FROM timescaledb_information.continuous_aggregates WHERE view_schema = ? AND view_name = ?) THEN 'continuous aggregate' "
-            + "WHEN EXISTS (SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_schema = ? AND hypertable_name = ?) THEN 'hypertable' "
+            + "WHEN EXISTS (SELECT 1 FROM timescaledb_information.continuous_aggregates WHERE view_schema = ? AND "
+            + "view_name = ?) THEN 'continuous aggregate' "
+            + "WHEN EXISTS (SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_schema = ? AND "
+            + "hypertable_name = ?) THEN 'hypertable' "
             + "WHEN to_regclass(?) IS NOT NULL THEN 'table' END, "
-            + "coalesce((SELECT compression_enabled FROM timescaledb_information.hypertables WHERE hypertable_schema = ? AND hypertable_name = ?), false), "
-            + "(SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = ? AND hypertable_name = ?), "
-            + "(SELECT count(*) FILTER (WHERE is_compressed) FROM timescaledb_information.chunks WHERE hypertable_schema = ? AND hypertable_name = ?)";
+            + "coalesce((SELECT compression_enabled FROM timescaledb_information.hypertables WHERE hypertable_schema "
+            + "= ? AND hypertable_name = ?), false), "
+            + "(SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = ? AND hypertable_name "
+            + "= ?), "
+            + "(SELECT count(*) FILTER (WHERE is_compressed) FROM timescaledb_information.chunks WHERE "
+            + "hypertable_schema = ? AND hypertable_name = ?)";
 
     private StorageStatsReader() {}
 
@@ -58,7 +63,8 @@ final class StorageStatsReader {
                     continue;
                 }
                 String sizeSql = kind.equals("table")
-                        ? "SELECT pg_relation_size(c.oid), pg_indexes_size(c.oid), coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0) "
+                        ? "SELECT pg_relation_size(c.oid), pg_indexes_size(c.oid), "
+                                + "coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0) "
                                 + "FROM pg_class c WHERE c.oid = ?::regclass"
                         : "SELECT table_bytes, index_bytes, toast_bytes FROM hypertable_detailed_size(?::regclass)";
                 long tableBytes;
@@ -94,11 +100,13 @@ final class StorageStatsReader {
                 boolean enabled;
                 int total;
                 int compressed;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT h.compression_enabled, "
-                                + "(SELECT count(*) FROM timescaledb_information.chunks k WHERE k.hypertable_schema = h.hypertable_schema AND k.hypertable_name = h.hypertable_name), "
-                                + "(SELECT count(*) FROM timescaledb_information.chunks k WHERE k.hypertable_schema = h.hypertable_schema AND k.hypertable_name = h.hypertable_name AND k.is_compressed) "
-                                + "FROM timescaledb_information.hypertables h WHERE h.hypertable_schema = ? AND h.hypertable_name = ?")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT h.compression_enabled, "
+                        + "(SELECT count(*) FROM timescaledb_information.chunks k WHERE k.hypertable_schema "
+                        + "= h.hypertable_schema AND k.hypertable_name = h.hypertable_name), "
+                        + "(SELECT count(*) FROM timescaledb_information.chunks k WHERE k.hypertable_schema "
+                        + "= h.hypertable_schema AND k.hypertable_name = h.hypertable_name AND k.is_compressed) "
+                        + "FROM timescaledb_information.hypertables h WHERE h.hypertable_schema = ? AND "
+                        + "h.hypertable_name = ?")) {
                     ps.setString(1, schema);
                     ps.setString(2, table);
                     try (ResultSet rs = ps.executeQuery()) {
@@ -113,9 +121,10 @@ final class StorageStatsReader {
                 long before = 0;
                 long after = 0;
                 if (enabled && compressed > 0) {
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT coalesce(sum(before_compression_total_bytes), 0), "
-                                    + "coalesce(sum(after_compression_total_bytes), 0) FROM hypertable_compression_stats(?::regclass)")) {
+                    try (PreparedStatement ps =
+                            c.prepareStatement("SELECT coalesce(sum(before_compression_total_bytes), 0), "
+                                    + "coalesce(sum(after_compression_total_bytes), 0) FROM "
+                                    + "hypertable_compression_stats(?::regclass)")) {
                         ps.setString(1, quotedSchema + "." + Sql.quoteIdentifier(table));
                         try (ResultSet rs = ps.executeQuery()) {
                             rs.next();

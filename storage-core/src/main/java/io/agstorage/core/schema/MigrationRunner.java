@@ -83,7 +83,8 @@ public final class MigrationRunner {
             st.execute("CREATE SCHEMA IF NOT EXISTS " + quotedSchema);
             st.execute(
                     "CREATE TABLE IF NOT EXISTS " + quotedSchema + ".schema_migrations (version integer PRIMARY KEY, "
-                            + "description text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), "
+                            + "description text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL "
+                            + "DEFAULT now(), "
                             + "execution_ms integer NOT NULL)");
             Map<Integer, String> applied = applied(connection);
             verify(migrations, applied);

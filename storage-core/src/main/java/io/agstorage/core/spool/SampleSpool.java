@@ -119,7 +119,8 @@ public final class SampleSpool implements AutoCloseable {
         }
         if (replay.records > 0) {
             log.info(
-                    "Spool {} ({}): replayed {} records ({} points) the database did not hold; {} points named unknown series",
+                    "Spool {} ({}): replayed {} records ({} points) the database did not hold; {} points named "
+                            + "unknown series",
                     directory,
                     id,
                     replay.records,
@@ -132,14 +133,15 @@ public final class SampleSpool implements AutoCloseable {
     /**
      * What {@link #trySpool} did with a batch: {@code answer} completes once the client may be answered (at once when
      * the record is in the journal, forced for {@link SyncPolicy#ALWAYS}; after the commit when the batch could not be
-     * spooled: larger than half the engine's buffer or than a journal record, or the journal failing); {@code committed}
-     * once its points are committed.
+     * spooled: larger than half the engine's buffer or than a journal record, or the journal failing);
+     * {@code committed} once its points are committed.
      */
     public record Spooled(CompletableFuture<Void> answer, CompletableFuture<Long> committed) {}
 
     /**
-     * Spools a batch: returns null when the engine's buffer had no room for it within {@code ingestion.write_timeout_ms}
-     * (nothing was spooled; tell the client to retry later). The batch may be reused once this returns.
+     * Spools a batch: returns null when the engine's buffer had no room for it within
+     * {@code ingestion.write_timeout_ms} (nothing was spooled; tell the client to retry later). The batch may be reused
+     * once this returns.
      */
     public @Nullable Spooled trySpool(SampleBatch batch) {
         Objects.requireNonNull(batch, "batch");
@@ -245,7 +247,10 @@ public final class SampleSpool implements AutoCloseable {
         return replaySkipped;
     }
 
-    /** Journal writes or forces that failed (each such batch, and every batch after a failed write, is answered after its commit). */
+    /**
+     * Journal writes or forces that failed (each such batch, and every batch after a failed write, is answered after
+     * its commit).
+     */
     public long journalFailures() {
         return journalFailures.get();
     }

@@ -14,8 +14,10 @@ final class HistogramWriter {
     HistogramWriter(String quotedSchema) {
         this.insertSql =
                 "INSERT INTO " + quotedSchema + ".histograms (time, series_id, count, sum, min, max, bucket_bounds, "
-                        + "bucket_counts, scale, zero_count, positive_offset, positive_counts, negative_offset, negative_counts) "
-                        + "VALUES ('epoch'::timestamptz + ? * INTERVAL '1 microsecond', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                        + "bucket_counts, scale, zero_count, positive_offset, positive_counts, negative_offset, "
+                        + "negative_counts) "
+                        + "VALUES ('epoch'::timestamptz + ? * INTERVAL '1 microsecond', ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        + "?, ?, ?, ?)";
     }
 
     void write(Connection connection, long[] epochMicros, long[] seriesIds, HistogramPoint[] points, int n)

@@ -12,7 +12,8 @@ final class InsertSampleWriter implements SampleWriter {
 
     InsertSampleWriter(String quotedSchema) {
         this.insertSql = "INSERT INTO " + quotedSchema + ".samples (time, series_id, value) "
-                + "SELECT 'epoch'::timestamptz + t * INTERVAL '1 microsecond', s, v FROM unnest(?::bigint[], ?::bigint[], ?::float8[]) AS u(t, s, v)";
+                + "SELECT 'epoch'::timestamptz + t * INTERVAL '1 microsecond', s, v FROM unnest(?::bigint[], "
+                + "?::bigint[], ?::float8[]) AS u(t, s, v)";
     }
 
     @Override

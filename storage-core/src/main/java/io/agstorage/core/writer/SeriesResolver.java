@@ -21,8 +21,8 @@ final class SeriesResolver {
                 + "SELECT * FROM unnest(?::text[], ?::text[]::jsonb[], ?::text[], ?::text[], ?::text[]) "
                 + "ON CONFLICT (metric, labels) DO NOTHING";
         this.selectSql =
-                "SELECT u.ord, s.id FROM unnest(?::text[], ?::text[]::jsonb[]) WITH ORDINALITY AS u(metric, labels, ord) "
-                        + "JOIN " + quotedSchema + ".series s ON s.metric = u.metric AND s.labels = u.labels";
+                "SELECT u.ord, s.id FROM unnest(?::text[], ?::text[]::jsonb[]) WITH ORDINALITY AS u(metric, labels, "
+                        + "ord) JOIN " + quotedSchema + ".series s ON s.metric = u.metric AND s.labels = u.labels";
     }
 
     /** Resolves every series in {@code pending} (all unresolved, no duplicates) in an auto-committed transaction. */

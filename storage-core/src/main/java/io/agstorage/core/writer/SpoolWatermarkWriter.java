@@ -19,13 +19,15 @@ final class SpoolWatermarkWriter {
     SpoolWatermarkWriter(String quotedSchema) {
         this.upsertSql =
                 "INSERT INTO " + quotedSchema + ".spool_watermarks AS w (spool, sequence, entries) VALUES (?, ?, ?) "
-                        + "ON CONFLICT (spool) DO UPDATE SET sequence = EXCLUDED.sequence, entries = EXCLUDED.entries, updated_at = now() "
+                        + "ON CONFLICT (spool) DO UPDATE SET sequence = EXCLUDED.sequence, entries = "
+                        + "EXCLUDED.entries, updated_at = now() "
                         + "WHERE (w.sequence, w.entries) < (EXCLUDED.sequence, EXCLUDED.entries) RETURNING 1";
     }
 
     /**
      * Moves each spool to its position in the open transaction; false when one is there or further already (an
-     * earlier attempt at the same batch committed). Waits for a transaction that holds a spool's row, committing or not.
+     * earlier attempt at the same batch committed). Waits for a transaction that holds a spool's row, committing or
+     * not.
      */
     boolean advance(Connection connection, Map<UUID, SpoolPosition> positions) throws SQLException {
         try (PreparedStatement upsert = connection.prepareStatement(upsertSql)) {

@@ -124,8 +124,10 @@ public final class IngestBenchmark {
                     c,
                     "DROP SCHEMA IF EXISTS bench_copy CASCADE",
                     "CREATE SCHEMA bench_copy",
-                    "CREATE TABLE bench_copy.samples (time timestamptz NOT NULL, series_id bigint NOT NULL, value double precision NOT NULL)",
-                    "SELECT create_hypertable('bench_copy.samples', by_range('time', INTERVAL '1 day'), create_default_indexes => false)",
+                    "CREATE TABLE bench_copy.samples (time timestamptz NOT NULL, series_id bigint NOT NULL, value "
+                            + "double precision NOT NULL)",
+                    "SELECT create_hypertable('bench_copy.samples', by_range('time', INTERVAL '1 day'), "
+                            + "create_default_indexes => false)",
                     "CREATE INDEX ON bench_copy.samples (series_id, time DESC)");
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(samples * 38 + 32);
             DataOutputStream out = new DataOutputStream(bytes);
@@ -169,7 +171,8 @@ public final class IngestBenchmark {
                     "DROP SCHEMA IF EXISTS " + schema + " CASCADE",
                     "CREATE SCHEMA " + schema,
                     "CREATE TABLE " + schema
-                            + ".metrics (timestamp timestamptz NOT NULL, metric_name text NOT NULL, value double precision NOT NULL, labels jsonb)",
+                            + ".metrics (timestamp timestamptz NOT NULL, metric_name text NOT NULL, value double "
+                            + "precision NOT NULL, labels jsonb)",
                     "SELECT create_hypertable('" + schema + ".metrics', by_range('timestamp', INTERVAL '1 day'))",
                     "CREATE INDEX ON " + schema + ".metrics (metric_name, timestamp DESC)",
                     "CREATE INDEX ON " + schema + ".metrics USING gin (labels)");
@@ -258,7 +261,8 @@ public final class IngestBenchmark {
             java.util.Arrays.sort(callNanos);
             if (report) {
                 System.out.printf(
-                        "    (c) per call: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (the first creates the 1,000 series)%n",
+                        "    (c) per call: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (the first creates the "
+                                + "1,000 series)%n",
                         callNanos[callNanos.length / 2] / 1e6,
                         callNanos[callNanos.length * 9 / 10] / 1e6,
                         callNanos[callNanos.length * 99 / 100] / 1e6,

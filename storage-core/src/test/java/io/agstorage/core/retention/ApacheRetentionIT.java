@@ -15,16 +15,18 @@ import io.agstorage.core.StorageEngine;
 import io.agstorage.core.TimescaleTier;
 import io.agstorage.core.retention.RetentionReport.RollupRefresh;
 import io.agstorage.core.retention.RetentionReport.TableRetention;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Retention and rollups on the Apache edition (the real PostgreSQL 15 + TimescaleDB 2.19 Apache server). */
 class ApacheRetentionIT {
 
-    private final TestDatabase db = TestDatabase.apache();
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("ret_apache");
 
     private static String q(String schema) {
         return "\"" + schema + "\"";
@@ -32,9 +34,9 @@ class ApacheRetentionIT {
 
     @Test
     void aRunDropsExactlyTheChunksPastRetentionAfterRollingThemUpAndASecondRunIsANoOp() throws Exception {
-        String schema = TestDatabase.uniqueSchema("ret_apache");
-        try (StorageEngine engine = StorageEngine.create(
-                db.config(schema).setMetricsRetentionDays(90).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine =
+                StorageEngine.create(db.config().setMetricsRetentionDays(90).build())) {
             assertThat(engine.capabilities().tier()).isEqualTo(TimescaleTier.APACHE);
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
             Instant start = end.minus(Duration.ofDays(120));
@@ -99,11 +101,13 @@ class ApacheRetentionIT {
                 assertThat(symmetricDifference(
                                 db,
                                 "SELECT time_bucket('" + grain
-                                        + "', time), series_id, count(*), sum(value), min(value), max(value), min(time), "
+                                        + "', time), series_id, count(*), sum(value), min(value), max(value), "
+                                        + "min(time), "
                                         + "first(value, time), max(time), last(value, time) FROM " + q(schema)
                                         + ".samples WHERE time >= '" + boundary
                                         + "' AND time < time_bucket('" + grain + "', now()) GROUP BY 1, 2",
-                                "SELECT bucket, series_id, sample_count, value_sum, value_min, value_max, time_first, value_first, time_last, "
+                                "SELECT bucket, series_id, sample_count, value_sum, value_min, value_max, "
+                                        + "time_first, value_first, time_last, "
                                         + "value_last FROM " + q(schema) + "." + rollup + " WHERE bucket >= '"
                                         + boundary + "'"))
                         .as(rollup + " equals the raw aggregate")
@@ -119,15 +123,13 @@ class ApacheRetentionIT {
             assertThat(second.rollups())
                     .allSatisfy(r -> assertThat(r.rowsWritten()).hasValue(0));
             assertThat(db.queryString(newer)).isEqualTo(newerBefore);
-        } finally {
-            db.dropSchema(schema);
         }
     }
 
     @Test
     void queryAggregatedAnswersFromTheRollupsWhenExactAndTheAnswersEqualTheRawTable() throws Exception {
-        String schema = TestDatabase.uniqueSchema("ret_query");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
             MetricSeries[] series = RetentionData.series(engine, 3);
             RetentionData.load(engine, series, end.minus(Duration.ofDays(10)), end, Duration.ofMinutes(10));
@@ -194,15 +196,13 @@ class ApacheRetentionIT {
             assertThat(uncovered.buckets())
                     .containsExactlyElementsOf(
                             rawAggregate(db, schema, from, beyond, Duration.ofHours(1), Aggregation.AVG));
-        } finally {
-            db.dropSchema(schema);
         }
     }
 
     @Test
     void lateDataInsideTheWindowIsReaggregatedAndOlderBackfillsNeedAnExplicitRefresh() throws Exception {
-        String schema = TestDatabase.uniqueSchema("ret_late");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
             MetricSeries[] series = RetentionData.series(engine, 2);
             RetentionData.load(engine, series, end.minus(Duration.ofDays(4)), end, Duration.ofMinutes(15));
@@ -242,15 +242,13 @@ class ApacheRetentionIT {
             assertThat(retention.refreshRollups(backfill, backfill.plus(Duration.ofHours(1))))
                     .isPositive();
             assertThat(symmetricDifference(db, raw, rollup)).isZero();
-        } finally {
-            db.dropSchema(schema);
         }
     }
 
     @Test
     void storageStatsCountRowsAndBytesAndCompressionIsReportedUnavailable() throws Exception {
-        String schema = TestDatabase.uniqueSchema("ret_stats");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
             long loaded = RetentionData.load(
                     engine, RetentionData.series(engine, 2), end.minus(Duration.ofDays(3)), end, Duration.ofMinutes(1));
@@ -287,15 +285,13 @@ class ApacheRetentionIT {
             assertThat(compression.compressionRatio()).isEmpty();
             assertThat(compression.describe()).startsWith("compression unavailable: ");
             assertThat(retention.compressOldData()).isZero();
-        } finally {
-            db.dropSchema(schema);
         }
     }
 
     @Test
     void badSettingsAreRefusedNamingTheKeyTheRuleAndTheValue() {
-        String schema = TestDatabase.uniqueSchema("ret_bad");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema)
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config()
                 .setMetricsRetentionDays(2)
                 .setCompressionAfterDays(1)
                 .build())) {
@@ -306,8 +302,8 @@ class ApacheRetentionIT {
                             .setLateDataWindow(Duration.ofDays(2))
                             .build())
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage(
-                            "retention.late_data_window must be shorter than retention.metrics_retention_days (2 days), was PT48H");
+                    .hasMessage("retention.late_data_window must be shorter than retention.metrics_retention_days (2 "
+                            + "days), was PT48H");
             assertThatThrownBy(() -> RetentionManager.builder(engine).setMetricsRetentionDays(0))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("retention.metrics_retention_days must be between 1 and 36500, was 0");
@@ -318,8 +314,6 @@ class ApacheRetentionIT {
             assertThatThrownBy(() -> RetentionScheduler.builder(retention).setInterval(Duration.ofMillis(10)))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("retention.interval must be at least 100 ms, was PT0.01S");
-        } finally {
-            db.dropSchema(schema);
         }
     }
 

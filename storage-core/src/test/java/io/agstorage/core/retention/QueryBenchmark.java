@@ -157,7 +157,8 @@ public final class QueryBenchmark {
             long total = 0;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + ".samples (time, series_id, value) "
                     + "SELECT t, r.id, ((extract(epoch FROM t)::bigint / ? + r.id * 7) % 1000) / 8.0 "
-                    + "FROM generate_series(?::timestamptz, ?::timestamptz - ? * INTERVAL '1 second', ? * INTERVAL '1 second') t, "
+                    + "FROM generate_series(?::timestamptz, ?::timestamptz - ? * INTERVAL '1 second', ? * INTERVAL "
+                    + "'1 second') t, "
                     + s + ".series r WHERE r.metric = ?")) {
                 for (int d = 0; d < days; d++) {
                     Instant a = start.plus(Duration.ofDays(d));

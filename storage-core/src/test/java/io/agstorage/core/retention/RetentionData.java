@@ -7,7 +7,7 @@ import io.agstorage.core.Bucket;
 import io.agstorage.core.MetricSeries;
 import io.agstorage.core.SampleBatch;
 import io.agstorage.core.StorageEngine;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -78,13 +78,13 @@ final class RetentionData {
 
     /** The raw-table answer, computed here with plain SQL (the reference the rollups must equal). */
     static List<Bucket> rawAggregate(
-            TestDatabase db, String schema, Instant start, Instant end, Duration bucket, Aggregation agg)
+            DatabaseExtension db, String schema, Instant start, Instant end, Duration bucket, Aggregation agg)
             throws SQLException {
         return rawAggregate(db, schema, start, end, bucket, agg, Map.of());
     }
 
     static List<Bucket> rawAggregate(
-            TestDatabase db,
+            DatabaseExtension db,
             String schema,
             Instant start,
             Instant end,
@@ -130,7 +130,7 @@ final class RetentionData {
     }
 
     /** Rows of {@code a} missing from {@code b} plus rows of {@code b} missing from {@code a}: 0 when equal. */
-    static long symmetricDifference(TestDatabase db, String a, String b) {
+    static long symmetricDifference(DatabaseExtension db, String a, String b) {
         return db.queryLong("SELECT (SELECT count(*) FROM (" + a + " EXCEPT ALL " + b + ") x) + (SELECT count(*) FROM ("
                 + b + " EXCEPT ALL " + a + ") y)");
     }

@@ -44,9 +44,9 @@ class RetentionReportTest {
         assertThat(report.totalRowsRemoved()).isEqualTo(4_320);
         assertThat(report.totalRollupRowsWritten()).isEqualTo(72);
         assertThat(report.summary())
-                .isEqualTo(
-                        "dropped 3 chunks (4320 rows) samples=3/4320; rollups metrics_hourly=72 rows "
-                                + "metrics_daily=refreshed; compressed 0 chunks (compression unavailable: APACHE edition); 12 ms");
+                .isEqualTo("dropped 3 chunks (4320 rows) samples=3/4320; rollups metrics_hourly=72 rows "
+                        + "metrics_daily=refreshed; compressed 0 chunks (compression unavailable: APACHE "
+                        + "edition); 12 ms");
     }
 
     @Test

@@ -8,8 +8,8 @@ import io.agstorage.core.StorageEngine;
 import io.agstorage.core.retention.RetentionScheduler.Outcome;
 import io.agstorage.core.retention.RetentionScheduler.Run;
 import io.agstorage.core.retention.internal.RetentionLock;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TcpProxy;
-import io.agstorage.core.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The scheduler against the real Apache-tier server: leader election across sessions (what separate JVMs get:
@@ -26,15 +27,16 @@ import org.junit.jupiter.api.Test;
  */
 class RetentionSchedulerIT {
 
-    private final TestDatabase db = TestDatabase.apache();
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("ret_sched");
 
     @Test
     void ofTwoSchedulersOnOneDatabaseOneWorksWhileTheOtherSkipsAndNoWorkIsDoneTwice() throws Exception {
-        String schema = TestDatabase.uniqueSchema("ret_leader");
+        String schema = db.schema();
         try (StorageEngine engineA = StorageEngine.create(
-                        db.config(schema).setMetricsRetentionDays(90).build());
+                        db.config().setMetricsRetentionDays(90).build());
                 StorageEngine engineB = StorageEngine.create(
-                        db.config(schema).setMetricsRetentionDays(90).build())) {
+                        db.config().setMetricsRetentionDays(90).build())) {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
             RetentionData.load(
                     engineA,
@@ -96,17 +98,15 @@ class RetentionSchedulerIT {
             assertThat(b.lastReport()).isSameAs(after.report());
             a.stop();
             b.stop();
-        } finally {
-            db.dropSchema(schema);
         }
     }
 
     @Test
     void aDatabaseOutageFailsTicksThatAreRetriedTheThreadSurvivesAndStopIsPrompt() throws Exception {
-        String schema = TestDatabase.uniqueSchema("ret_outage");
+        String schema = db.schema();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url());
-                StorageEngine engine = StorageEngine.create(db.config(schema)
+                StorageEngine engine = StorageEngine.create(db.config()
                         .setUrl(proxy.proxiedUrl(db.url()))
                         .setConnectionTimeoutSec(1)
                         .build())) {
@@ -164,8 +164,6 @@ class RetentionSchedulerIT {
             assertThat(scheduler.isRunning()).isFalse();
             assertThat(scheduler.runNow()).isCompletedExceptionally();
             scheduler.stop(); // idempotent
-        } finally {
-            db.dropSchema(schema);
         }
     }
 }

@@ -13,17 +13,19 @@ import io.agstorage.core.MetricRow;
 import io.agstorage.core.MetricSeries;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.TimescaleTier;
-import io.agstorage.core.testing.TestDatabase;
+import io.agstorage.core.testing.DatabaseExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Native policies, compression and continuous aggregates on the TSL tier (the WASM server: no background workers). */
 class TslRetentionIT {
 
-    private final TestDatabase db = TestDatabase.tsl();
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.tsl("tsl_ret");
 
     private String job(String schema, String relation, String proc, String key) {
         return db.queryString("SELECT string_agg(job_id || ':' || (config->>'" + key
@@ -33,8 +35,8 @@ class TslRetentionIT {
 
     @Test
     void policiesFollowTheConfigAndChangingAnIntervalReplacesThePolicyWithoutDuplicates() {
-        String schema = TestDatabase.uniqueSchema("tsl_policy");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema)
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config()
                 .setMetricsRetentionDays(30)
                 .setExecutionRetentionDays(365)
                 .setCompressionAfterDays(7)
@@ -58,9 +60,9 @@ class TslRetentionIT {
                     .matches("\\d+:3 days");
             assertThat(job(schema, "metrics_daily", "policy_refresh_continuous_aggregate", "end_offset"))
                     .matches("\\d+:1 day");
-            assertThat(db.queryString(
-                            "SELECT segmentby || '/' || orderby FROM timescaledb_information.hypertable_compression_settings "
-                                    + "WHERE hypertable = '\"" + schema + "\".samples'::regclass"))
+            assertThat(db.queryString("SELECT segmentby || '/' || orderby FROM "
+                            + "timescaledb_information.hypertable_compression_settings WHERE hypertable = '\""
+                            + schema + "\".samples'::regclass"))
                     .isEqualTo("series_id/\"time\" DESC");
             long jobs = db.queryLong(
                     "SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '" + schema + "'");
@@ -88,16 +90,14 @@ class TslRetentionIT {
             assertThat(db.queryLong("SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '"
                             + schema + "'"))
                     .isEqualTo(jobs);
-        } finally {
-            db.dropSchema(schema);
         }
     }
 
     @Test
     void oldChunksAreCompressedWithTheSameAnswersAMeasuredRatioAndContinuousAggregatesAnswerRollupQueries()
             throws Exception {
-        String schema = TestDatabase.uniqueSchema("tsl_data");
-        try (StorageEngine engine = StorageEngine.create(db.config(schema)
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config()
                 .setMetricsRetentionDays(30)
                 .setCompressionAfterDays(7)
                 .build())) {
@@ -113,9 +113,9 @@ class TslRetentionIT {
             AggregationResult p50Before = engine.queryAggregated(METRIC, from, to, Duration.ofDays(1), Aggregation.P50);
             assertThat(rawBefore).hasSize(2 * 7 * 48);
             assertThat(p50Before.source()).isEqualTo("samples");
-            String uncompressed =
-                    "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = '" + schema
-                            + "' AND hypertable_name = 'samples' AND NOT is_compressed AND range_end <= now() - INTERVAL '7 days'";
+            String uncompressed = "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = '"
+                    + schema + "' AND hypertable_name = 'samples' AND NOT is_compressed AND range_end <= now() - "
+                    + "INTERVAL '7 days'";
             long toCompress = db.queryLong(uncompressed);
             assertThat(toCompress).isBetween(32L, 34L);
 
@@ -223,8 +223,6 @@ class TslRetentionIT {
                     .as("inside retention: untouched")
                     .isEqualTo(rawBefore);
             assertThat(retention.runRetention().isNoOp()).isTrue();
-        } finally {
-            db.dropSchema(schema);
         }
     }
 }

@@ -9,17 +9,16 @@ import io.agstorage.core.MetricType;
 import io.agstorage.core.SampleBatch;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.SyncPolicy;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TcpProxy;
-import io.agstorage.core.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,25 +30,15 @@ class SampleSpoolIT {
 
     private static final long T0 = 1_775_000_000_000_000L;
 
-    private final TestDatabase db = TestDatabase.apache();
-    private String schema;
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("spool");
 
     @TempDir
     Path spoolDirectory;
 
-    @BeforeEach
-    void schema() {
-        schema = TestDatabase.uniqueSchema("spool");
-    }
-
-    @AfterEach
-    void drop() {
-        db.dropSchema(schema);
-    }
-
     @Test
     void spooledBatchesAreCommittedOnceWithTheSpoolsPosition() throws Exception {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
+        try (StorageEngine engine = StorageEngine.create(db.config().build());
                 SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.BATCH)) {
             MetricSeries s = engine.series("spooled", Map.of("k", "v"));
             for (int record = 0; record < 20; record++) {
@@ -60,23 +49,24 @@ class SampleSpoolIT {
                         .isDone();
             }
             engine.flushBuffer();
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
                     .isEqualTo(2_000);
-            assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples"))
+            assertThat(db.queryDouble("SELECT sum(value) FROM " + db.schema() + ".samples"))
                     .isEqualTo(1_999.0 * 2_000 / 2);
-            assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema
+            assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + db.schema()
                             + ".spool_watermarks WHERE spool = '" + spool.id() + "'"))
                     .isEqualTo("20/100");
             await().atMost(Duration.ofSeconds(5)).until(() -> spool.backlog() == 0);
             assertThat(spool.spooledPoints()).isEqualTo(2_000);
         }
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
+        try (StorageEngine engine = StorageEngine.create(db.config().build());
                 SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.BATCH)) {
             assertThat(reopened.replayedPoints())
                     .as("everything was committed: nothing to replay")
                     .isZero();
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(2_000);
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
+                .isEqualTo(2_000);
     }
 
     @Test
@@ -85,7 +75,7 @@ class SampleSpoolIT {
         HistogramPoint exponential =
                 HistogramPoint.exponential(4, 10, 1, 4, 2, 1, 3, new long[] {1, 2}, 0, new long[0]);
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url())) {
-            StorageEngine engine = StorageEngine.create(db.config(schema)
+            StorageEngine engine = StorageEngine.create(db.config()
                     .setUrl(proxy.proxiedUrl(db.url()))
                     .setConnectionTimeoutSec(1)
                     .setWriteTimeoutMs(1_500)
@@ -113,44 +103,46 @@ class SampleSpoolIT {
             engine.close();
             proxy.restore();
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
                 .as("only the first five records were committed")
                 .isEqualTo(500);
 
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build());
+        try (StorageEngine engine = StorageEngine.create(db.config().build());
                 SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS)) {
             assertThat(reopened.replayedPoints()).isEqualTo(5 * (100 + 2));
             assertThat(reopened.replaySkipped()).isZero();
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples s JOIN " + schema
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples s JOIN " + db.schema()
                         + ".series r ON r.id = s.series_id " + "WHERE r.labels->>'series' = 'known'"))
                 .isEqualTo(1_000);
-        assertThat(db.queryDouble("SELECT sum(value) FROM " + schema + ".samples s JOIN " + schema
+        assertThat(db.queryDouble("SELECT sum(value) FROM " + db.schema() + ".samples s JOIN " + db.schema()
                         + ".series r ON r.id = s.series_id " + "WHERE r.labels->>'series' = 'known'"))
                 .isEqualTo(999.0 * 1_000 / 2);
-        assertThat(
-                        db.queryString(
-                                "SELECT string_agg(value::text, ',' ORDER BY time) FROM " + schema + ".samples s JOIN "
-                                        + schema
-                                        + ".series r ON r.id = s.series_id WHERE r.labels->>'series' = 'first seen in the outage'"))
+        assertThat(db.queryString("SELECT string_agg(value::text, ',' ORDER BY time) FROM " + db.schema()
+                        + ".samples s JOIN "
+                        + db.schema()
+                        + ".series r ON r.id = s.series_id WHERE r.labels->>'series' = 'first seen in the outage'"))
                 .isEqualTo("5,6,7,8,9");
         assertThat(db.queryString(
-                        "SELECT string_agg(count || ':' || sum || ':' || coalesce(array_to_string(bucket_counts, '|'), 'exp' || scale "
-                                + "|| '/' || positive_offset || '/' || array_to_string(positive_counts, '|')), ',' ORDER BY time) FROM "
-                                + schema + ".histograms"))
+                        "SELECT string_agg(count || ':' || sum || ':' || coalesce(array_to_string(bucket_counts, "
+                                + "'|'), 'exp' || scale "
+                                + "|| '/' || positive_offset || '/' || array_to_string(positive_counts, '|')), ',' "
+                                + "ORDER BY time) FROM "
+                                + db.schema() + ".histograms"))
                 .isEqualTo("4:10:exp2/3/1|2,3:6.5:1|2|0,4:10:exp2/3/1|2,3:6.5:1|2|0,4:10:exp2/3/1|2");
     }
 
     @Test
     void aRecordSplitOverSeveralCommitsRecordsEachPartAndResumesAfterTheLastOne() throws Exception {
         try (StorageEngine engine =
-                StorageEngine.create(db.config(schema).setBatchSize(100).build())) {
+                StorageEngine.create(db.config().setBatchSize(100).build())) {
             // Every position the writer commits, in order.
-            db.execute("CREATE TABLE " + schema + ".position_log (sequence bigint, entries int)");
-            db.execute("CREATE FUNCTION " + schema + ".log_position() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    + "INSERT INTO " + schema + ".position_log VALUES (NEW.sequence, NEW.entries); RETURN NEW; END $$");
-            db.execute("CREATE TRIGGER log_position AFTER INSERT OR UPDATE ON " + schema
-                    + ".spool_watermarks FOR EACH ROW EXECUTE FUNCTION " + schema + ".log_position()");
+            db.execute("CREATE TABLE " + db.schema() + ".position_log (sequence bigint, entries int)");
+            db.execute("CREATE FUNCTION " + db.schema()
+                    + ".log_position() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " + "INSERT INTO " + db.schema()
+                    + ".position_log VALUES (NEW.sequence, NEW.entries); RETURN NEW; END $$");
+            db.execute("CREATE TRIGGER log_position AFTER INSERT OR UPDATE ON " + db.schema()
+                    + ".spool_watermarks FOR EACH ROW EXECUTE FUNCTION " + db.schema() + ".log_position()");
             Path crashed = Files.createTempDirectory("spool-at-crash");
             try (SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
                 MetricSeries s = engine.series("split", Map.of());
@@ -164,14 +156,14 @@ class SampleSpoolIT {
                 }
             }
             assertThat(db.queryString(
-                            "SELECT string_agg(sequence || '/' || entries, ',') FROM " + schema + ".position_log"))
+                            "SELECT string_agg(sequence || '/' || entries, ',') FROM " + db.schema() + ".position_log"))
                     .as("a batch of 100 samples holds part of the record; each part commits how far it got")
                     .isEqualTo("1/100,1/200,1/250");
 
             // As if the process had died after the first part: the database holds 100 entries and position 1/100, and
             // the journal still holds the record, its trim not recorded yet.
-            db.execute("DELETE FROM " + schema + ".samples WHERE value >= 100");
-            db.execute("UPDATE " + schema + ".spool_watermarks SET sequence = 1, entries = 100");
+            db.execute("DELETE FROM " + db.schema() + ".samples WHERE value >= 100");
+            db.execute("UPDATE " + db.schema() + ".spool_watermarks SET sequence = 1, entries = 100");
             Files.delete(spoolDirectory.resolve("trimmed.seq"));
             try (var segments = Files.newDirectoryStream(crashed)) {
                 for (Path segment : segments) {
@@ -180,26 +172,27 @@ class SampleSpoolIT {
             }
         }
         try (StorageEngine engine =
-                        StorageEngine.create(db.config(schema).setBatchSize(100).build());
+                        StorageEngine.create(db.config().setBatchSize(100).build());
                 SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
             assertThat(reopened.replayedPoints())
                     .as("the rest of the record, from entry 100")
                     .isEqualTo(150);
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(250);
-        assertThat(db.queryLong("SELECT count(DISTINCT value) FROM " + schema + ".samples"))
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
                 .isEqualTo(250);
-        assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks"))
+        assertThat(db.queryLong("SELECT count(DISTINCT value) FROM " + db.schema() + ".samples"))
+                .isEqualTo(250);
+        assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + db.schema() + ".spool_watermarks"))
                 .isEqualTo("1/250");
-        List<String> positions = List.of(
-                db.queryString("SELECT string_agg(sequence || '/' || entries, ',') FROM " + schema + ".position_log")
-                        .split(","));
+        List<String> positions = List.of(db.queryString(
+                        "SELECT string_agg(sequence || '/' || entries, ',') FROM " + db.schema() + ".position_log")
+                .split(","));
         assertThat(positions).endsWith("1/200", "1/250");
     }
 
     @Test
     void aJournalThatLostItsTailContinuesAfterTheDatabasesPosition() throws Exception {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             MetricSeries s = engine.series("continued", Map.of());
             try (SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
                 for (int record = 0; record < 3; record++) {
@@ -218,22 +211,23 @@ class SampleSpoolIT {
                 engine.flushBuffer();
             }
         }
-        assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks"))
+        assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + db.schema() + ".spool_watermarks"))
                 .as("not 1/10: record 1 was taken")
                 .isEqualTo("4/10");
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(40);
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
+                .isEqualTo(40);
     }
 
     @Test
     void aBatchLargerThanHalfTheBufferIsAnsweredAfterItsCommitInsteadOfRefused() throws Exception {
-        try (StorageEngine engine = StorageEngine.create(
-                        db.config(schema).setMaxBufferSize(1_024).build());
+        try (StorageEngine engine =
+                        StorageEngine.create(db.config().setMaxBufferSize(1_024).build());
                 SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
             MetricSeries s = engine.series("large", Map.of());
             SampleSpool.Spooled spooled = spool.trySpool(batch(s, 0, 5_000));
             assertThat(spooled).isNotNull();
             spooled.answer().get(10, TimeUnit.SECONDS);
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
                     .as("answered after the commit")
                     .isEqualTo(5_000);
             assertThat(spool.spooledPoints()).isZero();

@@ -7,15 +7,14 @@ import io.agstorage.core.MetricSeries;
 import io.agstorage.core.SampleBatch;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.SyncPolicy;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TcpProxy;
-import io.agstorage.core.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,21 +28,11 @@ class SpoolCommitOutcomeIT {
     private static final String COMMITTING =
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query = 'COMMIT'";
 
-    private final TestDatabase db = TestDatabase.apache();
-    private String schema;
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("spool_outcome");
 
     @TempDir
     Path spoolDirectory;
-
-    @BeforeEach
-    void schema() {
-        schema = TestDatabase.uniqueSchema("spool_outcome");
-    }
-
-    @AfterEach
-    void drop() {
-        db.dropSchema(schema);
-    }
 
     @Test
     void aCommitThatWentThroughIsNotWrittenAgain() throws Exception {
@@ -62,7 +51,7 @@ class SpoolCommitOutcomeIT {
      */
     private void assertStoredOnce(boolean committed) throws Exception {
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url());
-                StorageEngine engine = StorageEngine.create(db.config(schema)
+                StorageEngine engine = StorageEngine.create(db.config()
                         .setUrl(proxy.proxiedUrl(db.url()))
                         .setConnectionTimeoutSec(2)
                         .setWriteTimeoutMs(30_000)
@@ -71,10 +60,11 @@ class SpoolCommitOutcomeIT {
             MetricSeries s = engine.series("outcome", Map.of());
             spool.trySpool(batch(s, 0)).answer().get(5, TimeUnit.SECONDS);
             engine.flushBuffer();
-            db.execute("CREATE FUNCTION " + schema
+            db.execute("CREATE FUNCTION " + db.schema()
                     + ".stall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$");
-            db.execute("CREATE CONSTRAINT TRIGGER stall AFTER UPDATE ON " + schema
-                    + ".spool_watermarks DEFERRABLE INITIALLY DEFERRED " + "FOR EACH ROW EXECUTE FUNCTION " + schema
+            db.execute("CREATE CONSTRAINT TRIGGER stall AFTER UPDATE ON " + db.schema()
+                    + ".spool_watermarks DEFERRABLE INITIALLY DEFERRED " + "FOR EACH ROW EXECUTE FUNCTION "
+                    + db.schema()
                     + ".stall()");
             long retriesBefore = engine.ingestionStats().retries();
 
@@ -83,13 +73,14 @@ class SpoolCommitOutcomeIT {
             if (committed) {
                 proxy.swallowResponses();
                 await().atMost(Duration.ofSeconds(10)).until(() -> db.queryLong(COMMITTING) == 0);
-                assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
                         .as("committed, the answer lost")
                         .isEqualTo(200);
             } else {
                 db.queryLong(
-                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query = 'COMMIT'");
-                assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
+                                + "AND query = 'COMMIT'");
+                assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
                         .as("rolled back")
                         .isEqualTo(100);
             }
@@ -100,11 +91,11 @@ class SpoolCommitOutcomeIT {
             assertThat(engine.ingestionStats().retries())
                     .as("the writer learnt the outcome was unknown")
                     .isGreaterThan(retriesBefore);
-            assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
                     .isEqualTo(200);
-            assertThat(db.queryLong("SELECT count(DISTINCT value) FROM " + schema + ".samples"))
+            assertThat(db.queryLong("SELECT count(DISTINCT value) FROM " + db.schema() + ".samples"))
                     .isEqualTo(200);
-            assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + schema + ".spool_watermarks"))
+            assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + db.schema() + ".spool_watermarks"))
                     .isEqualTo("2/100");
         }
     }

@@ -44,7 +44,8 @@ public final class TestDatabase {
         }
         throw new IllegalStateException(
                 "AG_STORAGE_TEST_TSL_URL is not set and AG_STORAGE_TEST_URL is not a TSL server: "
-                        + "run the tests with scripts/test (it starts both tiers), or `scripts/timescaledb tsl-start` and "
+                        + "run the tests with scripts/test (it starts both tiers), or `scripts/timescaledb "
+                        + "tsl-start` and "
                         + "export the variables printed by `scripts/timescaledb env`");
     }
 

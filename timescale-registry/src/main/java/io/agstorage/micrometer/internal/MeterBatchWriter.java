@@ -78,7 +78,10 @@ public final class MeterBatchWriter {
         this.timeUnitName = baseTimeUnit.name().toLowerCase(Locale.ROOT);
     }
 
-    /** Adds the step values of {@code meters} to {@code batch}, stamped {@code epochMicros}; never throws for one bad meter. */
+    /**
+     * Adds the step values of {@code meters} to {@code batch}, stamped {@code epochMicros}; never throws for one bad
+     * meter.
+     */
     public void write(List<Meter> meters, NamingConvention namingConvention, long epochMicros, SampleBatch batch) {
         if (namingConvention != convention) {
             cache.clear();

@@ -71,7 +71,8 @@ public final class ApacheRollups {
                 + "SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM del)";
         this.readWatermarkSql = "SELECT watermark FROM " + quotedSchema + ".rollup_watermarks WHERE rollup = ?";
         this.writeWatermarkSql = "INSERT INTO " + quotedSchema + ".rollup_watermarks (rollup, watermark) VALUES (?, ?) "
-                + "ON CONFLICT (rollup) DO UPDATE SET watermark = greatest(rollup_watermarks.watermark, EXCLUDED.watermark), updated_at = now()";
+                + "ON CONFLICT (rollup) DO UPDATE SET watermark = greatest(rollup_watermarks.watermark, "
+                + "EXCLUDED.watermark), updated_at = now()";
         this.minTimeSql =
                 "SELECT min(" + rollup.timeExpression() + ") FROM " + String.format(rollup.from(), quotedSchema);
         // Where the source hypertable's oldest chunk starts (null when it has none); false when it is no hypertable.

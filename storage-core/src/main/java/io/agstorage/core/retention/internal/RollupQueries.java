@@ -61,7 +61,8 @@ public final class RollupQueries {
                             agg,
                             "SELECT time_bucket(? * INTERVAL '1 microsecond', h.bucket) AS b, " + expression + " FROM "
                                     + quotedSchema + "." + rollup.name() + " h "
-                                    + "WHERE h.series_id = ANY (?) AND h.bucket >= ? AND h.bucket < ? GROUP BY b ORDER BY b LIMIT ?");
+                                    + "WHERE h.series_id = ANY (?) AND h.bucket >= ? AND h.bucket < ? GROUP BY b "
+                                    + "ORDER BY b LIMIT ?");
                 }
             }
             sql.put(rollup.name(), byAgg);

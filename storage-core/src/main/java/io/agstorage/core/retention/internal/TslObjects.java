@@ -38,7 +38,9 @@ public final class TslObjects {
         this.quotedSchema = quotedSchema;
     }
 
-    /** Enables native compression on {@code table}, segmented by {@code segmentBy}, newest first; no-op when enabled. */
+    /**
+     * Enables native compression on {@code table}, segmented by {@code segmentBy}, newest first; no-op when enabled.
+     */
     public boolean enableCompression(String table, String segmentBy, String timeColumn) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps =
@@ -121,14 +123,17 @@ public final class TslObjects {
         int job = ensurePolicy(
                 rollup.name(),
                 "policy_refresh_continuous_aggregate",
-                "(config->>'start_offset')::interval = justify_hours(make_interval(secs => ?)) AND (config->>'end_offset')::interval = justify_hours(make_interval(secs => ?))",
+                "(config->>'start_offset')::interval = justify_hours(make_interval(secs => ?)) AND "
+                        + "(config->>'end_offset')::interval = justify_hours(make_interval(secs => ?))",
                 ps -> {
                     ps.setLong(1, startOffset);
                     ps.setLong(2, endOffset);
                 },
                 "SELECT remove_continuous_aggregate_policy(?::regclass)",
-                "SELECT add_continuous_aggregate_policy(?::regclass, start_offset => justify_hours(make_interval(secs => ?)), "
-                        + "end_offset => justify_hours(make_interval(secs => ?)), schedule_interval => justify_hours(make_interval(secs => ?)))",
+                "SELECT add_continuous_aggregate_policy(?::regclass, start_offset => "
+                        + "justify_hours(make_interval(secs => ?)), "
+                        + "end_offset => justify_hours(make_interval(secs => ?)), schedule_interval => "
+                        + "justify_hours(make_interval(secs => ?)))",
                 ps -> {
                     ps.setLong(2, startOffset);
                     ps.setLong(3, endOffset);
@@ -139,9 +144,9 @@ public final class TslObjects {
             refreshAll(rollup);
         }
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO " + quotedSchema
-                                + ".rollup_watermarks (rollup, watermark) VALUES (?, 'infinity') ON CONFLICT (rollup) DO NOTHING")) {
+                PreparedStatement ps = c.prepareStatement("INSERT INTO " + quotedSchema
+                        + ".rollup_watermarks (rollup, watermark) VALUES (?, 'infinity') ON CONFLICT "
+                        + "(rollup) DO NOTHING")) {
             ps.setString(1, rollup.name());
             ps.executeUpdate();
         }
