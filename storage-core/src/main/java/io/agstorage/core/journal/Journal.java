@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Life cycle: {@link Builder#open(ReplayHandler)} reads every segment, hands each valid record to the
  * handler in order, cuts a torn or corrupt tail off after its valid prefix (reported in {@link #recovery()}
- * and saved aside), and starts a new segment for appends. {@link #append(byte[])} writes a record and returns
+ * and saved aside), quarantines a valid record the handler cannot decode ({@link UndecodableRecordException}: copied
+ * to {@code quarantine-<sequence>.rec}, logged as an error, replay goes on), and starts a new segment for appends. {@link #append(byte[])} writes a record and returns
  * its sequence; {@link #awaitDurable(long)} waits as the {@link SyncPolicy} says; {@link #trim(long)} deletes
  * segments whose records are all at or below a sequence the caller has stored elsewhere.
  *
@@ -413,7 +414,8 @@ public final class Journal implements AutoCloseable {
 
         /**
          * Opens the journal: replays every valid record to {@code handler} (in sequence order, on this thread),
-         * cuts off and reports a corrupt or torn tail, and starts a fresh segment for appends.
+         * cuts off and reports a corrupt or torn tail, quarantines the records the handler cannot decode (it throws
+         * {@link UndecodableRecordException}) and starts a fresh segment for appends.
          *
          * @throws IllegalStateException when another journal holds the directory
          * @throws JournalException when the files cannot be read or written
