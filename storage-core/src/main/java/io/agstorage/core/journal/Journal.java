@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * <p>Life cycle: {@link Builder#open(ReplayHandler)} reads every segment, hands each valid record to the
  * handler in order, cuts a torn or corrupt tail off after its valid prefix (reported in {@link #recovery()}
  * and saved aside), quarantines a valid record the handler cannot decode ({@link UndecodableRecordException}: copied
- * to {@code quarantine-<sequence>.rec}, logged as an error, replay goes on), and starts a new segment for appends. {@link #append(byte[])} writes a record and returns
- * its sequence; {@link #awaitDurable(long)} waits as the {@link SyncPolicy} says; {@link #trim(long)} deletes
- * segments whose records are all at or below a sequence the caller has stored elsewhere.
+ * to {@code quarantine-<sequence>.rec}, logged as an error, replay goes on), and starts a new segment for appends.
+ * {@link #append(byte[])} writes a record and returns its sequence; {@link #awaitDurable(long)} waits as the
+ * {@link SyncPolicy} says; {@link #trim(long)} deletes segments whose records are all at or below a sequence the
+ * caller has stored elsewhere.
  *
  * <p>Forcing ({@code fsync}) follows the {@link SyncPolicy}: never while appending for {@link SyncPolicy#NONE};
  * every {@linkplain Builder#syncInterval(Duration) sync interval} by a background thread ({@code ag-journal-sync})
@@ -126,12 +127,12 @@ public final class Journal implements AutoCloseable {
      * Writes one record to the file (the operating system's page cache, not yet necessarily the device) and
      * returns its sequence. Follow with {@link #awaitDurable(long)} for the sync policy's guarantee.
      *
-     * @throws IllegalArgumentException when the payload is larger than {@link #MAX_RECORD_BYTES}
      * <p>A write that fails (a full disk typically writes part of the record, then fails) leaves the journal as it was
      * before it: the partial bytes are cut off and the next append may succeed once there is room. Should cutting them
      * off fail too, the journal fails closed: every append throws until the bytes can be cut off (each append tries)
      * or the journal is reopened. A record appended after partial bytes would not be replayed, so none ever is.
      *
+     * @throws IllegalArgumentException when the payload is larger than {@link #MAX_RECORD_BYTES}
      * @throws JournalException when the write fails (nothing of the record is kept), the journal refuses records after
      *     a write it could not undo, or an earlier {@code fsync} failed (the device can no longer be trusted with new
      *     records)

@@ -2,9 +2,10 @@ package io.agstorage.core.journal;
 
 /**
  * Thrown by a {@link ReplayHandler} for a record whose checksum is valid but which it cannot decode (written by
- * another version, or by a bug): the journal then quarantines the record (copies it to {@code quarantine-<sequence>.rec}
- * beside the segments, logs an error naming the file, the sequence and this exception's message, reports it in
- * {@link JournalRecovery#quarantined()}) and goes on replaying the records after it, instead of failing to open.
+ * another version, or by a bug): the journal then quarantines the record (copies it to
+ * {@code quarantine-<sequence>.rec} beside the segments, logs an error naming the file, the sequence and this
+ * exception's message, reports it in {@link JournalRecovery#quarantined()}) and goes on replaying the records after
+ * it, instead of failing to open.
  */
 public final class UndecodableRecordException extends RuntimeException {
 

@@ -87,9 +87,9 @@ public final class SampleSpool implements AutoCloseable {
      * not hold yet and waits up to {@code ingestion.write_timeout_ms} for every replayed record to be committed; the
      * journal is trimmed only then.
      *
-     * <p>A record that cannot be decoded (its checksum is valid, its format is not this version's) is quarantined by the
-     * journal ({@code quarantine-<sequence>.rec} in the directory, logged as an error) and the records after it are
-     * replayed: it is not written, and the spool opens.
+     * <p>A record that cannot be decoded (its checksum is valid, its format is not this version's) is quarantined by
+     * the journal ({@code quarantine-<sequence>.rec} in the directory, logged as an error) and the records after it
+     * are replayed: it is not written, and the spool opens.
      *
      * @throws StorageException when the directory or its journal cannot be used, or the replay is not committed in
      *     time (nothing is trimmed: the next open replays it again)
