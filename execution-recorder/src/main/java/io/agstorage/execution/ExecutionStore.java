@@ -67,7 +67,11 @@ import org.jspecify.annotations.Nullable;
  *       time a re-report carries; position snapshots by (venue, market, time), order events by their id; an order
  *       row is updated only by a change not older than it.
  *   <li>A corrupt or torn journal tail is detected by checksum, logged, saved aside, and the valid prefix is
- *       replayed ({@link #journalRecovery()}).
+ *       replayed ({@link #journalRecovery()}). A record with a valid checksum that this version cannot decode is
+ *       quarantined ({@code quarantine-<sequence>.rec} in the journal directory, logged as an error) and the records
+ *       after it are replayed: the store still opens.
+ *   <li>A call whose journal write fails (a full disk) throws {@link JournalException} and leaves the journal as it
+ *       was before it; calls succeed again once there is room, and every call that returned is replayed.
  * </ul>
  *
  * Queries read the database: call {@link #flush()} first to see the records just stored. Thread-safe; changes of

@@ -5,6 +5,7 @@ import io.agstorage.core.StorageException;
 import io.agstorage.core.journal.Journal;
 import io.agstorage.core.journal.JournalRecovery;
 import io.agstorage.core.journal.SyncPolicy;
+import io.agstorage.core.journal.UndecodableRecordException;
 import io.agstorage.execution.ExecutionStats;
 import io.agstorage.execution.ExecutionStore;
 import io.agstorage.execution.internal.ExecutionWriter.Pending;
@@ -32,6 +33,11 @@ public final class ExecutionJournal {
 
     private final LongAdder journaled = new LongAdder();
     private final long replayed;
+    /**
+     * The last record queued for the writer: what {@link #flush} waits for. Not the journal's last sequence, which may
+     * be a quarantined record the writer never sees.
+     */
+    private volatile long lastQueued;
 
     /**
      * Opens the journal in {@code directory} with {@code settings}, replays it (each order change also to
@@ -54,14 +60,24 @@ public final class ExecutionJournal {
         // journal, and the writer reads them back from it a batch at a time
         long[] replay = {0, 0};
         this.journal = settings.directory(directory).open((seq, payload) -> {
-            if (RecordCodec.isOrderChange(payload) && RecordCodec.decode(payload) instanceof OrderChange c) {
-                onReplayedOrder.accept(c);
+            if (RecordCodec.isOrderChange(payload)) {
+                Object record;
+                try {
+                    record = RecordCodec.decode(payload);
+                } catch (IllegalArgumentException e) {
+                    // The journal quarantines it and replays the rest: one bad record must not keep the store shut.
+                    throw new UndecodableRecordException(e.getMessage(), e);
+                }
+                if (record instanceof OrderChange c) {
+                    onReplayedOrder.accept(c);
+                }
             }
             if (replay[0]++ == 0) {
                 replay[1] = seq;
             }
         });
         this.replayed = replay[0];
+        this.lastQueued = journal.lastSequence();
         journaled.add(replayed);
         this.writer = new ExecutionWriter(
                 new ExecutionBatchWriter(engine.dataSource(), engine.quotedSchema()),
@@ -82,9 +98,13 @@ public final class ExecutionJournal {
                         ? "batch every " + journal.syncInterval().toNanos() / 1e6 + " ms"
                         : journal.syncPolicy().name().toLowerCase(Locale.ROOT),
                 replayed,
-                journal.recovery().clean()
-                        ? ""
-                        : ", " + journal.recovery().corruptions().size() + " corrupt region(s) cut off");
+                (journal.recovery().clean()
+                                ? ""
+                                : ", " + journal.recovery().corruptions().size() + " corrupt region(s) cut off")
+                        + (journal.recovery().quarantined().isEmpty()
+                                ? ""
+                                : ", " + journal.recovery().quarantined().size()
+                                        + " undecodable record(s) QUARANTINED (not written; see the errors above)"));
     }
 
     /** Journals a record (not yet forced: see {@link #awaitDurable}) and queues it for the writer; its sequence. */
@@ -93,6 +113,7 @@ public final class ExecutionJournal {
         synchronized (appendLock) {
             long seq = journal.append(payload);
             writer.enqueue(new Pending(seq, record));
+            lastQueued = seq;
             journaled.increment();
             return seq;
         }
@@ -109,7 +130,7 @@ public final class ExecutionJournal {
      * @throws StorageException when that takes longer than {@code timeoutMs}
      */
     public void flush(long timeoutMs) {
-        long target = journal.lastSequence();
+        long target = lastQueued;
         try {
             if (!writer.awaitCommitted(target, timeoutMs)) {
                 throw new StorageException((target - writer.committedSequence())

@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Life cycle: {@link Builder#open(ReplayHandler)} reads every segment, hands each valid record to the
  * handler in order, cuts a torn or corrupt tail off after its valid prefix (reported in {@link #recovery()}
- * and saved aside), and starts a new segment for appends. {@link #append(byte[])} writes a record and returns
- * its sequence; {@link #awaitDurable(long)} waits as the {@link SyncPolicy} says; {@link #trim(long)} deletes
- * segments whose records are all at or below a sequence the caller has stored elsewhere.
+ * and saved aside), quarantines a valid record the handler cannot decode ({@link UndecodableRecordException}: copied
+ * to {@code quarantine-<sequence>.rec}, logged as an error, replay goes on), and starts a new segment for appends.
+ * {@link #append(byte[])} writes a record and returns its sequence; {@link #awaitDurable(long)} waits as the
+ * {@link SyncPolicy} says; {@link #trim(long)} deletes segments whose records are all at or below a sequence the
+ * caller has stored elsewhere.
  *
  * <p>Forcing ({@code fsync}) follows the {@link SyncPolicy}: never while appending for {@link SyncPolicy#NONE};
  * every {@linkplain Builder#syncInterval(Duration) sync interval} by a background thread ({@code ag-journal-sync})
@@ -125,9 +127,15 @@ public final class Journal implements AutoCloseable {
      * Writes one record to the file (the operating system's page cache, not yet necessarily the device) and
      * returns its sequence. Follow with {@link #awaitDurable(long)} for the sync policy's guarantee.
      *
+     * <p>A write that fails (a full disk typically writes part of the record, then fails) leaves the journal as it was
+     * before it: the partial bytes are cut off and the next append may succeed once there is room. Should cutting them
+     * off fail too, the journal fails closed: every append throws until the bytes can be cut off (each append tries)
+     * or the journal is reopened. A record appended after partial bytes would not be replayed, so none ever is.
+     *
      * @throws IllegalArgumentException when the payload is larger than {@link #MAX_RECORD_BYTES}
-     * @throws JournalException when the write fails, or an earlier {@code fsync} failed (the device can no longer
-     *     be trusted with new records)
+     * @throws JournalException when the write fails (nothing of the record is kept), the journal refuses records after
+     *     a write it could not undo, or an earlier {@code fsync} failed (the device can no longer be trusted with new
+     *     records)
      */
     public long append(byte[] payload) {
         Objects.requireNonNull(payload, "payload");
@@ -142,6 +150,7 @@ public final class Journal implements AutoCloseable {
                 throw new JournalException(
                         "journal fsync failed earlier, refusing new records: " + failure.getMessage(), failure);
             }
+            checkUndamaged();
             try {
                 if (segments.activeSize() >= segmentBytes) {
                     roll();
@@ -150,8 +159,19 @@ public final class Journal implements AutoCloseable {
                 sync.written(seq);
                 return seq;
             } catch (IOException e) {
+                Exception damage = segments.damage();
+                if (damage != null) {
+                    log.error(
+                            "Journal {}: a failed write left part of a record at the end of {} and cutting it off "
+                                    + "failed too; refusing new records until it can be cut off: {}",
+                            directory,
+                            segments.activePath().getFileName(),
+                            e.toString());
+                }
                 throw new JournalException(
-                        "journal write to " + segments.activePath() + " failed: " + e.getMessage(), e);
+                        "journal write to " + segments.activePath() + " failed"
+                                + (damage == null ? " (the journal is as it was before it)" : "") + ": " + e,
+                        e);
             }
         }
     }
@@ -296,6 +316,29 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails closed while the active segment may end in part of a record (a failed write whose bytes could not be cut
+     * off): a record appended after them would never be replayed. Each call tries to cut them off again first.
+     */
+    private void checkUndamaged() {
+        Exception damage = segments.damage();
+        if (damage == null) {
+            return;
+        }
+        try {
+            segments.repair();
+            log.info(
+                    "Journal {}: the partial record left by a failed write is cut off; taking records again",
+                    directory);
+        } catch (IOException | RuntimeException e) {
+            JournalException refused = new JournalException("journal " + directory + " refuses new records: a failed "
+                    + "write (" + damage + ") left part of a record at the end of " + segments.activePath()
+                    + " that cannot be cut off (" + e + "); it takes records again once it can, or after a reopen");
+            refused.addSuppressed(damage);
+            throw refused;
+        }
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("journal " + directory + " is closed");
@@ -315,6 +358,9 @@ public final class Journal implements AutoCloseable {
                 return;
             }
             try {
+                if (segments.damage() != null) {
+                    segments.repair(); // or the next open cuts the partial record off: nothing follows it
+                }
                 segments.active().force(false);
                 sync.forced(sync.written());
                 segments.closeActive();
@@ -323,7 +369,7 @@ public final class Journal implements AutoCloseable {
                     segments.deleteAll();
                 }
             } catch (IOException e) {
-                log.error("Journal {}: closing failed: {}", directory, e.getMessage());
+                log.error("Journal {}: closing failed: {}", directory, e.toString());
             } finally {
                 closed = true;
                 sync.closed();
@@ -404,7 +450,8 @@ public final class Journal implements AutoCloseable {
 
         /**
          * Opens the journal: replays every valid record to {@code handler} (in sequence order, on this thread),
-         * cuts off and reports a corrupt or torn tail, and starts a fresh segment for appends.
+         * cuts off and reports a corrupt or torn tail, quarantines the records the handler cannot decode (it throws
+         * {@link UndecodableRecordException}) and starts a fresh segment for appends.
          *
          * @throws IllegalStateException when another journal holds the directory
          * @throws JournalException when the files cannot be read or written

@@ -12,14 +12,18 @@ import java.util.List;
  *     because segments are deleted whole)
  * @param corruptions damaged regions found; each was cut off after its valid prefix and kept beside the
  *     segment as a {@code .corrupt} file for inspection
+ * @param quarantined records with a valid checksum that the {@link ReplayHandler} could not decode
+ *     ({@link UndecodableRecordException}); each was copied aside and not replayed, the records after it were
  */
-public record JournalRecovery(int segments, long records, long skipped, List<Corruption> corruptions) {
+public record JournalRecovery(
+        int segments, long records, long skipped, List<Corruption> corruptions, List<Quarantined> quarantined) {
 
     public JournalRecovery {
         corruptions = List.copyOf(corruptions);
+        quarantined = List.copyOf(quarantined);
     }
 
-    /** Whether every byte of every segment was valid. */
+    /** Whether every byte of every segment was valid (a quarantined record is: its reader could not decode it). */
     public boolean clean() {
         return corruptions.isEmpty();
     }
@@ -39,4 +43,13 @@ public record JournalRecovery(int segments, long records, long skipped, List<Cor
             long discardedBytes,
             String reason,
             @org.jspecify.annotations.Nullable Path savedAs) {}
+
+    /**
+     * A record the {@link ReplayHandler} could not decode.
+     *
+     * @param sequence the record's sequence
+     * @param savedAs the file holding its payload, {@code quarantine-<sequence, 20 digits>.rec} beside the segments
+     * @param reason the handler's {@link UndecodableRecordException} message
+     */
+    public record Quarantined(long sequence, Path savedAs, String reason) {}
 }

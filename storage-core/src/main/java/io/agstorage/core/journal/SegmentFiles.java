@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ final class SegmentFiles {
     private Segment activeSegment;
     private long activeSize;
     private long nextSeq;
+    private @Nullable Exception damage;
     private ByteBuffer scratch = ByteBuffer.allocate(4096).order(ByteOrder.BIG_ENDIAN);
     private final CRC32C crc = new CRC32C();
 
@@ -41,20 +43,45 @@ final class SegmentFiles {
         this.force = force;
         this.closed = closed;
         this.nextSeq = nextSeq;
-        start();
-    }
-
-    private void start() throws IOException {
         Path path = Segment.file(directory, nextSeq);
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        ch.write(ByteBuffer.wrap(Segment.MAGIC));
-        if (force) {
-            ch.force(true);
-            forceDirectory();
-        }
-        active = ch;
+        active = create(path);
         activeSegment = new Segment(path, nextSeq, nextSeq - 1);
         activeSize = Segment.MAGIC.length;
+    }
+
+    /**
+     * Creates a segment file holding only the magic; on failure (a full disk) deletes it again, so that a later
+     * attempt can create it anew.
+     */
+    private FileChannel create(Path path) throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            ByteBuffer magic = ByteBuffer.wrap(Segment.MAGIC);
+            while (magic.hasRemaining()) {
+                ch.write(magic);
+            }
+            if (force) {
+                ch.force(true);
+                forceDirectory();
+            }
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException d) {
+                e.addSuppressed(d);
+            }
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            log.debug("Cannot close a journal segment: {}", e.getMessage());
+        }
     }
 
     private void forceDirectory() {
@@ -65,7 +92,11 @@ final class SegmentFiles {
         }
     }
 
-    /** Writes one record (to the page cache) to the active segment; returns its sequence. */
+    /**
+     * Writes one record (to the page cache) to the active segment; returns its sequence. When the write fails (a full
+     * disk writes part of the record, then fails), the segment is cut back to where the record started, so the
+     * journal is as it was before; when even that fails, {@link #damage()} says so until {@link #repair()} succeeds.
+     */
     long write(byte[] payload) throws IOException {
         long seq = nextSeq;
         int size = Segment.HEADER + payload.length;
@@ -80,8 +111,18 @@ final class SegmentFiles {
         crc.update(buf.array(), 0, 12);
         crc.update(payload);
         buf.putInt((int) crc.getValue()).put(payload).flip();
-        while (buf.hasRemaining()) {
-            active.write(buf);
+        try {
+            while (buf.hasRemaining()) {
+                active.write(buf);
+            }
+        } catch (IOException | RuntimeException e) {
+            damage = e;
+            try {
+                repair();
+            } catch (IOException | RuntimeException r) {
+                e.addSuppressed(r);
+            }
+            throw e;
         }
         nextSeq = seq + 1;
         activeSize += size;
@@ -89,11 +130,42 @@ final class SegmentFiles {
         return seq;
     }
 
-    /** Closes the active segment (the caller forced it when the policy asks) and starts the next. */
+    /**
+     * Why the active segment may end in part of a record that could not be cut off, or null when it ends after its
+     * last record. While it is set the journal takes no record: one after the partial bytes would not be replayed.
+     */
+    @Nullable
+    Exception damage() {
+        return damage;
+    }
+
+    /**
+     * Cuts the active segment back to the end of its last record and positions the next write there, reopening the
+     * file when the failure closed the channel (an interrupted write does). Clears {@link #damage()} on success.
+     */
+    void repair() throws IOException {
+        if (!active.isOpen()) {
+            active = FileChannel.open(activeSegment.path, StandardOpenOption.WRITE);
+        }
+        if (active.size() > activeSize) {
+            active.truncate(activeSize);
+        }
+        active.position(activeSize);
+        damage = null;
+    }
+
+    /**
+     * Starts the next segment, then closes the active one (the caller forced it when the policy asks). When the next
+     * cannot be created (a full disk), the active segment stays as it was and the caller may try again later.
+     */
     void roll() throws IOException {
-        active.close();
+        Path path = Segment.file(directory, nextSeq);
+        FileChannel next = create(path);
+        closeQuietly(active);
         closed.addLast(activeSegment);
-        start();
+        active = next;
+        activeSegment = new Segment(path, nextSeq, nextSeq - 1);
+        activeSize = Segment.MAGIC.length;
     }
 
     /** Removes the closed segments whose records are all at or below {@code sequence}; returns their files. */

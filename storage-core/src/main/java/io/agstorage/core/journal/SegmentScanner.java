@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ final class SegmentScanner {
         files.sort(null);
         Deque<Segment> segments = new ArrayDeque<>();
         List<JournalRecovery.Corruption> corruptions = new ArrayList<>();
+        List<JournalRecovery.Quarantined> quarantined = new ArrayList<>();
         long records = 0;
         long skipped = 0;
         long lastSeq = 0;
@@ -102,8 +104,13 @@ final class SegmentScanner {
                         break;
                     }
                     if (seq > checkpoint) {
-                        handler.accept(seq, Arrays.copyOfRange(bytes, payload, payload + length));
-                        records++;
+                        byte[] record = Arrays.copyOfRange(bytes, payload, payload + length);
+                        try {
+                            handler.accept(seq, record);
+                            records++;
+                        } catch (UndecodableRecordException e) {
+                            quarantined.add(quarantine(directory, seq, record, e));
+                        }
                     } else {
                         skipped++;
                     }
@@ -121,7 +128,7 @@ final class SegmentScanner {
                 segments.addLast(segment);
             }
         }
-        JournalRecovery result = new JournalRecovery(files.size(), records, skipped, corruptions);
+        JournalRecovery result = new JournalRecovery(files.size(), records, skipped, corruptions, quarantined);
         for (JournalRecovery.Corruption c : corruptions) {
             log.warn(
                     "Journal {}: {} at offset {} of {}; kept the {} valid records before it, cut off {} bytes "
@@ -143,6 +150,37 @@ final class SegmentScanner {
                     skipped);
         }
         return new Result(segments, lastSeq, namedFloor, result);
+    }
+
+    /**
+     * Copies a record its reader cannot decode to {@code quarantine-<sequence>.rec} (replacing the copy of an earlier
+     * open: the record stays in its segment until a trim covers it) and says so loudly.
+     *
+     * @throws IOException when the copy cannot be written: the record is then not skipped, and the open fails
+     */
+    private static JournalRecovery.Quarantined quarantine(
+            Path directory, long seq, byte[] payload, UndecodableRecordException e) throws IOException {
+        Path file = directory.resolve(String.format("quarantine-%020d.rec", seq));
+        Path tmp = directory.resolve(file.getFileName() + ".tmp");
+        try {
+            Files.write(tmp, payload);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException io) {
+            io.addSuppressed(e);
+            throw new IOException(
+                    "record " + seq + " cannot be decoded (" + e.getMessage() + ") and cannot be quarantined to " + file
+                            + ": " + io.getMessage(),
+                    io);
+        }
+        log.error(
+                "Journal {}: record {} has a valid checksum but cannot be decoded ({}); QUARANTINED it to {} "
+                        + "and replaying the records after it. It is NOT replayed: inspect the file.",
+                directory,
+                seq,
+                e.getMessage(),
+                file,
+                e);
+        return new JournalRecovery.Quarantined(seq, file, String.valueOf(e.getMessage()));
     }
 
     /** Saves the bytes from {@code validEnd} on beside the segment, then truncates the segment there. */

@@ -10,6 +10,7 @@ import io.agstorage.core.internal.SpoolTarget.Entries;
 import io.agstorage.core.journal.Journal;
 import io.agstorage.core.journal.JournalException;
 import io.agstorage.core.journal.SyncPolicy;
+import io.agstorage.core.journal.UndecodableRecordException;
 import io.agstorage.core.spool.internal.SpoolRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,8 +87,12 @@ public final class SampleSpool implements AutoCloseable {
      * not hold yet and waits up to {@code ingestion.write_timeout_ms} for every replayed record to be committed; the
      * journal is trimmed only then.
      *
-     * @throws StorageException when the directory or its journal cannot be used, a record cannot be read, or the replay
-     *     is not committed in time (nothing is trimmed: the next open replays it again)
+     * <p>A record that cannot be decoded (its checksum is valid, its format is not this version's) is quarantined by
+     * the journal ({@code quarantine-<sequence>.rec} in the directory, logged as an error) and the records after it
+     * are replayed: it is not written, and the spool opens.
+     *
+     * @throws StorageException when the directory or its journal cannot be used, or the replay is not committed in
+     *     time (nothing is trimmed: the next open replays it again)
      * @throws IllegalStateException when another spool holds the directory
      */
     public static SampleSpool open(StorageEngine engine, Path directory, SyncPolicy syncPolicy) {
@@ -312,8 +317,6 @@ public final class SampleSpool implements AutoCloseable {
         private final List<CompletableFuture<Long>> submitted = new ArrayList<>();
         private long records;
         private long points;
-        /** The first record that could not be read: the replay stops there, and the open fails. */
-        private @Nullable StorageException unreadable;
 
         Replay(SpoolTarget target, UUID id, SpoolPosition committed) {
             this.target = target;
@@ -322,7 +325,7 @@ public final class SampleSpool implements AutoCloseable {
         }
 
         void accept(long sequence, byte[] payload) {
-            if (sequence < committed.sequence() || unreadable != null) {
+            if (sequence < committed.sequence()) {
                 return;
             }
             int from = sequence == committed.sequence() ? committed.entries() : 0;
@@ -332,8 +335,8 @@ public final class SampleSpool implements AutoCloseable {
                 entries = decoded.entries();
                 unknown += decoded.unknownSeries();
             } catch (IllegalArgumentException e) {
-                unreadable = new StorageException("spool record " + sequence + " cannot be read: " + e.getMessage(), e);
-                return;
+                // The journal quarantines it and replays the rest: one bad record must not keep the spool shut.
+                throw new UndecodableRecordException("spool record cannot be read: " + e.getMessage(), e);
             }
             if (entries.size() == 0) {
                 return;
@@ -353,9 +356,6 @@ public final class SampleSpool implements AutoCloseable {
         }
 
         void awaitCommitted(long timeoutMs) {
-            if (unreadable != null) {
-                throw unreadable;
-            }
             try {
                 CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
                         .get(timeoutMs, TimeUnit.MILLISECONDS);

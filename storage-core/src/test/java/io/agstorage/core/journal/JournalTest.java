@@ -174,6 +174,36 @@ class JournalTest {
     }
 
     @Test
+    void aRecordItsReaderCannotDecodeIsQuarantinedAndTheRestIsReplayed() throws IOException {
+        try (Journal j = open(new ArrayList<>())) {
+            for (int i = 1; i <= 4; i++) {
+                j.append(bytes(i == 2 ? "undecodable" : "record-" + i));
+            }
+        }
+        for (int open = 0; open < 2; open++) { // quarantining again on the next open (not trimmed) is harmless
+            List<Entry> replayed = new ArrayList<>();
+            try (Journal j = Journal.builder().directory(dir).open((seq, payload) -> {
+                String text = new String(payload, StandardCharsets.UTF_8);
+                if (text.equals("undecodable")) {
+                    throw new UndecodableRecordException("unknown record kind 'u'");
+                }
+                replayed.add(new Entry(seq, text));
+            })) {
+                assertThat(j.recovery().clean()).isTrue();
+                assertThat(j.recovery().records()).isEqualTo(3 + open);
+                assertThat(j.recovery().quarantined()).singleElement().satisfies(q -> {
+                    assertThat(q.sequence()).isEqualTo(2);
+                    assertThat(q.reason()).isEqualTo("unknown record kind 'u'");
+                    assertThat(q.savedAs()).isEqualTo(dir.resolve("quarantine-00000000000000000002.rec"));
+                    assertThat(q.savedAs()).hasContent("undecodable");
+                });
+                assertThat(j.append(bytes("next"))).isEqualTo(5 + open);
+            }
+            assertThat(replayed).extracting(Entry::seq).startsWith(1L, 3L, 4L);
+        }
+    }
+
+    @Test
     void flippedByteIsDetectedByTheChecksum() throws IOException {
         try (Journal j = open(new ArrayList<>())) {
             for (int i = 1; i <= 5; i++) {
