@@ -4,8 +4,10 @@ import io.agstorage.core.internal.Causes;
 import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.pipeline.IngestPipeline;
 import io.agstorage.core.writer.BatchWriter;
+import io.agstorage.core.writer.CommitOutcomeUnknownException;
 import io.agstorage.core.writer.DirectWriter;
 import io.agstorage.core.writer.SampleStore;
+import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -85,10 +87,16 @@ final class Ingestion {
     }
 
     /**
-     * Publishes the batch's entries, waiting for room until the write timeout (spooling them at once instead when the
-     * engine has a spool and the ring no room); the future completes on commit.
+     * Submits the batch whole or not at all, so that a caller told it failed can send it again without doubling a
+     * row: its entries are published into the ring together, waiting for room until the write timeout (or, with an
+     * engine spool, spooled at once when the ring has no room); a batch larger than the ring is written on the
+     * caller's thread in one transaction by the direct writer, and refused on the WASM tier (which has none). The
+     * future completes on commit.
      */
     CompletableFuture<Long> publish(SampleBatch batch) {
+        if (!pipeline.fits(batch.size())) {
+            return direct != null ? writeDirect(direct, batch) : CompletableFuture.failedFuture(tooLarge(batch.size()));
+        }
         EngineSpool s = spool;
         if (s != null && !batch.isEmpty() && !pipeline.hasRoomFor(batch.size() + 1)) {
             CompletableFuture<Long> spooled = s.spool(batch);
@@ -110,6 +118,44 @@ final class Ingestion {
             committed.completeExceptionally(bufferFull(e));
         }
         return committed;
+    }
+
+    /** A batch larger than the ring, in one transaction: all of it or none (see {@link DirectWriter}). */
+    private CompletableFuture<Long> writeDirect(DirectWriter direct, SampleBatch batch) {
+        int n = batch.size();
+        SeriesRef[] series = batch.seriesArray();
+        long[] times = batch.timesArray();
+        double[] values = batch.valuesArray();
+        HistogramPoint @Nullable [] histograms = batch.histogramsArray();
+        try (DirectWriter.Write write = direct.begin(n, deadline())) {
+            for (int i = 0; i < n; i++) {
+                HistogramPoint h = histograms != null ? histograms[i] : null;
+                if (h != null) {
+                    write.addHistogram(series[i], times[i], h);
+                } else {
+                    write.add(series[i], times[i], values[i]);
+                }
+            }
+            write.commit();
+            return CompletableFuture.completedFuture((long) n);
+        } catch (CommitOutcomeUnknownException e) {
+            return CompletableFuture.failedFuture(
+                    new StorageException("writing a batch of " + n + " points: " + e.getMessage(), e));
+        } catch (SQLException | TimeoutException | RuntimeException e) {
+            return CompletableFuture.failedFuture(new StorageException(
+                    "writing a batch of " + n + " points failed, none was written: " + Causes.rootMessage(e), e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(
+                    new StorageException("interrupted while writing " + n + " points; none was written", e));
+        }
+    }
+
+    /** Why a batch larger than the ring is refused on the WASM tier. */
+    StorageException tooLarge(int n) {
+        return new BatchTooLargeException("a batch of " + n + " points does not fit the ingestion buffer ("
+                + pipeline.bufferSize() + " slots) and this tier has no direct writer: split it, or raise "
+                + "ingestion.max_buffer_size; nothing was written");
     }
 
     /** Publishes the batch's entries if the ring has room for all of them now; null when it has not. */

@@ -107,44 +107,44 @@ final class PointInserts {
         }
     }
 
+    /**
+     * The WASM tier's path: every valid point into the ring in one claim, so that a failure leaves nothing queued
+     * behind the caller's back (a caller told "none was written" may send them again without doubling a point).
+     */
     private int insertThroughWriter(List<MetricPoint> points, List<Rejection> rejections, long deadline) {
         long now = Time.nowMicros();
         int n = points.size();
-        int chunk = Math.min(n, STREAM_CHUNK);
-        SeriesRef[] refs = new SeriesRef[chunk];
-        long[] times = new long[chunk];
-        double[] values = new double[chunk];
-        CompletableFuture<Long> committed = new CompletableFuture<>();
+        SeriesRef[] refs = new SeriesRef[n];
+        long[] times = new long[n];
+        double[] values = new double[n];
         int valid = 0;
-        int pending = 0;
-        try {
-            for (int i = 0; i < n; i++) {
-                MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
-                long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
-                SeriesRef ref = accept(p, i, t, rejections);
-                if (ref == null) {
-                    continue;
-                }
-                refs[pending] = ref;
-                times[pending] = t;
-                values[pending] = p.value();
-                pending++;
+        for (int i = 0; i < n; i++) {
+            MetricPoint p = Objects.requireNonNull(points.get(i), "points[" + i + "]");
+            long t = p.time() != null ? PointRules.toEpochMicros(p.time()) : now;
+            SeriesRef ref = accept(p, i, t, rejections);
+            if (ref != null) {
+                refs[valid] = ref;
+                times[valid] = t;
+                values[valid] = p.value();
                 valid++;
-                if (pending == chunk && i < n - 1) {
-                    // Publish as we go, so the writer copies one chunk while this thread validates the next.
-                    ingestion.pipeline().publishAll(refs, times, values, null, pending, null, deadline);
-                    pending = 0;
-                }
             }
-            if (valid > 0) {
-                ingestion.pipeline().publishAll(refs, times, values, null, pending, committed, deadline);
-            }
+        }
+        if (valid == 0) {
+            return 0;
+        }
+        if (!ingestion.pipeline().fits(valid)) {
+            throw ingestion.tooLarge(valid);
+        }
+        CompletableFuture<Long> committed = new CompletableFuture<>();
+        try {
+            ingestion.pipeline().publishAll(refs, times, values, null, valid, committed, deadline);
         } catch (TimeoutException e) {
-            committed.completeExceptionally(ingestion.bufferFull(e));
+            throw new StorageException(
+                    "writing " + valid + " points failed, none was written: "
+                            + ingestion.bufferFull(e).getMessage(),
+                    e);
         }
-        if (valid > 0) {
-            ingestion.awaitCommit(committed, valid);
-        }
+        ingestion.awaitCommit(committed, valid);
         return valid;
     }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,10 +38,13 @@ public final class PointWriter {
     private final CumulativeState state;
     private final CumulativeState.Undo undo;
     private final SampleBatch batch;
+    private final PointLedger ledger;
+    private final Claims claims = new Claims();
     private final List<String> messages = new ArrayList<>(MAX_MESSAGES);
     private final List<ExemplarStore.Exemplar> exemplars = new ArrayList<>();
     private long rejected;
     private long skipped;
+    private long duplicates;
     private boolean utf8Repaired;
 
     /** A writer for a small export, into {@code engine}, converting cumulative points with {@code state}. */
@@ -50,10 +54,19 @@ public final class PointWriter {
 
     /** {@link #PointWriter(StorageEngine, CumulativeState)} sized for about {@code expectedPoints} points. */
     public PointWriter(StorageEngine engine, CumulativeState state, int expectedPoints) {
+        this(engine, state, expectedPoints, PointLedger.NONE);
+    }
+
+    /**
+     * {@link #PointWriter(StorageEngine, CumulativeState, int)} that claims each gauge and delta point in
+     * {@code ledger} first and stores only those no other request holds (see {@link PointLedger}).
+     */
+    public PointWriter(StorageEngine engine, CumulativeState state, int expectedPoints, PointLedger ledger) {
         this.engine = engine;
         this.state = state;
         this.undo = state.newUndo(expectedPoints);
         this.batch = new SampleBatch(Math.max(16, expectedPoints));
+        this.ledger = ledger;
     }
 
     /** A gauge point; returns its series when the point was stored (for its exemplars), else null. */
@@ -65,7 +78,7 @@ public final class PointWriter {
 
     /** A gauge point of a series already resolved with {@link #resolve}. */
     public boolean gauge(MetricSeries series, long timeNanos, double value) {
-        return add(series, timeNanos, value);
+        return add(series, timeNanos, value, true);
     }
 
     /** A sum point; returns its series when the point was stored (for its exemplars), else null. */
@@ -123,7 +136,7 @@ public final class PointWriter {
                 return false;
             }
         }
-        return add(series, timeNanos, delta);
+        return add(series, timeNanos, delta, !cumulative);
     }
 
     /** A histogram point; returns its series when the point was stored (for its exemplars), else null. */
@@ -140,6 +153,9 @@ public final class PointWriter {
             return null;
         }
         HistogramPoint delta = histogram;
+        if (!cumulative && !claim(series, timeNanos)) {
+            return null;
+        }
         if (cumulative) {
             delta = state.histogramDelta(undo, name, series.labels(), startNanos, timeNanos, histogram);
             if (delta == null) {
@@ -210,7 +226,7 @@ public final class PointWriter {
             if (series == null) {
                 return;
             }
-            add(series, timeNanos, values[i]);
+            add(series, timeNanos, values[i], true);
         }
         sum(name + "_count", null, labels, true, true, startNanos, timeNanos, count);
         sum(name + "_sum", unit, labels, false, true, startNanos, timeNanos, sum);
@@ -268,10 +284,23 @@ public final class PointWriter {
         return null;
     }
 
-    private boolean add(MetricSeries series, long timeNanos, double value) {
-        if (checkValue(series.name(), "value", value) && checkTime(series.name(), timeNanos)) {
+    private boolean add(MetricSeries series, long timeNanos, double value, boolean claim) {
+        if (checkValue(series.name(), "value", value)
+                && checkTime(series.name(), timeNanos)
+                && (!claim || claim(series, timeNanos))) {
             return batch.add(series, timeNanos / 1_000, value);
         }
+        return false;
+    }
+
+    /** Claims a point in the ledger; false (counted as a duplicate) when another request holds it already. */
+    private boolean claim(MetricSeries series, long timeNanos) {
+        var holder = ledger.claim(series, timeNanos, claims);
+        if (holder == null) {
+            return true;
+        }
+        claims.waitFor(holder);
+        duplicates++;
         return false;
     }
 
@@ -327,8 +356,31 @@ public final class PointWriter {
                 + (rejected > messages.size() ? "; ..." : "");
     }
 
-    /** Undoes this export's cumulative-state updates: call when the batch was not committed. */
+    /** Points not stored because another request holds them already ({@link PointLedger}): a client's retry. */
+    public long duplicates() {
+        return duplicates;
+    }
+
+    /**
+     * Completes once every earlier copy of this export's duplicate points is committed; fails when one was not (the
+     * client should send them again: they are claimable again by then).
+     */
+    public CompletableFuture<Void> earlierCopies() {
+        return claims.earlierCopies();
+    }
+
+    /** The batch is committed (or durably spooled): copies of its points sent later store nothing. */
+    public void committed() {
+        claims.committed();
+    }
+
+    /**
+     * Undoes this export's cumulative-state updates and withdraws its ledger claims: call when the batch was not
+     * committed.
+     */
     public void rollback() {
         undo.rollback();
+        ledger.release(claims);
+        claims.failed(new IllegalStateException("an earlier copy of these points was not committed"));
     }
 }

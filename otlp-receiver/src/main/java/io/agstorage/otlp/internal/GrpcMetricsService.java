@@ -3,6 +3,7 @@ package io.agstorage.otlp.internal;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.RetryInfo;
+import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -12,6 +13,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
@@ -58,7 +60,19 @@ public final class GrpcMetricsService {
                     .asRuntimeException());
             return;
         }
+        // A call its client already gave up on (deadline exceeded, cancelled) is not stored: the client sends it again.
+        // Once mapped, a request's points are claimed, so a copy sent after the client gave up later stores nothing
+        // twice (see OtlpIngest#ingest); a cancelled call is then simply not answered.
+        ServerCallStreamObserver<ExportMetricsServiceResponse> call =
+                (ServerCallStreamObserver<ExportMetricsServiceResponse>) observer;
+        if (call.isCancelled() || Context.current().isCancelled()) {
+            return;
+        }
+        call.setOnCancelHandler(() -> {});
         ingest.ingest(request).whenComplete((outcome, error) -> {
+            if (call.isCancelled()) {
+                return;
+            }
             if (error != null) {
                 observer.onError(Status.UNAVAILABLE
                         .withDescription(String.valueOf(error.getMessage()))
@@ -68,6 +82,10 @@ public final class GrpcMetricsService {
                 observer.onCompleted();
             } else if (outcome instanceof OtlpIngest.Outcome.Busy b) {
                 observer.onError(unavailable(b.message()));
+            } else if (outcome instanceof OtlpIngest.Outcome.TooLarge t) {
+                // Not retryable (no RetryInfo): sending the same request again cannot succeed.
+                observer.onError(
+                        Status.RESOURCE_EXHAUSTED.withDescription(t.message()).asRuntimeException());
             } else {
                 observer.onError(unavailable(((OtlpIngest.Outcome.Failed) outcome).message()));
             }

@@ -176,6 +176,8 @@ public final class HttpMetricsHandler implements HttpHandler {
         }
         if (outcome instanceof OtlpIngest.Outcome.Accepted a) {
             send(exchange, 200, json, a.response());
+        } else if (outcome instanceof OtlpIngest.Outcome.TooLarge t) {
+            sendStatus(exchange, 413, json, t.message());
         } else {
             exchange.getResponseHeaders().set("Retry-After", "1");
             sendStatus(

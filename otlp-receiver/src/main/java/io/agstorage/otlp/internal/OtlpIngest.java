@@ -1,11 +1,14 @@
 package io.agstorage.otlp.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.agstorage.core.BatchTooLargeException;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.spool.SampleSpool;
 import io.agstorage.otel.mapping.CumulativeState;
 import io.agstorage.otel.mapping.ExemplarStore;
+import io.agstorage.otel.mapping.PointLedger;
 import io.agstorage.otel.mapping.PointWriter;
+import io.agstorage.otel.mapping.RecentPoints;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
@@ -31,6 +34,11 @@ public final class OtlpIngest {
         record Busy(String message) implements Outcome {}
         /** Not committed (database failing, engine closed): nothing is confirmed; answer 503 / UNAVAILABLE. */
         record Failed(String message) implements Outcome {}
+        /**
+         * Larger than this engine can write all or nothing (the ingestion buffer, on a tier without direct writes):
+         * nothing was stored, and sending it again fails again; answer 413 / RESOURCE_EXHAUSTED without retry info.
+         */
+        record TooLarge(String message) implements Outcome {}
     }
 
     private final StorageEngine engine;
@@ -42,6 +50,8 @@ public final class OtlpIngest {
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder busy = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final PointLedger ledger;
 
     public OtlpIngest(StorageEngine engine, CumulativeState state, long maxSeries) {
         this(engine, null, state, maxSeries);
@@ -54,6 +64,7 @@ public final class OtlpIngest {
         this.state = state;
         this.seriesCache = new SeriesCache(maxSeries);
         this.exemplars = new ExemplarStore(engine);
+        this.ledger = new RecentPoints(maxSeries);
         // A request larger than half the ring would rarely find room all at once: those wait for room instead.
         this.waitAboveSize = Math.max(1, engine.ingestionStats().bufferSize() / 2);
     }
@@ -89,19 +100,30 @@ public final class OtlpIngest {
         return ingest(new Decoded(request, false));
     }
 
+    /**
+     * Maps and submits a request. Whole or not at all: its rows are queued together, or (larger than the ingestion
+     * buffer) written in one transaction, or not at all; a client told 503 may send everything again. Idempotent: each
+     * gauge and delta point is claimed in the {@link PointLedger} first, so a copy of a request sent again after the
+     * client gave up waiting stores nothing twice, whatever the client's and the receiver's timeouts, and is answered
+     * once the first copy's fate is known (cumulative points are idempotent through {@link CumulativeState}).
+     */
     public CompletableFuture<Outcome> ingest(Decoded decoded) {
         ExportMetricsServiceRequest request = decoded.request();
         PointWriter writer =
-                new PointWriter(engine, state, (int) Math.min(1 << 20, OtlpMetricMapper.countPoints(request)));
+                new PointWriter(engine, state, (int) Math.min(1 << 20, OtlpMetricMapper.countPoints(request)), ledger);
         writer.setUtf8Repaired(decoded.utf8Repaired());
         CompletableFuture<Long> committed;
         try {
             OtlpMetricMapper.map(request, writer, seriesCache);
+            if (writer.duplicates() > 0) {
+                duplicates.add(writer.duplicates());
+            }
             if (writer.batch().isEmpty()) {
-                return CompletableFuture.completedFuture(accepted(writer));
+                writer.committed();
+                return afterEarlierCopies(writer, CompletableFuture.completedFuture(accepted(writer)));
             }
             if (spool != null) {
-                return spool(spool, writer);
+                return afterEarlierCopies(writer, spool(spool, writer));
             }
             committed = writer.batch().size() > waitAboveSize
                     ? engine.submit(writer.batch())
@@ -115,22 +137,43 @@ public final class OtlpIngest {
             busy.increment();
             return CompletableFuture.completedFuture(new Outcome.Busy("ingestion buffer full, retry later"));
         }
-        return committed
+        CompletableFuture<Outcome> outcome = committed
                 .handle((n, error) -> {
                     if (error != null) {
                         writer.rollback();
+                        Throwable cause = cause(error);
+                        if (cause instanceof BatchTooLargeException) {
+                            return (Outcome) new Outcome.TooLarge(cause.getMessage());
+                        }
                         log.warn(
                                 "OTLP request of {} points not committed: {}",
                                 writer.batch().size(),
                                 error.getMessage());
                         return (Outcome) new Outcome.Failed("not committed: " + message(error));
                     }
+                    writer.committed();
                     return accepted(writer);
                 })
-                .thenCompose(outcome -> outcome instanceof Outcome.Accepted
-                                && !writer.exemplars().isEmpty()
-                        ? exemplars.write(writer.exemplars()).thenApply(done -> outcome)
-                        : CompletableFuture.completedFuture(outcome));
+                .thenCompose(o ->
+                        o instanceof Outcome.Accepted && !writer.exemplars().isEmpty()
+                                ? exemplars.write(writer.exemplars()).thenApply(done -> o)
+                                : CompletableFuture.completedFuture(o));
+        return afterEarlierCopies(writer, outcome);
+    }
+
+    /**
+     * A request holding copies of points another request claimed is answered once that one is committed; if it was
+     * not, 503, so the client sends them again (they are claimable again by then).
+     */
+    private static CompletableFuture<Outcome> afterEarlierCopies(PointWriter writer, CompletableFuture<Outcome> own) {
+        if (writer.duplicates() == 0) {
+            return own;
+        }
+        return own.thenCombine(
+                writer.earlierCopies().handle((done, error) -> error),
+                (outcome, earlierFailed) -> earlierFailed != null && outcome instanceof Outcome.Accepted
+                        ? new Outcome.Failed("an earlier copy of some of these points was not committed; retry")
+                        : outcome);
     }
 
     /** The spooled path: answered once the spool has the batch; exemplars are written once it is committed. */
@@ -149,6 +192,7 @@ public final class OtlpIngest {
                 writer.rollback();
                 return new Outcome.Failed("not committed: " + message(error));
             }
+            writer.committed();
             return accepted(writer);
         });
     }
@@ -165,10 +209,14 @@ public final class OtlpIngest {
         return new Outcome.Accepted(response.build());
     }
 
-    private static String message(Throwable error) {
-        Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+    private static Throwable cause(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause()
                 : error;
+    }
+
+    private static String message(Throwable error) {
+        Throwable t = cause(error);
         @Nullable String m = t.getMessage();
         return m != null ? m : t.toString();
     }
@@ -179,6 +227,11 @@ public final class OtlpIngest {
 
     public long rejectedPoints() {
         return rejected.sum();
+    }
+
+    /** Points not stored because an earlier copy of them was (a client's retry). */
+    public long duplicatePoints() {
+        return duplicates.sum();
     }
 
     public long busyRequests() {

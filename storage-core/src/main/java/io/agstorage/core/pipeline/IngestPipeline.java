@@ -165,10 +165,13 @@ public final class IngestPipeline {
     }
 
     /**
-     * Publishes {@code n} entries and then {@code barrier} (when set), waiting for room until {@code deadlineNanos}
-     * ({@link System#nanoTime()}); large inputs go in chunks.
+     * Publishes {@code n} entries and then {@code barrier} (when set), all or nothing: the slots for all of them are
+     * claimed at once, waiting for room until {@code deadlineNanos} ({@link System#nanoTime()}). Never a part of them:
+     * a caller told "not published" may send everything again without doubling a row.
      *
-     * @throws TimeoutException when the ring stayed full; entries of chunks published before stay published
+     * @throws TimeoutException when the ring had no room for all of them before the deadline; nothing was published
+     * @throws IllegalArgumentException when they need more slots than the ring holds ({@link #fits}); nothing was
+     *     published
      */
     public void publishAll(
             SeriesRef[] series,
@@ -179,19 +182,21 @@ public final class IngestPipeline {
             @Nullable CompletableFuture<Long> barrier,
             long deadlineNanos)
             throws TimeoutException {
-        if (n == 0 && barrier == null) {
+        int slots = n + (barrier != null ? 1 : 0);
+        if (slots == 0) {
             return;
         }
-        int chunk = Math.max(1, ring.getBufferSize() / 2);
-        int from = 0;
-        do {
-            int count = Math.min(chunk, n - from);
-            boolean last = from + count == n;
-            int slots = count + (last && barrier != null ? 1 : 0);
-            long hi = claim(slots, deadlineNanos);
-            fill(hi - slots + 1, series, times, values, histograms, from, count, last ? barrier : null);
-            from += count;
-        } while (from < n);
+        if (slots > ring.getBufferSize()) {
+            throw new IllegalArgumentException(
+                    n + " entries do not fit the ingestion buffer (" + ring.getBufferSize() + " slots)");
+        }
+        long hi = claim(slots, deadlineNanos);
+        fill(hi - slots + 1, series, times, values, histograms, 0, n, barrier);
+    }
+
+    /** Whether {@code n} entries and a barrier can be published together ({@link #publishAll}). */
+    public boolean fits(int n) {
+        return n + 1L <= ring.getBufferSize();
     }
 
     /** A barrier: completes with the writer's committed-sample total once everything before it is committed. */

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -56,6 +57,8 @@ public final class SampleSpool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SampleSpool.class);
     /** The file in a spool directory holding its id. */
     public static final String ID_FILE = "spool.id";
+
+    private static final String DIRECTORY_LINE = "directory ";
 
     private final StorageEngine engine;
     private final SpoolTarget target;
@@ -284,27 +287,70 @@ public final class SampleSpool implements AutoCloseable {
         journal.close();
     }
 
+    /**
+     * The spool's id, from {@link #ID_FILE}: its first line, then the line {@code directory <key>} naming the directory
+     * it was created in (the file system's key: device and inode). A spool directory copied elsewhere (or restored from
+     * a backup) carries the same id as the original: two spools with one id make the database take each other's
+     * batches for committed ones, so such a copy is refused, loudly, rather than opened.
+     */
     private static UUID spoolId(Path directory) {
         Path file = directory.resolve(ID_FILE);
         try {
             Files.createDirectories(directory);
+            String here = directoryKey(directory);
             if (Files.exists(file)) {
-                String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+                List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
+                String text = lines.isEmpty() ? "" : lines.get(0).trim();
+                UUID id;
                 try {
-                    return UUID.fromString(text);
+                    id = UUID.fromString(text);
                 } catch (IllegalArgumentException e) {
                     throw new StorageException(file + " must hold a UUID, was '" + text + "'", e);
                 }
+                String created = lines.size() > 1 && lines.get(1).startsWith(DIRECTORY_LINE)
+                        ? lines.get(1).substring(DIRECTORY_LINE.length()).trim()
+                        : null;
+                if (created == null) {
+                    writeId(directory, id, here); // written by an earlier version: remember this directory from now on
+                } else if (here != null && !created.equals(here)) {
+                    String message = "spool directory " + directory + " holds spool id " + id + " created in another "
+                            + "directory (" + created + ", this one is " + here + "): a copy of a spool directory? Two "
+                            + "spools with one id would drop each other's batches, so it is not opened. Open the "
+                            + "original, or, once nothing is left to replay, delete " + file + " to give this one a "
+                            + "fresh id";
+                    log.error(message);
+                    throw new StorageException(message);
+                }
+                return id;
             }
             UUID id = UUID.randomUUID();
-            Path tmp = directory.resolve(ID_FILE + ".tmp");
-            Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            writeId(directory, id, here);
             return id;
         } catch (IOException e) {
             throw new StorageException(
                     "spool directory " + directory + " is not usable: " + e.getMessage(), new UncheckedIOException(e));
         }
+    }
+
+    private static void writeId(Path directory, UUID id, @Nullable String key) throws IOException {
+        Path tmp = directory.resolve(ID_FILE + ".tmp");
+        Files.writeString(tmp, id + "\n" + (key != null ? DIRECTORY_LINE + key + "\n" : ""), StandardCharsets.US_ASCII);
+        Files.move(tmp, directory.resolve(ID_FILE), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The file system's identity of the directory, its inode ({@code ino=N}), or null where it has none. Not the
+     * device: its number may change across reboots or container restarts; the inode survives those, and a rename in
+     * the same file system, while a copy or a restored backup gets a new one.
+     */
+    private static @Nullable String directoryKey(Path directory) throws IOException {
+        Object key = Files.readAttributes(directory, BasicFileAttributes.class).fileKey();
+        if (key == null) {
+            return null;
+        }
+        java.util.regex.Matcher ino =
+                java.util.regex.Pattern.compile("ino=(\\d+)").matcher(key.toString());
+        return ino.find() ? "ino=" + ino.group(1) : key.toString();
     }
 
     /** Replays, at open, the records (or the rest of a record) past the position the database holds. */

@@ -1,5 +1,6 @@
 package io.agstorage.core.writer;
 
+import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.Sql;
 import io.agstorage.core.internal.SeriesRef;
 import java.sql.SQLException;
@@ -86,6 +87,11 @@ public final class DirectWriter {
             batch.addSample(series, epochMicros, value);
         }
 
+        /** A histogram, written with the samples in the same transaction (never streamed ahead). */
+        public void addHistogram(SeriesRef series, long epochMicros, HistogramPoint point) {
+            batch.addHistogram(series, epochMicros, point);
+        }
+
         /** Samples added so far. */
         public int size() {
             return batch.sampleCount;
@@ -129,7 +135,7 @@ public final class DirectWriter {
             while (true) {
                 try {
                     store.write(batch, deadlineNanos);
-                    committedSamples.addAndGet(batch.sampleCount);
+                    committedSamples.addAndGet(batch.sampleCount + batch.histogramCount);
                     return;
                 } catch (CommitOutcomeUnknownException e) {
                     throw e;
