@@ -86,6 +86,7 @@ final class Ingestion {
                     batch.timesArray(),
                     batch.valuesArray(),
                     batch.histogramsArray(),
+                    batch.cumulativeArray(),
                     batch.size(),
                     committed,
                     deadline());
@@ -104,6 +105,7 @@ final class Ingestion {
                         batch.timesArray(),
                         batch.valuesArray(),
                         batch.histogramsArray(),
+                        batch.cumulativeArray(),
                         batch.size(),
                         committed)
                 ? committed

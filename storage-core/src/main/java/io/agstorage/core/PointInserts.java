@@ -132,12 +132,12 @@ final class PointInserts {
                 valid++;
                 if (pending == chunk && i < n - 1) {
                     // Publish as we go, so the writer copies one chunk while this thread validates the next.
-                    ingestion.pipeline().publishAll(refs, times, values, null, pending, null, deadline);
+                    ingestion.pipeline().publishAll(refs, times, values, null, null, pending, null, deadline);
                     pending = 0;
                 }
             }
             if (valid > 0) {
-                ingestion.pipeline().publishAll(refs, times, values, null, pending, committed, deadline);
+                ingestion.pipeline().publishAll(refs, times, values, null, null, pending, committed, deadline);
             }
         } catch (TimeoutException e) {
             committed.completeExceptionally(ingestion.bufferFull(e));

@@ -220,6 +220,7 @@ class SpoolRecordsTest {
                 times,
                 Arrays.copyOf(values, n + 1),
                 histograms == null ? null : Arrays.copyOf(histograms, n + 1),
+                null,
                 n);
     }
 }
