@@ -11,7 +11,7 @@ import java.util.List;
 final class ChildJvm {
 
     /** The standalone OTLP receiver (moving to the otlp-receiver module as {@code io.agstorage.otlp}: change here). */
-    static final String RECEIVER_MAIN = "io.agstorage.otel.OtlpReceiverMain";
+    static final String RECEIVER_MAIN = "io.agstorage.otlp.OtlpReceiverMain";
 
     /** The execution-store workload of this module. */
     static final String EXECUTION_MAIN = ExecutionWorkload.class.getName();

@@ -23,7 +23,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -72,9 +71,8 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private OtlpReceiver(Builder b) throws IOException {
         this.engine = b.engine;
-        Instant now = Instant.now();
-        CumulativeState state =
-                new CumulativeState(b.maxCumulativeSeries, now.getEpochSecond() * 1_000_000_000L + now.getNano());
+        // In the database: exact across restarts, spool replays and several receivers behind a load balancer.
+        CumulativeState state = CumulativeState.inDatabase();
         this.spool = b.spoolDirectory == null ? null : SampleSpool.open(engine, b.spoolDirectory, b.spoolSyncPolicy);
         this.ingest = new OtlpIngest(engine, spool, state, b.maxCumulativeSeries);
         long timeoutMs = engine.config().writeTimeoutMs();
@@ -336,7 +334,10 @@ public final class OtlpReceiver implements AutoCloseable {
             return this;
         }
 
-        /** How many cumulative series the delta conversion remembers; default 1,000,000. */
+        /**
+         * How many series the receiver keeps resolved in memory (a cache: more are looked up again); default
+         * 1,000,000. The cumulative-to-delta state itself lives in the database, for every series.
+         */
         public Builder setMaxCumulativeSeries(long maxSeries) {
             if (maxSeries < 1) {
                 throw new IllegalArgumentException("maxCumulativeSeries must be >= 1, was " + maxSeries);

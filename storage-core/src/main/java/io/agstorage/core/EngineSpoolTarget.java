@@ -44,7 +44,12 @@ final class EngineSpoolTarget implements SpoolTarget {
     @Override
     public Entries entries(SampleBatch batch) {
         return new Entries(
-                batch.seriesArray(), batch.timesArray(), batch.valuesArray(), batch.histogramsArray(), batch.size());
+                batch.seriesArray(),
+                batch.timesArray(),
+                batch.valuesArray(),
+                batch.histogramsArray(),
+                batch.cumulativeArray(),
+                batch.size());
     }
 
     @Override
@@ -87,6 +92,7 @@ final class EngineSpoolTarget implements SpoolTarget {
                         entries.times(),
                         entries.values(),
                         entries.histograms(),
+                        entries.cumulative(),
                         entries.size(),
                         spool,
                         sequence,

@@ -207,4 +207,14 @@ public final class HistogramPoint {
                 : "HistogramPoint{count=" + count + ", sum=" + sum + ", min=" + min + ", max=" + max + ", bounds="
                         + Arrays.toString(bucketBounds) + ", counts=" + Arrays.toString(bucketCounts) + "}";
     }
+
+    /**
+     * The increase from {@code earlier} to this snapshot, both cumulative snapshots of one series: bucket-wise
+     * differences (an earlier exponential snapshot at a finer scale is downscaled first); min and max are unknown
+     * (NaN). Null when they cannot be subtracted (another bucket layout, a scale that grew, a count that dropped): a
+     * reset.
+     */
+    public @org.jspecify.annotations.Nullable HistogramPoint minus(HistogramPoint earlier) {
+        return HistogramDeltas.subtract(this, earlier);
+    }
 }

@@ -98,7 +98,8 @@ final class Ingestion {
             return direct != null ? writeDirect(direct, batch) : CompletableFuture.failedFuture(tooLarge(batch.size()));
         }
         EngineSpool s = spool;
-        if (s != null && !batch.isEmpty() && !pipeline.hasRoomFor(batch.size() + 1)) {
+        // Cumulative entries need the writer's state lookup, which the spool's records do not carry.
+        if (s != null && !batch.isEmpty() && batch.cumulativeArray() == null && !pipeline.hasRoomFor(batch.size() + 1)) {
             CompletableFuture<Long> spooled = s.spool(batch);
             if (spooled != null) {
                 return spooled;
@@ -111,6 +112,7 @@ final class Ingestion {
                     batch.timesArray(),
                     batch.valuesArray(),
                     batch.histogramsArray(),
+                    batch.cumulativeArray(),
                     batch.size(),
                     committed,
                     deadline());
@@ -167,6 +169,7 @@ final class Ingestion {
                         batch.timesArray(),
                         batch.valuesArray(),
                         batch.histogramsArray(),
+                        batch.cumulativeArray(),
                         batch.size(),
                         committed)
                 ? committed

@@ -137,7 +137,7 @@ final class PointInserts {
         }
         CompletableFuture<Long> committed = new CompletableFuture<>();
         try {
-            ingestion.pipeline().publishAll(refs, times, values, null, valid, committed, deadline);
+            ingestion.pipeline().publishAll(refs, times, values, null, null, valid, committed, deadline);
         } catch (TimeoutException e) {
             throw new StorageException(
                     "writing " + valid + " points failed, none was written: "

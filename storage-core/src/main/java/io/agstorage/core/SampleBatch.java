@@ -1,5 +1,6 @@
 package io.agstorage.core;
 
+import io.agstorage.core.internal.Cumulative;
 import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesRef;
 import java.util.Arrays;
@@ -10,6 +11,9 @@ import org.jspecify.annotations.Nullable;
  * Samples and histograms of many series, submitted together with {@link StorageEngine#submit} (waits for room)
  * or {@link StorageEngine#trySubmit} (all or nothing, never waits). Registries and exporters fill one per
  * publish. Values must already be valid (finite, time in range): {@code add} refuses others by returning false.
+ * Cumulative points ({@link #addCumulative}, {@link #addCumulativeHistogram}) are stored as their increase since the
+ * series' previous point, computed by the writer in the transaction that stores it, against state kept in the
+ * database: exact whichever process wrote the previous point, and a point at or before the last one adds nothing.
  * Not thread-safe; reusable after {@link #clear()}.
  */
 public final class SampleBatch {
@@ -18,6 +22,7 @@ public final class SampleBatch {
     private long[] times;
     private double[] values;
     private @Nullable HistogramPoint[] histograms;
+    private long @Nullable [] cumulative;
     private int size;
     private int histogramCount;
 
@@ -45,8 +50,46 @@ public final class SampleBatch {
         if (histograms != null) {
             histograms[size] = null;
         }
+        if (cumulative != null) {
+            cumulative[size] = Cumulative.NONE;
+        }
         size++;
         return true;
+    }
+
+    /**
+     * Adds a cumulative sum point (the total since {@code startNanos}, epoch nanoseconds, 0 when unknown): the writer
+     * stores its increase since the series' previous point, or nothing for a point at or before it. A new start time,
+     * or a monotonic sum that dropped, is a reset: the whole value is the increase. Returns false (adding nothing) when
+     * the value is not finite or the time is out of range.
+     */
+    public boolean addCumulative(MetricSeries s, long epochMicros, long startNanos, double value, boolean monotonic) {
+        if (!add(s, epochMicros, value)) {
+            return false;
+        }
+        markCumulative(Cumulative.of(startNanos, monotonic));
+        return true;
+    }
+
+    /**
+     * Adds a cumulative histogram snapshot (counts since {@code startNanos}): the writer stores the bucket-wise
+     * increase since the series' previous snapshot (see {@link #addCumulative}); counts that dropped or another bucket
+     * layout are a reset. Returns false when the time is out of range.
+     */
+    public boolean addCumulativeHistogram(MetricSeries s, long epochMicros, long startNanos, HistogramPoint histogram) {
+        if (!addHistogram(s, epochMicros, histogram)) {
+            return false;
+        }
+        markCumulative(Cumulative.of(startNanos, false));
+        return true;
+    }
+
+    private void markCumulative(long marker) {
+        if (cumulative == null) {
+            cumulative = new long[series.length];
+            Arrays.fill(cumulative, Cumulative.NONE);
+        }
+        cumulative[size - 1] = marker;
     }
 
     /** Adds a histogram snapshot; returns false when the time is out of range. */
@@ -64,6 +107,9 @@ public final class SampleBatch {
         times[size] = epochMicros;
         values[size] = 0;
         histograms[size] = histogram;
+        if (cumulative != null) {
+            cumulative[size] = Cumulative.NONE;
+        }
         size++;
         histogramCount++;
         return true;
@@ -95,6 +141,9 @@ public final class SampleBatch {
             if (histograms != null) {
                 histograms = Arrays.copyOf(histograms, grown);
             }
+            if (cumulative != null) {
+                cumulative = Arrays.copyOf(cumulative, grown);
+            }
         }
     }
 
@@ -113,5 +162,10 @@ public final class SampleBatch {
     @Nullable
     HistogramPoint[] histogramsArray() {
         return histograms;
+    }
+
+    /** The {@link Cumulative} markers of the entries, or null when none is cumulative. */
+    long @Nullable [] cumulativeArray() {
+        return cumulative;
     }
 }

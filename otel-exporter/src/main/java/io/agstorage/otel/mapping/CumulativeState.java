@@ -42,6 +42,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>API: one instance per exporter or receiver, shared by all its exports and thread-safe; a {@link PointWriter}
  * applies it. Callers only create it and may build a series' {@link #sumKey} once to keep with the series.
+ *
+ * <p>This in-memory state is exact only while its process is the one writer of its series and keeps running: a
+ * restarted process, or two processes sharing series, lose or double increases. {@link #inDatabase()} is the state
+ * for those cases (the OTLP receiver's): the points go to the engine cumulative, and the writer computes each delta in
+ * the transaction that stores it, against state kept in the database ({@code cumulative_state}), with the same rules,
+ * except that "before this instance started" becomes "before the database started keeping state".
  */
 public final class CumulativeState {
 
@@ -116,6 +122,21 @@ public final class CumulativeState {
 
     private final ConcurrentMap<Key, Slot> slots;
     private final long instanceStartNanos;
+    private final boolean inDatabase;
+
+    /**
+     * State kept in the database, shared by every process writing the same schema: exact across restarts, replays and
+     * any number of receivers fed in any order. A {@link PointWriter} with it adds cumulative points to its batch as
+     * they are ({@link io.agstorage.core.SampleBatch#addCumulative}).
+     */
+    public static CumulativeState inDatabase() {
+        return new CumulativeState(1, 0, Runnable::run, true);
+    }
+
+    /** Whether this is {@link #inDatabase()}: deltas are computed by the writer, this instance holds nothing. */
+    public boolean isInDatabase() {
+        return inDatabase;
+    }
 
     /**
      * A state remembering at most {@code maxSeries} series; {@code instanceStartNanos} (epoch nanoseconds) is when
@@ -127,6 +148,11 @@ public final class CumulativeState {
 
     /** {@code maintenance} runs the map's evictions (tests pass {@code Runnable::run} to evict at once). */
     CumulativeState(long maxSeries, long instanceStartNanos, Executor maintenance) {
+        this(maxSeries, instanceStartNanos, maintenance, false);
+    }
+
+    private CumulativeState(long maxSeries, long instanceStartNanos, Executor maintenance, boolean inDatabase) {
+        this.inDatabase = inDatabase;
         Cache<Key, Slot> cache = Caffeine.newBuilder()
                 .maximumSize(maxSeries)
                 .expireAfterAccess(Duration.ofHours(1))
@@ -271,7 +297,7 @@ public final class CumulativeState {
                 previous = slot.entry;
                 outcome = decide(previous, startNanos, timeNanos);
                 if (outcome == Outcome.DIFFERENCE) {
-                    delta = HistogramDeltas.subtract(cumulative, previous.histogram);
+                    delta = previous.histogram == null ? null : cumulative.minus(previous.histogram);
                     if (delta == null) {
                         outcome = Outcome.FULL;
                     }

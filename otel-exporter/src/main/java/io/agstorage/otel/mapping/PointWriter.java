@@ -123,6 +123,9 @@ public final class PointWriter {
             return false;
         }
         double delta = value;
+        if (cumulative && state.isInDatabase()) {
+            return batch.addCumulative(series, timeNanos / 1_000, startNanos, value, monotonic);
+        }
         if (cumulative) {
             delta = state.sumDelta(
                     undo,
@@ -153,6 +156,9 @@ public final class PointWriter {
             return null;
         }
         HistogramPoint delta = histogram;
+        if (cumulative && state.isInDatabase()) {
+            return batch.addCumulativeHistogram(series, timeNanos / 1_000, startNanos, histogram) ? series : null;
+        }
         if (!cumulative && !claim(series, timeNanos)) {
             return null;
         }
@@ -342,7 +348,10 @@ public final class PointWriter {
         return rejected;
     }
 
-    /** Cumulative points stored as nothing (first seen after a restart, or a repeated time). */
+    /**
+     * Cumulative points stored as nothing (first seen after a restart, or a repeated time) by in-memory state; with
+     * {@link CumulativeState#inDatabase()} the writer decides that, and this stays 0.
+     */
     public long skipped() {
         return skipped;
     }

@@ -17,13 +17,15 @@ public interface SpoolTarget {
 
     /**
      * Entries as parallel arrays: entry {@code i} is a histogram where {@code histograms[i]} is set, else a sample
-     * of {@code values[i]}. The arrays may be longer than {@code size}; they are shared, not copied.
+     * of {@code values[i]}; cumulative when {@code cumulative[i]} is not {@link Cumulative#NONE}. The arrays may be
+     * longer than {@code size}; they are shared, not copied.
      */
     record Entries(
             SeriesRef[] series,
             long[] times,
             double[] values,
             @Nullable HistogramPoint[] histograms,
+            long @Nullable [] cumulative,
             int size) {}
 
     /** The entries of {@code batch}, sharing its arrays: valid until the batch changes. */

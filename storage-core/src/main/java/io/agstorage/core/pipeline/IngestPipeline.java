@@ -8,6 +8,7 @@ import com.lmax.disruptor.TimeoutBlockingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.agstorage.core.HistogramPoint;
+import io.agstorage.core.internal.Cumulative;
 import io.agstorage.core.internal.SeriesRef;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -79,7 +80,7 @@ public final class IngestPipeline {
             return false;
         }
         try {
-            ring.get(seq).setSample(series, epochMicros, value);
+            ring.get(seq).setSample(series, epochMicros, value, Cumulative.NONE);
         } finally {
             ring.publish(seq);
         }
@@ -96,6 +97,7 @@ public final class IngestPipeline {
             long[] times,
             double[] values,
             @Nullable HistogramPoint[] histograms,
+            long @Nullable [] cumulative,
             int n,
             @Nullable CompletableFuture<Long> barrier) {
         int slots = n + (barrier != null ? 1 : 0);
@@ -113,7 +115,7 @@ public final class IngestPipeline {
             droppedFull.add(n);
             return false;
         }
-        fill(hi - slots + 1, series, times, values, histograms, 0, n, barrier);
+        fill(hi - slots + 1, series, times, values, histograms, cumulative, 0, n, barrier);
         return true;
     }
 
@@ -129,6 +131,7 @@ public final class IngestPipeline {
             long[] times,
             double[] values,
             @Nullable HistogramPoint[] histograms,
+            long @Nullable [] cumulative,
             int n,
             UUID spool,
             long sequence,
@@ -141,7 +144,7 @@ public final class IngestPipeline {
                     + ring.getBufferSize() + " slots)");
         }
         long hi = claim(n + 1, deadlineNanos);
-        fillSpooled(hi - n, series, times, values, histograms, n, spool, sequence, firstEntry, committed);
+        fillSpooled(hi - n, series, times, values, histograms, cumulative, n, spool, sequence, firstEntry, committed);
     }
 
     private void fillSpooled(
@@ -150,6 +153,7 @@ public final class IngestPipeline {
             long[] times,
             double[] values,
             @Nullable HistogramPoint[] histograms,
+            long @Nullable [] cumulative,
             int n,
             UUID spool,
             long sequence,
@@ -157,7 +161,7 @@ public final class IngestPipeline {
             CompletableFuture<Long> committed) {
         try {
             ring.get(lo).setSpoolMark(spool, sequence, firstEntry, n, committed);
-            setEntries(lo + 1, series, times, values, histograms, 0, n);
+            setEntries(lo + 1, series, times, values, histograms, cumulative, 0, n);
         } finally {
             ring.publish(lo, lo + n);
         }
@@ -178,6 +182,7 @@ public final class IngestPipeline {
             long[] times,
             double[] values,
             @Nullable HistogramPoint[] histograms,
+            long @Nullable [] cumulative,
             int n,
             @Nullable CompletableFuture<Long> barrier,
             long deadlineNanos)
@@ -191,7 +196,7 @@ public final class IngestPipeline {
                     n + " entries do not fit the ingestion buffer (" + ring.getBufferSize() + " slots)");
         }
         long hi = claim(slots, deadlineNanos);
-        fill(hi - slots + 1, series, times, values, histograms, 0, n, barrier);
+        fill(hi - slots + 1, series, times, values, histograms, cumulative, 0, n, barrier);
     }
 
     /** Whether {@code n} entries and a barrier can be published together ({@link #publishAll}). */
@@ -230,12 +235,13 @@ public final class IngestPipeline {
             long[] times,
             double[] values,
             @Nullable HistogramPoint[] histograms,
+            long @Nullable [] cumulative,
             int from,
             int count,
             @Nullable CompletableFuture<Long> barrier) {
         long hi = lo + count - (barrier != null ? 0 : 1);
         try {
-            long seq = setEntries(lo, series, times, values, histograms, from, count);
+            long seq = setEntries(lo, series, times, values, histograms, cumulative, from, count);
             if (barrier != null) {
                 ring.get(seq).setBarrier(barrier);
             }
@@ -252,14 +258,16 @@ public final class IngestPipeline {
             long[] times,
             double[] values,
             @Nullable HistogramPoint[] histograms,
+            long @Nullable [] cumulative,
             int from,
             int count) {
         for (int i = from; i < from + count; i++, seq++) {
             HistogramPoint h = histograms != null ? histograms[i] : null;
+            long c = cumulative != null ? cumulative[i] : Cumulative.NONE;
             if (h != null) {
-                ring.get(seq).setHistogram(series[i], times[i], h);
+                ring.get(seq).setHistogram(series[i], times[i], h, c);
             } else {
-                ring.get(seq).setSample(series[i], times[i], values[i]);
+                ring.get(seq).setSample(series[i], times[i], values[i], c);
             }
         }
         return seq;

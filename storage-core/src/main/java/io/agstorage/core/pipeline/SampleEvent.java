@@ -25,6 +25,7 @@ public final class SampleEvent {
 
     long epochMicros;
     double value;
+    long cumulative = io.agstorage.core.internal.Cumulative.NONE;
 
     @Nullable
     HistogramPoint histogram;
@@ -59,6 +60,11 @@ public final class SampleEvent {
         return histogram;
     }
 
+    /** The {@link io.agstorage.core.internal.Cumulative} marker of a sample or histogram (NONE: store as it is). */
+    public long cumulative() {
+        return cumulative;
+    }
+
     public @Nullable CompletableFuture<Long> barrier() {
         return barrier;
     }
@@ -79,19 +85,21 @@ public final class SampleEvent {
         return spoolFirstEntry;
     }
 
-    void setSample(SeriesRef series, long epochMicros, double value) {
+    void setSample(SeriesRef series, long epochMicros, double value, long cumulative) {
         this.kind = SAMPLE;
         this.series = series;
         this.epochMicros = epochMicros;
         this.value = value;
+        this.cumulative = cumulative;
         this.histogram = null;
         this.barrier = null;
     }
 
-    void setHistogram(SeriesRef series, long epochMicros, HistogramPoint histogram) {
+    void setHistogram(SeriesRef series, long epochMicros, HistogramPoint histogram, long cumulative) {
         this.kind = HISTOGRAM;
         this.series = series;
         this.epochMicros = epochMicros;
+        this.cumulative = cumulative;
         this.histogram = histogram;
         this.barrier = null;
     }

@@ -2,6 +2,7 @@ package io.agstorage.core.writer;
 
 import com.lmax.disruptor.EventHandler;
 import io.agstorage.core.Sql;
+import io.agstorage.core.internal.Cumulative;
 import io.agstorage.core.logging.ThrottledLog;
 import io.agstorage.core.pipeline.SampleEvent;
 import java.sql.SQLException;
@@ -68,7 +69,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         switch (event.kind()) {
             case SampleEvent.SAMPLE -> {
                 markPending();
-                batch.addSample(event.series(), event.epochMicros(), event.value());
+                if (event.cumulative() == Cumulative.NONE) {
+                    batch.addSample(event.series(), event.epochMicros(), event.value());
+                } else {
+                    batch.addCumulative(event.series(), event.epochMicros(), event.cumulative(), event.value(), null);
+                }
                 spools.entryAdded();
                 if (batch.isFull()) {
                     flush();
@@ -76,7 +81,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             }
             case SampleEvent.HISTOGRAM -> {
                 markPending();
-                batch.addHistogram(event.series(), event.epochMicros(), event.histogram());
+                if (event.cumulative() == Cumulative.NONE) {
+                    batch.addHistogram(event.series(), event.epochMicros(), event.histogram());
+                } else {
+                    batch.addCumulative(event.series(), event.epochMicros(), event.cumulative(), 0, event.histogram());
+                }
                 spools.entryAdded();
             }
             case SampleEvent.SPOOL_MARK -> spools.recordStarts(event);
@@ -133,8 +142,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 // spool position moves in the same transaction); either way the batch is in.
                 store.write(batch, spools.positions(), SampleStore.NO_DEADLINE);
                 lastBatchNanos.set(System.nanoTime() - start);
-                committedSamples.addAndGet(batch.sampleCount);
-                committedHistograms.addAndGet(batch.histogramCount);
+                committedSamples.addAndGet(batch.sampleCount + batch.cumulativeSampleCount());
+                committedHistograms.addAndGet(
+                        batch.histogramCount + batch.cumulativeCount - batch.cumulativeSampleCount());
                 committedBatches.incrementAndGet();
                 spools.committed(committedSamples.get() + committedHistograms.get());
                 batch.clear();

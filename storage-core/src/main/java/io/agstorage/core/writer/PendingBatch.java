@@ -7,8 +7,12 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
-/** A batch being written (the writer thread's, reused; or one direct write's): parallel primitive arrays. */
+/**
+ * A batch being written (the writer thread's, reused; or one direct write's): parallel primitive arrays. Cumulative
+ * entries are kept apart: their deltas are computed in the transaction ({@link CumulativeDeltas}).
+ */
 final class PendingBatch {
     SeriesRef[] sampleSeries;
     long[] sampleTimes;
@@ -20,6 +24,15 @@ final class PendingBatch {
     HistogramPoint[] histograms = new HistogramPoint[16];
     private long[] histogramIds = new long[16];
     int histogramCount;
+    SeriesRef[] cumulativeSeries = new SeriesRef[16];
+    long[] cumulativeTimes = new long[16];
+    long[] cumulativeMarkers = new long[16];
+    double[] cumulativeValues = new double[16];
+
+    @Nullable
+    HistogramPoint[] cumulativeHistograms = new HistogramPoint[16];
+
+    int cumulativeCount;
 
     PendingBatch(int capacity) {
         sampleSeries = new SeriesRef[capacity];
@@ -49,16 +62,46 @@ final class PendingBatch {
         histogramCount++;
     }
 
+    /** A cumulative sum ({@code histogram} null) or histogram point with its {@code Cumulative} marker. */
+    void addCumulative(
+            SeriesRef series, long epochMicros, long marker, double value, @Nullable HistogramPoint histogram) {
+        if (cumulativeCount == cumulativeSeries.length) {
+            int grown = cumulativeCount * 2;
+            cumulativeSeries = Arrays.copyOf(cumulativeSeries, grown);
+            cumulativeTimes = Arrays.copyOf(cumulativeTimes, grown);
+            cumulativeMarkers = Arrays.copyOf(cumulativeMarkers, grown);
+            cumulativeValues = Arrays.copyOf(cumulativeValues, grown);
+            cumulativeHistograms = Arrays.copyOf(cumulativeHistograms, grown);
+        }
+        cumulativeSeries[cumulativeCount] = series;
+        cumulativeTimes[cumulativeCount] = epochMicros;
+        cumulativeMarkers[cumulativeCount] = marker;
+        cumulativeValues[cumulativeCount] = value;
+        cumulativeHistograms[cumulativeCount] = histogram;
+        cumulativeCount++;
+    }
+
+    /** How many of the cumulative entries are sums (the rest are histograms). */
+    int cumulativeSampleCount() {
+        int n = 0;
+        for (int i = 0; i < cumulativeCount; i++) {
+            if (cumulativeHistograms[i] == null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     boolean isFull() {
-        return sampleCount == sampleSeries.length;
+        return sampleCount == sampleSeries.length || cumulativeCount >= sampleSeries.length;
     }
 
     boolean isEmpty() {
-        return sampleCount == 0 && histogramCount == 0;
+        return sampleCount == 0 && histogramCount == 0 && cumulativeCount == 0;
     }
 
     int size() {
-        return sampleCount + histogramCount;
+        return sampleCount + histogramCount + cumulativeCount;
     }
 
     /** Database ids of samples {@code [from, sampleCount)}, in an array indexed like the samples. */
@@ -81,6 +124,11 @@ final class PendingBatch {
                 return true;
             }
         }
+        for (int i = 0; i < cumulativeCount; i++) {
+            if (cumulativeSeries[i].id() == 0) {
+                return true;
+            }
+        }
         return false;
     }
 
@@ -100,6 +148,11 @@ final class PendingBatch {
                 unresolved.put(histogramSeries[i], Boolean.TRUE);
             }
         }
+        for (int i = 0; i < cumulativeCount; i++) {
+            if (cumulativeSeries[i].id() == 0) {
+                unresolved.put(cumulativeSeries[i], Boolean.TRUE);
+            }
+        }
         return new ArrayList<>(unresolved.keySet());
     }
 
@@ -114,7 +167,10 @@ final class PendingBatch {
         Arrays.fill(sampleSeries, 0, sampleCount, null);
         Arrays.fill(histogramSeries, 0, histogramCount, null);
         Arrays.fill(histograms, 0, histogramCount, null);
+        Arrays.fill(cumulativeSeries, 0, cumulativeCount, null);
+        Arrays.fill(cumulativeHistograms, 0, cumulativeCount, null);
         sampleCount = 0;
         histogramCount = 0;
+        cumulativeCount = 0;
     }
 }

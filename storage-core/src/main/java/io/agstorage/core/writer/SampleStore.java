@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * adds the histograms and commits. A batch of samples alone, written by binary COPY, is one auto-committed COPY
  * statement (no BEGIN and COMMIT round trips); anything else runs in an explicit transaction. New series are
  * resolved (and committed) before the transaction that first references them starts; series that appear once it
- * is open restart it, so a sample never references an uncommitted series. Used by one thread at a time.
+ * is open restart it, so a sample never references an uncommitted series. Cumulative points become deltas in the
+ * transaction, against state kept in the database ({@link CumulativeDeltas}). Used by one thread at a time.
  */
 public final class SampleStore {
 
@@ -31,6 +32,7 @@ public final class SampleStore {
     private final SampleWriter samples;
     private final HistogramWriter histograms;
     private final SpoolWatermarkWriter watermarks;
+    private final CumulativeDeltas cumulative;
     private @Nullable Connection open;
     private int restoreNetworkTimeoutMs = -1;
     private boolean explicitTransaction;
@@ -48,6 +50,7 @@ public final class SampleStore {
         this.samples = useCopy ? new CopySampleWriter(quotedSchema, maxSamples) : new InsertSampleWriter(quotedSchema);
         this.histograms = new HistogramWriter(quotedSchema);
         this.watermarks = new SpoolWatermarkWriter(quotedSchema);
+        this.cumulative = new CumulativeDeltas(quotedSchema);
     }
 
     /**
@@ -116,6 +119,9 @@ public final class SampleStore {
             }
             if (explicitTransaction) {
                 samples.end();
+                if (batch.cumulativeCount > 0) {
+                    writeCumulative(connection, batch);
+                }
                 if (batch.histogramCount > 0) {
                     histograms.write(
                             connection,
@@ -145,6 +151,33 @@ public final class SampleStore {
         }
         releaseQuietly(connection);
         return true;
+    }
+
+    /** The deltas of the batch's cumulative points, computed against (and moving) their state in this transaction. */
+    private void writeCumulative(Connection connection, PendingBatch batch) throws SQLException {
+        cumulative.compute(connection, batch);
+        try {
+            if (cumulative.sampleCount > 0) {
+                samples.append(
+                        connection,
+                        cumulative.sampleTimes,
+                        cumulative.sampleIds,
+                        cumulative.sampleValues,
+                        0,
+                        cumulative.sampleCount);
+                samples.end();
+            }
+            if (cumulative.histogramCount > 0) {
+                histograms.write(
+                        connection,
+                        cumulative.histogramTimes,
+                        cumulative.histogramIds,
+                        cumulative.histograms,
+                        cumulative.histogramCount);
+            }
+        } finally {
+            cumulative.clear();
+        }
     }
 
     /** Rolls back and returns an open transaction, if any. */
@@ -190,7 +223,7 @@ public final class SampleStore {
     }
 
     private boolean needsExplicitTransaction(PendingBatch batch, boolean spooled) {
-        return batch.histogramCount > 0 || spooled || !samples.appendsFormOneStatement();
+        return batch.histogramCount > 0 || batch.cumulativeCount > 0 || spooled || !samples.appendsFormOneStatement();
     }
 
     /** Rolls back and returns the open transaction's connection; {@code cause} collects secondary failures. */

@@ -3,6 +3,7 @@ package io.agstorage.core.spool.internal;
 import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.MetricType;
 import io.agstorage.core.SampleBatch;
+import io.agstorage.core.internal.Cumulative;
 import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.internal.SpoolTarget.Entries;
@@ -10,6 +11,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,15 +21,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * The bytes of one spooled {@link SampleBatch} (its {@link Entries}). A series the database already knows is written
  * as its id (8 bytes), any other as its definition (metric, type, unit, temporality, labels), so a repeated export
- * costs about 25 bytes a sample. Format {@code [byte version=1][int entries]}, then per entry
- * {@code [byte flags][long epochMicros]}, the series ({@code [long id]} or the definition), and
- * {@code [double value]} or the histogram's fields.
+ * costs about 25 bytes a sample. Format {@code [byte version][int entries]}, then per entry
+ * {@code [byte flags][long epochMicros]}, the {@link Cumulative} marker {@code [long]} of a cumulative entry (flag 4,
+ * version 2 only), the series ({@code [long id]} or the definition), and {@code [double value]} or the histogram's
+ * fields. A record without cumulative entries is written as version 1, which earlier versions read.
  */
 public final class SpoolRecords {
 
     private static final byte VERSION = 1;
+    private static final byte VERSION_CUMULATIVE = 2;
     private static final int HISTOGRAM = 1;
     private static final int DEFINED = 2;
+    private static final int CUMULATIVE = 4;
     private static final MetricType[] TYPES = MetricType.values();
 
     private SpoolRecords() {}
@@ -38,17 +43,28 @@ public final class SpoolRecords {
         long[] times = entries.times();
         double[] values = entries.values();
         @Nullable HistogramPoint[] histograms = entries.histograms();
+        long[] cumulative = entries.cumulative();
         int n = entries.size();
-        Writer out = new Writer(5 + n * 25);
-        out.buffer.put(VERSION).putInt(n);
+        boolean anyCumulative = false;
+        for (int i = 0; cumulative != null && i < n && !anyCumulative; i++) {
+            anyCumulative = cumulative[i] != Cumulative.NONE;
+        }
+        Writer out = new Writer(5 + n * (anyCumulative ? 33 : 25));
+        out.buffer.put(anyCumulative ? VERSION_CUMULATIVE : VERSION).putInt(n);
         for (int i = 0; i < n; i++) {
             SeriesRef ref = series[i];
             HistogramPoint h = histograms != null ? histograms[i] : null;
+            long marker = anyCumulative ? cumulative[i] : Cumulative.NONE;
             long id = ref.id();
-            out.ensure(17);
+            out.ensure(25);
             out.buffer
-                    .put((byte) ((h != null ? HISTOGRAM : 0) | (id == 0 ? DEFINED : 0)))
+                    .put((byte) ((h != null ? HISTOGRAM : 0)
+                            | (id == 0 ? DEFINED : 0)
+                            | (marker != Cumulative.NONE ? CUMULATIVE : 0)))
                     .putLong(times[i]);
+            if (marker != Cumulative.NONE) {
+                out.buffer.putLong(marker);
+            }
             if (id != 0) {
                 out.buffer.putLong(id);
             } else {
@@ -91,8 +107,9 @@ public final class SpoolRecords {
         ByteBuffer in = ByteBuffer.wrap(record);
         try {
             byte version = in.get();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("spool record version must be " + VERSION + ", was " + version);
+            if (version != VERSION && version != VERSION_CUMULATIVE) {
+                throw new IllegalArgumentException(
+                        "spool record version must be " + VERSION + " or " + VERSION_CUMULATIVE + ", was " + version);
             }
             int n = in.getInt();
             List<Object[]> entries = new ArrayList<>(n);
@@ -100,6 +117,14 @@ public final class SpoolRecords {
             for (int i = 0; i < n; i++) {
                 int flags = in.get();
                 long time = in.getLong();
+                long marker = Cumulative.NONE;
+                if ((flags & CUMULATIVE) != 0) {
+                    if (version == VERSION) {
+                        throw new IllegalArgumentException(
+                                "a version " + VERSION + " spool record has no cumulative entries");
+                    }
+                    marker = in.getLong();
+                }
                 Object series;
                 if ((flags & DEFINED) != 0) {
                     series = readDefinition(in, definer);
@@ -110,7 +135,7 @@ public final class SpoolRecords {
                 }
                 Object value = (flags & HISTOGRAM) != 0 ? readHistogram(in) : (Object) in.getDouble();
                 if (i >= from) {
-                    entries.add(new Object[] {series, time, value});
+                    entries.add(new Object[] {series, time, value, marker});
                 }
             }
             Map<Long, SeriesRef> known = ids.isEmpty()
@@ -131,29 +156,62 @@ public final class SpoolRecords {
         long[] times = new long[capacity];
         double[] values = new double[capacity];
         @Nullable HistogramPoint[] histograms = null;
+        long[] cumulative = null;
         int size = 0;
         long unknown = 0;
         for (Object[] e : read) {
             SeriesRef s = e[0] instanceof Long id ? known.get(id) : (SeriesRef) e[0];
             long time = (Long) e[1];
+            long marker = (Long) e[3];
+            boolean storable = e[2] instanceof HistogramPoint
+                    ? PointRules.isStorable(0, time)
+                    : PointRules.isStorable((Double) e[2], time);
             if (s == null) {
                 unknown++;
-            } else if (e[2] instanceof HistogramPoint h) {
-                if (PointRules.isStorable(0, time)) {
-                    if (histograms == null) {
-                        histograms = new HistogramPoint[capacity];
-                    }
-                    series[size] = s;
-                    times[size] = time;
-                    histograms[size++] = h;
-                }
-            } else if (PointRules.isStorable((Double) e[2], time)) {
-                series[size] = s;
-                times[size] = time;
-                values[size++] = (Double) e[2];
+                continue;
             }
+            if (!storable) {
+                continue;
+            }
+            if (e[2] instanceof HistogramPoint h) {
+                if (histograms == null) {
+                    histograms = new HistogramPoint[capacity];
+                }
+                histograms[size] = h;
+            } else {
+                values[size] = (Double) e[2];
+            }
+            if (marker != Cumulative.NONE && cumulative == null) {
+                cumulative = new long[capacity];
+                Arrays.fill(cumulative, Cumulative.NONE);
+            }
+            if (cumulative != null) {
+                cumulative[size] = marker;
+            }
+            series[size] = s;
+            times[size++] = time;
         }
-        return new Decoded(new Entries(series, times, values, histograms, size), unknown);
+        return new Decoded(new Entries(series, times, values, histograms, cumulative, size), unknown);
+    }
+
+    /** The bytes of one histogram snapshot (as in a record), for state kept elsewhere ({@code cumulative_state}). */
+    public static byte[] encodeHistogram(HistogramPoint histogram) {
+        Writer out = new Writer(64);
+        out.histogram(histogram);
+        return out.bytes();
+    }
+
+    /**
+     * The histogram of {@link #encodeHistogram} bytes.
+     *
+     * @throws IllegalArgumentException when the bytes are not such a histogram
+     */
+    public static HistogramPoint decodeHistogram(byte[] bytes) {
+        try {
+            return readHistogram(ByteBuffer.wrap(bytes));
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw new IllegalArgumentException("not an encoded histogram (" + bytes.length + " bytes)", e);
+        }
     }
 
     private static SeriesRef readDefinition(ByteBuffer in, SeriesDefiner definer) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.MetricType;
+import io.agstorage.core.internal.Cumulative;
 import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.internal.SeriesRegistry;
 import io.agstorage.core.internal.SpoolTarget.Entries;
@@ -169,7 +170,7 @@ class SpoolRecordsTest {
         otherVersion[0] = 9;
         assertThatThrownBy(() -> decode(otherVersion, 0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("spool record version must be 1, was 9");
+                .hasMessage("spool record version must be 1 or 2, was 9");
 
         // [1 version][4 entries][1 flags][8 time][4 metric length][1 "s"] then the type's ordinal
         byte[] badType = record.clone();
@@ -177,6 +178,37 @@ class SpoolRecordsTest {
         assertThatThrownBy(() -> decode(badType, 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("spool record is not of format 1: ");
+    }
+
+    @Test
+    void cumulativePointsComeBackWithTheirStartTimeAndMonotonicFlag() {
+        SeriesRef sum = written.intern("orders", Map.of(), MetricType.COUNTER, null, "delta");
+        SeriesRef gauge = written.intern("cpu", Map.of(), MetricType.GAUGE, null, null);
+        HistogramPoint h = HistogramPoint.explicit(3, 6, 1, 3, new double[] {2}, new long[] {1, 2});
+        Entries plain = entries(
+                new SeriesRef[] {sum, gauge, sum}, new double[] {10, 0.5, 0}, new HistogramPoint[] {null, null, h});
+        long[] markers = {Cumulative.of(T0 * 1_000, true), Cumulative.NONE, Cumulative.of(T0 * 1_000 + 7, false), 0};
+        Entries cumulative =
+                new Entries(plain.series(), plain.times(), plain.values(), plain.histograms(), markers, plain.size());
+
+        byte[] record = SpoolRecords.encode(cumulative);
+        assertThat(record[0])
+                .as("a record with cumulative entries is version 2")
+                .isEqualTo((byte) 2);
+        Entries e = decode(record, 0).entries();
+
+        assertThat(e.size()).isEqualTo(3);
+        assertThat(e.cumulative()).isNotNull();
+        assertThat(Cumulative.startNanos(e.cumulative()[0])).isEqualTo(T0 * 1_000);
+        assertThat(Cumulative.monotonic(e.cumulative()[0])).isTrue();
+        assertThat(e.cumulative()[1]).isEqualTo(Cumulative.NONE);
+        assertThat(Cumulative.startNanos(e.cumulative()[2])).isEqualTo(T0 * 1_000 + 7);
+        assertThat(Cumulative.monotonic(e.cumulative()[2])).isFalse();
+        assertThat(e.values()[0]).isEqualTo(10);
+        assertThat(e.histograms()[2].count()).isEqualTo(3);
+        assertThat(SpoolRecords.encode(plain)[0])
+                .as("without cumulative entries: version 1")
+                .isEqualTo((byte) 1);
     }
 
     @Test
@@ -220,6 +252,7 @@ class SpoolRecordsTest {
                 times,
                 Arrays.copyOf(values, n + 1),
                 histograms == null ? null : Arrays.copyOf(histograms, n + 1),
+                null,
                 n);
     }
 }

@@ -1,8 +1,7 @@
-package io.agstorage.otel.mapping;
+package io.agstorage.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agstorage.core.HistogramPoint;
 import org.junit.jupiter.api.Test;
 
 class HistogramDeltasTest {

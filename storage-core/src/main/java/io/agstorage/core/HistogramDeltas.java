@@ -1,6 +1,5 @@
-package io.agstorage.otel.mapping;
+package io.agstorage.core;
 
-import io.agstorage.core.HistogramPoint;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
