@@ -115,7 +115,8 @@ final class EngineSpool implements IngestPipeline.Overflow {
 
     @Override
     public boolean sample(SeriesRef series, long epochMicros, double value) {
-        return append(new Entries(new SeriesRef[] {series}, new long[] {epochMicros}, new double[] {value}, null, 1))
+        return append(new Entries(
+                        new SeriesRef[] {series}, new long[] {epochMicros}, new double[] {value}, null, null, 1))
                 != 0;
     }
 
@@ -215,6 +216,7 @@ final class EngineSpool implements IngestPipeline.Overflow {
                                     entries.times(),
                                     entries.values(),
                                     entries.histograms(),
+                                    entries.cumulative(),
                                     entries.size(),
                                     id,
                                     sequence,

@@ -99,7 +99,10 @@ final class Ingestion {
         }
         EngineSpool s = spool;
         // Cumulative entries need the writer's state lookup, which the spool's records do not carry.
-        if (s != null && !batch.isEmpty() && batch.cumulativeArray() == null && !pipeline.hasRoomFor(batch.size() + 1)) {
+        if (s != null
+                && !batch.isEmpty()
+                && batch.cumulativeArray() == null
+                && !pipeline.hasRoomFor(batch.size() + 1)) {
             CompletableFuture<Long> spooled = s.spool(batch);
             if (spooled != null) {
                 return spooled;

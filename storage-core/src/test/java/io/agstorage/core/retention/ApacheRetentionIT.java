@@ -319,9 +319,9 @@ class ApacheRetentionIT {
 
     @Test
     void refreshingRollupsOverDroppedRawDataKeepsTheRollup() throws Exception {
-        String schema = TestDatabase.uniqueSchema("ret_keep");
-        try (StorageEngine engine = StorageEngine.create(
-                db.config(schema).setMetricsRetentionDays(30).build())) {
+        String schema = db.schema();
+        try (StorageEngine engine =
+                StorageEngine.create(db.config().setMetricsRetentionDays(30).build())) {
             Instant end = hourFloor(Instant.now()).minus(Duration.ofHours(2));
             Instant start = end.minus(Duration.ofDays(45));
             MetricSeries[] series = RetentionData.series(engine, 1);
@@ -343,8 +343,6 @@ class ApacheRetentionIT {
             assertThat(db.queryString(rollups))
                     .as("a refresh over raw data retention dropped keeps the rollup rows there")
                     .isEqualTo(before);
-        } finally {
-            db.dropSchema(schema);
         }
     }
 }

@@ -10,8 +10,8 @@ import io.agstorage.core.SampleBatch;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.Journal;
 import io.agstorage.core.journal.SyncPolicy;
-import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.spool.internal.SpoolRecords;
+import io.agstorage.core.testing.DatabaseExtension;
 import io.agstorage.core.testing.TcpProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -239,7 +239,7 @@ class SampleSpoolIT {
     /** {@code n} samples of {@code s}, values {@code record * n ...}, one microsecond apart. */
     @Test
     void aRecordThatCannotBeDecodedIsQuarantinedAndTheRestIsReplayed() throws Exception {
-        try (StorageEngine engine = StorageEngine.create(db.config(schema).build())) {
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             MetricSeries s = engine.series("quarantined", Map.of("k", "v"));
             // A spool journal as a crash leaves it, with a record of a format this version cannot read in the middle.
             try (Journal journal = Journal.builder().directory(spoolDirectory).open((seq, p) -> {})) {
@@ -250,7 +250,7 @@ class SampleSpoolIT {
             try (SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.BATCH)) {
                 assertThat(spool.replayedPoints()).isEqualTo(200);
                 engine.flushBuffer();
-                assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples"))
+                assertThat(db.queryLong("SELECT count(*) FROM " + db.table("samples")))
                         .isEqualTo(200);
                 Path quarantined = spoolDirectory.resolve("quarantine-00000000000000000002.rec");
                 assertThat(quarantined).exists();
@@ -258,7 +258,7 @@ class SampleSpoolIT {
                 assertThat(spool.trySpool(batch(s, 2, 100)).committed()).succeedsWithin(Duration.ofSeconds(5));
             }
         }
-        assertThat(db.queryLong("SELECT count(*) FROM " + schema + ".samples")).isEqualTo(300);
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.table("samples"))).isEqualTo(300);
     }
 
     private static SampleBatch batch(MetricSeries s, int record, int n) {
