@@ -56,28 +56,29 @@ public final class ExecutionJournal {
             int maxPending,
             Consumer<OrderChange> onReplayedOrder,
             Consumer<List<Pending>> onCommitted) {
-        // replay streams: only the order changes are kept (the order book needs them); every record stays in the
-        // journal, and the writer reads them back from it a batch at a time
-        long[] replay = {0, 0};
+        // Replay streams: every record is decoded once (an undecodable one is quarantined by the journal), only the
+        // order changes are kept (the order book needs them); the writer reads the records back from the journal a
+        // batch at a time. replay = {records, first sequence, last decodable sequence}.
+        long[] replay = {0, 0, 0};
         this.journal = settings.directory(directory).open((seq, payload) -> {
-            if (RecordCodec.isOrderChange(payload)) {
-                Object record;
-                try {
-                    record = RecordCodec.decode(payload);
-                } catch (IllegalArgumentException e) {
-                    // The journal quarantines it and replays the rest: one bad record must not keep the store shut.
-                    throw new UndecodableRecordException(e.getMessage(), e);
-                }
-                if (record instanceof OrderChange c) {
-                    onReplayedOrder.accept(c);
-                }
+            Object record;
+            try {
+                record = RecordCodec.decode(payload);
+            } catch (IllegalArgumentException e) {
+                // The journal quarantines it and replays the rest: one bad record must not keep the store shut.
+                throw new UndecodableRecordException(e.getMessage(), e);
+            }
+            if (record instanceof OrderChange c) {
+                onReplayedOrder.accept(c);
             }
             if (replay[0]++ == 0) {
                 replay[1] = seq;
             }
+            replay[2] = seq;
         });
         this.replayed = replay[0];
-        this.lastQueued = journal.lastSequence();
+        // flush() waits for the last record the writer can commit, never for a quarantined one after it
+        this.lastQueued = replay[0] > 0 ? replay[2] : journal.trimmedSequence();
         journaled.add(replayed);
         this.writer = new ExecutionWriter(
                 new ExecutionBatchWriter(engine.dataSource(), engine.quotedSchema()),
