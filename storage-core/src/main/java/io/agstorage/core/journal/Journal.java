@@ -2,15 +2,12 @@ package io.agstorage.core.journal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An append-only journal of opaque records in checksummed segment files.
@@ -39,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Journal implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Journal.class);
     /** The largest payload accepted: 16 MiB. */
     public static final int MAX_RECORD_BYTES = 16 << 20;
 
@@ -62,13 +58,13 @@ public final class Journal implements AutoCloseable {
     private final long segmentBytes;
     private final DirectoryLock lock;
     private final JournalRecovery recovery;
-    private final Checkpoint checkpoint;
 
     /** Guards the segment files, the checkpoint and {@link #committedSeq}'s updates. */
     private final Object appendLock = new Object();
 
     private final SegmentFiles segments;
     private final JournalSync sync;
+    private final JournalWriter writer;
     private volatile long committedSeq;
     private volatile boolean closed;
 
@@ -79,7 +75,7 @@ public final class Journal implements AutoCloseable {
         this.segmentBytes = b.segmentBytes;
         this.lock = DirectoryLock.acquire(directory);
         try {
-            this.checkpoint = Checkpoint.read(directory);
+            Checkpoint checkpoint = Checkpoint.read(directory);
             long trimmed = checkpoint.written();
             SegmentScanner.Result scan = SegmentScanner.scan(directory, trimmed, handler);
             this.recovery = scan.recovery();
@@ -92,6 +88,7 @@ public final class Journal implements AutoCloseable {
             this.committedSeq = trimmed;
             this.sync = new JournalSync(
                     directory, syncPolicy, syncIntervalNanos, appendLock, this::activeChannel, next - 1);
+            this.writer = new JournalWriter(directory, syncPolicy, segmentBytes, segments, sync, checkpoint);
         } catch (IOException | RuntimeException e) {
             lock.release();
             throw e instanceof IOException io
@@ -111,17 +108,6 @@ public final class Journal implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- appends
-
-    /**
-     * Closes the active segment (forcing it, unless the policy is NONE) and starts the next; caller holds appendLock.
-     */
-    private void roll() throws IOException {
-        if (syncPolicy != SyncPolicy.NONE) {
-            segments.active().force(false);
-            sync.forced(sync.written());
-        }
-        segments.roll();
-    }
 
     /**
      * Writes one record to the file (the operating system's page cache, not yet necessarily the device) and
@@ -145,34 +131,7 @@ public final class Journal implements AutoCloseable {
         }
         synchronized (appendLock) {
             checkOpen();
-            IOException failure = sync.failure();
-            if (failure != null) {
-                throw new JournalException(
-                        "journal fsync failed earlier, refusing new records: " + failure.getMessage(), failure);
-            }
-            checkUndamaged();
-            try {
-                if (segments.activeSize() >= segmentBytes) {
-                    roll();
-                }
-                long seq = segments.write(payload);
-                sync.written(seq);
-                return seq;
-            } catch (IOException e) {
-                Exception damage = segments.damage();
-                if (damage != null) {
-                    log.error(
-                            "Journal {}: a failed write left part of a record at the end of {} and cutting it off "
-                                    + "failed too; refusing new records until it can be cut off: {}",
-                            directory,
-                            segments.activePath().getFileName(),
-                            e.toString());
-                }
-                throw new JournalException(
-                        "journal write to " + segments.activePath() + " failed"
-                                + (damage == null ? " (the journal is as it was before it)" : "") + ": " + e,
-                        e);
-            }
+            return writer.append(payload);
         }
     }
 
@@ -225,24 +184,9 @@ public final class Journal implements AutoCloseable {
             if (sequence > committedSeq) {
                 committedSeq = sequence;
             }
-            try {
-                if (committedSeq >= sync.written() && segments.activeSize() >= segmentBytes) {
-                    roll();
-                }
-            } catch (IOException e) {
-                throw new JournalException("journal roll in " + directory + " failed: " + e.getMessage(), e);
-            }
-            delete = segments.pollCovered(committedSeq);
-            checkpoint.maybeWrite(committedSeq);
+            delete = writer.trim(committedSeq);
         }
-        for (Path p : delete) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                log.warn(
-                        "Journal {}: cannot delete trimmed segment {}: {}", directory, p.getFileName(), e.getMessage());
-            }
-        }
+        writer.delete(delete);
     }
 
     /**
@@ -316,29 +260,6 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /**
-     * Fails closed while the active segment may end in part of a record (a failed write whose bytes could not be cut
-     * off): a record appended after them would never be replayed. Each call tries to cut them off again first.
-     */
-    private void checkUndamaged() {
-        Exception damage = segments.damage();
-        if (damage == null) {
-            return;
-        }
-        try {
-            segments.repair();
-            log.info(
-                    "Journal {}: the partial record left by a failed write is cut off; taking records again",
-                    directory);
-        } catch (IOException | RuntimeException e) {
-            JournalException refused = new JournalException("journal " + directory + " refuses new records: a failed "
-                    + "write (" + damage + ") left part of a record at the end of " + segments.activePath()
-                    + " that cannot be cut off (" + e + "); it takes records again once it can, or after a reopen");
-            refused.addSuppressed(damage);
-            throw refused;
-        }
-    }
-
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("journal " + directory + " is closed");
@@ -358,18 +279,7 @@ public final class Journal implements AutoCloseable {
                 return;
             }
             try {
-                if (segments.damage() != null) {
-                    segments.repair(); // or the next open cuts the partial record off: nothing follows it
-                }
-                segments.active().force(false);
-                sync.forced(sync.written());
-                segments.closeActive();
-                checkpoint.writeIfAhead(committedSeq);
-                if (committedSeq >= sync.written()) {
-                    segments.deleteAll();
-                }
-            } catch (IOException e) {
-                log.error("Journal {}: closing failed: {}", directory, e.toString());
+                writer.close(committedSeq);
             } finally {
                 closed = true;
                 sync.closed();

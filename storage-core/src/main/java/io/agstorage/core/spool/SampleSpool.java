@@ -3,14 +3,12 @@ package io.agstorage.core.spool;
 import io.agstorage.core.SampleBatch;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.StorageException;
-import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.internal.SpoolPosition;
 import io.agstorage.core.internal.SpoolTarget;
 import io.agstorage.core.internal.SpoolTarget.Entries;
 import io.agstorage.core.journal.Journal;
 import io.agstorage.core.journal.JournalException;
 import io.agstorage.core.journal.SyncPolicy;
-import io.agstorage.core.journal.UndecodableRecordException;
 import io.agstorage.core.spool.internal.SpoolRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,17 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -105,7 +97,7 @@ public final class SampleSpool implements AutoCloseable {
         UUID id = spoolId(directory);
         SpoolTarget target = engine.spoolTarget();
         SpoolPosition position = target.spoolPosition(id);
-        Replay replay = new Replay(target, id, position);
+        SpoolReplay replay = new SpoolReplay(target, id, position);
         Journal journal;
         try {
             // Never below what the database holds: a journal tail lost in a machine crash must not hand out its
@@ -125,17 +117,17 @@ public final class SampleSpool implements AutoCloseable {
             journal.close();
             throw e;
         }
-        if (replay.records > 0) {
+        if (replay.records() > 0) {
             log.info(
                     "Spool {} ({}): replayed {} records ({} points) the database did not hold; {} points named "
                             + "unknown series",
                     directory,
                     id,
-                    replay.records,
-                    replay.points,
-                    replay.unknown);
+                    replay.records(),
+                    replay.points(),
+                    replay.unknown());
         }
-        return new SampleSpool(engine, journal, id, replay.points, replay.unknown);
+        return new SampleSpool(engine, journal, id, replay.points(), replay.unknown());
     }
 
     /**
@@ -351,71 +343,5 @@ public final class SampleSpool implements AutoCloseable {
         java.util.regex.Matcher ino =
                 java.util.regex.Pattern.compile("ino=(\\d+)").matcher(key.toString());
         return ino.find() ? "ino=" + ino.group(1) : key.toString();
-    }
-
-    /** Replays, at open, the records (or the rest of a record) past the position the database holds. */
-    private static final class Replay {
-        private final SpoolTarget target;
-        private final UUID id;
-        private final SpoolPosition committed;
-        private final Map<Long, SeriesRef> seriesById = new HashMap<>();
-        private long unknown;
-        private final List<CompletableFuture<Long>> submitted = new ArrayList<>();
-        private long records;
-        private long points;
-
-        Replay(SpoolTarget target, UUID id, SpoolPosition committed) {
-            this.target = target;
-            this.id = id;
-            this.committed = committed;
-        }
-
-        void accept(long sequence, byte[] payload) {
-            if (sequence < committed.sequence()) {
-                return;
-            }
-            int from = sequence == committed.sequence() ? committed.entries() : 0;
-            Entries entries;
-            try {
-                SpoolRecords.Decoded decoded = SpoolRecords.decode(payload, from, target::series, this::series);
-                entries = decoded.entries();
-                unknown += decoded.unknownSeries();
-            } catch (IllegalArgumentException e) {
-                // The journal quarantines it and replays the rest: one bad record must not keep the spool shut.
-                throw new UndecodableRecordException("spool record cannot be read: " + e.getMessage(), e);
-            }
-            if (entries.size() == 0) {
-                return;
-            }
-            records++;
-            points += entries.size();
-            submitted.add(target.submitSpooled(entries, id, sequence, from));
-        }
-
-        private Map<Long, SeriesRef> series(long[] ids) {
-            long[] missing =
-                    Arrays.stream(ids).filter(i -> !seriesById.containsKey(i)).toArray();
-            if (missing.length > 0) {
-                seriesById.putAll(target.seriesByIds(missing));
-            }
-            return seriesById;
-        }
-
-        void awaitCommitted(long timeoutMs) {
-            try {
-                CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
-                        .get(timeoutMs, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                throw new StorageException(
-                        "the spool's replay was not committed within ingestion.write_timeout_ms=" + timeoutMs + " ms",
-                        e);
-            } catch (ExecutionException e) {
-                throw new StorageException(
-                        "the spool's replay was not committed: " + e.getCause().getMessage(), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StorageException("interrupted while replaying the spool", e);
-            }
-        }
     }
 }
