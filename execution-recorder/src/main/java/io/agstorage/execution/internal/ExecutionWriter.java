@@ -2,7 +2,6 @@ package io.agstorage.execution.internal;
 
 import io.agstorage.core.Sql;
 import io.agstorage.core.journal.Journal;
-import io.agstorage.core.journal.JournalReader;
 import io.agstorage.core.logging.ThrottledLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,14 +48,11 @@ public final class ExecutionWriter {
     private final int batchSize;
     private final Path deadLetterFile;
     private final Consumer<List<Pending>> onCommitted;
-    private final int maxPending;
     private final ArrayBlockingQueue<Pending> queue;
-    /** The lock appends hold while they journal and {@link #enqueue}; guards {@link #spillFrom}. */
+    /** The lock appends hold while they journal and {@link #enqueue}; guards {@link #spill}'s state. */
     private final Object appendLock;
-    /** The first record that is in the journal only (the queue was full), 0 while every record is queued. */
-    private long spillFrom;
-    /** Reads spilled records back; the writer thread's only. */
-    private JournalReader reader;
+    /** The records in the journal only (the queue was full, or a replay); read back by the writer thread. */
+    private final JournalSpill spill;
 
     private final Thread thread;
     private final Object commitMonitor = new Object();
@@ -78,7 +74,6 @@ public final class ExecutionWriter {
             String name,
             Consumer<List<Pending>> onCommitted) {
         this.batchWriter = batchWriter;
-        this.maxPending = maxPending;
         this.queue = new ArrayBlockingQueue<>(maxPending);
         this.appendLock = appendLock;
         this.journal = journal;
@@ -86,6 +81,7 @@ public final class ExecutionWriter {
         this.deadLetterFile = journal.directory().resolve("dead-letter.log");
         this.onCommitted = onCommitted;
         this.committedSeq = journal.trimmedSequence();
+        this.spill = new JournalSpill(journal, appendLock, Math.min(batchSize, maxPending), deadLettered, failureLog);
         this.thread = new Thread(this::run, "ag-storage-execution-writer-" + name);
         this.thread.setDaemon(true);
     }
@@ -99,15 +95,15 @@ public final class ExecutionWriter {
      * there already; callers hold the append lock and add records in sequence order.
      */
     public void enqueue(Pending pending) {
-        if (spillFrom == 0 && !queue.offer(pending)) {
-            spillFrom = pending.sequence();
+        if (!spill.active() && !queue.offer(pending)) {
+            spill.startAt(pending.sequence());
         }
     }
 
     /** Before {@link #start}: the records from {@code sequence} on are in the journal only (a replay). */
     public void resumeFromJournal(long sequence) {
         synchronized (appendLock) {
-            spillFrom = sequence;
+            spill.startAt(sequence);
         }
     }
 
@@ -173,7 +169,7 @@ public final class ExecutionWriter {
         List<Pending> batch = new ArrayList<>(batchSize);
         while (true) {
             if (batch.isEmpty() && queue.isEmpty()) {
-                readSpilled(batch);
+                spill.readInto(batch);
             }
             if (batch.isEmpty()) {
                 Pending first;
@@ -195,49 +191,6 @@ public final class ExecutionWriter {
                 return; // stopping with the database still down: the records stay in the journal
             }
             batch.clear();
-        }
-    }
-
-    /**
-     * Reads the next records that are in the journal only into {@code batch}; switches back to queueing once it
-     * has read up to the last record appended. Called only when the queue is empty: queued records come first.
-     */
-    private void readSpilled(List<Pending> batch) {
-        long from;
-        synchronized (appendLock) {
-            from = spillFrom;
-        }
-        if (from == 0) {
-            return;
-        }
-        try {
-            if (reader == null) {
-                reader = journal.reader(from);
-            }
-            reader.read(Math.min(batchSize, maxPending), (seq, payload) -> {
-                Object record;
-                try {
-                    record = RecordCodec.decode(payload);
-                } catch (RuntimeException e) {
-                    deadLettered.increment();
-                    log.error("Journal record {} cannot be decoded, skipped: {}", seq, e.getMessage());
-                    return;
-                }
-                batch.add(new Pending(seq, record));
-            });
-        } catch (RuntimeException e) {
-            failureLog.warn("Reading execution records back from the journal failed, retrying: {}", e.toString());
-            return;
-        }
-        long last = reader.nextSequence() - 1;
-        synchronized (appendLock) {
-            if (journal.lastSequence() <= last) {
-                spillFrom = 0; // caught up: the next append is queued
-                reader.close();
-                reader = null;
-            } else {
-                spillFrom = last + 1;
-            }
         }
     }
 

@@ -56,6 +56,14 @@ public final class Validation {
         return value;
     }
 
+    /** A setting within {@code min..max}, e.g. {@code batchSize must be within 1..1000000, was 0}. */
+    public static int within(String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(field + " must be within " + min + ".." + max + ", was " + value);
+        }
+        return value;
+    }
+
     public static <T> T required(String field, @Nullable T value) {
         if (value == null) {
             throw missing(field);
