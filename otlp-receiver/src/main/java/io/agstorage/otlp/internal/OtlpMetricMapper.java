@@ -4,12 +4,10 @@ import com.google.protobuf.ByteString;
 import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.MetricSeries;
 import io.agstorage.core.MetricType;
-import io.agstorage.core.json.LabelsJson;
 import io.agstorage.otel.mapping.Labels;
 import io.agstorage.otel.mapping.PointWriter;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Exemplar;
@@ -20,7 +18,6 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
-import java.util.Base64;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -64,11 +61,11 @@ public final class OtlpMetricMapper {
     public static void map(ExportMetricsServiceRequest request, PointWriter writer, @Nullable SeriesCache cache) {
         SeriesCache useCache = writer.utf8Repaired() ? null : cache;
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
-            SortedMap<String, String> resource =
-                    attributes(Labels.RESOURCE_PREFIX, rm.getResource().getAttributesList(), new TreeMap<>());
+            SortedMap<String, String> resource = OtlpAttributes.attributes(
+                    Labels.RESOURCE_PREFIX, rm.getResource().getAttributesList(), new TreeMap<>());
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
                 SortedMap<String, String> base = new TreeMap<>(resource);
-                scope(sm.getScope(), base);
+                OtlpAttributes.scope(sm.getScope(), base);
                 SeriesCache.Context context = useCache == null
                         ? null
                         : useCache.context(rm.getResource().getAttributesList(), sm.getScope());
@@ -100,10 +97,10 @@ public final class OtlpMetricMapper {
             }
         }
         MetricSeries series = kind == SeriesCache.GAUGE
-                ? w.resolve(m.getName(), labels(base, attributes), MetricType.GAUGE, m.getUnit(), null)
+                ? w.resolve(m.getName(), OtlpAttributes.labels(base, attributes), MetricType.GAUGE, m.getUnit(), null)
                 : w.resolve(
                         m.getName(),
-                        labels(base, attributes),
+                        OtlpAttributes.labels(base, attributes),
                         PointWriter.sumType(kind == SeriesCache.MONOTONIC_SUM),
                         m.getUnit(),
                         PointWriter.DELTA);
@@ -184,7 +181,7 @@ public final class OtlpMetricMapper {
                                 w,
                                 name,
                                 unit,
-                                labels(base, p.getAttributesList()),
+                                OtlpAttributes.labels(base, p.getAttributesList()),
                                 t,
                                 p.getStartTimeUnixNano(),
                                 p.getTimeUnixNano(),
@@ -202,7 +199,7 @@ public final class OtlpMetricMapper {
                                 w,
                                 name,
                                 unit,
-                                labels(base, p.getAttributesList()),
+                                OtlpAttributes.labels(base, p.getAttributesList()),
                                 t,
                                 p.getStartTimeUnixNano(),
                                 p.getTimeUnixNano(),
@@ -226,7 +223,7 @@ public final class OtlpMetricMapper {
                     w.summary(
                             name,
                             unit,
-                            labels(base, p.getAttributesList()),
+                            OtlpAttributes.labels(base, p.getAttributesList()),
                             p.getStartTimeUnixNano(),
                             p.getTimeUnixNano(),
                             p.getCount(),
@@ -285,7 +282,7 @@ public final class OtlpMetricMapper {
                     value,
                     hexId(e.getTraceId(), 16),
                     hexId(e.getSpanId(), 8),
-                    attributes("", e.getFilteredAttributesList(), new TreeMap<>()));
+                    OtlpAttributes.attributes("", e.getFilteredAttributesList(), new TreeMap<>()));
         }
     }
 
@@ -349,76 +346,9 @@ public final class OtlpMetricMapper {
         return p.getValueCase() == NumberDataPoint.ValueCase.AS_INT ? p.getAsInt() : p.getAsDouble();
     }
 
-    private static void scope(InstrumentationScope scope, SortedMap<String, String> into) {
-        if (!scope.getName().isEmpty()) {
-            into.put(Labels.SCOPE_NAME, scope.getName());
-        }
-        if (!scope.getVersion().isEmpty()) {
-            into.put(Labels.SCOPE_VERSION, scope.getVersion());
-        }
-        attributes(Labels.SCOPE_PREFIX, scope.getAttributesList(), into);
-    }
-
-    private static SortedMap<String, String> labels(SortedMap<String, String> base, List<KeyValue> attributes) {
-        return attributes("", attributes, new TreeMap<>(base));
-    }
-
-    private static SortedMap<String, String> attributes(
-            String prefix, List<KeyValue> attributes, SortedMap<String, String> into) {
-        for (KeyValue kv : attributes) {
-            into.put(prefix + kv.getKey(), text(kv.getValue()));
-        }
-        return into;
-    }
-
-    /** The same text as {@link Labels#text} gives for the equivalent SDK value. */
+    /** {@link OtlpAttributes#text}: the same text as {@link Labels#text} gives; tests pin it through this class. */
     static String text(AnyValue v) {
-        return switch (v.getValueCase()) {
-            case STRING_VALUE -> v.getStringValue();
-            case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
-            case INT_VALUE -> Long.toString(v.getIntValue());
-            case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
-            case BYTES_VALUE ->
-                Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
-            case ARRAY_VALUE -> {
-                StringBuilder sb = new StringBuilder("[");
-                List<AnyValue> values = v.getArrayValue().getValuesList();
-                for (int i = 0; i < values.size(); i++) {
-                    if (i > 0) {
-                        sb.append(',');
-                    }
-                    json(values.get(i), sb);
-                }
-                yield sb.append(']').toString();
-            }
-            case KVLIST_VALUE -> {
-                StringBuilder sb = new StringBuilder();
-                json(v, sb);
-                yield sb.toString();
-            }
-            default -> "";
-        };
-    }
-
-    private static void json(AnyValue v, StringBuilder sb) {
-        switch (v.getValueCase()) {
-            case STRING_VALUE, BYTES_VALUE -> LabelsJson.appendString(sb, text(v));
-            case KVLIST_VALUE -> {
-                sb.append('{');
-                List<KeyValue> kvs = v.getKvlistValue().getValuesList();
-                for (int i = 0; i < kvs.size(); i++) {
-                    if (i > 0) {
-                        sb.append(',');
-                    }
-                    LabelsJson.appendString(sb, kvs.get(i).getKey());
-                    sb.append(':');
-                    json(kvs.get(i).getValue(), sb);
-                }
-                sb.append('}');
-            }
-            case VALUE_NOT_SET -> sb.append("null");
-            default -> sb.append(text(v));
-        }
+        return OtlpAttributes.text(v);
     }
 
     private static long[] toLongs(List<Long> list) {
