@@ -1,7 +1,7 @@
 package io.agstorage.core;
 
-import io.agstorage.core.query.MetricQueries;
-import io.agstorage.core.query.QueryCache;
+import io.agstorage.core.internal.query.MetricQueries;
+import io.agstorage.core.internal.query.QueryCache;
 import io.agstorage.core.retention.internal.RollupQueries;
 import java.sql.SQLException;
 import java.time.Clock;

@@ -2,7 +2,7 @@ package io.agstorage.core;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agstorage.core.internal.ConnectionPool;
-import io.agstorage.core.schema.MigrationRunner;
+import io.agstorage.core.internal.schema.MigrationRunner;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

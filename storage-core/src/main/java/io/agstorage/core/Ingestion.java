@@ -2,11 +2,11 @@ package io.agstorage.core;
 
 import io.agstorage.core.internal.Causes;
 import io.agstorage.core.internal.SeriesRef;
-import io.agstorage.core.pipeline.IngestPipeline;
-import io.agstorage.core.writer.BatchWriter;
-import io.agstorage.core.writer.CommitOutcomeUnknownException;
-import io.agstorage.core.writer.DirectWriter;
-import io.agstorage.core.writer.SampleStore;
+import io.agstorage.core.internal.pipeline.IngestPipeline;
+import io.agstorage.core.internal.writer.BatchWriter;
+import io.agstorage.core.internal.writer.CommitOutcomeUnknownException;
+import io.agstorage.core.internal.writer.DirectWriter;
+import io.agstorage.core.internal.writer.SampleStore;
 import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

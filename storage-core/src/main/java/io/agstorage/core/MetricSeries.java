@@ -3,7 +3,7 @@ package io.agstorage.core;
 import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.internal.Time;
-import io.agstorage.core.pipeline.IngestPipeline;
+import io.agstorage.core.internal.pipeline.IngestPipeline;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;

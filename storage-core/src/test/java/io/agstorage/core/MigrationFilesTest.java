@@ -2,7 +2,7 @@ package io.agstorage.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agstorage.core.schema.MigrationRunner;
+import io.agstorage.core.internal.schema.MigrationRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.agstorage.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.agstorage.core.schema.MigrationRunner;
+import io.agstorage.core.internal.schema.MigrationRunner;
 import io.agstorage.core.testing.DatabaseExtension;
 import java.sql.Connection;
 import java.util.ArrayList;

@@ -1,5 +1,5 @@
 /** Internal to ag-storage: not API, may change in any release. */
 @NullMarked
-package io.agstorage.core.pipeline;
+package io.agstorage.core.internal.query;
 
 import org.jspecify.annotations.NullMarked;

@@ -1,4 +1,4 @@
-package io.agstorage.core.pipeline;
+package io.agstorage.core.internal.pipeline;
 
 import io.agstorage.core.HistogramPoint;
 import io.agstorage.core.internal.SeriesRef;

@@ -1,5 +1,5 @@
 /** Internal to ag-storage: not API, may change in any release. */
 @NullMarked
-package io.agstorage.core.schema;
+package io.agstorage.core.internal.writer;
 
 import org.jspecify.annotations.NullMarked;

@@ -1,7 +1,7 @@
-package io.agstorage.core.writer;
+package io.agstorage.core.internal.writer;
 
 import io.agstorage.core.internal.SpoolPosition;
-import io.agstorage.core.pipeline.SampleEvent;
+import io.agstorage.core.internal.pipeline.SampleEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

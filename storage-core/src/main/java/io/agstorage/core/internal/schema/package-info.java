@@ -1,5 +1,5 @@
 /** Internal to ag-storage: not API, may change in any release. */
 @NullMarked
-package io.agstorage.core.writer;
+package io.agstorage.core.internal.schema;
 
 import org.jspecify.annotations.NullMarked;

@@ -1,4 +1,4 @@
-package io.agstorage.core.writer;
+package io.agstorage.core.internal.writer;
 
 import io.agstorage.core.internal.SpoolPosition;
 import java.sql.Connection;

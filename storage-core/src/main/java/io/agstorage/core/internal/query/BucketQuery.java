@@ -1,4 +1,4 @@
-package io.agstorage.core.query;
+package io.agstorage.core.internal.query;
 
 import io.agstorage.core.Bucket;
 import io.agstorage.core.QueryLimitExceededException;

@@ -1,4 +1,4 @@
-package io.agstorage.core.query;
+package io.agstorage.core.internal.query;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

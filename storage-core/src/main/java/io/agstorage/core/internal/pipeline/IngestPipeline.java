@@ -1,4 +1,4 @@
-package io.agstorage.core.pipeline;
+package io.agstorage.core.internal.pipeline;
 
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;

@@ -1,10 +1,10 @@
-package io.agstorage.core.writer;
+package io.agstorage.core.internal.writer;
 
 import com.lmax.disruptor.EventHandler;
 import io.agstorage.core.Sql;
 import io.agstorage.core.internal.Cumulative;
+import io.agstorage.core.internal.pipeline.SampleEvent;
 import io.agstorage.core.logging.ThrottledLog;
-import io.agstorage.core.pipeline.SampleEvent;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;

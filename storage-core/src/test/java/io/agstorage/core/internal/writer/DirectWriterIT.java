@@ -1,4 +1,4 @@
-package io.agstorage.core.writer;
+package io.agstorage.core.internal.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.agstorage.core.schema;
+package io.agstorage.core.internal.schema;
 
 import io.agstorage.core.Sql;
 import java.io.IOException;
