@@ -1,5 +1,6 @@
 package io.agstorage.core;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /** The value rules of {@link StorageConfig.Builder}'s setters, each failing with the key, the rule and the value. */
@@ -39,5 +40,32 @@ final class ConfigChecks {
 
     static IllegalArgumentException invalid(String key, String rule, Object value) {
         return new IllegalArgumentException(key + " " + rule + ", was " + value);
+    }
+
+    /** The checks that span keys, run by {@link StorageConfig.Builder#build()}. */
+    static void acrossKeys(int batchSize, int maxBufferSize, int compressionAfterDays, int metricsRetentionDays) {
+        if (batchSize > maxBufferSize) {
+            throw new IllegalArgumentException("ingestion.batch_size must be <= ingestion.max_buffer_size ("
+                    + maxBufferSize + "), was " + batchSize);
+        }
+        if (compressionAfterDays >= metricsRetentionDays) {
+            throw new IllegalArgumentException(
+                    "retention.compression_after_days must be < retention.metrics_retention_days ("
+                            + metricsRetentionDays + "), was " + compressionAfterDays);
+        }
+    }
+
+    /** {@link StorageConfig#toString()}: every setting, the password and the URL's credentials masked. */
+    static String describe(StorageConfig c) {
+        return "StorageConfig{url=" + Masking.maskJdbcUrl(c.jdbcUrl()) + ", user=" + c.user() + ", password="
+                + (c.password().isEmpty() ? "" : "****") + ", schema=" + c.schema() + ", max_connections="
+                + c.maxConnections() + ", connection_timeout_sec=" + c.connectionTimeoutSec() + ", migrate="
+                + c.migrate() + ", batch_size=" + c.batchSize() + ", flush_interval_ms=" + c.flushIntervalMs()
+                + ", max_buffer_size=" + c.maxBufferSize() + ", write_method="
+                + c.writeMethod().name().toLowerCase(Locale.ROOT) + ", write_timeout_ms=" + c.writeTimeoutMs()
+                + ", spool_directory=" + c.spoolDirectory() + ", metrics_retention_days=" + c.metricsRetentionDays()
+                + ", execution_retention_days=" + c.executionRetentionDays() + ", compression_after_days="
+                + c.compressionAfterDays() + ", max_results=" + c.maxResults() + ", cache_ttl_sec=" + c.cacheTtlSec()
+                + ", enable_cache=" + c.enableCache() + "}";
     }
 }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -154,17 +153,7 @@ public final class StorageConfig {
 
     @Override
     public String toString() {
-        Builder v = values;
-        return "StorageConfig{url=" + Masking.maskJdbcUrl(jdbcUrl()) + ", user=" + v.user + ", password="
-                + (v.password.isEmpty() ? "" : "****") + ", schema=" + v.schema + ", max_connections="
-                + v.maxConnections + ", connection_timeout_sec=" + v.connectionTimeoutSec + ", migrate=" + v.migrate
-                + ", batch_size=" + v.batchSize + ", flush_interval_ms=" + v.flushIntervalMs + ", max_buffer_size="
-                + v.maxBufferSize + ", write_method=" + v.writeMethod.name().toLowerCase(Locale.ROOT)
-                + ", write_timeout_ms=" + v.writeTimeoutMs + ", spool_directory=" + v.spoolDirectory
-                + ", metrics_retention_days=" + v.metricsRetentionDays
-                + ", execution_retention_days=" + v.executionRetentionDays + ", compression_after_days="
-                + v.compressionAfterDays + ", max_results=" + v.maxResults + ", cache_ttl_sec=" + v.cacheTtlSec
-                + ", enable_cache=" + v.enableCache + "}";
+        return ConfigChecks.describe(this);
     }
 
     /**
@@ -400,15 +389,7 @@ public final class StorageConfig {
 
         /** Checks across keys and builds the immutable configuration. */
         public StorageConfig build() {
-            if (batchSize > maxBufferSize) {
-                throw new IllegalArgumentException("ingestion.batch_size must be <= ingestion.max_buffer_size ("
-                        + maxBufferSize + "), was " + batchSize);
-            }
-            if (compressionAfterDays >= metricsRetentionDays) {
-                throw new IllegalArgumentException(
-                        "retention.compression_after_days must be < retention.metrics_retention_days ("
-                                + metricsRetentionDays + "), was " + compressionAfterDays);
-            }
+            ConfigChecks.acrossKeys(batchSize, maxBufferSize, compressionAfterDays, metricsRetentionDays);
             return new StorageConfig(this);
         }
     }
