@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -53,7 +54,9 @@ final class ExecutionDemo {
         }
     }
 
-    static void run(StorageEngine engine, Path journal) {
+    /** Runs the simulated bot; returns each market's position snapshots as read back from the database. */
+    static Map<String, List<PositionSnapshot>> run(StorageEngine engine, Path journal) {
+        Instant started = Instant.now();
         String[] markets = {
             "0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1", // condition id
             "71321045679252212594626385532706912750332728571942532289631379312455583992563" // token id
@@ -122,6 +125,13 @@ final class ExecutionDemo {
                         s.vwap() == null ? "-" : s.vwap().setScale(4, RoundingMode.HALF_EVEN));
             }
             System.out.println("execution: " + store.stats());
+            Map<String, List<PositionSnapshot>> positions = new LinkedHashMap<>();
+            for (String market : markets) {
+                positions.put(
+                        market,
+                        store.queryPositions(market, started, Instant.now().plusSeconds(1)));
+            }
+            return positions;
         }
     }
 }

@@ -5,6 +5,7 @@ import io.agstorage.core.MetricSeries;
 import io.agstorage.core.StorageEngine;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,19 @@ import java.util.Random;
 public final class InsertMetrics {
 
     private InsertMetrics() {}
+
+    /**
+     * {@code scripts/example insert-metrics [config.yaml]}: writes the last hour's simulated quotes to the database
+     * of {@code AG_STORAGE_DATABASE_URL} (or the YAML file).
+     */
+    public static void main(String[] args) {
+        try (StorageEngine engine = StorageEngine.create(Examples.config(args))) {
+            long written = run(engine, Instant.now().truncatedTo(ChronoUnit.MINUTES));
+            System.out.printf(
+                    "insert-metrics: wrote %d points to schema %s%n",
+                    written, engine.config().schema());
+        }
+    }
 
     /** Writes one hour of simulated quotes ending at {@code end}; returns how many points were written. */
     public static long run(StorageEngine engine, Instant end) {

@@ -15,9 +15,22 @@ public final class QueryData {
 
     private QueryData() {}
 
+    /**
+     * {@code scripts/example query-data [config.yaml]}: reads back the last hour that {@code insert-metrics} wrote.
+     */
+    public static void main(String[] args) {
+        try (StorageEngine engine = StorageEngine.create(Examples.config(args))) {
+            run(engine, Instant.now());
+        }
+    }
+
     public static void run(StorageEngine engine, Instant end) {
         Instant start = end.minus(Duration.ofHours(1));
         List<MetricRow> spreads = engine.queryMetrics("spread_bps", start, end, Map.of("market", "0x123abc"));
+        if (spreads.isEmpty()) {
+            System.out.println("query-data: no spread_bps points in the last hour; run scripts/example insert-metrics");
+            return;
+        }
         System.out.printf(
                 "spread_bps{market=0x123abc}: %d points, last %.2f bps at %s%n",
                 spreads.size(),

@@ -8,24 +8,18 @@ import io.agstorage.core.MetricPoint;
 import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.core.retention.RetentionManager;
 import io.agstorage.core.testing.DatabaseExtension;
+import io.agstorage.core.testing.GrafanaQueries;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -206,16 +200,26 @@ class GrafanaDashboardIT {
             }
         }
         JsonNode variables = dashboard.path("templating").path("list");
-        assertThat(variables).hasSize(1);
-        assertThat(variables.get(0).path("name").asText()).isEqualTo("metric");
-        assertThat(variables.get(0).path("datasource").path("uid").asText()).isEqualTo(DATASOURCE_UID);
+        assertThat(variables).extracting(v -> v.path("name").asText()).containsExactly("schema", "metric");
+        for (JsonNode variable : variables) {
+            assertThat(variable.path("datasource").path("uid").asText()).isEqualTo(DATASOURCE_UID);
+        }
     }
 
     @Test
     void theMetricVariableListsTheStoredMetricNames() throws SQLException {
         String query =
-                dashboard.path("templating").path("list").get(0).path("query").asText();
+                dashboard.path("templating").path("list").get(1).path("query").asText();
         assertThat(run(expand(query, "spread_bps")).rows()).containsExactly("queue_depth", "spread_bps");
+    }
+
+    @Test
+    void theSchemaVariableListsTheMigratedSchemasAmongThemTheTestsOwn() throws SQLException {
+        String query =
+                dashboard.path("templating").path("list").get(0).path("query").asText();
+        assertThat(run(expand(query, "spread_bps")).rows())
+                .contains(db.schema())
+                .doesNotContain("public");
     }
 
     @Test
@@ -226,7 +230,7 @@ class GrafanaDashboardIT {
             for (JsonNode target : panel.path("targets")) {
                 for (String metric : List.of("spread_bps", "queue_depth")) {
                     String sql = expand(target.path("rawSql").asText(), metric);
-                    Result result = run(sql);
+                    GrafanaQueries.Result result = run(sql);
                     assertThat(result.rows())
                             .as(title + " with $metric = " + metric + ":\n" + sql)
                             .containsExactlyElementsOf(EXPECTED.get(title).get(metric));
@@ -241,68 +245,18 @@ class GrafanaDashboardIT {
         assertThat(queries).isEqualTo(2 * EXPECTED.size());
     }
 
-    private static final Pattern TIME_FILTER = Pattern.compile("\\$__timeFilter\\(\\s*([^()]+?)\\s*\\)");
-    private static final Pattern TIME_GROUP_ALIAS =
-            Pattern.compile("\\$__timeGroupAlias\\(\\s*([^(),]+?)\\s*,\\s*\\$__interval\\s*\\)");
-
-    /**
-     * Grafana's PostgreSQL macros for the range [FROM, TO] and a 1-hour interval (as {@code timescaledb: true} expands
-     * them), {@code $metric} as a quoted literal, and the default schema {@code ag_storage.} as the test's schema.
-     */
+    /** The dashboard's SQL for the range [FROM, TO], a 1-hour interval, the test's schema and {@code $metric}. */
     static String expand(String rawSql, String metric) {
-        String from = "'" + FROM + "'";
-        String to = "'" + TO + "'";
-        String sql = rawSql.replace("ag_storage.", "\"" + db.schema() + "\".");
-        sql = TIME_GROUP_ALIAS
-                .matcher(sql)
-                .replaceAll(m -> Matcher.quoteReplacement("time_bucket('1 hour', " + m.group(1) + ") AS \"time\""));
-        sql = TIME_FILTER
-                .matcher(sql)
-                .replaceAll(m -> Matcher.quoteReplacement(m.group(1) + " BETWEEN " + from + " AND " + to));
-        sql = sql.replace("$__timeFrom()", from)
-                .replace("$__timeTo()", to)
-                .replace("$__interval_ms", "3600000")
-                .replace("$__interval", "1h")
-                .replace("${metric:sqlstring}", "'" + metric.replace("'", "''") + "'");
-        assertThat(sql).as("every macro and variable expanded:\n" + sql).doesNotContain("$");
-        return sql;
+        return new GrafanaQueries(db.schema(), FROM, TO).expand(rawSql, Map.of("metric", metric));
     }
-
-    record Result(String firstColumn, List<String> rows) {}
 
     /**
      * Runs on a plain connection whose search_path does not hold the test schema, so a table the dashboard does not
-     * qualify with {@code ag_storage.} fails here as it would in Grafana.
+     * qualify with {@code $schema} fails here as it would in Grafana.
      */
-    private static Result run(String sql) throws SQLException {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(sql)) {
-            ResultSetMetaData md = rs.getMetaData();
-            List<String> rows = new ArrayList<>();
-            while (rs.next()) {
-                List<String> cells = new ArrayList<>();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    cells.add(cell(rs, md, i));
-                }
-                rows.add(String.join(" | ", cells));
-            }
-            return new Result(md.getColumnLabel(1) + " " + md.getColumnTypeName(1), rows);
+    private static GrafanaQueries.Result run(String sql) throws SQLException {
+        try (Connection c = db.connect()) {
+            return GrafanaQueries.run(c, sql);
         }
-    }
-
-    private static String cell(ResultSet rs, ResultSetMetaData md, int i) throws SQLException {
-        if (rs.getObject(i) == null) {
-            return "null";
-        }
-        if (md.getColumnTypeName(i).equals("timestamptz")) {
-            return rs.getObject(i, OffsetDateTime.class).toInstant().toString();
-        }
-        return switch (md.getColumnType(i)) {
-            case Types.NUMERIC -> rs.getBigDecimal(i).stripTrailingZeros().toPlainString();
-            case Types.DOUBLE, Types.REAL ->
-                BigDecimal.valueOf(rs.getDouble(i)).stripTrailingZeros().toPlainString();
-            default -> rs.getString(i);
-        };
     }
 }
