@@ -79,7 +79,7 @@ public final class DirectWriter {
 
         private Write(int capacity, long deadlineNanos) {
             this.batch = new PendingBatch(Math.max(1, capacity));
-            this.store = new SampleStore(dataSource, quotedSchema, useCopy, capacity);
+            this.store = new SampleStore(dataSource, quotedSchema, useCopy, capacity, false);
             this.deadlineNanos = deadlineNanos;
         }
 
