@@ -28,11 +28,18 @@ final class Ingestion {
     /** The engine's logger: lifecycle lines keep the name they have always been logged under. */
     private static final Logger log = LoggerFactory.getLogger(StorageEngine.class);
 
+    /** How long closing waits for the writer's write in flight once the write timeout has passed. */
+    static final long SHUTDOWN_MS = 500;
+
+    /** How long closing may take beyond the write timeout, in all. */
+    static final long CLOSE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(1_000);
+
     private final long writeTimeoutMs;
     private final BatchWriter writer;
     private final @Nullable DirectWriter direct;
     private final IngestPipeline pipeline;
     private final LongAdder droppedInvalid = new LongAdder();
+    private final LongAdder droppedAtClose = new LongAdder();
     private @Nullable EngineSpool spool;
 
     Ingestion(StorageConfig config, DataSource dataSource, String quotedSchema, Capabilities capabilities) {
@@ -242,24 +249,31 @@ final class Ingestion {
                 writer.committedTotal() + directCommitted,
                 pipeline.droppedFull(),
                 droppedInvalid.sum(),
-                writer.droppedSamples(),
+                writer.droppedSamples() + droppedAtClose.sum(),
                 writer.retries() + directRetries,
                 pipeline.queueDepth(),
                 pipeline.bufferSize(),
-                writer.lastBatchNanos() / 1e6);
+                writer.lastBatchNanos() / 1e6,
+                writer.deadLettered(),
+                pipeline.droppedClosed());
     }
 
-    /** Flushes what is buffered, waiting at most the write timeout, then stops the writer thread. */
+    /**
+     * Refuses new points, flushes what is buffered, waiting at most the write timeout in all, then stops the writer
+     * thread, waiting at most {@link #SHUTDOWN_MS} more for a write in flight.
+     */
     void stop() {
+        pipeline.close();
+        long deadline = deadline();
         try {
-            pipeline.publishBarrier(deadline()).get(writeTimeoutMs, TimeUnit.MILLISECONDS);
+            pipeline.publishBarrier(deadline).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
             log.error("Closing with data unwritten: {}", Causes.rootMessage(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         writer.stopRetryingAt(System.nanoTime());
-        pipeline.shutdown(5_000);
+        droppedAtClose.add(pipeline.shutdown(SHUTDOWN_MS, writer::lastSequence));
     }
 
     /** Logs the counters of a stopped engine. */

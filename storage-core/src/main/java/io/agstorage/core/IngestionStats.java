@@ -13,6 +13,9 @@ package io.agstorage.core;
  * @param queueDepth entries waiting in the buffer now
  * @param bufferSize the buffer's capacity
  * @param lastBatchMillis how long the last committed batch took
+ * @param deadLettered rows the database refused for good (SQLSTATE class 22 or 23), isolated from their batch (whose
+ *     other rows were written) and kept in the {@code dead_letters} table
+ * @param droppedClosed refused because the engine was closed ({@link MetricSeries#record} after {@code close()})
  */
 public record IngestionStats(
         long accepted,
@@ -23,4 +26,6 @@ public record IngestionStats(
         long retries,
         long queueDepth,
         int bufferSize,
-        double lastBatchMillis) {}
+        double lastBatchMillis,
+        long deadLettered,
+        long droppedClosed) {}

@@ -318,7 +318,8 @@ public final class StorageEngine implements AutoCloseable {
 
     /**
      * Flushes what is buffered, waiting at most {@code ingestion.write_timeout_ms}, then stops the writer and
-     * closes the pool it owns. Anything still unwritten after that wait is dropped and logged. Idempotent.
+     * closes the pool it owns, in at most about a second more. Anything still unwritten after that wait is dropped
+     * and logged. {@link MetricSeries#record} refuses (and counts) from the start of the close on. Idempotent.
      */
     @Override
     public void close() {
@@ -328,12 +329,13 @@ public final class StorageEngine implements AutoCloseable {
         if (spool != null) {
             spool.stopDraining();
         }
+        long closeBy = ingestion.deadline() + Ingestion.CLOSE_GRACE_NANOS;
         ingestion.stop();
         if (spool != null) {
             spool.close();
         }
         if (ownedPool != null) {
-            ownedPool.close();
+            BoundedClose.close(ownedPool, "connection pool", closeBy);
         }
         ingestion.logClosed();
     }

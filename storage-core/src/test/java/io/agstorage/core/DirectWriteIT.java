@@ -72,10 +72,13 @@ class DirectWriteIT {
     void aBatchTheDatabaseRefusesLeavesNothingBehindAndCanBeSentAgain() {
         try (StorageEngine engine = StorageEngine.create(db.config().build())) {
             engine.insertMetric(MetricPoint.of("warm_up", 1).at(T0));
-            // A row trigger that refuses one value, in a chunk streamed before the commit: the COPY fails on the server
+            // A row trigger that refuses one value for its data (SQLSTATE 23514: ErrorPolicy retries anything else
+            // until
+            // the deadline), in a chunk streamed before the commit: the COPY fails on the server
             // while the caller is still validating, and the commit reports it.
             db.execute("CREATE FUNCTION " + db.schema() + ".refuse() RETURNS trigger LANGUAGE plpgsql AS "
-                    + "$$ BEGIN IF NEW.value = -666 THEN RAISE EXCEPTION 'refused by test trigger'; END IF; "
+                    + "$$ BEGIN IF NEW.value = -666 THEN "
+                    + "RAISE EXCEPTION 'refused by test trigger' USING ERRCODE = '23514'; END IF; "
                     + "RETURN NEW; END $$");
             db.execute("CREATE TRIGGER refuse BEFORE INSERT ON " + db.schema()
                     + ".samples FOR EACH ROW EXECUTE FUNCTION " + db.schema() + ".refuse()");

@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code ag_storage.ingestion.dropped}</td><td>counter, tag {@code reason} = {@code full},
  *       {@code invalid}, {@code failed}</td><td>samples lost</td></tr>
  *   <tr><td>{@code ag_storage.ingestion.retries}</td><td>counter</td><td>batch writes retried</td></tr>
+ *   <tr><td>{@code ag_storage.ingestion.dead_lettered}</td><td>counter</td><td>rows refused for their data, kept
+ *   in the {@code dead_letters} table</td></tr>
  *   <tr><td>{@code ag_storage.ingestion.batch.latency}</td><td>time gauge</td><td>duration of the last batch
  *   write</td></tr>
  *   <tr><td>{@code ag_storage.micrometer.publishes}</td><td>counter</td><td>steps published and committed</td></tr>
@@ -110,6 +112,12 @@ public final class StorageEngineMetrics implements MeterBinder {
                 "Samples lost",
                 Tags.of("reason", "failed"),
                 s -> s.droppedFailed());
+        counter(
+                registry,
+                "ag_storage.ingestion.dead_lettered",
+                "Rows the database refused for their data, kept in the dead_letters table",
+                Tags.empty(),
+                s -> s.deadLettered());
         counter(
                 registry,
                 "ag_storage.ingestion.retries",

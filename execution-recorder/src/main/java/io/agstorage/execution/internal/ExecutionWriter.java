@@ -1,5 +1,6 @@
 package io.agstorage.execution.internal;
 
+import io.agstorage.core.ErrorPolicy;
 import io.agstorage.core.Sql;
 import io.agstorage.core.journal.Journal;
 import io.agstorage.core.logging.ThrottledLog;
@@ -275,15 +276,13 @@ public final class ExecutionWriter {
     }
 
     /**
-     * Whether the database refused the data itself (SQLSTATE class 22, data exception, or 23, integrity constraint
-     * violation), so that writing it again can never succeed. Anything else — a lost connection, a missing table, a
-     * full disk, a permission — is the environment's fault: the records wait in the journal and are retried.
+     * Whether the database refused the data itself, by the shared {@link ErrorPolicy}: SQLSTATE class 22 (data
+     * exception) or 23 (integrity constraint violation), so that writing it again can never succeed. Anything else —
+     * a lost connection, a read-only server, a cancelled statement, a missing table, a full disk, a permission — is
+     * the environment's fault: the records wait in the journal and are retried.
      */
     static boolean isRecordError(SQLException e) {
-        SQLException s =
-                e instanceof java.sql.BatchUpdateException b && b.getNextException() != null ? b.getNextException() : e;
-        String state = s.getSQLState() != null ? s.getSQLState() : e.getSQLState();
-        return !Sql.isTransient(e) && state != null && (state.startsWith("22") || state.startsWith("23"));
+        return ErrorPolicy.isDataError(e);
     }
 
     /** The server's own message: a batch failure's first cause rather than pgjdbc's echo of the whole statement. */

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,8 @@ public final class IngestPipeline {
     private final RingBuffer<SampleEvent> ring;
     private final LongAdder accepted = new LongAdder();
     private final LongAdder droppedFull = new LongAdder();
+    private final LongAdder droppedClosed = new LongAdder();
+    private volatile boolean closed;
     private volatile @Nullable Overflow overflow;
 
     /** Where a sample goes when the ring is full, instead of being dropped: the engine's spool. */
@@ -68,6 +71,10 @@ public final class IngestPipeline {
 
     /** Publishes one sample if there is room, else hands it to the {@link Overflow} if one is set; never blocks. */
     public boolean tryPublishSample(SeriesRef series, long epochMicros, double value) {
+        if (closed) {
+            droppedClosed.increment();
+            return false;
+        }
         long seq;
         try {
             seq = ring.tryNext();
@@ -292,22 +299,50 @@ public final class IngestPipeline {
         return accepted.sum();
     }
 
+    /** From now on {@link #tryPublishSample} refuses and counts ({@link #droppedClosed}): the engine is closing. */
+    public void close() {
+        closed = true;
+    }
+
+    /** Samples refused because the engine was closing or closed. */
+    public long droppedClosed() {
+        return droppedClosed.sum();
+    }
+
     /** Entries refused because the ring was full. */
     public long droppedFull() {
         return droppedFull.sum();
     }
 
-    /** Stops the handler thread once it has consumed everything published so far, waiting at most {@code timeoutMs}. */
-    public void shutdown(long timeoutMs) {
+    /**
+     * Stops the handler thread once it has consumed everything published so far, waiting at most {@code timeoutMs};
+     * then halts it. Returns how many samples and histograms it never saw (those after {@code lastSeen}, the last
+     * sequence the handler took), whose waiting barriers fail.
+     */
+    public long shutdown(long timeoutMs, LongSupplier lastSeen) {
         try {
             disruptor.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
+            return 0;
         } catch (com.lmax.disruptor.TimeoutException e) {
-            log.error(
-                    "Ingestion writer did not drain within {} ms; halting with {} events unwritten",
-                    timeoutMs,
-                    queueDepth());
             disruptor.halt();
         }
+        long unseen = 0;
+        IllegalStateException closed = new IllegalStateException("the engine closed before this was written");
+        for (long seq = lastSeen.getAsLong() + 1; seq <= ring.getCursor(); seq++) {
+            SampleEvent event = ring.get(seq);
+            if (event.kind() == SampleEvent.SAMPLE || event.kind() == SampleEvent.HISTOGRAM) {
+                unseen++;
+            }
+            CompletableFuture<Long> barrier = event.barrier();
+            if (barrier != null) {
+                barrier.completeExceptionally(closed);
+            }
+        }
+        log.error(
+                "Ingestion writer did not drain within {} ms; halted with {} samples and histograms unwritten",
+                timeoutMs,
+                unseen);
+        return unseen;
     }
 
     private static final class LoggingExceptionHandler implements ExceptionHandler<SampleEvent> {

@@ -1,7 +1,7 @@
 package io.agstorage.core.internal.writer;
 
 import com.lmax.disruptor.EventHandler;
-import io.agstorage.core.Sql;
+import io.agstorage.core.ErrorPolicy;
 import io.agstorage.core.internal.Cumulative;
 import io.agstorage.core.internal.pipeline.SampleEvent;
 import io.agstorage.core.logging.ThrottledLog;
@@ -26,18 +26,19 @@ import org.slf4j.LoggerFactory;
  * keeps that account, and how far each spool got, written in the same transaction, so a record split over two commits
  * is replayed from where the first one stopped.
  *
- * <p>A transient database failure (connection lost, server restarting) is retried with capped exponential
- * backoff, holding the batch; meanwhile the ring fills and producers see a full buffer rather than silent
- * loss; a connection lost after the commit was sent is retried too (buffered data is written at least once; a batch
- * of spooled records moves its spool positions first, which finds an earlier attempt that did commit: spooled data is
- * written exactly once). Any
- * other failure drops the batch, counts it and logs it at error level; barriers waiting on it fail.
+ * <p>Failures follow the {@link ErrorPolicy}. One that is not the data's (connection lost, server restarting or
+ * read-only, statement cancelled, privilege revoked, ...) is retried with capped exponential backoff for as long as
+ * the engine runs, holding the batch; meanwhile the ring fills and producers see a full buffer rather than silent
+ * loss. Every batch has an id, and its marker is written in its transaction ({@link BatchMarkers}): an attempt after
+ * a connection lost around the COMMIT finds the marker when the earlier one committed and writes nothing, so every
+ * point is written exactly once. A batch the database refuses for its data (SQLSTATE class 22 or 23) is written
+ * without the offending rows, which go to {@code dead_letters} ({@link RowIsolation}). Only when the engine closes
+ * while a batch is still failing is it dropped, counted and logged at error level. A barrier fails when a batch since
+ * the previous barrier lost rows (dropped or dead-lettered).
  */
 public final class BatchWriter implements EventHandler<SampleEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
-    private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** How long pending data that only spools wait for may stay pending for more before it is written. */
     public static final long SPOOL_LINGER_MS = 10;
@@ -51,6 +52,10 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private final AtomicLong committedHistograms = new AtomicLong();
     private final AtomicLong committedBatches = new AtomicLong();
     private final AtomicLong droppedSamples = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private volatile @Nullable Thread writerThread;
+    private long lastBatchId;
+    private volatile long lastSequence = -1;
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong lastBatchNanos = new AtomicLong();
     private volatile long giveUpRetryingAtNanos = Long.MAX_VALUE;
@@ -66,6 +71,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
 
     @Override
     public void onEvent(SampleEvent event, long sequence, boolean endOfBatch) {
+        lastSequence = sequence;
         switch (event.kind()) {
             case SampleEvent.SAMPLE -> {
                 markPending();
@@ -122,6 +128,10 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** After this, a failing batch is dropped instead of retried (the engine is closing and its wait is over). */
     public void stopRetryingAt(long nanoTime) {
         giveUpRetryingAtNanos = nanoTime;
+        Thread t = writerThread;
+        if (t != null) {
+            LockSupport.unpark(t); // cut a backoff pause short
+        }
     }
 
     private void markPending() {
@@ -134,49 +144,77 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         if (batch.isEmpty()) {
             return;
         }
-        long backoff = INITIAL_BACKOFF_NANOS;
+        writerThread = Thread.currentThread();
+        long batchId = ++lastBatchId;
+        long backoff = ErrorPolicy.INITIAL_BACKOFF_NANOS;
         while (true) {
             long start = System.nanoTime();
+            Exception failure;
             try {
-                // False when an earlier attempt whose commit answer was lost did commit (spooled batches know: their
-                // spool position moves in the same transaction); either way the batch is in.
-                store.write(batch, spools.positions(), SampleStore.NO_DEADLINE);
-                lastBatchNanos.set(System.nanoTime() - start);
-                committedSamples.addAndGet(batch.sampleCount + batch.cumulativeSampleCount());
-                committedHistograms.addAndGet(
-                        batch.histogramCount + batch.cumulativeCount - batch.cumulativeSampleCount());
-                committedBatches.incrementAndGet();
-                spools.committed(committedSamples.get() + committedHistograms.get());
-                batch.clear();
+                // False when an earlier attempt whose commit answer was lost did commit (its marker, and a spooled
+                // batch's spool position, moved in the same transaction); either way the batch is in.
+                store.write(batch, spools.positions(), batchId, SampleStore.NO_DEADLINE);
+                committed(start, 0, 0);
                 return;
             } catch (SQLException | RuntimeException e) {
-                boolean retry = e instanceof SQLException sql
-                        && Sql.isTransient(sql)
-                        && System.nanoTime() - giveUpRetryingAtNanos < 0;
-                if (retry) {
-                    retries.incrementAndGet();
-                    retryLog.warn(
-                            "Database unavailable, holding {} samples and retrying (backoff {} ms): {}",
-                            batch.size(),
-                            TimeUnit.NANOSECONDS.toMillis(backoff),
-                            e.toString());
-                    LockSupport.parkNanos(backoff);
-                    backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
-                } else {
-                    droppedSamples.addAndGet(batch.size());
-                    log.error("Dropped {} samples: the database refused the batch", batch.size(), e);
-                    failureSinceBarrier = e;
-                    spools.failed(e);
-                    batch.clear();
+                failure = e;
+            }
+            if (ErrorPolicy.isDataError(failure)) {
+                try {
+                    RowIsolation.Outcome outcome = store.isolate(batch, spools.positions(), batchId);
+                    committed(start, outcome.deadSamples(), outcome.deadHistograms());
+                    if (outcome.dead() > 0) {
+                        deadLettered.addAndGet(outcome.dead());
+                        // no cause: the flush reports this message, not the server's one about the first row
+                        failureSinceBarrier = new SQLException(
+                                outcome.dead() + " rows refused by the database were dead-lettered (table "
+                                        + "dead_letters), the rest of their batch written: " + failure.getMessage(),
+                                ErrorPolicy.sqlState(failure));
+                    }
                     return;
+                } catch (SQLException | RuntimeException e) {
+                    failure = e;
                 }
             }
+            long giveUpAt = giveUpRetryingAtNanos;
+            if (giveUpAt != Long.MAX_VALUE && System.nanoTime() - giveUpAt >= 0) {
+                droppedSamples.addAndGet(batch.size());
+                log.error(
+                        "Dropped {} samples: the engine closed while the database refused them", batch.size(), failure);
+                failureSinceBarrier = failure;
+                spools.failed(failure);
+                batch.clear();
+                return;
+            }
+            retries.incrementAndGet();
+            retryLog.warn(
+                    "Database refused a batch (not for its data), holding {} samples and retrying (backoff {} ms): {}",
+                    batch.size(),
+                    TimeUnit.NANOSECONDS.toMillis(backoff),
+                    failure.toString());
+            LockSupport.parkNanos(
+                    this, giveUpAt == Long.MAX_VALUE ? backoff : Math.min(backoff, giveUpAt - System.nanoTime()));
+            backoff = ErrorPolicy.nextBackoffNanos(backoff);
         }
     }
 
+    /** The pending batch is in, without {@code deadSamples} and {@code deadHistograms} dead-lettered rows. */
+    private void committed(long startNanos, int deadSamples, int deadHistograms) {
+        lastBatchNanos.set(System.nanoTime() - startNanos);
+        committedSamples.addAndGet(batch.sampleCount + batch.cumulativeSampleCount() - deadSamples);
+        committedHistograms.addAndGet(
+                batch.histogramCount + batch.cumulativeCount - batch.cumulativeSampleCount() - deadHistograms);
+        committedBatches.incrementAndGet();
+        spools.committed(committedSamples.get() + committedHistograms.get());
+        batch.clear();
+    }
+
+    /**
+     * Completes the barriers waiting; they fail when a batch since the last barrier lost rows (dropped or
+     * dead-lettered), even one written before they arrived, since their callers' data may have been in it.
+     */
     private void completeBarriers() {
         if (barriers.isEmpty()) {
-            failureSinceBarrier = null;
             return;
         }
         Exception failure = failureSinceBarrier;
@@ -211,6 +249,16 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** Samples and histograms the database refused, or that were still failing when the engine closed. */
     public long droppedSamples() {
         return droppedSamples.get();
+    }
+
+    /** The last ring sequence this writer took (its entries are written, pending, or counted as dropped). */
+    public long lastSequence() {
+        return lastSequence;
+    }
+
+    /** Rows the database refused for their data, written to {@code dead_letters} instead. */
+    public long deadLettered() {
+        return deadLettered.get();
     }
 
     public long retries() {

@@ -1,7 +1,7 @@
 package io.agstorage.core.internal.writer;
 
+import io.agstorage.core.ErrorPolicy;
 import io.agstorage.core.HistogramPoint;
-import io.agstorage.core.Sql;
 import io.agstorage.core.internal.SeriesRef;
 import java.sql.SQLException;
 import java.util.concurrent.Semaphore;
@@ -17,7 +17,8 @@ import javax.sql.DataSource;
  * into one statement streamed while the caller is still preparing the rest ({@link Write#sendSoFar}), and
  * concurrent callers write in parallel.
  *
- * <p>A transient failure (connection lost, server restarting) is retried with backoff until the caller's deadline,
+ * <p>A failure that is not the data's ({@link ErrorPolicy}: connection lost, server restarting or read-only, statement
+ * cancelled, privilege revoked) is retried with backoff until the caller's deadline,
  * which also bounds every network wait (the connection's network timeout); only waiting for a connection from the
  * pool may add up to its connection timeout. Any failure rolls the whole write back, so nothing is written later
  * behind the caller's back and a caller that retries cannot double a point; the one exception is a connection lost
@@ -25,9 +26,6 @@ import javax.sql.DataSource;
  * writes hold at most {@code permits} connections at once, so that the ring's writer finds one.
  */
 public final class DirectWriter {
-
-    private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final DataSource dataSource;
     private final String quotedSchema;
@@ -79,7 +77,7 @@ public final class DirectWriter {
 
         private Write(int capacity, long deadlineNanos) {
             this.batch = new PendingBatch(Math.max(1, capacity));
-            this.store = new SampleStore(dataSource, quotedSchema, useCopy, capacity);
+            this.store = new SampleStore(dataSource, quotedSchema, useCopy, capacity, false);
             this.deadlineNanos = deadlineNanos;
         }
 
@@ -131,7 +129,7 @@ public final class DirectWriter {
                 }
                 holdsPermit = true;
             }
-            long backoff = INITIAL_BACKOFF_NANOS;
+            long backoff = ErrorPolicy.INITIAL_BACKOFF_NANOS;
             while (true) {
                 try {
                     store.write(batch, deadlineNanos);
@@ -140,7 +138,9 @@ public final class DirectWriter {
                 } catch (CommitOutcomeUnknownException e) {
                     throw e;
                 } catch (SQLException e) {
-                    if (!Sql.isTransient(e) || System.nanoTime() + backoff - deadlineNanos >= 0) {
+                    // ErrorPolicy: a refusal of the data is the caller's to see (nothing was written); anything else
+                    // is retried until the caller's deadline
+                    if (ErrorPolicy.isDataError(e) || System.nanoTime() + backoff - deadlineNanos >= 0) {
                         throw e;
                     }
                     retries.incrementAndGet();
@@ -148,7 +148,7 @@ public final class DirectWriter {
                     if (Thread.interrupted()) {
                         throw new InterruptedException("interrupted while retrying a direct write");
                     }
-                    backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+                    backoff = ErrorPolicy.nextBackoffNanos(backoff);
                 }
             }
         }

@@ -33,24 +33,35 @@ public final class SampleStore {
     private final HistogramWriter histograms;
     private final SpoolWatermarkWriter watermarks;
     private final CumulativeDeltas cumulative;
+    private final @Nullable BatchMarkers markers;
+    private final RowIsolation isolation;
     private @Nullable Connection open;
     private int restoreNetworkTimeoutMs = -1;
     private boolean explicitTransaction;
     private int sent;
 
-    /** @param useCopy binary COPY for samples when true, multi-row INSERT otherwise */
+    /**
+     * The ring writer's store: every batch carries a marker ({@link BatchMarkers}) in its transaction.
+     *
+     * @param useCopy binary COPY for samples when true, multi-row INSERT otherwise
+     */
     public SampleStore(DataSource dataSource, String quotedSchema, boolean useCopy) {
-        this(dataSource, quotedSchema, useCopy, Integer.MAX_VALUE);
+        this(dataSource, quotedSchema, useCopy, Integer.MAX_VALUE, true);
     }
 
-    /** @param maxSamples the most samples one batch will hold (sizes the COPY buffer) */
-    SampleStore(DataSource dataSource, String quotedSchema, boolean useCopy, int maxSamples) {
+    /**
+     * @param maxSamples the most samples one batch will hold (sizes the COPY buffer)
+     * @param markBatches whether batches with an id carry a marker (a caller that waits for its answer needs none)
+     */
+    SampleStore(DataSource dataSource, String quotedSchema, boolean useCopy, int maxSamples, boolean markBatches) {
         this.dataSource = dataSource;
         this.resolver = new SeriesResolver(quotedSchema);
         this.samples = useCopy ? new CopySampleWriter(quotedSchema, maxSamples) : new InsertSampleWriter(quotedSchema);
         this.histograms = new HistogramWriter(quotedSchema);
         this.watermarks = new SpoolWatermarkWriter(quotedSchema);
         this.cumulative = new CumulativeDeltas(quotedSchema);
+        this.markers = markBatches ? new BatchMarkers(quotedSchema) : null;
+        this.isolation = new RowIsolation(dataSource, quotedSchema, markers);
     }
 
     /**
@@ -80,22 +91,35 @@ public final class SampleStore {
         }
     }
 
-    /** {@link #write(PendingBatch, Map, long)} of a batch of no spooled record. */
+    /** {@link #write(PendingBatch, Map, long, long)} of a batch of no spooled record and no marker. */
     boolean write(PendingBatch batch, long deadlineNanos) throws SQLException {
-        return write(batch, Map.of(), deadlineNanos);
+        return write(batch, Map.of(), 0, deadlineNanos);
+    }
+
+    /**
+     * Writes the batch without the rows the database refuses for their data, which go to {@code dead_letters}
+     * ({@link RowIsolation}); after a {@link io.agstorage.core.ErrorPolicy.Verdict#DATA} failure of {@link #write}.
+     */
+    RowIsolation.Outcome isolate(PendingBatch batch, Map<UUID, SpoolPosition> spoolPositions, long batchId)
+            throws SQLException {
+        abort(null);
+        return isolation.write(batch, spoolPositions, batchId);
     }
 
     /**
      * Sends the rest of the batch and commits it. On failure it is rolled back, and the whole batch can be written
      * again, except after a {@link CommitOutcomeUnknownException}: the connection failed once the commit was sent.
-     * A batch of spooled records first moves its spools' positions, which tells whether an earlier attempt committed
-     * it after all: then nothing is written and this returns false.
+     * A batch with an id first inserts its marker, and a batch of spooled records moves its spools' positions, which
+     * tells whether an earlier attempt committed it after all: then nothing is written and this returns false.
      *
      * @param spoolPositions how far each spool with entries in the batch gets with it; empty when none has
+     * @param batchId the batch's id (the same for every attempt at it), or 0 for none
      * @param deadlineNanos ({@link System#nanoTime()}) no network wait outlasts it, or {@link #NO_DEADLINE}
      */
-    boolean write(PendingBatch batch, Map<UUID, SpoolPosition> spoolPositions, long deadlineNanos) throws SQLException {
-        boolean spooled = !spoolPositions.isEmpty();
+    boolean write(PendingBatch batch, Map<UUID, SpoolPosition> spoolPositions, long batchId, long deadlineNanos)
+            throws SQLException {
+        boolean marked = markers != null && batchId > 0;
+        boolean spooled = !spoolPositions.isEmpty() || marked;
         if (open != null
                 && (batch.hasUnresolved(sent) || needsExplicitTransaction(batch, spooled) && !explicitTransaction)) {
             abort(null);
@@ -104,7 +128,11 @@ public final class SampleStore {
         try {
             connection = begin(batch, spooled, deadlineNanos);
             // First, so that it waits for an earlier attempt whose commit is still in doubt (it holds the row).
-            if (spooled && !watermarks.advance(connection, spoolPositions)) {
+            if (marked && !markers.claim(connection, batchId)) {
+                abort(null);
+                return false;
+            }
+            if (!spoolPositions.isEmpty() && !watermarks.advance(connection, spoolPositions)) {
                 abort(null);
                 return false;
             }
