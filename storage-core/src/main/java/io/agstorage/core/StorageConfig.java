@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * <p>YAML keys are grouped in four sections (every key is optional; defaults in {@link Builder}):
  *
  * <pre>{@code
- * database:  { url, host, port, database, user, password, schema, max_connections, connection_timeout_sec, migrate }
+ * database:  { url, host, port, database, user, password, schema, max_connections, connection_timeout_sec, migrate,
+ *              socket_timeout_sec, connect_timeout_sec, tcp_keepalive }
  * ingestion: { batch_size, flush_interval_ms, max_buffer_size, write_method, write_timeout_ms }
  * retention: { metrics_retention_days, execution_retention_days, compression_after_days }
  * query:     { max_results, cache_ttl_sec, enable_cache }
@@ -97,6 +98,11 @@ public final class StorageConfig {
         return values.connectionTimeoutSec;
     }
 
+    /** {@code database.socket_timeout_sec}, {@code database.connect_timeout_sec}, {@code database.tcp_keepalive}. */
+    public DatabaseTimeouts databaseTimeouts() {
+        return values.databaseTimeouts;
+    }
+
     /** Whether the engine applies pending migrations at start ({@code database.migrate}). */
     public boolean migrate() {
         return values.migrate;
@@ -160,7 +166,7 @@ public final class StorageConfig {
      * Builds a {@link StorageConfig}. Setters check ranges and throw {@link IllegalArgumentException}
      * naming the key, the rule and the value; {@link #build()} checks across keys.
      */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private @Nullable String url;
         private String host = "localhost";
         private int port = 5432;
@@ -170,6 +176,7 @@ public final class StorageConfig {
         private String schema = "ag_storage";
         private int maxConnections = 10;
         private int connectionTimeoutSec = 30;
+        DatabaseTimeouts databaseTimeouts = DatabaseTimeouts.DEFAULTS;
         private boolean migrate = true;
         private int batchSize = 10_000;
         private long flushIntervalMs = 1_000;
@@ -240,6 +247,12 @@ public final class StorageConfig {
         /** {@code database.connection_timeout_sec}: how long to wait for a pooled connection. Default: 30. */
         public Builder setConnectionTimeoutSec(int seconds) {
             this.connectionTimeoutSec = inRange("database.connection_timeout_sec", seconds, 1, 3_600);
+            return this;
+        }
+
+        /** The bounds of every database wait ({@link DatabaseTimeouts}). Default: {@link DatabaseTimeouts#DEFAULTS}. */
+        public Builder setDatabaseTimeouts(DatabaseTimeouts timeouts) {
+            this.databaseTimeouts = Objects.requireNonNull(timeouts, "timeouts");
             return this;
         }
 
@@ -360,31 +373,13 @@ public final class StorageConfig {
             return this;
         }
 
+        /** Every field holds an immutable value (or a primitive): a shallow copy is a whole one. */
         private Builder copy() {
-            Builder c = new Builder();
-            c.url = url;
-            c.host = host;
-            c.port = port;
-            c.database = database;
-            c.user = user;
-            c.password = password;
-            c.schema = schema;
-            c.maxConnections = maxConnections;
-            c.connectionTimeoutSec = connectionTimeoutSec;
-            c.migrate = migrate;
-            c.batchSize = batchSize;
-            c.flushIntervalMs = flushIntervalMs;
-            c.maxBufferSize = maxBufferSize;
-            c.writeMethod = writeMethod;
-            c.writeTimeoutMs = writeTimeoutMs;
-            c.spoolDirectory = spoolDirectory;
-            c.metricsRetentionDays = metricsRetentionDays;
-            c.executionRetentionDays = executionRetentionDays;
-            c.compressionAfterDays = compressionAfterDays;
-            c.maxResults = maxResults;
-            c.cacheTtlSec = cacheTtlSec;
-            c.enableCache = enableCache;
-            return c;
+            try {
+                return (Builder) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
 
         /** Checks across keys and builds the immutable configuration. */

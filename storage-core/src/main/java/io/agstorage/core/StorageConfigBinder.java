@@ -43,7 +43,12 @@ final class StorageConfigBinder {
             case "query.max_results" -> b.setMaxResults(parseInt(key, value));
             case "query.cache_ttl_sec" -> b.setCacheTtlSec(parseInt(key, value));
             case "query.enable_cache" -> b.setEnableCache(parseBoolean(key, value));
-            default -> throw new IllegalArgumentException("unknown configuration key '" + key + "'");
+            default -> {
+                if (!DatabaseTimeouts.isKey(key)) {
+                    throw new IllegalArgumentException("unknown configuration key '" + key + "'");
+                }
+                b.databaseTimeouts = b.databaseTimeouts.with(key, value);
+            }
         }
     }
 
@@ -103,7 +108,7 @@ final class StorageConfigBinder {
         }
     }
 
-    private static int parseInt(String key, String value) {
+    static int parseInt(String key, String value) {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
@@ -119,7 +124,7 @@ final class StorageConfigBinder {
         }
     }
 
-    private static boolean parseBoolean(String key, String value) {
+    static boolean parseBoolean(String key, String value) {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;

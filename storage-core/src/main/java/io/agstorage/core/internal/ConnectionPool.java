@@ -2,6 +2,7 @@ package io.agstorage.core.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.agstorage.core.DatabaseTimeouts;
 import io.agstorage.core.Masking;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageException;
@@ -31,6 +32,15 @@ public final class ConnectionPool {
         hikari.setMaximumPoolSize(config.maxConnections());
         hikari.setMinimumIdle(Math.min(2, config.maxConnections()));
         hikari.setConnectionTimeout(TimeUnit.SECONDS.toMillis(config.connectionTimeoutSec()));
+        // Every wait bounded (issue #12 item 7): a silent network fails a read after the socket timeout, pgjdbc then
+        // closes that connection and the pool evicts it (SQLSTATE 08006); checking an idle connection before lending
+        // it, and opening one, are bounded too.
+        DatabaseTimeouts timeouts = config.databaseTimeouts();
+        hikari.setValidationTimeout(timeouts.validationTimeoutMs(config.connectionTimeoutSec()));
+        hikari.addDataSourceProperty("socketTimeout", Integer.toString(timeouts.socketTimeoutSec()));
+        hikari.addDataSourceProperty("connectTimeout", Integer.toString(timeouts.connectTimeoutSec()));
+        hikari.addDataSourceProperty("loginTimeout", Integer.toString(timeouts.connectTimeoutSec()));
+        hikari.addDataSourceProperty("tcpKeepAlive", Boolean.toString(timeouts.tcpKeepAlive()));
         hikari.addDataSourceProperty("ApplicationName", "ag-storage");
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         try {

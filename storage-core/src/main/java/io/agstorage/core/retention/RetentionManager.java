@@ -94,7 +94,12 @@ public final class RetentionManager {
         this.compressionAfterDays = b.compressionAfterDays;
         this.lateDataWindow = b.lateDataWindow;
         this.catalog = new SchemaCatalog(dataSource, quotedSchema);
-        this.lock = new RetentionLock(dataSource, schema);
+        this.lock = new RetentionLock(
+                dataSource,
+                schema,
+                engine.capabilities().wasm()
+                        ? null
+                        : engine.config().databaseTimeouts().leaderLease());
         TslObjects objects = tier == TimescaleTier.COMMUNITY ? new TslObjects(dataSource, schema, quotedSchema) : null;
         this.tsl = objects == null ? null : new TslPolicies(objects, catalog, schema);
         this.chunks = new ChunkRetention(dataSource, schema, quotedSchema, catalog, objects);

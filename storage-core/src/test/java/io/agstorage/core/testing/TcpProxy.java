@@ -25,6 +25,8 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean up = true;
     private volatile boolean swallowResponses;
     private volatile boolean stalled;
+    /** Connections {@link #stallOpenConnections()} froze: both sockets of each, held until closed. */
+    private final Set<Socket> stalledForGood = ConcurrentHashMap.newKeySet();
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -69,10 +71,22 @@ public final class TcpProxy implements AutoCloseable {
         stalled = true;
     }
 
-    /** Holds a pump while stalled; gives up when the connection is closed meanwhile (by {@link #cut()}). */
-    private void awaitUnstalled(Socket from) throws IOException {
+    /**
+     * The connections open now forward nothing ever again, either way, and are never reset (their bytes are read and
+     * kept, so the peers' writes succeed); connections opened later work. As when a NAT or firewall on the path loses
+     * the state of the connections it carried and silently drops their packets: only a timeout on the client tells.
+     */
+    public void stallOpenConnections() {
+        stalledForGood.addAll(sockets);
+    }
+
+    /**
+     * Holds a pump while stalled; returns false, delivering nothing, when the connection is closed meanwhile (by
+     * {@link #cut()}): bytes held by a stall are lost with a reset, never delivered late.
+     */
+    private boolean awaitUnstalled(Socket from) throws IOException {
         synchronized (this) {
-            while (stalled && !from.isClosed()) {
+            while ((stalled || stalledForGood.contains(from)) && !from.isClosed()) {
                 try {
                     wait(100);
                 } catch (InterruptedException e) {
@@ -80,6 +94,7 @@ public final class TcpProxy implements AutoCloseable {
                     throw new IOException("interrupted while stalled", e);
                 }
             }
+            return !from.isClosed();
         }
     }
 
@@ -120,7 +135,9 @@ public final class TcpProxy implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
-                            awaitUnstalled(from);
+                            if (!awaitUnstalled(from)) {
+                                break;
+                            }
                             if (!(response && swallowResponses)) {
                                 out.write(buffer, 0, n);
                             }
@@ -130,6 +147,7 @@ public final class TcpProxy implements AutoCloseable {
                     } finally {
                         closeQuietly(from);
                         closeQuietly(to);
+                        stalledForGood.remove(from);
                     }
                 },
                 "tcp-proxy-pump");

@@ -1,6 +1,7 @@
 package io.agstorage.core.internal.writer;
 
 import io.agstorage.core.Sql;
+import io.agstorage.core.internal.BrokenConnections;
 import io.agstorage.core.internal.SeriesRef;
 import io.agstorage.core.internal.SpoolPosition;
 import java.sql.Connection;
@@ -256,13 +257,18 @@ public final class SampleStore {
 
     /** Rolls back and returns the open transaction's connection; {@code cause} collects secondary failures. */
     private void abort(@Nullable Throwable cause) {
-        samples.abort();
         Connection connection = open;
+        boolean broken = connection != null && BrokenConnections.isBroken(cause);
+        if (broken) {
+            // A silent network: close the socket now, so that neither the COPY's cancel nor the ROLLBACK waits on it.
+            BrokenConnections.discard(connection);
+        }
+        samples.abort();
         if (connection == null) {
             return;
         }
         try {
-            if (explicitTransaction && !connection.getAutoCommit()) {
+            if (!broken && explicitTransaction && !connection.getAutoCommit()) {
                 connection.rollback();
             }
         } catch (SQLException e) {
