@@ -43,7 +43,12 @@ final class StorageConfigBinder {
             case "query.max_results" -> b.setMaxResults(parseInt(key, value));
             case "query.cache_ttl_sec" -> b.setCacheTtlSec(parseInt(key, value));
             case "query.enable_cache" -> b.setEnableCache(parseBoolean(key, value));
-            default -> throw new IllegalArgumentException("unknown configuration key '" + key + "'");
+            default -> {
+                if (!key.startsWith("limits.")) {
+                    throw new IllegalArgumentException("unknown configuration key '" + key + "'");
+                }
+                b.setLimits(b.limits.toBuilder().set(key, value).build());
+            }
         }
     }
 
@@ -52,7 +57,7 @@ final class StorageConfigBinder {
         for (String section : tree.sections()) {
             if (!tree.isMapping(section)) {
                 throw new IllegalArgumentException("unknown configuration key '" + section
-                        + "' (expected one of the sections database, ingestion, retention, query)");
+                        + "' (expected one of the sections database, ingestion, retention, query, limits)");
             }
             tree.keys(section).forEach((name, value) -> {
                 String key = section + "." + name;
@@ -89,7 +94,7 @@ final class StorageConfigBinder {
 
     private static boolean isKnownSection(String section) {
         return switch (section) {
-            case "database", "ingestion", "retention", "query" -> true;
+            case "database", "ingestion", "retention", "query", "limits" -> true;
             default -> false;
         };
     }
