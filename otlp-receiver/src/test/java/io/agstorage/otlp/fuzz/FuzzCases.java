@@ -59,6 +59,11 @@ final class FuzzCases {
         return id * 1024.0 + 7;
     }
 
+    /** The stored time (epoch microseconds) of the valid points of case {@code id}. */
+    static long timeMicros(int id) {
+        return (NOW + id * 1_000L) / 1_000;
+    }
+
     /** The case a stored value names, or -1. */
     static int caseOf(double value) {
         if (value < 7 || value != Math.rint(value) || value > 1e15) {

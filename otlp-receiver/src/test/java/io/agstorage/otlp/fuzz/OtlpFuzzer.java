@@ -231,10 +231,15 @@ public final class OtlpFuzzer {
                     }
                 }
             }
-            try (ResultSet rs = st.executeQuery("SELECT x.value, r.metric FROM " + s + ".samples x JOIN " + s
+            try (ResultSet rs = st.executeQuery("SELECT x.value, r.metric, (extract(epoch FROM x.time) * 1e6)::bigint "
+                    + "FROM " + s + ".samples x JOIN " + s
                     + ".series r ON r.id = x.series_id WHERE r.type = 'gauge' AND r.metric LIKE 'fuzz.%'")) {
                 while (rs.next()) {
                     int id = FuzzCases.caseOf(rs.getDouble(1));
+                    // a flipped mantissa bit can turn one case's marker into another's: the time must match too
+                    if (id >= 0 && rs.getLong(3) != FuzzCases.timeMicros(id)) {
+                        continue;
+                    }
                     if (id >= 0 && id < status.length && status[id] != 200) {
                         bad++;
                         if (findings.size() < 40) {
