@@ -67,6 +67,6 @@ final class ConfigChecks {
                 + ", spool_directory=" + c.spoolDirectory() + ", metrics_retention_days=" + c.metricsRetentionDays()
                 + ", execution_retention_days=" + c.executionRetentionDays() + ", compression_after_days="
                 + c.compressionAfterDays() + ", max_results=" + c.maxResults() + ", cache_ttl_sec=" + c.cacheTtlSec()
-                + ", enable_cache=" + c.enableCache() + "}";
+                + ", enable_cache=" + c.enableCache() + ", " + c.limits() + "}";
     }
 }

@@ -143,7 +143,7 @@ final class EngineSpoolTarget implements SpoolTarget {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long id = rs.getLong(1);
-                    SeriesRef ref = registry.intern(
+                    SeriesRef ref = registry.internExisting(
                             rs.getString(2),
                             LabelsJson.parse(rs.getString(3)),
                             MetricType.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)),

@@ -2,6 +2,8 @@ package io.agstorage.core;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agstorage.core.internal.ConnectionPool;
+import io.agstorage.core.internal.SeriesBudget;
+import io.agstorage.core.internal.SeriesRegistry;
 import io.agstorage.core.internal.schema.MigrationRunner;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -62,6 +64,29 @@ final class EngineStartup {
         } catch (SQLException e) {
             throw new StorageException("migrating schema " + config.schema() + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The engine's series registry, its {@link SeriesBudget} counting the series the schema holds now (none when the
+     * schema is not migrated yet), so that {@code limits.*} count what is in the database, not only what is in memory.
+     */
+    static SeriesRegistry seriesRegistry(StorageConfig config, DataSource dataSource, String quotedSchema) {
+        SeriesBudget budget = new SeriesBudget(config.limits());
+        try (Connection c = dataSource.getConnection()) {
+            long t0 = System.nanoTime();
+            int n = budget.readExisting(c, quotedSchema);
+            log.debug(
+                    "Counted {} series of schema {} in {} ms",
+                    n,
+                    config.schema(),
+                    (System.nanoTime() - t0) / 1_000_000);
+        } catch (SQLException e) {
+            if (!"42P01".equals(e.getSQLState())) { // undefined_table: not migrated yet, so no series
+                throw new StorageException(
+                        "counting the series of schema " + config.schema() + " failed: " + e.getMessage(), e);
+            }
+        }
+        return new SeriesRegistry(config.limits(), budget);
     }
 
     /** Whether samples go by binary COPY ({@code AUTO}: everywhere but the WASM tier, where COPY kills the server). */

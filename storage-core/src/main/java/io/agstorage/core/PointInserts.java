@@ -156,7 +156,12 @@ final class PointInserts {
             rejections.add(new Rejection(index, error));
             return null;
         }
-        return ref != null ? ref : registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
+        try {
+            return ref != null ? ref : registry.intern(p.name(), p.labels(), MetricType.GAUGE, null, null);
+        } catch (SeriesLimitException e) {
+            rejections.add(new Rejection(index, e.getMessage()));
+            return null;
+        }
     }
 
     /** The first rule {@code p} breaks, or null; name and labels only for a series not interned yet (others passed). */

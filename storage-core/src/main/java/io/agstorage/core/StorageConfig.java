@@ -5,32 +5,27 @@ import static io.agstorage.core.ConfigChecks.inRange;
 import static io.agstorage.core.ConfigChecks.invalid;
 import static io.agstorage.core.ConfigChecks.nonBlank;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Immutable configuration of a {@link StorageEngine}, read from YAML with {@code AG_STORAGE_*}
- * environment overrides, or built in code.
+ * Immutable configuration of a {@link StorageEngine}: YAML with {@code AG_STORAGE_*} environment overrides, or code.
  *
- * <p>YAML keys are grouped in four sections (every key is optional; defaults in {@link Builder}):
- *
+ * <p>YAML keys are grouped in five sections (every key is optional; defaults in {@link Builder}, {@link SeriesLimits}):
  * <pre>{@code
  * database:  { url, host, port, database, user, password, schema, max_connections, connection_timeout_sec, migrate,
  *              socket_timeout_sec, connect_timeout_sec, tcp_keepalive }
  * ingestion: { batch_size, flush_interval_ms, max_buffer_size, write_method, write_timeout_ms }
  * retention: { metrics_retention_days, execution_retention_days, compression_after_days }
  * query:     { max_results, cache_ttl_sec, enable_cache }
+ * limits:    { max_series, max_series_per_metric, max_label_bytes, max_cached_series }
  * }</pre>
  *
- * An environment variable {@code AG_STORAGE_<SECTION>_<KEY>} (for example
- * {@code AG_STORAGE_INGESTION_BATCH_SIZE=5000} or {@code AG_STORAGE_DATABASE_URL}) overrides the YAML.
- * A bad value fails at load with the key, the rule and the value; an unknown YAML key is an error naming
- * it, so a typo never silently falls back to a default.
+ * An environment variable {@code AG_STORAGE_<SECTION>_<KEY>} (for example {@code AG_STORAGE_INGESTION_BATCH_SIZE=5000}
+ * or {@code AG_STORAGE_DATABASE_URL}) overrides the YAML. A bad value fails at load with the key, the rule and the
+ * value; an unknown YAML key is an error naming it, so a typo never silently falls back to a default.
  */
 public final class StorageConfig {
 
@@ -53,12 +48,8 @@ public final class StorageConfig {
 
     /** Reads a YAML file, then applies {@code AG_STORAGE_*} environment overrides. */
     public static StorageConfig fromYamlFile(Path file) {
-        Objects.requireNonNull(file, "file");
-        try {
-            return fromYaml(Files.readString(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read configuration file " + file, e);
-        }
+        ConfigTree tree = ConfigTree.read(file);
+        return builder().tree(tree).environment(System.getenv()).build();
     }
 
     /** A builder starting from the defaults, without environment overrides. */
@@ -157,6 +148,11 @@ public final class StorageConfig {
         return values.enableCache;
     }
 
+    /** The {@code limits} section: how many series the engine may create, and how large one may be. */
+    public SeriesLimits limits() {
+        return values.limits;
+    }
+
     @Override
     public String toString() {
         return ConfigChecks.describe(this);
@@ -190,6 +186,7 @@ public final class StorageConfig {
         private int maxResults = 100_000;
         private int cacheTtlSec = 60;
         private boolean enableCache = true;
+        SeriesLimits limits = SeriesLimits.defaults();
 
         private Builder() {}
 
@@ -338,6 +335,12 @@ public final class StorageConfig {
             return this;
         }
 
+        /** The {@code limits} section ({@code limits.*} keys). Default: {@link SeriesLimits#defaults()}. */
+        public Builder setLimits(SeriesLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
         /**
          * Sets one key from its text form, as YAML and environment overrides do.
          *
@@ -355,9 +358,9 @@ public final class StorageConfig {
         }
 
         /**
-         * Applies every key of the {@code database}, {@code ingestion}, {@code retention} and {@code query}
-         * sections of a parsed configuration; any other section, unknown keys and non-scalar values are errors
-         * (a component with its own section in the file passes {@link ConfigTree#without} it).
+         * Applies every key of the {@code database}, {@code ingestion}, {@code retention}, {@code query} and
+         * {@code limits} sections of a parsed configuration; any other section, unknown keys and non-scalar values
+         * are errors (a component with its own section in the file passes {@link ConfigTree#without} it).
          */
         public Builder tree(ConfigTree tree) {
             StorageConfigBinder.tree(this, tree);

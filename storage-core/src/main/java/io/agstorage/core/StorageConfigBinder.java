@@ -44,10 +44,13 @@ final class StorageConfigBinder {
             case "query.cache_ttl_sec" -> b.setCacheTtlSec(parseInt(key, value));
             case "query.enable_cache" -> b.setEnableCache(parseBoolean(key, value));
             default -> {
-                if (!DatabaseTimeouts.isKey(key)) {
+                if (key.startsWith("limits.")) {
+                    b.setLimits(b.limits.toBuilder().set(key, value).build());
+                } else if (DatabaseTimeouts.isKey(key)) {
+                    b.databaseTimeouts = b.databaseTimeouts.with(key, value);
+                } else {
                     throw new IllegalArgumentException("unknown configuration key '" + key + "'");
                 }
-                b.databaseTimeouts = b.databaseTimeouts.with(key, value);
             }
         }
     }
@@ -57,7 +60,7 @@ final class StorageConfigBinder {
         for (String section : tree.sections()) {
             if (!tree.isMapping(section)) {
                 throw new IllegalArgumentException("unknown configuration key '" + section
-                        + "' (expected one of the sections database, ingestion, retention, query)");
+                        + "' (expected one of the sections database, ingestion, retention, query, limits)");
             }
             tree.keys(section).forEach((name, value) -> {
                 String key = section + "." + name;
@@ -94,7 +97,7 @@ final class StorageConfigBinder {
 
     private static boolean isKnownSection(String section) {
         return switch (section) {
-            case "database", "ingestion", "retention", "query" -> true;
+            case "database", "ingestion", "retention", "query", "limits" -> true;
             default -> false;
         };
     }

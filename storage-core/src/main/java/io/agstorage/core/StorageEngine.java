@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.agstorage.core.internal.ConnectionPool;
 import io.agstorage.core.internal.PointRules;
+import io.agstorage.core.internal.SeriesBudget;
 import io.agstorage.core.internal.SeriesRegistry;
 import io.agstorage.core.internal.SpoolTarget;
 import java.time.Duration;
@@ -40,7 +41,7 @@ public final class StorageEngine implements AutoCloseable {
     private final @Nullable HikariDataSource ownedPool;
     private final Capabilities capabilities;
     private final String quotedSchema;
-    private final SeriesRegistry registry = new SeriesRegistry();
+    private final SeriesRegistry registry;
     private final Ingestion ingestion;
     private final PointInserts inserts;
     private final EngineQueries queries;
@@ -54,6 +55,7 @@ public final class StorageEngine implements AutoCloseable {
         this.ownedPool = ownedPool;
         this.quotedSchema = Sql.quoteIdentifier(config.schema());
         this.capabilities = EngineStartup.start(config, dataSource, ownedPool);
+        this.registry = EngineStartup.seriesRegistry(config, dataSource, quotedSchema);
         this.ingestion = new Ingestion(config, dataSource, quotedSchema, capabilities);
         this.inserts = new PointInserts(config, registry, ingestion);
         this.queries = new EngineQueries(config, dataSource, quotedSchema);
@@ -104,6 +106,7 @@ public final class StorageEngine implements AutoCloseable {
      * The hot-path handle of a gauge series; the same name and labels always give a handle on the same series.
      *
      * @throws IllegalArgumentException when the name or a label breaks a rule (see {@link #insertMetric})
+     * @throws SeriesLimitException when the series is new and would break a {@link SeriesLimits limit}
      */
     public MetricSeries series(String name, Map<String, String> labels) {
         return series(name, labels, MetricType.GAUGE, null, null);
@@ -112,6 +115,8 @@ public final class StorageEngine implements AutoCloseable {
     /**
      * The hot-path handle of a series with a type, unit and temporality; the first registration of a series
      * in this JVM decides those.
+     *
+     * @throws SeriesLimitException when the series is new and would break a {@link SeriesLimits limit}
      */
     public MetricSeries series(
             String name,
@@ -283,6 +288,18 @@ public final class StorageEngine implements AutoCloseable {
                 pool.getTotalConnections(),
                 pool.getThreadsAwaitingConnection(),
                 ownedPool.getMaximumPoolSize());
+    }
+
+    /** The series counts and limit refusals now ({@link SeriesLimits}). */
+    public SeriesStats seriesStats() {
+        SeriesBudget b = registry.budget();
+        return new SeriesStats(
+                b.known(),
+                registry.size(),
+                registry.evicted(),
+                b.refused(SeriesLimitException.Reason.MAX_SERIES),
+                b.refused(SeriesLimitException.Reason.MAX_SERIES_PER_METRIC),
+                b.refused(SeriesLimitException.Reason.LABEL_BYTES));
     }
 
     /** The pipeline's counters now. */

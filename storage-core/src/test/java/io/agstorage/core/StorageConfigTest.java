@@ -115,7 +115,7 @@ class StorageConfigTest {
                 .hasMessage("unknown configuration key 'ingestoin.batch_size'");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("batch_size: 10\n"))
                 .hasMessage("unknown configuration key 'batch_size' (expected one of the sections database, ingestion, "
-                        + "retention, query)");
+                        + "retention, query, limits)");
     }
 
     @Test
@@ -144,7 +144,7 @@ class StorageConfigTest {
                 .hasMessage("database.url must start with jdbc:postgresql:, was mysql://x");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("database: [1, 2]"))
                 .hasMessage("unknown configuration key 'database' (expected one of the sections database, ingestion, "
-                        + "retention, query)");
+                        + "retention, query, limits)");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("database:\n  host: [a]\n"))
                 .hasMessage("database.host must be a scalar value, was [\"a\"]");
         assertThatThrownBy(() -> StorageConfig.builder().yaml("database: {host: \"x\""))

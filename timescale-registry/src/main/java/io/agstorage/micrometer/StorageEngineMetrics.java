@@ -1,6 +1,7 @@
 package io.agstorage.micrometer;
 
 import io.agstorage.core.IngestionStats;
+import io.agstorage.core.SeriesLimitException;
 import io.agstorage.core.StorageEngine;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,6 +33,12 @@ import org.jspecify.annotations.Nullable;
  *   in the {@code dead_letters} table</td></tr>
  *   <tr><td>{@code ag_storage.ingestion.batch.latency}</td><td>time gauge</td><td>duration of the last batch
  *   write</td></tr>
+ *   <tr><td>{@code ag_storage.series.refused}</td><td>counter, tag {@code reason} = {@code max_series},
+ *       {@code max_series_per_metric}, {@code label_bytes}</td><td>new series refused by a limit</td></tr>
+ *   <tr><td>{@code ag_storage.series.known}</td><td>gauge</td><td>series in the schema at start plus created
+ *   since</td></tr>
+ *   <tr><td>{@code ag_storage.series.cached}</td><td>gauge</td><td>series interned in memory</td></tr>
+ *   <tr><td>{@code ag_storage.series.evicted}</td><td>counter</td><td>series evicted from memory</td></tr>
  *   <tr><td>{@code ag_storage.micrometer.publishes}</td><td>counter</td><td>steps published and committed</td></tr>
  *   <tr><td>{@code ag_storage.micrometer.publish.failures}</td><td>counter</td><td>publishes failed or timed
  *   out</td></tr>
@@ -130,6 +137,29 @@ public final class StorageEngineMetrics implements MeterBinder {
                         TimeUnit.MILLISECONDS,
                         en -> en.ingestionStats().lastBatchMillis())
                 .description("Duration of the last committed batch write")
+                .tags(tags)
+                .register(registry);
+        for (SeriesLimitException.Reason reason : SeriesLimitException.Reason.values()) {
+            FunctionCounter.builder(
+                            "ag_storage.series.refused",
+                            e,
+                            en -> en.seriesStats().refused(reason))
+                    .description("New series refused by a limits.* setting (their points were not stored)")
+                    .tags(tags)
+                    .tag("reason", reason.tag())
+                    .register(registry);
+        }
+        Gauge.builder("ag_storage.series.known", e, en -> en.seriesStats().known())
+                .description("Series known to the engine: in the schema at start, plus created or met since")
+                .tags(tags)
+                .register(registry);
+        Gauge.builder("ag_storage.series.cached", e, en -> en.seriesStats().cached())
+                .description("Series interned in memory (at most limits.max_cached_series)")
+                .tags(tags)
+                .register(registry);
+        FunctionCounter.builder(
+                        "ag_storage.series.evicted", e, en -> en.seriesStats().evicted())
+                .description("Series evicted from memory (interned again on their next use)")
                 .tags(tags)
                 .register(registry);
         TimescaleMeterRegistry p = publisher;

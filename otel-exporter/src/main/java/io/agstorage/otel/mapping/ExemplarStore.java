@@ -12,9 +12,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,7 +45,11 @@ public final class ExemplarStore {
     private final StorageEngine engine;
     private final String insert;
     private final Executor executor;
+    /** Exports whose exemplars may wait for the store's thread; past that, an export's exemplars are dropped. */
+    static final int MAX_QUEUED = 256;
+
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
 
     /** A store writing to {@code engine}'s schema on a thread of its own (a daemon, ended when idle). */
@@ -53,21 +58,37 @@ public final class ExemplarStore {
         String schema = engine.quotedSchema();
         this.insert = "INSERT INTO " + schema + ".exemplars (time, series_id, value, trace_id, span_id, attributes) "
                 + "SELECT ?, id, ?, ?, ?, ?::jsonb FROM " + schema + ".series WHERE metric = ? AND labels = ?::jsonb";
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "ag-storage-exemplars-" + engine.config().schema());
-            t.setDaemon(true);
-            return t;
-        });
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_QUEUED), r -> {
+                    Thread t = new Thread(
+                            r, "ag-storage-exemplars-" + engine.config().schema());
+                    t.setDaemon(true);
+                    return t;
+                });
         pool.allowCoreThreadTimeOut(true);
         this.executor = pool;
     }
 
-    /** Writes the exemplars on the store's own thread; the future completes (never exceptionally) when done. */
+    /**
+     * Writes the exemplars on the store's own thread; the future completes (never exceptionally) when done. At most
+     * {@link #MAX_QUEUED} exports wait for that thread: past that the exemplars are dropped, counted and logged.
+     */
     public CompletableFuture<Void> write(List<Exemplar> exemplars) {
         if (exemplars.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.runAsync(() -> writeNow(exemplars), executor).exceptionally(e -> null);
+        try {
+            return CompletableFuture.runAsync(() -> writeNow(exemplars), executor)
+                    .exceptionally(e -> null);
+        } catch (RejectedExecutionException e) {
+            long n = dropped.addAndGet(exemplars.size());
+            log.warn(
+                    "{} exemplars dropped ({} so far): {} exports already wait to write theirs",
+                    exemplars.size(),
+                    n,
+                    MAX_QUEUED);
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     private void writeNow(List<Exemplar> exemplars) {
@@ -107,6 +128,11 @@ public final class ExemplarStore {
     /** How many exemplars were written so far. */
     long written() {
         return written.get();
+    }
+
+    /** How many exemplars were dropped so far because {@link #MAX_QUEUED} exports already waited. */
+    long dropped() {
+        return dropped.get();
     }
 
     /** How many exemplars could not be written so far. */

@@ -1,0 +1,254 @@
+package io.agstorage.core.internal;
+
+import io.agstorage.core.SeriesLimitException;
+import io.agstorage.core.SeriesLimitException.Reason;
+import io.agstorage.core.SeriesLimits;
+import io.agstorage.core.json.LabelsJson;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Counts the series an engine knows (those in the schema when it started, plus those created or met since) and refuses
+ * a new one past {@link SeriesLimits}. Remembers each known series as a 64-bit fingerprint (16 bytes per series at
+ * most), so a series evicted from {@link SeriesRegistry} and met again is not counted twice. Thread-safe.
+ */
+public final class SeriesBudget {
+
+    private final SeriesLimits limits;
+    private final LongSet known = new LongSet();
+    private final Map<String, int[]> perMetric = new HashMap<>();
+    private final LongAdder[] refused = new LongAdder[Reason.values().length];
+
+    public SeriesBudget(SeriesLimits limits) {
+        this.limits = limits;
+        for (int i = 0; i < refused.length; i++) {
+            refused[i] = new LongAdder();
+        }
+    }
+
+    /**
+     * Counts every series of the schema (at start): one streamed read of {@code series}.
+     *
+     * @return how many were read
+     */
+    public int readExisting(Connection connection, String quotedSchema) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false); // pgjdbc streams with a fetch size only inside a transaction
+        int n = 0;
+        try (Statement st = connection.createStatement()) {
+            st.setFetchSize(10_000);
+            try (ResultSet rs = st.executeQuery("SELECT metric, labels::text FROM " + quotedSchema + ".series")) {
+                while (rs.next()) {
+                    exists(rs.getString(1), new TreeMap<>(LabelsJson.parse(rs.getString(2))));
+                    n++;
+                }
+            }
+        } finally {
+            connection.rollback();
+            connection.setAutoCommit(autoCommit);
+        }
+        return n;
+    }
+
+    /** Counts a series the database already holds, whatever the limits (read at start, or met by id). */
+    public synchronized void exists(String metric, SortedMap<String, String> labels) {
+        if (known.add(fingerprint(metric, labels))) {
+            perMetric.computeIfAbsent(metric, m -> new int[1])[0]++;
+        }
+    }
+
+    /**
+     * Admits the series: a known one always, a new one if it stays within the limits (then it is counted).
+     *
+     * @throws SeriesLimitException when a new series would break a limit (counted by reason)
+     */
+    public void admit(String metric, SortedMap<String, String> labels) {
+        long fp = fingerprint(metric, labels);
+        SeriesLimitException refusal;
+        synchronized (this) {
+            if (known.contains(fp)) {
+                return;
+            }
+            refusal = check(metric, labels);
+            if (refusal == null) {
+                known.add(fp);
+                perMetric.computeIfAbsent(metric, m -> new int[1])[0]++;
+                return;
+            }
+        }
+        refused[refusal.reason().ordinal()].increment();
+        throw refusal;
+    }
+
+    private @Nullable SeriesLimitException check(String metric, Map<String, String> labels) {
+        int bytes = labelBytes(labels);
+        if (bytes > limits.maxLabelBytes()) {
+            return new SeriesLimitException(
+                    Reason.LABEL_BYTES,
+                    metric,
+                    "metric '" + metric + "': new series refused, its labels take " + bytes
+                            + " bytes, over limits.max_label_bytes=" + limits.maxLabelBytes());
+        }
+        if (known.size() >= limits.maxSeries()) {
+            return new SeriesLimitException(
+                    Reason.MAX_SERIES,
+                    metric,
+                    "metric '" + metric + "': new series refused, limits.max_series=" + limits.maxSeries()
+                            + " reached (" + known.size() + " series known to this engine)");
+        }
+        int[] count = perMetric.get(metric);
+        if (count != null && count[0] >= limits.maxSeriesPerMetric()) {
+            return new SeriesLimitException(
+                    Reason.MAX_SERIES_PER_METRIC,
+                    metric,
+                    "metric '" + metric + "': new series refused, limits.max_series_per_metric="
+                            + limits.maxSeriesPerMetric() + " reached (" + count[0] + " series of this metric)");
+        }
+        return null;
+    }
+
+    /** Series known to this engine: in the schema at start plus created or met since. */
+    public synchronized int known() {
+        return known.size();
+    }
+
+    /** Series of {@code metric} known to this engine. */
+    public synchronized int known(String metric) {
+        int[] count = perMetric.get(metric);
+        return count == null ? 0 : count[0];
+    }
+
+    /** New series refused so far for {@code reason}. */
+    public long refused(Reason reason) {
+        return refused[reason.ordinal()].sum();
+    }
+
+    /** UTF-8 bytes of the label keys and values together. */
+    public static int labelBytes(Map<String, String> labels) {
+        int n = 0;
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            n += utf8Length(e.getKey()) + utf8Length(e.getValue());
+        }
+        return n;
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /** A 64-bit fingerprint of the metric and its labels in their sorted order (FNV-1a, then a final mix). */
+    static long fingerprint(String metric, Map<String, String> labels) {
+        long h = 0xcbf29ce484222325L;
+        h = mix(h, metric);
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            h = (h ^ 0xFFFF) * 0x100000001b3L;
+            h = mix(h, e.getKey());
+            h = (h ^ 0xFFFE) * 0x100000001b3L;
+            h = mix(h, e.getValue());
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
+    }
+
+    private static long mix(long h, String s) {
+        for (int i = 0, len = s.length(); i < len; i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return (h ^ s.length()) * 0x100000001b3L;
+    }
+
+    /** An open-addressing set of longs (0 stands for itself through a flag), grown by doubling. Not thread-safe. */
+    static final class LongSet {
+        private long[] slots = new long[1024];
+        private int size;
+        private boolean hasZero;
+
+        boolean contains(long v) {
+            if (v == 0) {
+                return hasZero;
+            }
+            int mask = slots.length - 1;
+            for (int i = (int) (v ^ (v >>> 32)) & mask; ; i = (i + 1) & mask) {
+                long s = slots[i];
+                if (s == v) {
+                    return true;
+                }
+                if (s == 0) {
+                    return false;
+                }
+            }
+        }
+
+        boolean add(long v) {
+            if (v == 0) {
+                if (hasZero) {
+                    return false;
+                }
+                hasZero = true;
+                size++;
+                return true;
+            }
+            if ((size + 1) * 2L > slots.length) {
+                grow();
+            }
+            if (!insert(slots, v)) {
+                return false;
+            }
+            size++;
+            return true;
+        }
+
+        int size() {
+            return size;
+        }
+
+        private static boolean insert(long[] table, long v) {
+            int mask = table.length - 1;
+            for (int i = (int) (v ^ (v >>> 32)) & mask; ; i = (i + 1) & mask) {
+                long s = table[i];
+                if (s == v) {
+                    return false;
+                }
+                if (s == 0) {
+                    table[i] = v;
+                    return true;
+                }
+            }
+        }
+
+        private void grow() {
+            long[] bigger = new long[slots.length * 2];
+            for (long s : slots) {
+                if (s != 0) {
+                    insert(bigger, s);
+                }
+            }
+            slots = bigger;
+        }
+    }
+}
