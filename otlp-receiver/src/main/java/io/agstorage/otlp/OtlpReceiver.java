@@ -1,35 +1,21 @@
 package io.agstorage.otlp;
 
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.core.spool.SampleSpool;
 import io.agstorage.otel.mapping.CumulativeState;
-import io.agstorage.otlp.internal.GrpcMetricsService;
-import io.agstorage.otlp.internal.HttpMetricsHandler;
+import io.agstorage.otlp.internal.ExposureCheck;
+import io.agstorage.otlp.internal.GrpcEndpoint;
+import io.agstorage.otlp.internal.HttpEndpoint;
 import io.agstorage.otlp.internal.OtlpIngest;
-import io.agstorage.otlp.internal.PemTls;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.Server;
-import io.grpc.ServerCredentials;
-import io.grpc.ServerInterceptors;
-import io.grpc.TlsServerCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,17 +39,19 @@ import org.slf4j.LoggerFactory;
  * buffer or an unconfirmed commit 503 with {@code Retry-After: 1} / UNAVAILABLE with a one-second {@code RetryInfo}, so
  * clients retry instead of losing data; a missing bearer token (when one is set) 401 / UNAUTHENTICATED. How OTel data
  * maps to rows is described in the {@link io.agstorage.otel package documentation}.
+ *
+ * <p>Safe by default: it binds {@code 127.0.0.1}; on any other address it needs a {@linkplain Builder#setBearerToken
+ * bearer token} or {@linkplain Builder#setTlsClientCa client certificates}, unless {@link
+ * Builder#setAllowUnauthenticated} says an open port is meant. Slow and greedy clients are held to {@link
+ * ConnectionLimits}.
  */
 public final class OtlpReceiver implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OtlpReceiver.class);
-    private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
     private final StorageEngine engine;
-    private final @Nullable Server grpc;
-    private final @Nullable HttpServer http;
-    private final @Nullable ExecutorService httpExecutor;
-    private final @Nullable HttpMetricsHandler httpHandler;
+    private final @Nullable GrpcEndpoint grpc;
+    private final @Nullable HttpEndpoint http;
     private final OtlpIngest ingest;
     private final @Nullable SampleSpool spool;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -76,65 +64,39 @@ public final class OtlpReceiver implements AutoCloseable {
         this.spool = b.spoolDirectory == null ? null : SampleSpool.open(engine, b.spoolDirectory, b.spoolSyncPolicy);
         this.ingest = new OtlpIngest(engine, spool, state, b.maxCumulativeSeries);
         long timeoutMs = engine.config().writeTimeoutMs();
-        Server grpcServer = null;
-        HttpServer httpServer = null;
-        ExecutorService executor = null;
-        HttpMetricsHandler handler = null;
+        GrpcEndpoint grpcServer = null;
+        HttpEndpoint httpServer = null;
+        GrpcEndpoint.Tls tls = b.tlsCert == null
+                ? null
+                : new GrpcEndpoint.Tls(b.tlsCert, Objects.requireNonNull(b.tlsKey), b.tlsClientCa);
         try {
             if (b.grpcPort >= 0) {
-                ServerCredentials credentials = b.tlsCert != null
-                        ? TlsServerCredentials.create(
-                                b.tlsCert.toFile(),
-                                Objects.requireNonNull(b.tlsKey).toFile())
-                        : InsecureServerCredentials.create();
-                var definition = GrpcMetricsService.definition(ingest);
-                grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.grpcPort), credentials)
-                        .withChildOption(ChannelOption.TCP_NODELAY, true)
-                        .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, b.maxBodyBytes))
-                        .addService(
-                                b.bearerToken != null
-                                        ? ServerInterceptors.intercept(
-                                                definition, GrpcMetricsService.bearerToken(b.bearerToken))
-                                        : definition)
-                        .build()
-                        .start();
+                grpcServer = new GrpcEndpoint(
+                        new InetSocketAddress(b.host, b.grpcPort),
+                        ingest,
+                        b.bearerToken,
+                        tls,
+                        b.limits,
+                        b.maxBodyBytes,
+                        List.of());
             }
             if (b.httpPort >= 0) {
-                // The JDK server writes the status line and the body separately: with Nagle's algorithm on, each
-                // response waits for the client's delayed ACK (40 ms on Linux). Read once, when the server class loads.
-                if (System.getProperty(NODELAY_PROPERTY) == null) {
-                    System.setProperty(NODELAY_PROPERTY, "true");
-                }
-                InetSocketAddress address = new InetSocketAddress(b.host, b.httpPort);
-                if (b.tlsCert != null) {
-                    HttpsServer https = HttpsServer.create(address, 256);
-                    https.setHttpsConfigurator(
-                            new HttpsConfigurator(PemTls.serverContext(b.tlsCert, Objects.requireNonNull(b.tlsKey))));
-                    httpServer = https;
-                } else {
-                    httpServer = HttpServer.create(address, 256);
-                }
-                AtomicInteger threads = new AtomicInteger();
-                executor = new ThreadPoolExecutor(
-                        b.httpThreads, b.httpThreads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                            Thread t = new Thread(r, "otlp-http-" + threads.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        });
-                httpServer.setExecutor(executor);
-                handler = new HttpMetricsHandler(ingest, b.maxBodyBytes, b.bearerToken, timeoutMs);
-                httpServer.createContext("/", handler);
-                httpServer.start();
+                httpServer = new HttpEndpoint(
+                        new InetSocketAddress(b.host, b.httpPort),
+                        ingest,
+                        b.bearerToken,
+                        tls,
+                        b.limits,
+                        b.maxBodyBytes,
+                        b.httpThreads,
+                        timeoutMs);
             }
         } catch (IOException | RuntimeException e) {
             if (grpcServer != null) {
-                grpcServer.shutdownNow();
+                grpcServer.close(0);
             }
             if (httpServer != null) {
-                httpServer.stop(0);
-            }
-            if (executor != null) {
-                executor.shutdownNow();
+                httpServer.close(0);
             }
             if (spool != null) {
                 spool.close();
@@ -143,12 +105,11 @@ public final class OtlpReceiver implements AutoCloseable {
         }
         this.grpc = grpcServer;
         this.http = httpServer;
-        this.httpExecutor = executor;
-        this.httpHandler = handler;
         this.description = "OtlpReceiver{grpc=" + (grpc != null ? b.host + ":" + grpcPort() : "off") + ", http="
-                + (http != null ? b.host + ":" + httpPort() : "off") + ", tls=" + (b.tlsCert != null) + ", bearerToken="
-                + (b.bearerToken != null ? "****" : "none") + ", maxBodyBytes=" + b.maxBodyBytes + ", schema="
-                + engine.config().schema()
+                + (http != null ? b.host + ":" + httpPort() : "off") + ", tls="
+                + (b.tlsCert == null ? "off" : b.tlsClientCa != null ? "mutual" : "on") + ", bearerToken="
+                + (b.bearerToken != null ? "****" : "none") + ", maxBodyBytes=" + b.maxBodyBytes + ", " + b.limits
+                + ", schema=" + engine.config().schema()
                 + ", spool="
                 + (spool != null
                         ? spool.directory() + " (" + b.spoolSyncPolicy.name().toLowerCase(java.util.Locale.ROOT) + ")"
@@ -163,12 +124,12 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** The bound OTLP/gRPC port (the real one when 0 was asked for), or -1 when gRPC is off. */
     public int grpcPort() {
-        return grpc != null ? grpc.getPort() : -1;
+        return grpc != null ? grpc.port() : -1;
     }
 
     /** The bound OTLP/HTTP port (the real one when 0 was asked for), or -1 when HTTP is off. */
     public int httpPort() {
-        return http != null ? http.getAddress().getPort() : -1;
+        return http != null ? http.port() : -1;
     }
 
     /** The schema the receiver stores into. */
@@ -206,25 +167,11 @@ public final class OtlpReceiver implements AutoCloseable {
             return;
         }
         long timeoutMs = engine.config().writeTimeoutMs();
-        if (grpc != null) {
-            grpc.shutdown();
-        }
         if (http != null) {
-            Objects.requireNonNull(httpHandler).drain(timeoutMs);
-            http.stop(0);
+            http.close(timeoutMs);
         }
-        if (httpExecutor != null) {
-            httpExecutor.shutdown();
-        }
-        try {
-            if (grpc != null && !grpc.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS)) {
-                grpc.shutdownNow();
-            }
-            if (httpExecutor != null && !httpExecutor.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS)) {
-                httpExecutor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (grpc != null) {
+            grpc.close(timeoutMs);
         }
         if (!engine.isClosed()) {
             try {
@@ -253,13 +200,16 @@ public final class OtlpReceiver implements AutoCloseable {
     public static final class Builder {
 
         private @Nullable StorageEngine engine;
-        private String host = "0.0.0.0";
+        private String host = "127.0.0.1";
         private int grpcPort = 4317;
         private int httpPort = 4318;
         private long maxBodyBytes = 16L * 1024 * 1024;
         private @Nullable String bearerToken;
         private @Nullable Path tlsCert;
         private @Nullable Path tlsKey;
+        private @Nullable Path tlsClientCa;
+        private boolean allowUnauthenticated;
+        private ConnectionLimits limits = ConnectionLimits.DEFAULT;
         private int httpThreads = 16;
         private long maxCumulativeSeries = 1_000_000;
         private @Nullable Path spoolDirectory;
@@ -273,7 +223,10 @@ public final class OtlpReceiver implements AutoCloseable {
             return this;
         }
 
-        /** The address to bind; default {@code 0.0.0.0} (all interfaces). */
+        /**
+         * The address to bind; default {@code 127.0.0.1} (this machine only). Any other address needs a bearer token or
+         * client certificates, or {@link #setAllowUnauthenticated}.
+         */
         public Builder setHost(String host) {
             this.host = Objects.requireNonNull(host, "host");
             return this;
@@ -325,7 +278,28 @@ public final class OtlpReceiver implements AutoCloseable {
             return this;
         }
 
-        /** Threads serving OTLP/HTTP requests (each waits for its commit, or its spooling); default 16. */
+        /**
+         * Requires client certificates signed by a CA in this PEM file on both endpoints (mutual TLS; needs {@link
+         * #setTls}); default none.
+         */
+        public Builder setTlsClientCa(@Nullable Path clientCa) {
+            this.tlsClientCa = clientCa;
+            return this;
+        }
+
+        /** Accepts binding a non-loopback address without a bearer token or client certificates; default false. */
+        public Builder setAllowUnauthenticated(boolean allow) {
+            this.allowUnauthenticated = allow;
+            return this;
+        }
+
+        /** Limits on connections, request deadlines and bytes held; default {@link ConnectionLimits#DEFAULT}. */
+        public Builder setConnectionLimits(ConnectionLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Threads decoding OTLP/HTTP requests (each waits for its commit, or its spooling); default 16. */
         public Builder setHttpThreads(int threads) {
             if (threads < 1 || threads > 1024) {
                 throw new IllegalArgumentException("httpThreads must be between 1 and 1024, was " + threads);
@@ -385,6 +359,11 @@ public final class OtlpReceiver implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "tls cert " + tlsCert + " and key " + tlsKey + " must be readable files");
             }
+            if (tlsClientCa != null && (tlsCert == null || !Files.isReadable(tlsClientCa))) {
+                throw new IllegalArgumentException("receiver.tls_client_ca " + tlsClientCa
+                        + " must be a readable file, and needs receiver.tls_cert and receiver.tls_key");
+            }
+            ExposureCheck.check(host, bearerToken != null, tlsCert != null, tlsClientCa != null, allowUnauthenticated);
             try {
                 return new OtlpReceiver(this);
             } catch (IOException e) {

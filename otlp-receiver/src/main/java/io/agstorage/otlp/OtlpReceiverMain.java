@@ -25,13 +25,22 @@ import org.slf4j.LoggerFactory;
  * {@code query}) plus a {@code receiver} section:
  * <pre>{@code
  * receiver:
- *   host: 0.0.0.0              # address to bind
+ *   host: 127.0.0.1            # address to bind; another one needs bearer_token or tls_client_ca
+ *   allow_unauthenticated: false   # true: accept a non-loopback host without token nor client certificates
  *   grpc_port: 4317            # -1: off
  *   http_port: 4318            # -1: off
  *   max_body_bytes: 16777216   # larger requests get 413 / RESOURCE_EXHAUSTED
  *   bearer_token: ""           # when set, required as "Authorization: Bearer <token>"
  *   tls_cert: ""               # PEM certificate chain; with tls_key, both endpoints use TLS
  *   tls_key: ""                # PEM PKCS#8 private key
+ *   tls_client_ca: ""          # PEM CA certificates: clients must present a certificate they signed (mutual TLS)
+ *   request_timeout_ms: 30000  # an HTTP request's headers and body must arrive within it (408)
+ *   idle_timeout_ms: 60000     # connections without a request for that long are closed
+ *   max_connections: 1024      # per port; more are closed at once
+ *   max_in_flight_bytes: 134217728  # request bytes held at once across OTLP/HTTP connections (503 past it)
+ *   max_header_bytes: 16384    # HTTP headers (431) and gRPC metadata
+ *   grpc_max_concurrent_calls: 32   # per connection
+ *   grpc_permit_keepalive_ms: 10000 # clients pinging more often are disconnected
  *   http_threads: 16
  *   max_cumulative_series: 1000000
  *   spool_directory: ag-storage-spool/<schema>   # answer once spooled here; "": answer after the commit instead
@@ -180,6 +189,7 @@ public final class OtlpReceiverMain {
             OtlpReceiver.Builder b = OtlpReceiver.builder().setSpool(Path.of("ag-storage-spool", schema));
             String cert = null;
             String key = null;
+            ConnectionLimits.Builder limits = ConnectionLimits.builder();
             for (Map.Entry<String, String> e : keys.entrySet()) {
                 String name = "receiver." + e.getKey();
                 String value = e.getValue().trim();
@@ -191,6 +201,17 @@ public final class OtlpReceiverMain {
                     case "bearer_token" -> b.setBearerToken(value.isEmpty() ? null : value);
                     case "tls_cert" -> cert = value.isEmpty() ? null : value;
                     case "tls_key" -> key = value.isEmpty() ? null : value;
+                    case "tls_client_ca" -> b.setTlsClientCa(value.isEmpty() ? null : Path.of(value));
+                    case "allow_unauthenticated" -> b.setAllowUnauthenticated(parseBoolean(name, value));
+                    case "request_timeout_ms" -> limits.setRequestTimeout(Duration.ofMillis(parseLong(name, value)));
+                    case "idle_timeout_ms" -> limits.setIdleTimeout(Duration.ofMillis(parseLong(name, value)));
+                    case "max_connections" -> limits.setMaxConnections(parseInt(name, value));
+                    case "max_in_flight_bytes" -> limits.setMaxInFlightBytes(parseLong(name, value));
+                    case "max_header_bytes" -> limits.setMaxHeaderBytes(parseInt(name, value));
+                    case "grpc_max_concurrent_calls" ->
+                        limits.setMaxConcurrentCallsPerConnection(parseInt(name, value));
+                    case "grpc_permit_keepalive_ms" ->
+                        limits.setPermitKeepAliveTime(Duration.ofMillis(parseLong(name, value)));
                     case "http_threads" -> b.setHttpThreads(parseInt(name, value));
                     case "max_cumulative_series" -> b.setMaxCumulativeSeries(parseLong(name, value));
                     case "spool_directory" -> b.setSpool(value.isEmpty() ? null : Path.of(value));
@@ -199,6 +220,9 @@ public final class OtlpReceiverMain {
                         throw new IllegalArgumentException(
                                 "unknown configuration key '" + name + "' (expected one of host, "
                                         + "grpc_port, http_port, max_body_bytes, bearer_token, tls_cert, tls_key, "
+                                        + "tls_client_ca, allow_unauthenticated, request_timeout_ms, idle_timeout_ms, "
+                                        + "max_connections, max_in_flight_bytes, max_header_bytes, "
+                                        + "grpc_max_concurrent_calls, grpc_permit_keepalive_ms, "
                                         + "http_threads, max_cumulative_series, "
                                         + "spool_directory, spool_sync, retention_interval_minutes)");
                 }
@@ -211,7 +235,7 @@ public final class OtlpReceiverMain {
             if (cert != null) {
                 b.setTls(Path.of(cert), Path.of(key));
             }
-            return b;
+            return b.setConnectionLimits(limits.build());
         }
 
         private static SyncPolicy parseSync(String key, String value) {
@@ -220,6 +244,13 @@ public final class OtlpReceiverMain {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(key + " must be one of none, batch, always, was '" + value + "'", e);
             }
+        }
+
+        private static boolean parseBoolean(String key, String value) {
+            if (!value.equals("true") && !value.equals("false")) {
+                throw new IllegalArgumentException(key + " must be true or false, was '" + value + "'");
+            }
+            return value.equals("true");
         }
 
         private static int parseInt(String key, String value) {

@@ -22,7 +22,10 @@ class OtlpReceiverMainTest {
         assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  grpc: 1\n", Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown configuration key 'receiver.grpc' (expected one of host, grpc_port, http_port, "
-                        + "max_body_bytes, bearer_token, tls_cert, tls_key, http_threads, max_cumulative_series, "
+                        + "max_body_bytes, bearer_token, tls_cert, tls_key, tls_client_ca, allow_unauthenticated, "
+                        + "request_timeout_ms, idle_timeout_ms, max_connections, max_in_flight_bytes, "
+                        + "max_header_bytes, grpc_max_concurrent_calls, grpc_permit_keepalive_ms, http_threads, "
+                        + "max_cumulative_series, "
                         + "spool_directory, spool_sync, retention_interval_minutes)");
     }
 

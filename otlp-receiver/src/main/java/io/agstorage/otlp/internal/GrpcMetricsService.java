@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 
 /**
  * OTLP/gRPC {@code opentelemetry.proto.collector.metrics.v1.MetricsService/Export}. The request is taken as bytes
@@ -74,9 +75,8 @@ public final class GrpcMetricsService {
                 return;
             }
             if (error != null) {
-                observer.onError(Status.UNAVAILABLE
-                        .withDescription(String.valueOf(error.getMessage()))
-                        .asRuntimeException());
+                LoggerFactory.getLogger(GrpcMetricsService.class).warn("OTLP/gRPC request not stored", error);
+                observer.onError(unavailable(OtlpIngest.NOT_COMMITTED));
             } else if (outcome instanceof OtlpIngest.Outcome.Accepted a) {
                 observer.onNext(a.response());
                 observer.onCompleted();

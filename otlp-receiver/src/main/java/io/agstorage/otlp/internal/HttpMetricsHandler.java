@@ -3,20 +3,27 @@ package io.agstorage.otlp.internal;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaders;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpMethod;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpRequest;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.QueryStringDecoder;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -24,12 +31,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * OTLP/HTTP {@code POST /v1/metrics} with {@code application/x-protobuf} or {@code application/json} bodies,
- * optionally gzip-compressed. Answers as the OTLP specification says: 200 with an optional partial success,
- * 400 for a malformed body, 401 without the configured bearer token, 413 above the size limit (decided from
- * Content-Length before reading, else while reading, compressed and decompressed), 415 for another content type
- * or encoding, 503 with Retry-After when the ingestion buffer is full or the database does not confirm.
+ * optionally gzip-compressed, served by {@link NettyHttpServer}. Answers as the OTLP specification says: 200 with an
+ * optional partial success, 400 for a malformed body, 401 without the configured bearer token, 413 above the size
+ * limit (decided from Content-Length before reading, else while reading, compressed and decompressed), 415 for another
+ * content type or encoding, 503 with Retry-After when the ingestion buffer is full or the database does not confirm.
+ * Error bodies are a {@code google.rpc.Status} with a short reason; what the database said is logged, never sent.
  */
-public final class HttpMetricsHandler implements HttpHandler {
+public final class HttpMetricsHandler implements HttpService {
 
     private static final Logger log = LoggerFactory.getLogger(HttpMetricsHandler.class);
     static final String PATH = "/v1/metrics";
@@ -40,162 +48,149 @@ public final class HttpMetricsHandler implements HttpHandler {
     private final long maxBodyBytes;
     private final byte @Nullable [] expectedAuthorization;
     private final long timeoutMs;
+    private final Executor executor;
     private final JsonFormat.Parser jsonParser = JsonFormat.parser().ignoringUnknownFields();
     private final JsonFormat.Printer jsonPrinter = JsonFormat.printer().omittingInsignificantWhitespace();
-    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger active = new AtomicInteger();
     private volatile boolean closing;
 
-    public HttpMetricsHandler(OtlpIngest ingest, long maxBodyBytes, @Nullable String bearerToken, long timeoutMs) {
+    /** Decoding and waiting for the commit run on {@code executor}, never on the network threads. */
+    public HttpMetricsHandler(
+            OtlpIngest ingest, long maxBodyBytes, @Nullable String bearerToken, long timeoutMs, Executor executor) {
         this.ingest = ingest;
         this.maxBodyBytes = maxBodyBytes;
         this.expectedAuthorization =
                 bearerToken == null ? null : ("Bearer " + bearerToken).getBytes(StandardCharsets.UTF_8);
         this.timeoutMs = timeoutMs;
+        this.executor = executor;
     }
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        active.incrementAndGet();
-        try (exchange) {
-            if (closing) {
-                exchange.getResponseHeaders().set("Retry-After", "1");
-                sendStatus(exchange, 503, false, "the receiver is shutting down, retry later");
-                return;
-            }
-            serve(exchange);
-        } catch (IOException e) {
-            log.debug("OTLP/HTTP connection failed: {}", e.getMessage());
-        } catch (RuntimeException e) {
-            log.error("OTLP/HTTP request failed", e);
-            sendStatus(exchange, 500, false, "internal error: " + e);
-        } finally {
-            active.decrementAndGet();
+    public @Nullable HttpAnswer refuse(HttpRequest head) {
+        HttpHeaders headers = head.headers();
+        boolean json = isJson(head);
+        String path = new QueryStringDecoder(head.uri()).path();
+        if (!PATH.equals(path)) {
+            return status(404, json, "no such path (OTLP metrics are POSTed to " + PATH + ")");
         }
-    }
-
-    /**
-     * Answers new requests 503 from now on and waits (at most {@code timeoutMs}) for those in flight to be answered.
-     * The JDK server's own {@code stop(delay)} waits the whole delay on Java 17, even when idle.
-     */
-    public void drain(long timeoutMs) {
-        closing = true;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (active.get() > 0 && System.nanoTime() - deadline < 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-    }
-
-    private void serve(HttpExchange exchange) throws IOException {
-        String contentType = mediaType(exchange.getRequestHeaders().getFirst("Content-Type"));
-        boolean json = JSON.equals(contentType);
-        if (!PATH.equals(exchange.getRequestURI().getPath())) {
-            sendStatus(
-                    exchange,
-                    404,
-                    json,
-                    "no such path " + exchange.getRequestURI().getPath() + " (OTLP metrics are POSTed to " + PATH
-                            + ")");
-            return;
-        }
-        if (!"POST".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Allow", "POST");
-            sendStatus(exchange, 405, json, "method must be POST, was " + exchange.getRequestMethod());
-            return;
+        if (!HttpMethod.POST.equals(head.method())) {
+            return status(405, json, "method must be POST, was " + head.method(), "Allow", "POST");
         }
         if (expectedAuthorization != null) {
-            String given = exchange.getRequestHeaders().getFirst("Authorization");
+            String given = headers.get("Authorization");
             if (given == null
                     || !MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
-                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-                sendStatus(exchange, 401, json, "missing or wrong bearer token (header Authorization: Bearer <token>)");
-                return;
+                return status(
+                        401,
+                        json,
+                        "missing or wrong bearer token (header Authorization: Bearer <token>)",
+                        "WWW-Authenticate",
+                        "Bearer");
             }
         }
+        String contentType = mediaType(headers.get("Content-Type"));
         if (!json && !PROTOBUF.equals(contentType)) {
-            sendStatus(
-                    exchange, 415, false, "Content-Type must be " + PROTOBUF + " or " + JSON + ", was " + contentType);
-            return;
+            return status(
+                    415, false, "Content-Type must be " + PROTOBUF + " or " + JSON + ", was " + shorten(contentType));
         }
-        String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
-        boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
-        if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
-            sendStatus(exchange, 415, json, "Content-Encoding must be gzip or identity, was " + encoding);
-            return;
+        String encoding = headers.get("Content-Encoding");
+        if (encoding != null && !isGzip(encoding) && !encoding.trim().equalsIgnoreCase("identity")) {
+            return status(415, json, "Content-Encoding must be gzip or identity, was " + shorten(encoding));
         }
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        String length = headers.get("Content-Length");
         if (length != null) {
             long declared;
             try {
                 declared = Long.parseLong(length.trim());
             } catch (NumberFormatException e) {
-                sendStatus(exchange, 400, json, "Content-Length must be a number, was " + length);
-                return;
+                return status(400, json, "Content-Length must be a number, was " + shorten(length));
             }
             if (declared > maxBodyBytes) {
-                sendStatus(
-                        exchange,
-                        413,
-                        json,
-                        "body must be at most " + maxBodyBytes + " bytes, Content-Length was " + declared);
-                return;
+                return status(
+                        413, json, "body must be at most " + maxBodyBytes + " bytes, Content-Length was " + declared);
             }
         }
-        byte[] body;
-        InputStream raw = new LimitedInputStream(exchange.getRequestBody(), maxBodyBytes, "body");
+        if (closing) {
+            return status(503, json, "the receiver is shutting down, retry later", "Retry-After", "1");
+        }
+        return null;
+    }
+
+    @Override
+    public CompletableFuture<HttpAnswer> answer(HttpRequest head, byte[] body) {
+        active.incrementAndGet();
         try {
-            body = gzip
-                    ? new LimitedInputStream(new GZIPInputStream(raw), maxBodyBytes, "decompressed body").readAllBytes()
-                    : raw.readAllBytes();
-        } catch (LimitedInputStream.TooLargeException e) {
-            if (gzip) {
-                drain(raw);
+            return CompletableFuture.supplyAsync(() -> serve(head, body), executor)
+                    .whenComplete((a, e) -> active.decrementAndGet());
+        } catch (RejectedExecutionException e) {
+            active.decrementAndGet();
+            return CompletableFuture.completedFuture(
+                    status(503, isJson(head), "the receiver is shutting down, retry later", "Retry-After", "1"));
+        }
+    }
+
+    @Override
+    public HttpAnswer error(int code, String message, @Nullable HttpRequest head) {
+        return status(code, head != null && isJson(head), message);
+    }
+
+    /**
+     * Answers new requests 503 from now on and waits (at most {@code timeoutMs}) for those in flight to be answered.
+     */
+    public void drain(long timeoutMs) {
+        closing = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (active.get() > 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    private HttpAnswer serve(HttpRequest head, byte[] raw) {
+        boolean json = isJson(head);
+        String encoding = head.headers().get("Content-Encoding");
+        byte[] body = raw;
+        if (encoding != null && isGzip(encoding)) {
+            try {
+                body = new LimitedInputStream(
+                                new GZIPInputStream(new ByteArrayInputStream(raw)), maxBodyBytes, "decompressed body")
+                        .readAllBytes();
+            } catch (LimitedInputStream.TooLargeException e) {
+                return status(413, json, e.getMessage());
+            } catch (IOException e) {
+                return status(400, json, "body is not valid gzip: " + e.getMessage());
             }
-            sendStatus(exchange, 413, json, e.getMessage());
-            return;
-        } catch (java.util.zip.ZipException | java.io.EOFException e) {
-            sendStatus(exchange, 400, json, "body is not valid gzip: " + e.getMessage());
-            return;
         }
         OtlpIngest.Decoded request;
         try {
             request = json ? new OtlpIngest.Decoded(parseJson(body), false) : OtlpIngest.decode(body);
         } catch (InvalidProtocolBufferException | CharacterCodingException e) {
-            sendStatus(exchange, 400, json, "malformed ExportMetricsServiceRequest: " + e.getMessage());
-            return;
+            return status(400, json, "malformed ExportMetricsServiceRequest: " + e.getMessage());
         }
         OtlpIngest.Outcome outcome;
         try {
             outcome = ingest.ingest(request).get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            outcome = new OtlpIngest.Outcome.Failed("commit not confirmed within " + timeoutMs + " ms");
+            outcome = new OtlpIngest.Outcome.Failed("commit not confirmed within " + timeoutMs + " ms, retry later");
         } catch (ExecutionException e) {
-            outcome = new OtlpIngest.Outcome.Failed(String.valueOf(e.getCause()));
+            log.warn("OTLP/HTTP request not stored", e.getCause());
+            outcome = new OtlpIngest.Outcome.Failed(OtlpIngest.NOT_COMMITTED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            outcome = new OtlpIngest.Outcome.Failed("interrupted");
+            outcome = new OtlpIngest.Outcome.Failed("interrupted, retry later");
         }
         if (outcome instanceof OtlpIngest.Outcome.Accepted a) {
-            send(exchange, 200, json, a.response());
+            return answer(200, json, a.response());
         } else if (outcome instanceof OtlpIngest.Outcome.TooLarge t) {
-            sendStatus(exchange, 413, json, t.message());
+            return status(413, json, t.message());
         } else {
-            exchange.getResponseHeaders().set("Retry-After", "1");
-            sendStatus(
-                    exchange,
+            return status(
                     503,
                     json,
                     outcome instanceof OtlpIngest.Outcome.Busy b
                             ? b.message()
-                            : ((OtlpIngest.Outcome.Failed) outcome).message());
-        }
-    }
-
-    /** Reads the rest of a (size-limited) body, so the client reads our answer rather than a reset connection. */
-    private static void drain(InputStream raw) {
-        try {
-            raw.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
-            // too large or broken: the connection closes after the answer anyway
+                            : ((OtlpIngest.Outcome.Failed) outcome).message(),
+                    "Retry-After",
+                    "1");
         }
     }
 
@@ -217,6 +212,14 @@ public final class HttpMetricsHandler implements HttpHandler {
         return builder.build();
     }
 
+    private static boolean isJson(HttpRequest head) {
+        return JSON.equals(mediaType(head.headers().get("Content-Type")));
+    }
+
+    private static boolean isGzip(String encoding) {
+        return encoding.trim().equalsIgnoreCase("gzip");
+    }
+
     private static String mediaType(@Nullable String header) {
         if (header == null) {
             return "(none)";
@@ -225,26 +228,34 @@ public final class HttpMetricsHandler implements HttpHandler {
         return (semicolon >= 0 ? header.substring(0, semicolon) : header).trim().toLowerCase(Locale.ROOT);
     }
 
-    private void sendStatus(HttpExchange exchange, int code, boolean json, String message) {
+    /** A client's header value quoted in an answer, cut to 100 characters. */
+    private static String shorten(String value) {
+        return value.length() <= 100 ? value : value.substring(0, 100) + "...";
+    }
+
+    private HttpAnswer status(int code, boolean json, String message, String... headers) {
         com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                 .setCode(code == 400 ? 3 : code == 401 ? 16 : code == 413 ? 8 : code == 503 ? 14 : 2)
                 .setMessage(message)
                 .build();
-        try {
-            send(exchange, code, json, status);
-        } catch (IOException e) {
-            log.debug("could not send {} to the client: {}", code, e.getMessage());
+        HttpAnswer a = answer(code, json, status);
+        if (headers.length == 0) {
+            return a;
         }
+        Map<String, String> extra = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            extra.put(headers[i], headers[i + 1]);
+        }
+        return new HttpAnswer(a.status(), a.contentType(), extra, a.body());
     }
 
-    private void send(HttpExchange exchange, int code, boolean json, Message message) throws IOException {
-        byte[] bytes = json ? jsonPrinter.print(message).getBytes(StandardCharsets.UTF_8) : message.toByteArray();
-        exchange.getResponseHeaders().set("Content-Type", json ? JSON : PROTOBUF);
-        exchange.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
+    private HttpAnswer answer(int code, boolean json, Message message) {
+        byte[] bytes;
+        try {
+            bytes = json ? jsonPrinter.print(message).getBytes(StandardCharsets.UTF_8) : message.toByteArray();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + message.getClass().getSimpleName() + " as JSON", e);
         }
+        return new HttpAnswer(code, json ? JSON : PROTOBUF, Map.of(), bytes);
     }
 }

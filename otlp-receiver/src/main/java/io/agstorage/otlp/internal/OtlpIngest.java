@@ -26,6 +26,9 @@ public final class OtlpIngest {
 
     private static final Logger log = LoggerFactory.getLogger(OtlpIngest.class);
 
+    /** What a client is told when its points were not committed; what the database said is logged, never sent. */
+    public static final String NOT_COMMITTED = "not committed (database unavailable), retry later";
+
     /** What a transport answers. */
     public sealed interface Outcome {
         /** Committed (all but {@code rejected} points): answer 200 / OK with this response. */
@@ -130,7 +133,8 @@ public final class OtlpIngest {
                     : engine.trySubmit(writer.batch());
         } catch (RuntimeException e) {
             writer.rollback();
-            return CompletableFuture.completedFuture(new Outcome.Failed("not stored: " + e.getMessage()));
+            log.warn("OTLP request not stored: {}", e.toString());
+            return CompletableFuture.completedFuture(new Outcome.Failed("not stored (receiver failing), retry later"));
         }
         if (committed == null) {
             writer.rollback();
@@ -149,7 +153,7 @@ public final class OtlpIngest {
                                 "OTLP request of {} points not committed: {}",
                                 writer.batch().size(),
                                 error.getMessage());
-                        return (Outcome) new Outcome.Failed("not committed: " + message(error));
+                        return (Outcome) new Outcome.Failed(NOT_COMMITTED);
                     }
                     writer.committed();
                     return accepted(writer);
@@ -190,7 +194,11 @@ public final class OtlpIngest {
         return spooled.answer().handle((done, error) -> {
             if (error != null) {
                 writer.rollback();
-                return new Outcome.Failed("not committed: " + message(error));
+                log.warn(
+                        "OTLP request of {} points not spooled nor committed: {}",
+                        writer.batch().size(),
+                        message(error));
+                return new Outcome.Failed(NOT_COMMITTED);
             }
             writer.committed();
             return accepted(writer);

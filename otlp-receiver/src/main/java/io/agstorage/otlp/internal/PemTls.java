@@ -15,16 +15,23 @@ import java.util.Base64;
 import java.util.Collection;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link SSLContext} from a PEM certificate chain and a PEM PKCS#8 private key (RSA or EC), as the Collector takes
- * them.
+ * them, and with a PEM file of CA certificates, one that requires client certificates signed by them (mutual TLS).
  */
 public final class PemTls {
 
     private PemTls() {}
 
     public static SSLContext serverContext(Path certChain, Path privateKey) {
+        return serverContext(certChain, privateKey, null);
+    }
+
+    /** With {@code clientCa} set, trusts client certificates signed by the CA certificates in that PEM file. */
+    public static SSLContext serverContext(Path certChain, Path privateKey, @Nullable Path clientCa) {
         try {
             Collection<? extends Certificate> chain;
             try (InputStream in = Files.newInputStream(certChain)) {
@@ -42,12 +49,33 @@ public final class PemTls {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store, password);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), null, null);
+            context.init(kmf.getKeyManagers(), clientCa == null ? null : trustManagers(clientCa), null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException(
                     "cannot load TLS certificate " + certChain + " and key " + privateKey + ": " + e.getMessage(), e);
         }
+    }
+
+    private static javax.net.ssl.TrustManager[] trustManagers(Path clientCa)
+            throws IOException, GeneralSecurityException {
+        Collection<? extends Certificate> cas;
+        try (InputStream in = Files.newInputStream(clientCa)) {
+            cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        }
+        if (cas.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "receiver.tls_client_ca file " + clientCa + " must hold PEM CA certificates, held none");
+        }
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        int i = 0;
+        for (Certificate ca : cas) {
+            trust.setCertificateEntry("client-ca-" + i++, ca);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        return tmf.getTrustManagers();
     }
 
     private static PrivateKey readKey(Path file) throws IOException, GeneralSecurityException {
