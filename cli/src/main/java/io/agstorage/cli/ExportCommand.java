@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -65,21 +66,8 @@ final class ExportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "WHAT", description = "fills, orders or metrics")
     What what;
 
-    @Option(
-            names = "--from",
-            required = true,
-            converter = InstantArgument.class,
-            paramLabel = "TIME",
-            description = "start, inclusive: 2026-12-01 or 2026-12-01T00:00:00Z")
-    Instant from;
-
-    @Option(
-            names = "--to",
-            required = true,
-            converter = InstantArgument.class,
-            paramLabel = "TIME",
-            description = "end, exclusive")
-    Instant to;
+    @Mixin
+    TimeRange range;
 
     @Option(names = "--format", defaultValue = "csv", description = "output format: ${COMPLETION-CANDIDATES}")
     Format format;
@@ -90,7 +78,9 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws SQLException, IOException {
-        InstantArgument.requireOrdered(from, to);
+        range.requireOrdered();
+        Instant from = range.from;
+        Instant to = range.to;
         if (metric != null && what != What.metrics) {
             throw new IllegalArgumentException("--metric applies to 'export metrics' only, was given for " + what);
         }

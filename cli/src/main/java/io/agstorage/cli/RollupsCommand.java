@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -31,25 +31,14 @@ final class RollupsCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(
-                names = "--from",
-                required = true,
-                converter = InstantArgument.class,
-                paramLabel = "TIME",
-                description = "start, inclusive: 2026-12-01 or 2026-12-01T00:00:00Z")
-        Instant from;
-
-        @Option(
-                names = "--to",
-                required = true,
-                converter = InstantArgument.class,
-                paramLabel = "TIME",
-                description = "end, exclusive: 2026-12-05 or 2026-12-05T00:00:00Z")
-        Instant to;
+        @Mixin
+        TimeRange range;
 
         @Override
         public Integer call() {
-            InstantArgument.requireOrdered(from, to);
+            range.requireOrdered();
+            Instant from = range.from;
+            Instant to = range.to;
             try (StorageEngine engine = rollups.cli.engine(true)) {
                 RetentionManager manager = RetentionManager.create(engine);
                 long days = Math.max(1, (Duration.between(from, to).toHours() + 23) / 24);
