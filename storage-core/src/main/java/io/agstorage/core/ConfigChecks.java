@@ -60,7 +60,7 @@ final class ConfigChecks {
         return "StorageConfig{url=" + Masking.maskJdbcUrl(c.jdbcUrl()) + ", user=" + c.user() + ", password="
                 + (c.password().isEmpty() ? "" : "****") + ", schema=" + c.schema() + ", max_connections="
                 + c.maxConnections() + ", connection_timeout_sec=" + c.connectionTimeoutSec() + ", "
-                + c.databaseTimeouts().describe() + ", migrate="
+                + c.databaseTimeouts().describe() + ", " + c.readReplica().describe() + ", migrate="
                 + c.migrate() + ", batch_size=" + c.batchSize() + ", flush_interval_ms=" + c.flushIntervalMs()
                 + ", max_buffer_size=" + c.maxBufferSize() + ", write_method="
                 + c.writeMethod().name().toLowerCase(Locale.ROOT) + ", write_timeout_ms=" + c.writeTimeoutMs()

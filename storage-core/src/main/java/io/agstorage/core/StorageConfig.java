@@ -16,16 +16,15 @@ import org.jspecify.annotations.Nullable;
  * <p>YAML keys are grouped in five sections (every key is optional; defaults in {@link Builder}, {@link SeriesLimits}):
  * <pre>{@code
  * database:  { url, host, port, database, user, password, schema, max_connections, connection_timeout_sec, migrate,
- *              socket_timeout_sec, connect_timeout_sec, tcp_keepalive }
+ *              socket_timeout_sec, connect_timeout_sec, tcp_keepalive, read_url }
  * ingestion: { batch_size, flush_interval_ms, max_buffer_size, write_method, write_timeout_ms }
  * retention: { metrics_retention_days, execution_retention_days, compression_after_days }
  * query:     { max_results, cache_ttl_sec, enable_cache }
  * limits:    { max_series, max_series_per_metric, max_label_bytes, max_cached_series }
  * }</pre>
  *
- * An environment variable {@code AG_STORAGE_<SECTION>_<KEY>} (for example {@code AG_STORAGE_INGESTION_BATCH_SIZE=5000}
- * or {@code AG_STORAGE_DATABASE_URL}) overrides the YAML. A bad value fails at load with the key, the rule and the
- * value; an unknown YAML key is an error naming it, so a typo never silently falls back to a default.
+ * {@code AG_STORAGE_<SECTION>_<KEY>} (say {@code AG_STORAGE_INGESTION_BATCH_SIZE=5000}) overrides the YAML. A bad value
+ * fails at load naming the key, the rule and the value; so does an unknown key: a typo never falls back to a default.
  */
 public final class StorageConfig {
 
@@ -92,6 +91,11 @@ public final class StorageConfig {
     /** {@code database.socket_timeout_sec}, {@code database.connect_timeout_sec}, {@code database.tcp_keepalive}. */
     public DatabaseTimeouts databaseTimeouts() {
         return values.databaseTimeouts;
+    }
+
+    /** {@code database.read_url}: where queries go ({@link ReadReplica}; set it with {@link Builder#set}). */
+    public ReadReplica readReplica() {
+        return values.readReplica;
     }
 
     /** Whether the engine applies pending migrations at start ({@code database.migrate}). */
@@ -173,6 +177,7 @@ public final class StorageConfig {
         private int maxConnections = 10;
         private int connectionTimeoutSec = 30;
         DatabaseTimeouts databaseTimeouts = DatabaseTimeouts.DEFAULTS;
+        ReadReplica readReplica = ReadReplica.NONE;
         private boolean migrate = true;
         private int batchSize = 10_000;
         private long flushIntervalMs = 1_000;
@@ -290,9 +295,9 @@ public final class StorageConfig {
         }
 
         /**
-         * {@code ingestion.spool_directory}: where the engine spools what finds its buffer full ({@code record},
-         * {@code bufferMetric}, {@code submit}) instead of dropping it, and replays it from as room returns and on
-         * the next start. Default: none (such points are dropped and counted).
+         * {@code ingestion.spool_directory}: where what finds the buffer full ({@code record}, {@code bufferMetric},
+         * {@code submit}) is spooled and replayed from, as room returns and at the next start. Default: none (dropped,
+         * counted).
          */
         public Builder setSpoolDirectory(@Nullable Path directory) {
             this.spoolDirectory = directory;
@@ -380,7 +385,7 @@ public final class StorageConfig {
         private Builder copy() {
             try {
                 return (Builder) clone();
-            } catch (CloneNotSupportedException e) {
+            } catch (CloneNotSupportedException e) { // cannot happen: Builder is Cloneable
                 throw new AssertionError(e);
             }
         }

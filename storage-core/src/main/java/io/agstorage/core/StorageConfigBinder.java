@@ -46,6 +46,8 @@ final class StorageConfigBinder {
             default -> {
                 if (key.startsWith("limits.")) {
                     b.setLimits(b.limits.toBuilder().set(key, value).build());
+                } else if (ReadReplica.isKey(key)) {
+                    b.readReplica = ReadReplica.parse(value);
                 } else if (DatabaseTimeouts.isKey(key)) {
                     b.databaseTimeouts = b.databaseTimeouts.with(key, value);
                 } else {

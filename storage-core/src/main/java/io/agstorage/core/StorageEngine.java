@@ -39,6 +39,7 @@ public final class StorageEngine implements AutoCloseable {
     private final StorageConfig config;
     private final DataSource dataSource;
     private final @Nullable HikariDataSource ownedPool;
+    private final @Nullable HikariDataSource readPool;
     private final Capabilities capabilities;
     private final String quotedSchema;
     private final SeriesRegistry registry;
@@ -49,16 +50,21 @@ public final class StorageEngine implements AutoCloseable {
     private final @Nullable EngineSpool spool;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private StorageEngine(StorageConfig config, DataSource dataSource, @Nullable HikariDataSource ownedPool) {
+    private StorageEngine(
+            StorageConfig config,
+            DataSource dataSource,
+            @Nullable HikariDataSource ownedPool,
+            @Nullable HikariDataSource readPool) {
         this.config = config;
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
+        this.readPool = readPool;
         this.quotedSchema = Sql.quoteIdentifier(config.schema());
         this.capabilities = EngineStartup.start(config, dataSource, ownedPool);
         this.registry = EngineStartup.seriesRegistry(config, dataSource, quotedSchema);
         this.ingestion = new Ingestion(config, dataSource, quotedSchema, capabilities);
         this.inserts = new PointInserts(config, registry, ingestion);
-        this.queries = new EngineQueries(config, dataSource, quotedSchema);
+        this.queries = new EngineQueries(config, readPool != null ? readPool : dataSource, quotedSchema);
         this.spoolTarget = new EngineSpoolTarget(this, ingestion, registry);
         try {
             this.spool = config.spoolDirectory() == null
@@ -77,16 +83,22 @@ public final class StorageEngine implements AutoCloseable {
     /**
      * Starts an engine with its own connection pool (HikariCP, {@code database.max_connections}): detects the
      * server's capabilities, applies pending migrations (unless {@code database.migrate} is false), starts the writer.
+     * With {@code database.read_url} ({@link ReadReplica}) a second, read-only pool serves the queries.
      *
-     * @throws StorageException when the database is unreachable or lacks TimescaleDB
+     * @throws StorageException when the database (or the read replica) is unreachable or lacks TimescaleDB
      */
     public static StorageEngine create(StorageConfig config) {
         Objects.requireNonNull(config, "config");
         HikariDataSource pool = ConnectionPool.create(config);
+        HikariDataSource readPool = null;
         try {
-            return new StorageEngine(config, pool, pool);
+            readPool = config.readReplica().isConfigured() ? ConnectionPool.createForReads(config) : null;
+            return new StorageEngine(config, pool, pool, readPool);
         } catch (RuntimeException e) {
             pool.close();
+            if (readPool != null) {
+                readPool.close();
+            }
             throw e;
         }
     }
@@ -94,7 +106,7 @@ public final class StorageEngine implements AutoCloseable {
     /** Starts an engine on the caller's {@link DataSource}, which the engine uses but never closes. */
     public static StorageEngine create(StorageConfig config, DataSource dataSource) {
         return new StorageEngine(
-                Objects.requireNonNull(config, "config"), Objects.requireNonNull(dataSource, "dataSource"), null);
+                Objects.requireNonNull(config, "config"), Objects.requireNonNull(dataSource, "dataSource"), null, null);
     }
 
     /** Creates the TimescaleDB extension if needed and applies pending migrations; a no-op when up to date. */
@@ -353,6 +365,9 @@ public final class StorageEngine implements AutoCloseable {
         }
         if (ownedPool != null) {
             BoundedClose.close(ownedPool, "connection pool", closeBy);
+        }
+        if (readPool != null) {
+            BoundedClose.close(readPool, "read pool", closeBy);
         }
         ingestion.logClosed();
     }

@@ -24,9 +24,28 @@ public final class ConnectionPool {
      * @throws StorageException naming the (masked) URL and how to get a database when none answers
      */
     public static HikariDataSource create(StorageConfig config) {
+        return create(config, "ag-storage", config.jdbcUrl(), false);
+    }
+
+    /**
+     * A started read-only pool to {@code database.read_url}, sized and bounded as the write pool.
+     *
+     * @throws IllegalStateException when no {@code database.read_url} is configured
+     * @throws StorageException naming the (masked) URL when the replica does not answer
+     */
+    public static HikariDataSource createForReads(StorageConfig config) {
+        String url = config.readReplica().url();
+        if (url == null) {
+            throw new IllegalStateException("database.read_url is not set");
+        }
+        return create(config, "ag-storage-read", url, true);
+    }
+
+    private static HikariDataSource create(StorageConfig config, String name, String url, boolean readOnly) {
         HikariConfig hikari = new HikariConfig();
-        hikari.setPoolName("ag-storage");
-        hikari.setJdbcUrl(config.jdbcUrl());
+        hikari.setPoolName(name);
+        hikari.setReadOnly(readOnly);
+        hikari.setJdbcUrl(url);
         hikari.setUsername(config.user());
         hikari.setPassword(config.password());
         hikari.setMaximumPoolSize(config.maxConnections());
@@ -41,16 +60,16 @@ public final class ConnectionPool {
         hikari.addDataSourceProperty("connectTimeout", Integer.toString(timeouts.connectTimeoutSec()));
         hikari.addDataSourceProperty("loginTimeout", Integer.toString(timeouts.connectTimeoutSec()));
         hikari.addDataSourceProperty("tcpKeepAlive", Boolean.toString(timeouts.tcpKeepAlive()));
-        hikari.addDataSourceProperty("ApplicationName", "ag-storage");
+        hikari.addDataSourceProperty("ApplicationName", name);
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         try {
             return new HikariDataSource(hikari);
         } catch (RuntimeException e) {
             throw new StorageException(
-                    "cannot connect to " + Masking.maskJdbcUrl(config.jdbcUrl()) + " as " + config.user()
+                    "cannot connect to " + Masking.maskJdbcUrl(url) + " as " + config.user()
                             + ": " + Causes.rootMessage(e)
                             + ". Start a local TimescaleDB with scripts/timescaledb start, or point "
-                            + "database.url (AG_STORAGE_DATABASE_URL) at yours",
+                            + (readOnly ? "database.read_url" : "database.url (AG_STORAGE_DATABASE_URL)") + " at yours",
                     e);
         }
     }
