@@ -83,10 +83,18 @@ class RingWriterFaultsIT {
             engine.flushBuffer();
             long retries = engine.ingestionStats().retries();
 
+            String since = db.queryString("SELECT clock_timestamp()::text");
             db.execute("ALTER ROLE " + role + " SET default_transaction_read_only = on");
             terminateWriters(); // as after a failover to a replica: the new sessions are read-only
             record(s, 100, 200);
-            awaitRefusal(engine, retries, 5);
+            // Retries on the pool's dead connections prove nothing: wait for a read-only session to exist, then
+            // for the writer to meet the refusal on it (retried by the fix, the batch dropped before it).
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> engine.ingestionStats().droppedFailed() > 0
+                            || db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + role
+                                            + "' AND backend_start > '" + since + "'::timestamptz")
+                                    > 0);
+            awaitRefusal(engine, engine.ingestionStats().retries(), 3);
             db.execute("ALTER ROLE " + role + " RESET default_transaction_read_only");
             terminateWriters();
             engine.flushBuffer();
