@@ -8,6 +8,7 @@ import io.agstorage.otlp.internal.ExposureCheck;
 import io.agstorage.otlp.internal.GrpcEndpoint;
 import io.agstorage.otlp.internal.HttpEndpoint;
 import io.agstorage.otlp.internal.OtlpIngest;
+import io.agstorage.otlp.internal.ReadinessCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -54,6 +55,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private final @Nullable HttpEndpoint http;
     private final OtlpIngest ingest;
     private final @Nullable SampleSpool spool;
+    private final ReadinessCheck readiness;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String description;
 
@@ -63,6 +65,7 @@ public final class OtlpReceiver implements AutoCloseable {
         CumulativeState state = CumulativeState.inDatabase();
         this.spool = b.spoolDirectory == null ? null : SampleSpool.open(engine, b.spoolDirectory, b.spoolSyncPolicy);
         this.ingest = new OtlpIngest(engine, spool, state, b.maxCumulativeSeries);
+        this.readiness = new ReadinessCheck(engine, spool);
         long timeoutMs = engine.config().writeTimeoutMs();
         GrpcEndpoint grpcServer = null;
         HttpEndpoint httpServer = null;
@@ -78,7 +81,7 @@ public final class OtlpReceiver implements AutoCloseable {
                         tls,
                         b.limits,
                         b.maxBodyBytes,
-                        List.of());
+                        List.of(readiness.healthService()));
             }
             if (b.httpPort >= 0) {
                 httpServer = new HttpEndpoint(
@@ -92,6 +95,7 @@ public final class OtlpReceiver implements AutoCloseable {
                         timeoutMs);
             }
         } catch (IOException | RuntimeException e) {
+            readiness.close();
             if (grpcServer != null) {
                 grpcServer.close(0);
             }
@@ -115,6 +119,7 @@ public final class OtlpReceiver implements AutoCloseable {
                         ? spool.directory() + " (" + b.spoolSyncPolicy.name().toLowerCase(java.util.Locale.ROOT) + ")"
                         : "none")
                 + "}";
+        readiness.start();
         log.info("Started {}", description);
     }
 
@@ -147,6 +152,16 @@ public final class OtlpReceiver implements AutoCloseable {
         return ingest.rejectedPoints();
     }
 
+    /**
+     * Whether the receiver can take requests now: started, the database answered its last check (once a second; one
+     * taking over 5 s counts as unreachable), and the ingestion buffer and the spool's disk have room. Served by {@link
+     * AdminServer} ({@code GET /health/ready}) and, on the gRPC port, by the standard {@code grpc.health.v1.Health}
+     * service (SERVING or NOT_SERVING, for {@code ""} and the OTLP metrics service; not behind the bearer token).
+     */
+    public Readiness readiness() {
+        return readiness.check();
+    }
+
     /** The spool requests are answered from, or null when they are answered after their commit. */
     public @Nullable SampleSpool spool() {
         return spool;
@@ -166,6 +181,7 @@ public final class OtlpReceiver implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        readiness.close();
         long timeoutMs = engine.config().writeTimeoutMs();
         if (http != null) {
             http.close(timeoutMs);

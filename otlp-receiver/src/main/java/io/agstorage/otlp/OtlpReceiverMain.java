@@ -5,7 +5,17 @@ import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.SyncPolicy;
 import io.agstorage.core.retention.RetentionManager;
+import io.agstorage.core.retention.RetentionMetrics;
 import io.agstorage.core.retention.RetentionScheduler;
+import io.agstorage.micrometer.StorageEngineMetrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,6 +56,7 @@ import org.slf4j.LoggerFactory;
  *   spool_directory: ag-storage-spool/<schema>   # answer once spooled here; "": answer after the commit instead
  *   spool_sync: batch          # none | batch | always: how far a spooled request is forced to disk before the answer
  *   retention_interval_minutes: 15   # the retention scheduler (retention: section); 0: do not run it here
+ *   admin_port: 13133          # GET /health/live, /health/ready, /metrics on host (AdminServer); 0: any free; -1: off
  * }</pre>
  * Unlike the library's {@link OtlpReceiver.Builder} (no spool unless set), the standalone receiver spools by default,
  * as a Collector export target: requests are answered once in the spool and committed many per transaction.
@@ -77,17 +88,47 @@ public final class OtlpReceiverMain {
         running.awaitClosed();
     }
 
-    /** A started receiver and the engine it owns. */
+    /** A started receiver, the engine it owns, and its admin port. */
     static final class Running implements AutoCloseable {
         final StorageEngine engine;
         final OtlpReceiver receiver;
         final @Nullable RetentionScheduler retention;
+
+        @Nullable
+        AdminServer admin;
+
+        private @Nullable JvmGcMetrics gcMetrics;
         private final CountDownLatch closed = new CountDownLatch(1);
 
         Running(StorageEngine engine, OtlpReceiver receiver, @Nullable RetentionScheduler retention) {
             this.engine = engine;
             this.receiver = receiver;
             this.retention = retention;
+        }
+
+        /**
+         * Serves the admin port with the receiver's, the engine's, the retention scheduler's and the JVM's meters.
+         */
+        void startAdmin(String host, int port) {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new OtlpReceiverMetrics(receiver).bindTo(registry);
+            new StorageEngineMetrics(engine).bindTo(registry);
+            if (retention != null) {
+                new RetentionMetrics(retention).bindTo(registry);
+            }
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ClassLoaderMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+            gcMetrics = new JvmGcMetrics();
+            gcMetrics.bindTo(registry);
+            admin = AdminServer.builder()
+                    .setReceiver(receiver)
+                    .setHost(host)
+                    .setPort(port)
+                    .setPrometheusRegistry(registry)
+                    .start();
         }
 
         @Override
@@ -100,6 +141,12 @@ public final class OtlpReceiverMain {
                 retention.close();
             }
             receiver.close();
+            if (admin != null) {
+                admin.close();
+            }
+            if (gcMetrics != null) {
+                gcMetrics.close();
+            }
             engine.close();
             closed.countDown();
         }
@@ -135,6 +182,7 @@ public final class OtlpReceiverMain {
         Settings settings = Settings.parse(yaml, env);
         StorageEngine engine = StorageEngine.create(settings.storage);
         RetentionScheduler retention = null;
+        Running running = null;
         try {
             if (settings.retentionIntervalMinutes > 0) {
                 retention = RetentionScheduler.builder(RetentionManager.create(engine))
@@ -142,8 +190,16 @@ public final class OtlpReceiverMain {
                         .build()
                         .start();
             }
-            return new Running(engine, settings.receiver.setEngine(engine).start(), retention);
+            running = new Running(engine, settings.receiver.setEngine(engine).start(), retention);
+            if (settings.adminPort >= 0) {
+                running.startAdmin(settings.host, settings.adminPort);
+            }
+            return running;
         } catch (RuntimeException e) {
+            if (running != null) {
+                running.close();
+                throw e;
+            }
             if (retention != null) {
                 retention.close();
             }
@@ -157,11 +213,20 @@ public final class OtlpReceiverMain {
         final StorageConfig storage;
         final OtlpReceiver.Builder receiver;
         final long retentionIntervalMinutes;
+        final String host;
+        final int adminPort;
 
-        private Settings(StorageConfig storage, OtlpReceiver.Builder receiver, long retentionIntervalMinutes) {
+        private Settings(
+                StorageConfig storage,
+                OtlpReceiver.Builder receiver,
+                long retentionIntervalMinutes,
+                String host,
+                int adminPort) {
             this.storage = storage;
             this.receiver = receiver;
             this.retentionIntervalMinutes = retentionIntervalMinutes;
+            this.host = host;
+            this.adminPort = adminPort;
         }
 
         static Settings parse(String yaml, Map<String, String> env) {
@@ -182,7 +247,14 @@ public final class OtlpReceiverMain {
                 throw new IllegalArgumentException(
                         "receiver.retention_interval_minutes must be >= 0 (0: off), was " + minutes);
             }
-            return new Settings(storage, receiver(receiverKeys, storage.schema()), minutes);
+            String admin = receiverKeys.remove("admin_port");
+            int adminPort = admin == null ? 13133 : parseInt("receiver.admin_port", admin.trim());
+            if (adminPort < -1 || adminPort > 65_535) {
+                throw new IllegalArgumentException(
+                        "receiver.admin_port must be between -1 (off) and 65535, was " + adminPort);
+            }
+            String host = receiverKeys.getOrDefault("host", "127.0.0.1").trim();
+            return new Settings(storage, receiver(receiverKeys, storage.schema()), minutes, host, adminPort);
         }
 
         private static OtlpReceiver.Builder receiver(Map<String, String> keys, String schema) {
@@ -224,7 +296,7 @@ public final class OtlpReceiverMain {
                                         + "max_connections, max_in_flight_bytes, max_header_bytes, "
                                         + "grpc_max_concurrent_calls, grpc_permit_keepalive_ms, "
                                         + "http_threads, max_cumulative_series, "
-                                        + "spool_directory, spool_sync, retention_interval_minutes)");
+                                        + "spool_directory, spool_sync, retention_interval_minutes, admin_port)");
                 }
             }
             if ((cert == null) != (key == null)) {

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agstorage.core.testing.DatabaseExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +24,7 @@ class OtlpReceiverMainIT {
 
     private static final Pattern STARTED =
             Pattern.compile("Started OtlpReceiver\\{grpc=127\\.0\\.0\\.1:(\\d+), http=127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern ADMIN = Pattern.compile("Started AdminServer\\{127\\.0\\.0\\.1:(\\d+), GET ");
 
     @RegisterExtension
     final DatabaseExtension db = DatabaseExtension.apache("otel_main");
@@ -35,7 +40,8 @@ class OtlpReceiverMainIT {
         Files.writeString(
                 config,
                 "database:\n  url: \"" + db.url() + "\"\n  schema: " + db.schema() + "\n"
-                        + "receiver:\n  host: 127.0.0.1\n  grpc_port: 0\n  http_port: 0\n  spool_directory: \""
+                        + "receiver:\n  host: 127.0.0.1\n  grpc_port: 0\n  http_port: 0\n  admin_port: 0\n"
+                        + "  spool_directory: \""
                         + dir.resolve("spool") + "\"\n");
         Path log = dir.resolve("receiver.log");
         Process process = new ProcessBuilder(
@@ -56,9 +62,8 @@ class OtlpReceiverMainIT {
         };
         try {
             await().atMost(Duration.ofSeconds(60))
-                    .until(() -> output.get().stream()
-                                    .anyMatch(l -> STARTED.matcher(l).find())
-                            || !process.isAlive());
+                    .until(() ->
+                            output.get().stream().anyMatch(l -> ADMIN.matcher(l).find()) || !process.isAlive());
             Matcher m = output.get().stream()
                     .map(STARTED::matcher)
                     .filter(Matcher::find)
@@ -67,6 +72,17 @@ class OtlpReceiverMainIT {
             int httpPort = Integer.parseInt(m.group(2));
             var response = Requests.post(httpPort, Requests.request(Requests.gauge("main.gauge", 12.5)));
             assertThat(response.statusCode()).isEqualTo(200);
+            Matcher admin = output.get().stream()
+                    .map(ADMIN::matcher)
+                    .filter(Matcher::find)
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no admin port: " + output.get()));
+            URI ready = URI.create("http://127.0.0.1:" + admin.group(1) + "/health/ready");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> HttpClient.newHttpClient()
+                                    .send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString())
+                                    .statusCode()
+                            == 200);
 
             process.destroy(); // SIGTERM
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();

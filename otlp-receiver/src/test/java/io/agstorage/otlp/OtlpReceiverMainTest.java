@@ -26,7 +26,7 @@ class OtlpReceiverMainTest {
                         + "request_timeout_ms, idle_timeout_ms, max_connections, max_in_flight_bytes, "
                         + "max_header_bytes, grpc_max_concurrent_calls, grpc_permit_keepalive_ms, http_threads, "
                         + "max_cumulative_series, "
-                        + "spool_directory, spool_sync, retention_interval_minutes)");
+                        + "spool_directory, spool_sync, retention_interval_minutes, admin_port)");
     }
 
     @Test
@@ -62,6 +62,24 @@ class OtlpReceiverMainTest {
         assertThatThrownBy(() ->
                         OtlpReceiverMain.Settings.parse("receiver:\n  retention_interval_minutes: -1\n", Map.of()))
                 .hasMessage("receiver.retention_interval_minutes must be >= 0 (0: off), was -1");
+    }
+
+    @Test
+    void theAdminPortIs13133OnTheReceiversHostUnlessTurnedOff() {
+        var defaults = OtlpReceiverMain.Settings.parse("", Map.of());
+        assertThat(defaults.adminPort).isEqualTo(13133);
+        assertThat(defaults.host).isEqualTo("127.0.0.1");
+        var set = OtlpReceiverMain.Settings.parse(
+                "receiver:\n  host: 10.0.0.5\n  admin_port: -1\n  bearer_token: t\n", Map.of());
+        assertThat(set.adminPort).isEqualTo(-1);
+        assertThat(set.host).isEqualTo("10.0.0.5");
+        assertThat(OtlpReceiverMain.Settings.parse("", Map.of("AG_STORAGE_RECEIVER_ADMIN_PORT", "0")).adminPort)
+                .isZero();
+        assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  admin_port: 70000\n", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("receiver.admin_port must be between -1 (off) and 65535, was 70000");
+        assertThatThrownBy(() -> OtlpReceiverMain.Settings.parse("receiver:\n  admin_port: x\n", Map.of()))
+                .hasMessage("receiver.admin_port must be an integer, was 'x'");
     }
 
     @Test
