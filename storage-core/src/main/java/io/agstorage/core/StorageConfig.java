@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * database:  { url, host, port, database, user, password, schema, max_connections, connection_timeout_sec, migrate,
  *              socket_timeout_sec, connect_timeout_sec, tcp_keepalive }
  * ingestion: { batch_size, flush_interval_ms, max_buffer_size, write_method, write_timeout_ms }
- * retention: { metrics_retention_days, execution_retention_days, compression_after_days }
+ * retention: { metrics_retention_days, execution_retention_days, compression_after_days, enabled, interval_sec, ...}
  * query:     { max_results, cache_ttl_sec, enable_cache }
  * limits:    { max_series, max_series_per_metric, max_label_bytes, max_cached_series }
  * }</pre>
@@ -135,6 +135,10 @@ public final class StorageConfig {
     public int compressionAfterDays() {
         return values.compressionAfterDays;
     }
+    /** The engine's own retention scheduler: {@code retention.enabled}, {@code retention.interval_sec}, ... */
+    public RetentionSchedule retentionSchedule() {
+        return values.retentionSchedule;
+    }
 
     public int maxResults() {
         return values.maxResults;
@@ -173,6 +177,7 @@ public final class StorageConfig {
         private int maxConnections = 10;
         private int connectionTimeoutSec = 30;
         DatabaseTimeouts databaseTimeouts = DatabaseTimeouts.DEFAULTS;
+        RetentionSchedule retentionSchedule = RetentionSchedule.DEFAULTS;
         private boolean migrate = true;
         private int batchSize = 10_000;
         private long flushIntervalMs = 1_000;

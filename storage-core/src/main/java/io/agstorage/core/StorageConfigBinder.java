@@ -48,6 +48,8 @@ final class StorageConfigBinder {
                     b.setLimits(b.limits.toBuilder().set(key, value).build());
                 } else if (DatabaseTimeouts.isKey(key)) {
                     b.databaseTimeouts = b.databaseTimeouts.with(key, value);
+                } else if (RetentionSchedule.isKey(key)) {
+                    b.retentionSchedule = b.retentionSchedule.with(key, value);
                 } else {
                     throw new IllegalArgumentException("unknown configuration key '" + key + "'");
                 }

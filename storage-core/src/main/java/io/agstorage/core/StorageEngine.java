@@ -7,6 +7,7 @@ import io.agstorage.core.internal.PointRules;
 import io.agstorage.core.internal.SeriesBudget;
 import io.agstorage.core.internal.SeriesRegistry;
 import io.agstorage.core.internal.SpoolTarget;
+import io.agstorage.core.retention.RetentionScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,6 +49,7 @@ public final class StorageEngine implements AutoCloseable {
     private final SpoolTarget spoolTarget;
     private final @Nullable EngineSpool spool;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile @Nullable RetentionScheduler retention;
 
     private StorageEngine(StorageConfig config, DataSource dataSource, @Nullable HikariDataSource ownedPool) {
         this.config = config;
@@ -76,7 +78,8 @@ public final class StorageEngine implements AutoCloseable {
 
     /**
      * Starts an engine with its own connection pool (HikariCP, {@code database.max_connections}): detects the
-     * server's capabilities, applies pending migrations (unless {@code database.migrate} is false), starts the writer.
+     * server's capabilities, applies pending migrations (unless {@code database.migrate} is false), starts the writer
+     * and, unless {@code retention.enabled} is false, the retention scheduler ({@link RetentionSchedule}).
      *
      * @throws StorageException when the database is unreachable or lacks TimescaleDB
      */
@@ -84,17 +87,41 @@ public final class StorageEngine implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         HikariDataSource pool = ConnectionPool.create(config);
         try {
-            return new StorageEngine(config, pool, pool);
+            return new StorageEngine(config, pool, pool).startRetention();
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
     }
 
-    /** Starts an engine on the caller's {@link DataSource}, which the engine uses but never closes. */
+    /**
+     * Starts an engine on the caller's {@link DataSource}, which the engine uses but never closes; as
+     * {@link #create(StorageConfig)} otherwise.
+     */
     public static StorageEngine create(StorageConfig config, DataSource dataSource) {
         return new StorageEngine(
-                Objects.requireNonNull(config, "config"), Objects.requireNonNull(dataSource, "dataSource"), null);
+                        Objects.requireNonNull(config, "config"),
+                        Objects.requireNonNull(dataSource, "dataSource"),
+                        null)
+                .startRetention();
+    }
+
+    private StorageEngine startRetention() {
+        try {
+            retention = EngineRetention.start(this);
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * The retention scheduler this engine runs ({@code retention.*}), or null when {@code retention.enabled} is
+     * false. It stops when the engine closes.
+     */
+    public @Nullable RetentionScheduler retentionScheduler() {
+        return retention;
     }
 
     /** Creates the TimescaleDB extension if needed and applies pending migrations; a no-op when up to date. */
@@ -334,7 +361,8 @@ public final class StorageEngine implements AutoCloseable {
     }
 
     /**
-     * Flushes what is buffered, waiting at most {@code ingestion.write_timeout_ms}, then stops the writer and
+     * Stops the engine's retention scheduler (a run in progress gets at most 5 s to end its database call), flushes
+     * what is buffered, waiting at most {@code ingestion.write_timeout_ms}, then stops the writer and
      * closes the pool it owns, in at most about a second more. Anything still unwritten after that wait is dropped
      * and logged. {@link MetricSeries#record} refuses (and counts) from the start of the close on. Idempotent.
      */
@@ -342,6 +370,10 @@ public final class StorageEngine implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        RetentionScheduler scheduler = retention;
+        if (scheduler != null) {
+            scheduler.stop();
         }
         if (spool != null) {
             spool.stopDraining();
