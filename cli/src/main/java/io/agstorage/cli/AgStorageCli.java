@@ -104,10 +104,16 @@ public final class AgStorageCli {
         return builder.build();
     }
 
-    /** An engine on this configuration; {@code migrate} says whether pending migrations are applied. */
+    /**
+     * An engine on this configuration for one command; {@code migrate} says whether pending migrations are applied.
+     * It runs no retention scheduler of its own (a command ends long before its first tick; `retention run` runs one
+     * pass itself).
+     */
     StorageEngine engine(boolean migrate) {
-        return StorageEngine.create(
-                storageConfig().toBuilder().setMigrate(migrate).build());
+        return StorageEngine.create(storageConfig().toBuilder()
+                .setMigrate(migrate)
+                .set("retention.enabled", "false")
+                .build());
     }
 
     @Nullable

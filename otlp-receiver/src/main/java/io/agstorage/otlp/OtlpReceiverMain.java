@@ -4,7 +4,6 @@ import io.agstorage.core.ConfigTree;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.journal.SyncPolicy;
-import io.agstorage.core.retention.RetentionManager;
 import io.agstorage.core.retention.RetentionMetrics;
 import io.agstorage.core.retention.RetentionScheduler;
 import io.agstorage.micrometer.StorageEngineMetrics;
@@ -55,15 +54,16 @@ import org.slf4j.LoggerFactory;
  *   max_cumulative_series: 1000000
  *   spool_directory: ag-storage-spool/<schema>   # answer once spooled here; "": answer after the commit instead
  *   spool_sync: batch          # none | batch | always: how far a spooled request is forced to disk before the answer
- *   retention_interval_minutes: 15   # the retention scheduler (retention: section); 0: do not run it here
+ *   # retention_interval_minutes: 15  # deprecated: retention.interval_sec / retention.enabled (0: enabled false)
  *   admin_port: 13133          # GET /health/live, /health/ready, /metrics on host (AdminServer); 0: any free; -1: off
  * }</pre>
  * Unlike the library's {@link OtlpReceiver.Builder} (no spool unless set), the standalone receiver spools by default,
  * as a Collector export target: requests are answered once in the spool and committed many per transaction.
  * Environment variables override the file: {@code AG_STORAGE_RECEIVER_<KEY>} (e.g.
  * {@code AG_STORAGE_RECEIVER_BEARER_TOKEN}) and the usual {@code AG_STORAGE_<SECTION>_<KEY>}. SIGTERM (or Ctrl-C)
- * stops accepting requests, lets those in flight finish, flushes and closes the engine. The receiver also runs the
- * ag-storage retention scheduler (one leader across every JVM on the database), unless its interval is 0.
+ * stops accepting requests, lets those in flight finish, flushes and closes the engine. Its engine runs the ag-storage
+ * retention scheduler (one leader across every JVM on the database) as every engine does: {@code retention.enabled},
+ * {@code retention.interval_sec} (see {@link io.agstorage.core.RetentionSchedule}).
  */
 public final class OtlpReceiverMain {
 
@@ -92,18 +92,16 @@ public final class OtlpReceiverMain {
     static final class Running implements AutoCloseable {
         final StorageEngine engine;
         final OtlpReceiver receiver;
-        final @Nullable RetentionScheduler retention;
+        private final CountDownLatch closed = new CountDownLatch(1);
 
         @Nullable
         AdminServer admin;
 
         private @Nullable JvmGcMetrics gcMetrics;
-        private final CountDownLatch closed = new CountDownLatch(1);
 
-        Running(StorageEngine engine, OtlpReceiver receiver, @Nullable RetentionScheduler retention) {
+        Running(StorageEngine engine, OtlpReceiver receiver) {
             this.engine = engine;
             this.receiver = receiver;
-            this.retention = retention;
         }
 
         /**
@@ -113,6 +111,7 @@ public final class OtlpReceiverMain {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new OtlpReceiverMetrics(receiver).bindTo(registry);
             new StorageEngineMetrics(engine).bindTo(registry);
+            RetentionScheduler retention = engine.retentionScheduler();
             if (retention != null) {
                 new RetentionMetrics(retention).bindTo(registry);
             }
@@ -137,9 +136,6 @@ public final class OtlpReceiverMain {
                 return;
             }
             log.info("Shutting down: finishing requests in flight, flushing");
-            if (retention != null) {
-                retention.close();
-            }
             receiver.close();
             if (admin != null) {
                 admin.close();
@@ -181,16 +177,9 @@ public final class OtlpReceiverMain {
         }
         Settings settings = Settings.parse(yaml, env);
         StorageEngine engine = StorageEngine.create(settings.storage);
-        RetentionScheduler retention = null;
         Running running = null;
         try {
-            if (settings.retentionIntervalMinutes > 0) {
-                retention = RetentionScheduler.builder(RetentionManager.create(engine))
-                        .setInterval(Duration.ofMinutes(settings.retentionIntervalMinutes))
-                        .build()
-                        .start();
-            }
-            running = new Running(engine, settings.receiver.setEngine(engine).start(), retention);
+            running = new Running(engine, settings.receiver.setEngine(engine).start());
             if (settings.adminPort >= 0) {
                 running.startAdmin(settings.host, settings.adminPort);
             }
@@ -199,9 +188,6 @@ public final class OtlpReceiverMain {
             if (running != null) {
                 running.close();
                 throw e;
-            }
-            if (retention != null) {
-                retention.close();
             }
             engine.close();
             throw e;
@@ -212,19 +198,12 @@ public final class OtlpReceiverMain {
     static final class Settings {
         final StorageConfig storage;
         final OtlpReceiver.Builder receiver;
-        final long retentionIntervalMinutes;
         final String host;
         final int adminPort;
 
-        private Settings(
-                StorageConfig storage,
-                OtlpReceiver.Builder receiver,
-                long retentionIntervalMinutes,
-                String host,
-                int adminPort) {
+        private Settings(StorageConfig storage, OtlpReceiver.Builder receiver, String host, int adminPort) {
             this.storage = storage;
             this.receiver = receiver;
-            this.retentionIntervalMinutes = retentionIntervalMinutes;
             this.host = host;
             this.adminPort = adminPort;
         }
@@ -242,10 +221,8 @@ public final class OtlpReceiverMain {
                     .environment(storageEnv)
                     .build();
             String interval = receiverKeys.remove("retention_interval_minutes");
-            long minutes = interval == null ? 15 : parseLong("receiver.retention_interval_minutes", interval.trim());
-            if (minutes < 0) {
-                throw new IllegalArgumentException(
-                        "receiver.retention_interval_minutes must be >= 0 (0: off), was " + minutes);
+            if (interval != null) {
+                storage = withDeprecatedInterval(storage, interval);
             }
             String admin = receiverKeys.remove("admin_port");
             int adminPort = admin == null ? 13133 : parseInt("receiver.admin_port", admin.trim());
@@ -254,7 +231,28 @@ public final class OtlpReceiverMain {
                         "receiver.admin_port must be between -1 (off) and 65535, was " + adminPort);
             }
             String host = receiverKeys.getOrDefault("host", "127.0.0.1").trim();
-            return new Settings(storage, receiver(receiverKeys, storage.schema()), minutes, host, adminPort);
+            return new Settings(storage, receiver(receiverKeys, storage.schema()), host, adminPort);
+        }
+
+        /**
+         * {@code receiver.retention_interval_minutes}, from before the engine ran retention itself: mapped onto
+         * {@code retention.interval_sec} (0 onto {@code retention.enabled: false}), with a warning.
+         */
+        private static StorageConfig withDeprecatedInterval(StorageConfig storage, String interval) {
+            long minutes = parseLong("receiver.retention_interval_minutes", interval.trim());
+            if (minutes < 0) {
+                throw new IllegalArgumentException(
+                        "receiver.retention_interval_minutes must be >= 0 (0: off), was " + minutes);
+            }
+            log.warn(
+                    "receiver.retention_interval_minutes is deprecated: set retention.interval_sec (or "
+                            + "retention.enabled: false) instead; using retention.{}",
+                    minutes == 0 ? "enabled=false" : "interval_sec=" + minutes * 60);
+            StorageConfig.Builder b = storage.toBuilder();
+            return (minutes == 0
+                            ? b.set("retention.enabled", "false")
+                            : b.set("retention.interval_sec", Long.toString(minutes * 60)))
+                    .build();
         }
 
         private static OtlpReceiver.Builder receiver(Map<String, String> keys, String schema) {

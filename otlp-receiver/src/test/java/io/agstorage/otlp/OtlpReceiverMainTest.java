@@ -3,6 +3,7 @@ package io.agstorage.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.agstorage.core.RetentionSchedule;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -53,12 +54,32 @@ class OtlpReceiverMainTest {
     }
 
     @Test
-    void retentionRunsEveryFifteenMinutesUnlessTurnedOff() {
-        assertThat(OtlpReceiverMain.Settings.parse("", Map.of()).retentionIntervalMinutes)
-                .isEqualTo(15);
+    void retentionIsConfiguredInTheRetentionSectionAndTheOldReceiverKeyMapsOntoIt() {
+        RetentionSchedule byDefault =
+                OtlpReceiverMain.Settings.parse("", Map.of()).storage.retentionSchedule();
+        assertThat(byDefault.enabled()).isTrue();
+        assertThat(byDefault.intervalSec()).isEqualTo(900);
+        assertThat(OtlpReceiverMain.Settings.parse("retention:\n  interval_sec: 60\n", Map.of())
+                        .storage
+                        .retentionSchedule()
+                        .intervalSec())
+                .isEqualTo(60);
+        assertThat(OtlpReceiverMain.Settings.parse("retention:\n  enabled: false\n", Map.of())
+                        .storage
+                        .retentionSchedule()
+                        .enabled())
+                .isFalse();
+        // deprecated: receiver.retention_interval_minutes
         assertThat(OtlpReceiverMain.Settings.parse("receiver:\n  retention_interval_minutes: 0\n", Map.of())
-                        .retentionIntervalMinutes)
-                .isZero();
+                        .storage
+                        .retentionSchedule()
+                        .enabled())
+                .isFalse();
+        assertThat(OtlpReceiverMain.Settings.parse("receiver:\n  retention_interval_minutes: 5\n", Map.of())
+                        .storage
+                        .retentionSchedule()
+                        .intervalSec())
+                .isEqualTo(300);
         assertThatThrownBy(() ->
                         OtlpReceiverMain.Settings.parse("receiver:\n  retention_interval_minutes: -1\n", Map.of()))
                 .hasMessage("receiver.retention_interval_minutes must be >= 0 (0: off), was -1");

@@ -66,7 +66,8 @@ final class ConfigChecks {
                 + c.writeMethod().name().toLowerCase(Locale.ROOT) + ", write_timeout_ms=" + c.writeTimeoutMs()
                 + ", spool_directory=" + c.spoolDirectory() + ", metrics_retention_days=" + c.metricsRetentionDays()
                 + ", execution_retention_days=" + c.executionRetentionDays() + ", compression_after_days="
-                + c.compressionAfterDays() + ", max_results=" + c.maxResults() + ", cache_ttl_sec=" + c.cacheTtlSec()
+                + c.compressionAfterDays() + ", " + c.retentionSchedule().describe() + ", max_results=" + c.maxResults()
+                + ", cache_ttl_sec=" + c.cacheTtlSec()
                 + ", enable_cache=" + c.enableCache() + ", " + c.limits() + "}";
     }
 }

@@ -1,5 +1,8 @@
 package io.agstorage.core;
 
+import io.agstorage.core.internal.SeriesBudget;
+import io.agstorage.core.internal.SeriesRegistry;
+
 /**
  * A snapshot of an engine's series counts and of the {@link SeriesLimits} refusals since it started.
  *
@@ -25,5 +28,17 @@ public record SeriesStats(
             case MAX_SERIES_PER_METRIC -> refusedMaxSeriesPerMetric;
             case LABEL_BYTES -> refusedLabelBytes;
         };
+    }
+
+    /** The registry's counts and refusals now. */
+    static SeriesStats of(SeriesRegistry registry) {
+        SeriesBudget b = registry.budget();
+        return new SeriesStats(
+                b.known(),
+                registry.size(),
+                registry.evicted(),
+                b.refused(SeriesLimitException.Reason.MAX_SERIES),
+                b.refused(SeriesLimitException.Reason.MAX_SERIES_PER_METRIC),
+                b.refused(SeriesLimitException.Reason.LABEL_BYTES));
     }
 }

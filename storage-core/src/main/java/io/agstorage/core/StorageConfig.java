@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * database:  { url, host, port, database, user, password, schema, max_connections, connection_timeout_sec, migrate,
  *              socket_timeout_sec, connect_timeout_sec, tcp_keepalive, read_url }
  * ingestion: { batch_size, flush_interval_ms, max_buffer_size, write_method, write_timeout_ms }
- * retention: { metrics_retention_days, execution_retention_days, compression_after_days }
+ * retention: { metrics_retention_days, execution_retention_days, compression_after_days, enabled, interval_sec, ...}
  * query:     { max_results, cache_ttl_sec, enable_cache }
  * limits:    { max_series, max_series_per_metric, max_label_bytes, max_cached_series }
  * }</pre>
@@ -139,6 +139,10 @@ public final class StorageConfig {
     public int compressionAfterDays() {
         return values.compressionAfterDays;
     }
+    /** The engine's own retention scheduler: {@code retention.enabled}, {@code retention.interval_sec}, ... */
+    public RetentionSchedule retentionSchedule() {
+        return values.retentionSchedule;
+    }
 
     public int maxResults() {
         return values.maxResults;
@@ -178,6 +182,7 @@ public final class StorageConfig {
         private int connectionTimeoutSec = 30;
         DatabaseTimeouts databaseTimeouts = DatabaseTimeouts.DEFAULTS;
         ReadReplica readReplica = ReadReplica.NONE;
+        RetentionSchedule retentionSchedule = RetentionSchedule.DEFAULTS;
         private boolean migrate = true;
         private int batchSize = 10_000;
         private long flushIntervalMs = 1_000;
@@ -347,9 +352,8 @@ public final class StorageConfig {
         }
 
         /**
-         * Sets one key from its text form, as YAML and environment overrides do.
+         * Sets one key (dotted: {@code ingestion.batch_size}) from its text form, as YAML and the environment do.
          *
-         * @param key a dotted key such as {@code ingestion.batch_size}
          * @throws IllegalArgumentException for an unknown key or a bad value
          */
         public Builder set(String key, String value) {
@@ -363,19 +367,15 @@ public final class StorageConfig {
         }
 
         /**
-         * Applies every key of the {@code database}, {@code ingestion}, {@code retention}, {@code query} and
-         * {@code limits} sections of a parsed configuration; any other section, unknown keys and non-scalar values
-         * are errors (a component with its own section in the file passes {@link ConfigTree#without} it).
+         * Applies every key of the five sections; another section, an unknown key or a non-scalar value is an error
+         * (a component with its own section in the file passes {@link ConfigTree#without} it).
          */
         public Builder tree(ConfigTree tree) {
             StorageConfigBinder.tree(this, tree);
             return this;
         }
 
-        /**
-         * Applies {@code AG_STORAGE_<SECTION>_<KEY>} variables; other {@code AG_STORAGE_} variables that
-         * name no key are logged and ignored (the prefix is shared with the project's scripts).
-         */
+        /** Applies {@code AG_STORAGE_<SECTION>_<KEY>} variables; other {@code AG_STORAGE_*} are logged, ignored. */
         public Builder environment(Map<String, String> env) {
             StorageConfigBinder.environment(this, env);
             return this;

@@ -50,6 +50,8 @@ final class StorageConfigBinder {
                     b.readReplica = ReadReplica.parse(value);
                 } else if (DatabaseTimeouts.isKey(key)) {
                     b.databaseTimeouts = b.databaseTimeouts.with(key, value);
+                } else if (RetentionSchedule.isKey(key)) {
+                    b.retentionSchedule = b.retentionSchedule.with(key, value);
                 } else {
                     throw new IllegalArgumentException("unknown configuration key '" + key + "'");
                 }

@@ -1,12 +1,11 @@
 package io.agstorage.core;
 
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.HikariPoolMXBean;
 import io.agstorage.core.internal.ConnectionPool;
 import io.agstorage.core.internal.PointRules;
-import io.agstorage.core.internal.SeriesBudget;
 import io.agstorage.core.internal.SeriesRegistry;
 import io.agstorage.core.internal.SpoolTarget;
+import io.agstorage.core.retention.RetentionScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -49,6 +48,7 @@ public final class StorageEngine implements AutoCloseable {
     private final SpoolTarget spoolTarget;
     private final @Nullable EngineSpool spool;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile @Nullable RetentionScheduler retention;
 
     private StorageEngine(
             StorageConfig config,
@@ -82,8 +82,9 @@ public final class StorageEngine implements AutoCloseable {
 
     /**
      * Starts an engine with its own connection pool (HikariCP, {@code database.max_connections}): detects the
-     * server's capabilities, applies pending migrations (unless {@code database.migrate} is false), starts the writer.
-     * With {@code database.read_url} ({@link ReadReplica}) a second, read-only pool serves the queries.
+     * server's capabilities, applies pending migrations (unless {@code database.migrate} is false), starts the writer
+     * and, unless {@code retention.enabled} is false, the retention scheduler ({@link RetentionSchedule}). With
+     * {@code database.read_url} ({@link ReadReplica}) a second, read-only pool serves the queries.
      *
      * @throws StorageException when the database (or the read replica) is unreachable or lacks TimescaleDB
      */
@@ -93,7 +94,7 @@ public final class StorageEngine implements AutoCloseable {
         HikariDataSource readPool = null;
         try {
             readPool = config.readReplica().isConfigured() ? ConnectionPool.createForReads(config) : null;
-            return new StorageEngine(config, pool, pool, readPool);
+            return new StorageEngine(config, pool, pool, readPool).startRetention();
         } catch (RuntimeException e) {
             pool.close();
             if (readPool != null) {
@@ -103,10 +104,35 @@ public final class StorageEngine implements AutoCloseable {
         }
     }
 
-    /** Starts an engine on the caller's {@link DataSource}, which the engine uses but never closes. */
+    /**
+     * Starts an engine on the caller's {@link DataSource}, which the engine uses but never closes; as
+     * {@link #create(StorageConfig)} otherwise.
+     */
     public static StorageEngine create(StorageConfig config, DataSource dataSource) {
         return new StorageEngine(
-                Objects.requireNonNull(config, "config"), Objects.requireNonNull(dataSource, "dataSource"), null, null);
+                        Objects.requireNonNull(config, "config"),
+                        Objects.requireNonNull(dataSource, "dataSource"),
+                        null,
+                        null)
+                .startRetention();
+    }
+
+    private StorageEngine startRetention() {
+        try {
+            retention = EngineRetention.start(this);
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * The retention scheduler this engine runs ({@code retention.*}), or null when {@code retention.enabled} is
+     * false. It stops when the engine closes.
+     */
+    public @Nullable RetentionScheduler retentionScheduler() {
+        return retention;
     }
 
     /** Creates the TimescaleDB extension if needed and applies pending migrations; a no-op when up to date. */
@@ -290,28 +316,12 @@ public final class StorageEngine implements AutoCloseable {
 
     /** The connection pool's current state (all zero except max when the engine runs on a caller's DataSource). */
     public PoolStatus poolStatus() {
-        if (ownedPool == null || ownedPool.getHikariPoolMXBean() == null) {
-            return new PoolStatus(0, 0, 0, 0, config.maxConnections());
-        }
-        HikariPoolMXBean pool = ownedPool.getHikariPoolMXBean();
-        return new PoolStatus(
-                pool.getActiveConnections(),
-                pool.getIdleConnections(),
-                pool.getTotalConnections(),
-                pool.getThreadsAwaitingConnection(),
-                ownedPool.getMaximumPoolSize());
+        return PoolStatus.of(ownedPool, config.maxConnections());
     }
 
     /** The series counts and limit refusals now ({@link SeriesLimits}). */
     public SeriesStats seriesStats() {
-        SeriesBudget b = registry.budget();
-        return new SeriesStats(
-                b.known(),
-                registry.size(),
-                registry.evicted(),
-                b.refused(SeriesLimitException.Reason.MAX_SERIES),
-                b.refused(SeriesLimitException.Reason.MAX_SERIES_PER_METRIC),
-                b.refused(SeriesLimitException.Reason.LABEL_BYTES));
+        return SeriesStats.of(registry);
     }
 
     /** The pipeline's counters now. */
@@ -346,7 +356,8 @@ public final class StorageEngine implements AutoCloseable {
     }
 
     /**
-     * Flushes what is buffered, waiting at most {@code ingestion.write_timeout_ms}, then stops the writer and
+     * Stops the engine's retention scheduler (a run in progress gets at most 5 s to end its database call), flushes
+     * what is buffered, waiting at most {@code ingestion.write_timeout_ms}, then stops the writer and
      * closes the pool it owns, in at most about a second more. Anything still unwritten after that wait is dropped
      * and logged. {@link MetricSeries#record} refuses (and counts) from the start of the close on. Idempotent.
      */
@@ -354,6 +365,10 @@ public final class StorageEngine implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        RetentionScheduler scheduler = retention;
+        if (scheduler != null) {
+            scheduler.stop();
         }
         if (spool != null) {
             spool.stopDraining();

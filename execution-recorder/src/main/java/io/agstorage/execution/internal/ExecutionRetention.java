@@ -1,5 +1,6 @@
 package io.agstorage.execution.internal;
 
+import io.agstorage.core.retention.PrunedTable;
 import io.agstorage.core.retention.RetainedTable;
 import io.agstorage.core.retention.RetentionContributor;
 import io.agstorage.core.retention.RetentionSetting;
@@ -12,7 +13,8 @@ import java.util.List;
  * The execution recorder's contribution to retention, registered in
  * {@code META-INF/services/io.agstorage.core.retention.RetentionContributor}: the {@code order_events},
  * {@code fills} and {@code positions} hypertables, kept for {@code retention.execution_retention_days} and never
- * compressed; the {@code orders} table, which is never dropped; and the daily stats rollups
+ * compressed; the {@code orders} table, whose finished orders (filled, cancelled, rejected or expired) are deleted once
+ * their last change is past the same retention and no event or fill of theirs is left; and the daily stats rollups
  * {@code orders_daily_stats} and {@code fills_daily_stats} (VWAP = Σ(price·size) / Σ size). The tables come from
  * {@code V003__executions.sql}, the rollup tables of the Apache edition from {@code V004__rollups.sql}.
  */
@@ -48,6 +50,18 @@ public final class ExecutionRetention implements RetentionContributor {
             RetainedTable.of("fills", RetentionSetting.EXECUTIONS),
             RetainedTable.of("positions", RetentionSetting.EXECUTIONS));
 
+    /**
+     * Finished orders past {@code retention.execution_retention_days}: only once their events and fills are gone (the
+     * chunks that held them are dropped first), so no kept event or fill loses its order.
+     */
+    public static final PrunedTable FINISHED_ORDERS = new PrunedTable(
+            "orders",
+            RetentionSetting.EXECUTIONS,
+            "updated_at",
+            "upper(t.status) IN ('FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED')"
+                    + " AND NOT EXISTS (SELECT 1 FROM %1$s.order_events e WHERE e.order_id = t.id)"
+                    + " AND NOT EXISTS (SELECT 1 FROM %1$s.fills f WHERE f.order_id = t.id)");
+
     /** For {@link java.util.ServiceLoader}. */
     public ExecutionRetention() {}
 
@@ -67,12 +81,18 @@ public final class ExecutionRetention implements RetentionContributor {
     }
 
     @Override
+    public List<PrunedTable> prunedTables() {
+        return List.of(FINISHED_ORDERS);
+    }
+
+    @Override
     public List<RollupDefinition> rollups() {
         return List.of(ORDERS_DAILY_STATS, FILLS_DAILY_STATS);
     }
 
     @Override
     public String toString() {
-        return "ExecutionRetention[order_events, fills, positions, orders_daily_stats, fills_daily_stats]";
+        return "ExecutionRetention[order_events, fills, positions, finished orders, orders_daily_stats, "
+                + "fills_daily_stats]";
     }
 }

@@ -134,6 +134,7 @@ class ApacheExecutionRetentionIT {
                             "series",
                             "samples",
                             "histograms",
+                            "exemplars",
                             "orders",
                             "order_events",
                             "fills",

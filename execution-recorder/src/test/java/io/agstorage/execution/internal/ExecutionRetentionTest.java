@@ -18,7 +18,7 @@ class ExecutionRetentionTest {
     }
 
     @Test
-    void itKeepsItsHypertablesForTheExecutionRetentionUncompressedAndNeverDropsOrders() {
+    void itKeepsItsHypertablesForTheExecutionRetentionUncompressedAndPrunesOnlyFinishedOrders() {
         ExecutionRetention retention = new ExecutionRetention();
 
         assertThat(retention.name()).isEqualTo("executions");
@@ -28,6 +28,11 @@ class ExecutionRetentionTest {
                         RetainedTable.of("fills", RetentionSetting.EXECUTIONS),
                         RetainedTable.of("positions", RetentionSetting.EXECUTIONS));
         assertThat(retention.regularTables()).containsExactly("orders");
+        assertThat(retention.prunedTables()).containsExactly(ExecutionRetention.FINISHED_ORDERS);
+        assertThat(ExecutionRetention.FINISHED_ORDERS.timeColumn()).isEqualTo("updated_at");
+        assertThat(ExecutionRetention.FINISHED_ORDERS.condition())
+                .contains("'FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED'")
+                .contains("order_events e WHERE e.order_id = t.id", "fills f WHERE f.order_id = t.id");
         assertThat(retention.rollups())
                 .extracting(RollupDefinition::name)
                 .containsExactly("orders_daily_stats", "fills_daily_stats");

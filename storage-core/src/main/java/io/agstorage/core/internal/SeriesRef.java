@@ -12,6 +12,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SeriesRef {
 
+    /**
+     * How long a resolved id is used before the writer resolves it again (which also marks the series as in use:
+     * {@code series.seen_at}, see {@code sql/V011__series_seen_at.sql}), so that retention, which deletes series
+     * unused for {@code retention.series_grace_hours}, never deletes one this JVM still writes.
+     */
+    public static final long REFRESH_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(15);
+
     private final String metric;
     private final SortedMap<String, String> labels;
     private final String labelsJson;
@@ -19,6 +26,7 @@ public final class SeriesRef {
     private final @Nullable String unit;
     private final @Nullable String temporality;
     private volatile long id;
+    private volatile long resolvedAtNanos;
 
     SeriesRef(
             String metric,
@@ -63,8 +71,23 @@ public final class SeriesRef {
         return id;
     }
 
+    /** Records the database id, resolved now. */
     public void resolved(long id) {
+        resolved(id, System.nanoTime());
+    }
+
+    /** Records the database id, resolved at {@code atNanos} ({@link System#nanoTime()}). */
+    public void resolved(long id, long atNanos) {
+        this.resolvedAtNanos = atNanos;
         this.id = id;
+    }
+
+    /**
+     * Whether the writer must resolve this series before writing it at {@code nowNanos}: it has no id yet, or its id
+     * was resolved more than {@link #REFRESH_NANOS} ago (the id stays usable meanwhile, by other threads too).
+     */
+    public boolean needsResolve(long nowNanos) {
+        return id == 0 || nowNanos - resolvedAtNanos > REFRESH_NANOS;
     }
 
     @Override

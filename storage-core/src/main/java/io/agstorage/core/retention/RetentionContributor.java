@@ -41,6 +41,14 @@ public interface RetentionContributor {
     }
 
     /**
+     * Regular tables whose old rows each run deletes (e.g. finished orders past the execution retention). None by
+     * default. A table here may also be listed by {@link #regularTables()} (for the storage stats).
+     */
+    default List<PrunedTable> prunedTables() {
+        return List.of();
+    }
+
+    /**
      * Its rollups: continuous aggregates on the TSL tier, incrementally refreshed tables (which the module's
      * migrations create, with a row in {@code rollup_watermarks} kept by the refresh) on the Apache edition. None by
      * default.

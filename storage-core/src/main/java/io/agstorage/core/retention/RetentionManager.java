@@ -11,6 +11,7 @@ import io.agstorage.core.retention.internal.ChunkRetention;
 import io.agstorage.core.retention.internal.RetentionLock;
 import io.agstorage.core.retention.internal.RetentionPlan;
 import io.agstorage.core.retention.internal.RollupRefresher;
+import io.agstorage.core.retention.internal.RowPruning;
 import io.agstorage.core.retention.internal.SchemaCatalog;
 import io.agstorage.core.retention.internal.TslObjects;
 import io.agstorage.core.retention.internal.TslPolicies;
@@ -30,25 +31,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retention, compression and rollups for one {@link StorageEngine}'s schema, doing what the detected tier allows:
- *
- * <table>
- *   <caption>per tier</caption>
- *   <tr><th></th><th>TSL (Community)</th><th>Apache edition</th></tr>
- *   <tr><td>retention</td><td>native retention policies</td>
- *       <td>{@code drop_chunks}, run by {@link #runRetention()}</td></tr>
- *   <tr><td>compression</td><td>native, segment by {@code series_id}, newest first; compression policies</td>
- *       <td>unavailable: reported, never faked</td></tr>
- *   <tr><td>rollups</td><td>continuous aggregates (real-time) with refresh policies</td>
- *       <td>regular tables of the same name, refreshed incrementally from a watermark</td></tr>
- * </table>
+ * Retention, compression and rollups for one {@link StorageEngine}'s schema, doing what the detected tier allows
+ * (the table of the {@link io.agstorage.core.retention package} says what each tier gets).
  *
  * <p>What it keeps comes from {@link RetentionContributor}s: storage-core's own ({@code samples} and
  * {@code histograms}, kept for {@code retention.metrics_retention_days}, and the metric rollups) and those of the
  * modules on the class path (found with {@link java.util.ServiceLoader}; the execution recorder's tables are kept
- * for {@code retention.execution_retention_days}). Each table is handled only when it exists in the schema; regular
- * tables are never touched. Chunks older than {@code retention.compression_after_days} of the tables that ask for
- * compression are compressed on the TSL tier.
+ * for {@code retention.execution_retention_days}). Each table is handled only when it exists in the schema. Regular
+ * tables lose only the rows their contributor asks for ({@link RetentionContributor#prunedTables()}: finished orders
+ * past the execution retention) and the {@code series} nothing references any more, unused for
+ * {@code retention.series_grace_hours}. Chunks older than {@code retention.compression_after_days} of the tables
+ * that ask for compression are compressed on the TSL tier.
  *
  * <pre>{@code
  * RetentionManager retention = RetentionManager.create(engine);   // TSL: policies and caggs made to match the config
@@ -63,10 +56,7 @@ public final class RetentionManager {
 
     private static final Logger log = LoggerFactory.getLogger(RetentionManager.class);
 
-    static final String APACHE_COMPRESSION = "native compression needs TimescaleDB's Timescale License (TSL) "
-            + "edition; this server runs the Apache 2 edition (timescaledb.license = apache), which has no "
-            + "compress_chunk, compression policies or columnar storage. Data stays uncompressed; retention and "
-            + "rollups still run.";
+    static final String APACHE_COMPRESSION = ChunkCompression.APACHE_EDITION;
 
     private final DataSource dataSource;
     private final String schema;
@@ -80,6 +70,7 @@ public final class RetentionManager {
     private final RetentionLock lock;
     private final ChunkRetention chunks;
     private final RollupRefresher rollups;
+    private final RowPruning rows;
     /** Null on the Apache edition. Touched only under {@link #lock}. */
     private final @Nullable TslPolicies tsl;
 
@@ -104,6 +95,8 @@ public final class RetentionManager {
         this.tsl = objects == null ? null : new TslPolicies(objects, catalog, schema);
         this.chunks = new ChunkRetention(dataSource, schema, quotedSchema, catalog, objects);
         this.rollups = new RollupRefresher(dataSource, quotedSchema, catalog, plan.rollups(), objects != null);
+        this.rows = new RowPruning(
+                dataSource, quotedSchema, catalog, engine.config().retentionSchedule());
     }
 
     /**
@@ -175,6 +168,18 @@ public final class RetentionManager {
         });
     }
 
+    /** {@link #install()} now, unless another instance holds the lock: then the first run here installs. */
+    private void installUnlessRunning() {
+        if (tsl == null) {
+            install();
+        } else {
+            lock.withLock(false, () -> {
+                tsl.install(plan, retentionDays, compressionAfterDays, lateDataWindow);
+                return null;
+            });
+        }
+    }
+
     /**
      * One maintenance pass, waiting for any other instance's pass to finish first: refreshes the rollups (so data is
      * rolled up before it is dropped), drops chunks past retention, compresses old chunks (TSL tier).
@@ -201,8 +206,9 @@ public final class RetentionManager {
         }
         List<RollupRefresh> refreshed =
                 tsl != null ? tsl.runRefreshJobs() : rollups.refreshIncrementally(now, lateDataWindow);
-        List<TableRetention> tables = chunks.dropOld(
-                plan.hypertables(), retentionDays, now, table -> tsl != null ? tsl.retentionJob(table) : null);
+        List<TableRetention> tables = new ArrayList<>(chunks.dropOld(
+                plan.hypertables(), retentionDays, now, table -> tsl != null ? tsl.retentionJob(table) : null));
+        tables.addAll(rows.prune(plan.prunedTables(), retentionDays, now)); // after the chunks that refer to them
         int compressed = tsl != null ? compress(now) : 0;
         RetentionReport report = new RetentionReport(
                 now,
@@ -288,11 +294,9 @@ public final class RetentionManager {
 
     @Override
     public String toString() {
-        return "RetentionManager[schema=" + schema + ", tier=" + tier + ", metrics_retention_days="
-                + metricsRetentionDays()
-                + ", execution_retention_days=" + executionRetentionDays() + ", compression_after_days="
-                + compressionAfterDays
-                + ", late_data_window=" + lateDataWindow + ", contributors=" + contributors() + "]";
+        return "RetentionManager[schema=" + schema + ", tier=" + tier + ", " + RetentionPlan.describe(retentionDays)
+                + ", compression_after_days=" + compressionAfterDays + ", late_data_window=" + lateDataWindow
+                + ", contributors=" + contributors() + "]";
     }
 
     /**
@@ -370,7 +374,9 @@ public final class RetentionManager {
         }
 
         /**
-         * Builds the manager and {@link RetentionManager#install() installs} the tier's objects.
+         * Builds the manager and {@link RetentionManager#install() installs} the tier's objects, unless another
+         * instance is running retention on the schema at that moment (then its first run installs them: a build never
+         * waits).
          *
          * @throws IllegalArgumentException when the late-data window is not shorter than the metrics retention (the
          *     rollups would be re-aggregated from data already dropped), or two contributors name one relation
@@ -387,7 +393,7 @@ public final class RetentionManager {
                 throw new IllegalStateException("StorageEngine is closed");
             }
             RetentionManager manager = new RetentionManager(this, RetentionPlan.load(contributors));
-            manager.install();
+            manager.installUnlessRunning();
             return manager;
         }
     }

@@ -78,7 +78,9 @@ class ApacheRetentionIT {
             assertThat(db.queryLong("SELECT count(*) FROM " + q(schema) + ".samples"))
                     .isEqualTo(loaded - expectedRows);
             // with the execution recorder on the class path its tables follow: ApacheExecutionRetentionIT
-            assertThat(report.tables()).extracting(TableRetention::table).containsExactly("samples", "histograms");
+            assertThat(report.tables())
+                    .extracting(TableRetention::table)
+                    .containsExactly("samples", "histograms", "exemplars", "series");
 
             // rolled up before the drop: every hour of the 120 days, 3 series
             RollupRefresh hourly = report.rollups().stream()

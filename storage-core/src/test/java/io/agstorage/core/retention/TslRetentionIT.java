@@ -66,7 +66,7 @@ class TslRetentionIT {
                     .isEqualTo("series_id/\"time\" DESC");
             long jobs = db.queryLong(
                     "SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_schema = '" + schema + "'");
-            assertThat(jobs).isEqualTo(2 * 2 + 2);
+            assertThat(jobs).isEqualTo(2 * 2 + 2 + 1); // + the retention of exemplars
 
             RetentionManager.create(engine); // a restart with the same settings
 

@@ -73,9 +73,13 @@ public final class TestDatabase {
                 .toLowerCase(Locale.ROOT);
     }
 
-    /** A configuration for this database and a fresh schema, with small, fast-flushing buffers. */
+    /**
+     * A configuration for this database and a fresh schema, with small, fast-flushing buffers, and without the engine's
+     * own retention scheduler (tests run retention themselves; {@code EngineRetentionIT} turns it on).
+     */
     public StorageConfig.Builder config(String schema) {
         return StorageConfig.builder()
+                .set("retention.enabled", "false")
                 .setUrl(url)
                 .setSchema(schema)
                 .setMaxConnections(4)

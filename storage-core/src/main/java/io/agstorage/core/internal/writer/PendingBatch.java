@@ -112,44 +112,49 @@ final class PendingBatch {
         return sampleIds;
     }
 
-    /** Whether a sample from {@code from} on, or any histogram, has a series without a database id. */
+    /**
+     * Whether a sample from {@code from} on, or any histogram, has a series without a database id, or with one to
+     * resolve again ({@link SeriesRef#needsResolve}).
+     */
     boolean hasUnresolved(int from) {
+        long now = System.nanoTime();
         for (int i = from; i < sampleCount; i++) {
-            if (sampleSeries[i].id() == 0) {
+            if (sampleSeries[i].needsResolve(now)) {
                 return true;
             }
         }
         for (int i = 0; i < histogramCount; i++) {
-            if (histogramSeries[i].id() == 0) {
+            if (histogramSeries[i].needsResolve(now)) {
                 return true;
             }
         }
         for (int i = 0; i < cumulativeCount; i++) {
-            if (cumulativeSeries[i].id() == 0) {
+            if (cumulativeSeries[i].needsResolve(now)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** The distinct series of this batch that have no database id yet. */
+    /** The distinct series of this batch that have no database id yet, or one to resolve again. */
     List<SeriesRef> unresolvedSeries() {
         if (!hasUnresolved(0)) {
             return List.of();
         }
+        long now = System.nanoTime();
         Map<SeriesRef, Boolean> unresolved = new IdentityHashMap<>();
         for (int i = 0; i < sampleCount; i++) {
-            if (sampleSeries[i].id() == 0) {
+            if (sampleSeries[i].needsResolve(now)) {
                 unresolved.put(sampleSeries[i], Boolean.TRUE);
             }
         }
         for (int i = 0; i < histogramCount; i++) {
-            if (histogramSeries[i].id() == 0) {
+            if (histogramSeries[i].needsResolve(now)) {
                 unresolved.put(histogramSeries[i], Boolean.TRUE);
             }
         }
         for (int i = 0; i < cumulativeCount; i++) {
-            if (cumulativeSeries[i].id() == 0) {
+            if (cumulativeSeries[i].needsResolve(now)) {
                 unresolved.put(cumulativeSeries[i], Boolean.TRUE);
             }
         }

@@ -5,13 +5,24 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Maps new series to database ids in bulk: one {@code INSERT ... ON CONFLICT DO NOTHING} for all of them,
- * then one join to read every id back (including series another JVM created concurrently).
+ * Maps series to database ids in bulk: one {@code INSERT ... ON CONFLICT} for all of them, then one join to read every
+ * id back (including series another JVM created concurrently). An existing series whose {@code seen_at} is older than
+ * {@link SeriesRef#REFRESH_NANOS} gets {@code seen_at = now()}, under the row's lock: retention deletes only series
+ * unused for {@code retention.series_grace_hours}, and re-checks {@code seen_at} on a row a resolve just locked, so a
+ * series a writer resolves is never deleted under it (see {@code sql/V011__series_seen_at.sql}). Rows are locked in
+ * one order (metric, then labels), so two writers resolving the same series cannot deadlock each other.
  */
 final class SeriesResolver {
+
+    private static final long REFRESH_MINUTES = TimeUnit.NANOSECONDS.toMinutes(SeriesRef.REFRESH_NANOS);
+    private static final Comparator<SeriesRef> LOCK_ORDER =
+            Comparator.comparing(SeriesRef::metric).thenComparing(SeriesRef::labelsJson);
 
     private final String insertSql;
     private final String selectSql;
@@ -19,14 +30,17 @@ final class SeriesResolver {
     SeriesResolver(String quotedSchema) {
         this.insertSql = "INSERT INTO " + quotedSchema + ".series (metric, labels, type, unit, temporality) "
                 + "SELECT * FROM unnest(?::text[], ?::text[]::jsonb[], ?::text[], ?::text[], ?::text[]) "
-                + "ON CONFLICT (metric, labels) DO NOTHING";
+                + "ON CONFLICT (metric, labels) DO UPDATE SET seen_at = now() "
+                + "WHERE series.seen_at < now() - INTERVAL '" + REFRESH_MINUTES + " minutes'";
         this.selectSql =
                 "SELECT u.ord, s.id FROM unnest(?::text[], ?::text[]::jsonb[]) WITH ORDINALITY AS u(metric, labels, "
                         + "ord) JOIN " + quotedSchema + ".series s ON s.metric = u.metric AND s.labels = u.labels";
     }
 
-    /** Resolves every series in {@code pending} (all unresolved, no duplicates) in an auto-committed transaction. */
-    void resolve(Connection connection, List<SeriesRef> pending) throws SQLException {
+    /** Resolves every series in {@code unsorted} (no duplicates) in an auto-committed transaction. */
+    void resolve(Connection connection, List<SeriesRef> unsorted) throws SQLException {
+        List<SeriesRef> pending = new ArrayList<>(unsorted);
+        pending.sort(LOCK_ORDER);
         int n = pending.size();
         String[] metrics = new String[n];
         String[] labels = new String[n];
@@ -58,8 +72,9 @@ final class SeriesResolver {
                 }
             }
         }
+        long now = System.nanoTime();
         for (SeriesRef ref : pending) {
-            if (ref.id() == 0) {
+            if (ref.needsResolve(now)) {
                 throw new SQLException(
                         "series " + ref + " has no id after insert; was the series table changed concurrently?",
                         "55000");

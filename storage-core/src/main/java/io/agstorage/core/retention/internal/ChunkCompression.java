@@ -20,6 +20,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChunkCompression {
 
+    /** Why compression does not run on the Apache edition (what {@code CompressionStatus} and reports say). */
+    public static final String APACHE_EDITION = "native compression needs TimescaleDB's Timescale License (TSL) "
+            + "edition; this server runs the Apache 2 edition (timescaledb.license = apache), which has no "
+            + "compress_chunk, compression policies or columnar storage. Data stays uncompressed; retention and "
+            + "rollups still run.";
+
     private static final Logger log = LoggerFactory.getLogger(ChunkCompression.class);
 
     private static final String OLD_CHUNKS = "SELECT format('%I.%I', chunk_schema, chunk_name) "

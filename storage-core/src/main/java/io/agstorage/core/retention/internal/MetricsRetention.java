@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * Storage-core's own contribution: {@code series}, the {@code samples} and {@code histograms} hypertables (kept
- * for {@code retention.metrics_retention_days}, compressed by series) and the metric rollups that
- * {@link RollupQueries} reads. Always first; not registered as a service, so it is never found twice.
+ * for {@code retention.metrics_retention_days}, compressed by series), the {@code exemplars} hypertable (kept as long,
+ * not compressed) and the metric rollups that {@link RollupQueries} reads. The {@code series} rows with nothing left
+ * are deleted by {@link OrphanSeries}. Always first; not registered as a service, so it is never found twice.
  */
 public final class MetricsRetention implements RetentionContributor {
 
@@ -23,7 +24,8 @@ public final class MetricsRetention implements RetentionContributor {
 
     private static final List<RetainedTable> HYPERTABLES = List.of(
             RetainedTable.compressed("samples", RetentionSetting.METRICS, "series_id", "time"),
-            RetainedTable.compressed("histograms", RetentionSetting.METRICS, "series_id", "time"));
+            RetainedTable.compressed("histograms", RetentionSetting.METRICS, "series_id", "time"),
+            RetainedTable.of("exemplars", RetentionSetting.METRICS));
 
     @Override
     public String name() {
@@ -64,6 +66,6 @@ public final class MetricsRetention implements RetentionContributor {
 
     @Override
     public String toString() {
-        return "MetricsRetention[samples, histograms, metrics_hourly, metrics_daily]";
+        return "MetricsRetention[samples, histograms, exemplars, metrics_hourly, metrics_daily]";
     }
 }

@@ -1,5 +1,6 @@
 package io.agstorage.core.retention.internal;
 
+import io.agstorage.core.retention.PrunedTable;
 import io.agstorage.core.retention.RetainedTable;
 import io.agstorage.core.retention.RetentionContributor;
 import io.agstorage.core.retention.RetentionSetting;
@@ -23,6 +24,7 @@ public final class RetentionPlan {
     private final List<RetentionContributor> contributors;
     private final List<RetainedTable> hypertables = new ArrayList<>();
     private final List<RollupDefinition> rollups = new ArrayList<>();
+    private final List<PrunedTable> pruned = new ArrayList<>();
     private final List<String> relations = new ArrayList<>();
 
     private RetentionPlan(List<RetentionContributor> contributors) {
@@ -38,6 +40,7 @@ public final class RetentionPlan {
                 claim(owners, table, c);
                 relations.add(table);
             }
+            pruned.addAll(c.prunedTables());
         }
         for (RetentionContributor c : this.contributors) {
             for (RollupDefinition r : c.rollups()) {
@@ -87,6 +90,11 @@ public final class RetentionPlan {
     /** The names of every contributed hypertable, in contributor order. */
     public List<String> hypertableNames() {
         return hypertables.stream().map(RetainedTable::name).toList();
+    }
+
+    /** Every contributed regular table whose old rows are deleted, in contributor order. */
+    public List<PrunedTable> prunedTables() {
+        return List.copyOf(pruned);
     }
 
     /** Every contributed rollup, in contributor order. */

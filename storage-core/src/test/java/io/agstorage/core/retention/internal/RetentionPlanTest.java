@@ -38,11 +38,12 @@ class RetentionPlanTest {
         assertThat(plan.hypertables())
                 .containsExactly(
                         RetainedTable.compressed("samples", RetentionSetting.METRICS, "series_id", "time"),
-                        RetainedTable.compressed("histograms", RetentionSetting.METRICS, "series_id", "time"));
+                        RetainedTable.compressed("histograms", RetentionSetting.METRICS, "series_id", "time"),
+                        RetainedTable.of("exemplars", RetentionSetting.METRICS));
         assertThat(plan.compressed()).extracting(RetainedTable::name).containsExactly("samples", "histograms");
         assertThat(plan.rollupNames()).containsExactly("metrics_hourly", "metrics_daily");
         assertThat(plan.relations())
-                .containsExactly("series", "samples", "histograms", "metrics_hourly", "metrics_daily");
+                .containsExactly("series", "samples", "histograms", "exemplars", "metrics_hourly", "metrics_daily");
     }
 
     @Test
@@ -50,13 +51,14 @@ class RetentionPlanTest {
         RetentionPlan plan = RetentionPlan.load(List.of(new AuditRetention(), new AuditRetention()));
 
         assertThat(plan.contributors()).extracting(RetentionContributor::name).containsExactly("metrics", "audit");
-        assertThat(plan.hypertableNames()).containsExactly("samples", "histograms", "audit_events");
-        assertThat(plan.hypertables().get(2).compression()).isNull();
+        assertThat(plan.hypertableNames()).containsExactly("samples", "histograms", "exemplars", "audit_events");
+        assertThat(plan.hypertables().get(3).compression()).isNull();
         assertThat(plan.relations())
                 .containsExactly(
                         "series",
                         "samples",
                         "histograms",
+                        "exemplars",
                         "audit_subjects",
                         "audit_events",
                         "metrics_hourly",
