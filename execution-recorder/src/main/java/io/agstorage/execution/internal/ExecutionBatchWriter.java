@@ -5,6 +5,7 @@ import io.agstorage.execution.Order;
 import io.agstorage.execution.OrderEvent;
 import io.agstorage.execution.PositionSnapshot;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -39,6 +40,7 @@ import org.jspecify.annotations.Nullable;
 public final class ExecutionBatchWriter {
 
     private final DataSource dataSource;
+    private final String quotedSchema;
     private final String upsertOrder;
     private final String recountFills;
     private final String insertEvent;
@@ -48,6 +50,7 @@ public final class ExecutionBatchWriter {
 
     public ExecutionBatchWriter(DataSource dataSource, String quotedSchema) {
         this.dataSource = dataSource;
+        this.quotedSchema = quotedSchema;
         this.upsertOrder = "INSERT INTO " + quotedSchema
                 + ".orders AS o (id, client_order_id, venue_order_id, venue, market, side, "
                 + "order_type, time_in_force, price, size, status, created_at, updated_at, expires_at, strategy_id, "
@@ -80,6 +83,11 @@ public final class ExecutionBatchWriter {
                         + "ON CONFLICT DO NOTHING";
         this.fills = new FillWriter(quotedSchema);
         this.pruner = new FillKeyPruner(dataSource, quotedSchema);
+    }
+
+    /** The dead letters of this writer's schema, also kept in {@code file}. */
+    ExecutionDeadLetters deadLetters(Path file) {
+        return new ExecutionDeadLetters(file, dataSource, quotedSchema);
     }
 
     /** Writes {@code records} ({@link OrderChange}, {@link Fill}, {@link PositionSnapshot}) and commits. */
