@@ -15,6 +15,14 @@
 -- positions: one snapshot per (venue, market, strategy, account, time): two strategies may snapshot the same market
 -- at the same instant. The (venue, market, time DESC) index stays, non-unique, for the latest position of a market.
 --
+-- fills_daily_stats (V004 on the Apache edition, a continuous aggregate created by the RetentionManager on the TSL
+-- tier) is grouped by strategy and fee currency too, so that fees of two currencies are never summed: keys
+-- strategy_id and fee_currency ('' for none). On the Apache edition the table gets the two keys ('' for the rows
+-- aggregated before this version, whose fees may mix currencies); the refresh rewrites the buckets of its late-data
+-- window with the new keys. A continuous aggregate cannot change its GROUP BY: on the TSL tier the old one is kept,
+-- renamed fills_daily_stats_v008 (drop it when its history is no longer needed), and the RetentionManager creates
+-- the new one from the fills at its next run.
+--
 -- Run by the migration runner with `search_path` set to the target schema (default ag_storage) and
 -- the TimescaleDB schema; to apply by hand:
 --   psql -v ON_ERROR_STOP=1 -c 'SET search_path TO ag_storage, public' -f sql/V009__execution_strategies.sql
@@ -47,6 +55,22 @@ CREATE INDEX positions_strategy_id_time_idx ON positions (strategy_id, time DESC
 
 -- The fills of an order, found without visiting every chunk of `fills` (an order stored after its fills).
 CREATE INDEX fill_keys_order_id_idx ON fill_keys (order_id);
+
+DO $$
+BEGIN
+    IF to_regclass('fills_daily_stats') IS NULL THEN
+        RETURN;
+    ELSIF coalesce(current_setting('timescaledb.license', true), '') = 'apache' THEN
+        ALTER TABLE fills_daily_stats
+            ADD COLUMN strategy_id text NOT NULL DEFAULT '',
+            ADD COLUMN fee_currency text NOT NULL DEFAULT '';
+        ALTER TABLE fills_daily_stats DROP CONSTRAINT fills_daily_stats_pkey;
+        ALTER TABLE fills_daily_stats ADD PRIMARY KEY (venue, market, side, strategy_id, fee_currency, bucket);
+    ELSE
+        ALTER MATERIALIZED VIEW fills_daily_stats RENAME TO fills_daily_stats_v008;
+    END IF;
+END
+$$;
 
 -- Orders stored before this version: their fills so far.
 UPDATE orders o
