@@ -320,6 +320,35 @@ class DeskExecutionsIT {
     }
 
     @Test
+    void twoProcessesReportingTheSameFillsAtOnceCountEachFillOnce(@TempDir Path otherJournal) throws Exception {
+        Order order = limit(Side.BUY, "100000", "0.5");
+        store.storeOrder(order);
+        store.flush();
+        // two bot processes (two stores, two journals, small batches) receive the same 300 trades at the same time:
+        // their transactions race on the same fill keys and the same order row
+        List<Fill> fills = java.util.stream.IntStream.range(0, 300)
+                .mapToObj(i -> Fill.of(order, "race-" + i, d("0.5"), d("1")).withTradeTime(T0.plusMillis(i)))
+                .toList();
+        try (ExecutionStore other = ExecutionStore.builder()
+                .storageEngine(db.engine())
+                .journalDirectory(otherJournal)
+                .batchSize(7)
+                .build()) {
+            java.util.concurrent.CompletableFuture<Void> a =
+                    java.util.concurrent.CompletableFuture.runAsync(() -> fills.forEach(store::storeFill));
+            java.util.concurrent.CompletableFuture<Void> b =
+                    java.util.concurrent.CompletableFuture.runAsync(() -> fills.forEach(other::storeFill));
+            a.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            b.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            store.flush();
+            other.flush();
+        }
+        assertThat(store.queryFillsByOrder(order.id())).hasSize(300);
+        assertThat(stored(order.id()).filledQty()).isEqualByComparingTo("300");
+        assertThat(stored(order.id()).avgFillPrice()).isEqualByComparingTo("0.5");
+    }
+
+    @Test
     void aFillStoredBeforeItsOrderCountsOnceTheOrderArrives() {
         Order order = limit(Side.SELL, "10", "0.7");
         store.storeFill(Fill.of(order, "early-1", d("0.7"), d("4")).withTradeTime(T0));
