@@ -539,4 +539,57 @@ class DeskExecutionsIT {
                         d(size))
                 .withStrategyId(alpha.strategyId());
     }
+
+    @Test
+    void upgradingASchemaOfTheVersionBeforeBackfillsFillProgressAndKeepsEveryRow() {
+        String schema = db.newSchema("desk_upgrade");
+        String s = "\"" + schema + "\"";
+        io.agstorage.core.StorageEngine.create(db.database().config(schema).build())
+                .close();
+        // the schema as V008 left it
+        db.execute("DROP INDEX " + s + ".fill_keys_order_id_idx");
+        db.execute("DROP INDEX " + s + ".positions_identity_key");
+        db.execute("DROP INDEX " + s + ".positions_venue_market_time_key");
+        db.execute("CREATE UNIQUE INDEX positions_venue_market_time_key ON " + s + ".positions (venue, market, "
+                + "time DESC)");
+        for (String table : List.of("orders", "fills", "positions")) {
+            db.execute("ALTER TABLE " + s + "." + table
+                    + " DROP COLUMN strategy_id, DROP COLUMN account_id, DROP COLUMN tags");
+        }
+        db.execute("ALTER TABLE " + s + ".orders DROP COLUMN avg_fill_price, DROP COLUMN filled_notional, "
+                + "DROP COLUMN filled_qty");
+        db.execute("ALTER TABLE " + s + ".fills_daily_stats DROP CONSTRAINT fills_daily_stats_pkey, "
+                + "DROP COLUMN strategy_id, DROP COLUMN fee_currency, ADD PRIMARY KEY (venue, market, side, bucket)");
+        db.execute("DELETE FROM " + s + ".schema_migrations WHERE version = 9");
+        // rows the previous version wrote: an order with three fills (one whose settlement failed), a snapshot, a
+        // rollup row
+        UUID id = UUID.randomUUID();
+        db.execute("INSERT INTO " + s + ".orders (id, venue, market, side, order_type, time_in_force, price, size, "
+                + "status, created_at, updated_at) VALUES ('" + id + "', 'polymarket', 'm', 'BUY', 'LIMIT', 'GTC', "
+                + "0.5, 100, 'PARTIALLY_FILLED', '2026-03-02T10:00:00Z', '2026-03-02T10:00:00Z')");
+        db.execute("INSERT INTO " + s + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, "
+                + "price, size, settlement_status) VALUES "
+                + "('2026-03-02T10:00:01Z', 'polymarket', 'u1', '" + id + "', 'm', 'BUY', 0.5, 10, 'CONFIRMED'), "
+                + "('2026-03-02T10:00:02Z', 'polymarket', 'u2', '" + id + "', 'm', 'BUY', 0.6, 30, 'MATCHED'), "
+                + "('2026-03-02T10:00:03Z', 'polymarket', 'u3', '" + id + "', 'm', 'BUY', 0.9, 50, 'FAILED')");
+        db.execute("INSERT INTO " + s + ".positions (time, venue, market, size) VALUES "
+                + "('2026-03-02T10:00:04Z', 'polymarket', 'm', 40)");
+        db.execute("INSERT INTO " + s + ".fills_daily_stats VALUES ('2026-03-02', 'polymarket', 'm', 'BUY', 2, 40, "
+                + "23, 0.575, 0)");
+
+        io.agstorage.core.StorageEngine.create(db.database().config(schema).build())
+                .close();
+
+        // 10 + 30 = 40 (the failed fill left out); (0.5 × 10 + 0.6 × 30) / 40 = (5 + 18) / 40 = 0.575
+        assertThat(db.queryString("SELECT filled_qty || ' ' || avg_fill_price::float8 FROM " + s + ".orders"))
+                .isEqualTo("40 0.575");
+        assertThat(db.queryLong("SELECT count(*) FROM " + s + ".fills WHERE strategy_id IS NULL AND tags IS NULL"))
+                .isEqualTo(3);
+        assertThat(db.queryLong("SELECT count(*) FROM " + s + ".positions")).isEqualTo(1);
+        assertThat(db.queryString("SELECT strategy_id || '|' || fee_currency || '|' || fill_count FROM " + s
+                        + ".fills_daily_stats"))
+                .isEqualTo("||2");
+        assertThat(db.queryLong("SELECT max(version) FROM " + s + ".schema_migrations"))
+                .isEqualTo(9);
+    }
 }
