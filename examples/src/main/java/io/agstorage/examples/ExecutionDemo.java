@@ -116,12 +116,13 @@ final class ExecutionDemo {
             System.out.println("execution: today's fills");
             for (DailyStats s : store.dailyFillStats(today, today.plus(1, ChronoUnit.DAYS))) {
                 System.out.printf(
-                        "  %s…  %d fills  volume %s  notional %s  fees %s  vwap %s%n",
+                        "  %s…  %d fills  volume %s  notional %s  fees %s %s  vwap %s%n",
                         s.market().substring(0, 18),
                         s.count(),
                         s.volume().toPlainString(),
                         s.notional().toPlainString(),
                         s.fees().toPlainString(),
+                        s.feeCurrency() == null ? "" : s.feeCurrency(), // one row per fee currency
                         s.vwap() == null ? "-" : s.vwap().setScale(4, RoundingMode.HALF_EVEN));
             }
             System.out.println("execution: " + store.stats());

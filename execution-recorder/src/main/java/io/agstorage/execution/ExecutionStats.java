@@ -9,7 +9,8 @@ package io.agstorage.execution;
  * @param pending journaled and not yet committed
  * @param retries failed database batches that were retried
  * @param deadLettered records the database refused for good (e.g. a client order id already used by another
- *     order); each is logged at error level and kept in {@code dead-letter.log} in the journal directory
+ *     order); each is logged at error level and kept in {@code dead-letter.log} in the journal directory and in the
+ *     {@code dead_letters} table (door {@code execution})
  * @param lastBatchMillis how long the last database batch took
  * @param journalSyncs {@code fsync}s of the journal completed since start
  * @param unsynced records written to the journal in this run and not yet forced to the device by it: with

@@ -52,8 +52,7 @@ public final class ExecutionStore implements AutoCloseable {
             StorageConfig config = engine.config();
             this.writeTimeoutMs = config.writeTimeoutMs();
             this.reads = new ExecutionReads(engine);
-            // the stored orders a status change may need, read now (the database is reachable at start) so that no
-            // call waits on it later
+            // the stored orders a status change may need, read now (at start) so that no call waits on them later
             KnownOrders known = KnownOrders.load(reads, b.recentFinalOrders);
             this.orders = new OrderBook(this::append, known::get);
             Path dir = b.journalDirectory != null ? b.journalDirectory : Path.of("ag-storage-journal", config.schema());
@@ -88,8 +87,6 @@ public final class ExecutionStore implements AutoCloseable {
     public static Builder builder() {
         return new Builder();
     }
-
-    // ------------------------------------------------------------------------------------------------ writes
 
     /**
      * Records an order: its first appearance, or a change of it (a new status, an amendment, a venue order id).
@@ -166,8 +163,6 @@ public final class ExecutionStore implements AutoCloseable {
         journal.flush(writeTimeoutMs);
     }
 
-    // ------------------------------------------------------------------------------------------------ reads
-
     /**
      * Orders created in {@code [start, end)} matching {@code filters}, oldest first.
      *
@@ -177,11 +172,12 @@ public final class ExecutionStore implements AutoCloseable {
         return reads.orders(start, end, filters);
     }
 
-    /** The order as the database holds it, or as this store holds it when a change is not committed yet. */
+    /** The order as the database holds it, or as this store holds it (with the stored fill progress) when open. */
     public Optional<Order> getOrder(UUID orderId) {
         Objects.requireNonNull(orderId, "orderId");
         Order live = orders.live(orderId);
-        return live != null ? Optional.of(live) : reads.order(orderId);
+        Optional<Order> stored = reads.order(orderId);
+        return live == null ? stored : stored.map(live::withFillProgressOf).or(() -> Optional.of(live));
     }
 
     /** Every recorded change of an order, oldest first. */
@@ -210,23 +206,41 @@ public final class ExecutionStore implements AutoCloseable {
     }
 
     /**
-     * Fill statistics per UTC day, venue and market for fills traded in {@code [start, end)}: count, volume (Σ size),
-     * notional (Σ price × size), fees (Σ fee, signed) and VWAP (notional / volume). Fills whose settlement FAILED
-     * are left out. Computed from the fills table by query.
+     * Fills traded in {@code [start, end)} matching {@code filters} (strategy, account, tags, venue, market), by trade
+     * time; without a limit, more than {@code query.max_results} throw {@link QueryLimitExceededException}.
+     */
+    public List<Fill> queryFills(Instant start, Instant end, ExecutionFilters filters) {
+        return reads.fills(start, end, filters);
+    }
+
+    /** Position snapshots taken in {@code [start, end)} matching {@code filters}, oldest first. */
+    public List<PositionSnapshot> queryPositions(Instant start, Instant end, ExecutionFilters filters) {
+        return reads.positions(start, end, filters);
+    }
+
+    /**
+     * Realized P&amp;L by average cost per strategy and (venue, market) traded in {@code [from, to)}, fees beside it
+     * per currency, ordered by strategy (none first), venue, market; the method is in {@link RealizedPnl}.
+     */
+    public List<RealizedPnl> realizedPnl(Instant from, Instant to) {
+        return reads.realizedPnl(from, to);
+    }
+
+    /**
+     * Fill statistics per UTC day, venue, market, strategy and fee currency (fees in two currencies are never added
+     * up) for fills traded in {@code [start, end)}, fills whose settlement FAILED left out: see {@link DailyStats}.
      */
     public List<DailyStats> dailyFillStats(Instant start, Instant end) {
         return reads.dailyFillStats(start, end);
     }
 
     /**
-     * Order statistics per UTC day, venue and market for orders created in {@code [start, end)}: count, volume
-     * (Σ size), notional and VWAP of the limit prices (orders without a price count in volume only).
+     * Order statistics per UTC day, venue, market and strategy for orders created in {@code [start, end)}: count,
+     * volume (Σ size), notional and VWAP of the limit prices (orders without a price count in volume only).
      */
     public List<DailyStats> dailyOrderStats(Instant start, Instant end) {
         return reads.dailyOrderStats(start, end);
     }
-
-    // ------------------------------------------------------------------------------------------------ state
 
     /** The counters now. */
     public ExecutionStats stats() {

@@ -86,10 +86,12 @@ final class OrderBook {
                 database.apply(order.id()).ifPresent(stored -> orders.putIfAbsent(order.id(), stored));
             }
             orders.compute(order.id(), (id, previous) -> {
-                if (order.equals(previous)) {
+                // the fill progress is the store's, never the caller's: an order stored again as it was is no change
+                Order incoming = previous == null ? order : order.withFillProgressOf(previous);
+                if (incoming.equals(previous)) {
                     return previous;
                 }
-                Order next = order;
+                Order next = incoming;
                 OrderStatus from = null;
                 if (previous != null) {
                     from = previous.status();
@@ -100,7 +102,7 @@ final class OrderBook {
                                 "order " + id + " is " + from + ", which is final: it cannot change any more");
                     }
                     if (!order.updatedAt().isAfter(previous.updatedAt())) {
-                        next = order.withUpdatedAt(later(previous.updatedAt()));
+                        next = incoming.withUpdatedAt(later(previous.updatedAt()));
                     }
                 }
                 seq[0] = journal.applyAsLong(OrderChange.of(next, from, null));

@@ -89,7 +89,16 @@ class ExecutionStoreIT {
         store.flush();
 
         assertThat(filled.status()).isEqualTo(OrderStatus.FILLED);
-        assertThat(store.getOrder(order.id())).contains(filled);
+        // the stored order is the one the store returned, with the fill progress the store keeps from its fills:
+        // 40 + 60 = 100 at (0.52 × 40 + 0.51 × 60) / 100 = 0.514
+        assertThat(store.getOrder(order.id())).get().satisfies(o -> {
+            assertThat(o)
+                    .usingRecursiveComparison()
+                    .ignoringFields("filledQty", "avgFillPrice")
+                    .isEqualTo(filled);
+            assertThat(o.filledQty()).isEqualByComparingTo("100");
+            assertThat(o.avgFillPrice()).isEqualByComparingTo("0.514");
+        });
         List<Order> orders = store.queryOrders(
                 T0, T0.plusSeconds(60), OrderFilters.builder().market(market).build());
         assertThat(orders).singleElement().satisfies(o -> {
@@ -501,6 +510,44 @@ class ExecutionStoreIT {
                 .isInstanceOfSatisfying(
                         io.agstorage.execution.internal.OrderChange.class,
                         c -> assertThat(c.order().id()).isEqualTo(clash.id()));
+    }
+
+    @Test
+    void aFillTheDatabaseRefusesIsDeadLetteredIntoTheTableAndTheRestOfItsBatchIsWritten() throws Exception {
+        Order order = limitBuy("10", "0.5").withStrategyId("dl-strategy").withTag("dl");
+        store.storeOrder(order);
+        store.flush();
+        String fills = "\"" + db.schema() + "\".fills";
+        // a rule an operator added: the database refuses the fill (SQLSTATE 23514), the writer cannot know it before
+        db.execute("ALTER TABLE " + fills + " ADD CONSTRAINT dl_price_at_most_one CHECK (price <= 1)");
+        Fill bad = Fill.of(order, "dl-bad", d("1.5"), d("1")).withTradeTime(T0);
+        Fill good = Fill.of(order, "dl-good", d("0.5"), d("2")).withTradeTime(T0.plusSeconds(1));
+        long deadBefore = store.stats().deadLettered();
+        try {
+            store.storeFill(bad);
+            store.storeFill(good);
+            store.flush();
+        } finally {
+            db.execute("ALTER TABLE " + fills + " DROP CONSTRAINT dl_price_at_most_one");
+        }
+        assertThat(store.stats().deadLettered() - deadBefore).isEqualTo(1);
+        assertThat(store.queryFillsByOrder(order.id())).containsExactly(good);
+        assertThat(store.getOrder(order.id()).orElseThrow().filledQty()).isEqualByComparingTo("2");
+        String where = " FROM $s.dead_letters WHERE door = 'execution' AND order_id = '" + order.id() + "'";
+        assertThat(count("SELECT count(*)" + where)).isEqualTo(1);
+        String row = db.queryString(("SELECT sqlstate || ' ' || (message LIKE '%dl_price_at_most_one%') || ' ' "
+                        + "|| (payload->>'kind') || ' ' || (payload->>'venue_trade_id') || ' ' || (payload->>'price') "
+                        + "|| ' ' || (payload->>'strategy_id') || ' ' || (payload->'tags'->>0)" + where)
+                .replace("$s", "\"" + db.schema() + "\""));
+        assertThat(row).isEqualTo("23514 true fill dl-bad 1.5 dl-strategy dl");
+        // the payload carries the journal record, so an operator can replay it exactly once the rule is fixed
+        String record = db.queryString(("SELECT payload->>'record'" + where).replace("$s", "\"" + db.schema() + "\""));
+        assertThat(io.agstorage.execution.internal.RecordCodec.decode(
+                        java.util.Base64.getDecoder().decode(record)))
+                .isEqualTo(bad);
+        // and the local file keeps it too
+        assertThat(java.nio.file.Files.readString(journalDir.resolve("dead-letter.log")))
+                .contains("dl_price_at_most_one");
     }
 
     @Test

@@ -39,7 +39,9 @@ class TslTierIT {
             String market = "0x" + UUID.randomUUID().toString().replace("-", "");
             Order order = Order.of("polymarket", market, Side.SELL, OrderType.LIMIT, new BigDecimal("25"))
                     .withPrice(new BigDecimal("0.47"))
-                    .withCreatedAt(t0);
+                    .withCreatedAt(t0)
+                    .withStrategyId("tsl-strategy")
+                    .withTag("tsl");
             store.storeOrder(order);
             store.updateOrderStatus(order.id(), OrderStatus.ACCEPTED);
             Fill fill = Fill.of(order, "tsl-trade-1", new BigDecimal("0.47"), new BigDecimal("25"))
@@ -54,6 +56,25 @@ class TslTierIT {
             store.flush();
 
             assertThat(store.queryFillsByOrder(order.id())).containsExactly(fill);
+            // the desk's fields and the fill progress (one statement with the fills' upsert) on this tier too
+            assertThat(store.getOrder(order.id()).orElseThrow().filledQty()).isEqualByComparingTo("25");
+            assertThat(store.getOrder(order.id()).orElseThrow().avgFillPrice()).isEqualByComparingTo("0.47");
+            assertThat(store.queryFills(
+                            t0,
+                            t0.plusSeconds(60),
+                            ExecutionFilters.builder()
+                                    .strategyId("tsl-strategy")
+                                    .tags("tsl")
+                                    .build()))
+                    .containsExactly(fill);
+            assertThat(store.realizedPnl(t0, t0.plusSeconds(60)))
+                    .singleElement()
+                    .satisfies(p -> {
+                        assertThat(p.strategyId()).isEqualTo("tsl-strategy");
+                        assertThat(p.realizedPnl()).isEqualByComparingTo("0");
+                        assertThat(p.position()).isEqualByComparingTo("-25");
+                        assertThat(p.avgCost()).isEqualByComparingTo("0.47");
+                    });
             assertThat(store.getOrder(order.id()))
                     .get()
                     .extracting(Order::status)

@@ -5,6 +5,7 @@ import io.agstorage.execution.Order;
 import io.agstorage.execution.OrderEvent;
 import io.agstorage.execution.PositionSnapshot;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -25,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  * natural keys, so a batch written twice (a retry after a lost commit acknowledgement, a journal replay) leaves
  * the same rows as once:
  * <ul>
- *   <li>orders: upsert on id, applied only when not older than the stored row ({@code updated_at});
+ *   <li>orders: upsert on id, applied only when not older than the stored row ({@code updated_at}); the fill
+ *       progress ({@code filled_qty}, {@code filled_notional}) is never taken from the record: it is recounted from
+ *       the fills stored so far, then raised by the batch's new fills ({@link FillWriter});
  *   <li>order events and positions: {@code ON CONFLICT DO NOTHING};
  *   <li>fills: identified by (venue, venue trade id, order id) through {@code fill_keys}, which gives each the
  *       trade time of its first report ({@link FillWriter}); written at that time, so a re-report with another time
@@ -35,7 +40,9 @@ import org.jspecify.annotations.Nullable;
 public final class ExecutionBatchWriter {
 
     private final DataSource dataSource;
+    private final String quotedSchema;
     private final String upsertOrder;
+    private final String recountFills;
     private final String insertEvent;
     private final String insertPosition;
     private final FillWriter fills;
@@ -43,26 +50,44 @@ public final class ExecutionBatchWriter {
 
     public ExecutionBatchWriter(DataSource dataSource, String quotedSchema) {
         this.dataSource = dataSource;
+        this.quotedSchema = quotedSchema;
         this.upsertOrder = "INSERT INTO " + quotedSchema
                 + ".orders AS o (id, client_order_id, venue_order_id, venue, market, side, "
-                + "order_type, time_in_force, price, size, status, created_at, updated_at, expires_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                + "order_type, time_in_force, price, size, status, created_at, updated_at, expires_at, strategy_id, "
+                + "account_id, tags) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 + "client_order_id = EXCLUDED.client_order_id, venue_order_id = EXCLUDED.venue_order_id, venue = "
                 + "EXCLUDED.venue, "
                 + "market = EXCLUDED.market, side = EXCLUDED.side, order_type = EXCLUDED.order_type, "
                 + "time_in_force = EXCLUDED.time_in_force, price = EXCLUDED.price, size = EXCLUDED.size, status = "
                 + "EXCLUDED.status, "
                 + "created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, expires_at = "
-                + "EXCLUDED.expires_at "
+                + "EXCLUDED.expires_at, strategy_id = EXCLUDED.strategy_id, account_id = EXCLUDED.account_id, "
+                + "tags = EXCLUDED.tags "
                 + "WHERE o.updated_at <= EXCLUDED.updated_at";
+        // an order stored after some of its fills (they came first, or from another process): its fill progress
+        // from the fills stored so far; the fills of this batch are written after it and add to it
+        this.recountFills = "UPDATE " + quotedSchema + ".orders o SET filled_qty = s.qty, filled_notional = "
+                + "s.notional FROM (SELECT k.order_id, sum(f.size) AS qty, sum(f.price * f.size) AS notional FROM "
+                + quotedSchema + ".fill_keys k JOIN " + quotedSchema + ".fills f ON f.venue = k.venue "
+                + "AND f.venue_trade_id = k.venue_trade_id AND f.order_id = k.order_id "
+                + "AND f.venue_trade_time = k.venue_trade_time "
+                + "WHERE k.order_id = ANY(?) AND f.settlement_status <> 'FAILED' GROUP BY k.order_id) s "
+                + "WHERE o.id = s.order_id AND (o.filled_qty <> s.qty OR o.filled_notional <> s.notional)";
         this.insertEvent = "INSERT INTO " + quotedSchema
                 + ".order_events (time, event_id, order_id, status, previous_status, price, "
                 + "size, venue_order_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
         this.insertPosition =
                 "INSERT INTO " + quotedSchema + ".positions (time, venue, market, size, avg_entry_price, realized_pnl, "
-                        + "unrealized_pnl) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+                        + "unrealized_pnl, strategy_id, account_id, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        + "ON CONFLICT DO NOTHING";
         this.fills = new FillWriter(quotedSchema);
         this.pruner = new FillKeyPruner(dataSource, quotedSchema);
+    }
+
+    /** The dead letters of this writer's schema, also kept in {@code file}. */
+    ExecutionDeadLetters deadLetters(Path file) {
+        return new ExecutionDeadLetters(file, dataSource, quotedSchema);
     }
 
     /** Writes {@code records} ({@link OrderChange}, {@link Fill}, {@link PositionSnapshot}) and commits. */
@@ -106,9 +131,16 @@ public final class ExecutionBatchWriter {
                             time(ps, 12, o.createdAt());
                             time(ps, 13, o.updatedAt());
                             time(ps, 14, o.expiresAt());
+                            ps.setString(15, o.strategyId());
+                            ps.setString(16, o.accountId());
+                            tags(c, ps, 17, o.tags());
                             ps.addBatch();
                         }
                         ps.executeBatch();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(recountFills)) {
+                        ps.setObject(1, orders.keySet().toArray(UUID[]::new));
+                        ps.executeUpdate();
                     }
                     try (PreparedStatement ps = c.prepareStatement(insertEvent)) {
                         for (OrderEvent e : events) {
@@ -143,6 +175,9 @@ public final class ExecutionBatchWriter {
                             decimal(ps, 5, p.avgEntryPrice());
                             decimal(ps, 6, p.realizedPnl());
                             decimal(ps, 7, p.unrealizedPnl());
+                            ps.setString(8, p.strategyId());
+                            ps.setString(9, p.accountId());
+                            tags(c, ps, 10, p.tags());
                             ps.addBatch();
                         }
                         ps.executeBatch();
@@ -166,6 +201,15 @@ public final class ExecutionBatchWriter {
             ps.setNull(index, Types.NUMERIC);
         } else {
             ps.setBigDecimal(index, value);
+        }
+    }
+
+    /** Tags as a sorted {@code text[]}, null when there are none. */
+    static void tags(Connection c, PreparedStatement ps, int index, Set<String> tags) throws SQLException {
+        if (tags.isEmpty()) {
+            ps.setNull(index, Types.ARRAY);
+        } else {
+            ps.setArray(index, c.createArrayOf("text", new TreeSet<>(tags).toArray()));
         }
     }
 

@@ -14,6 +14,7 @@ import io.agstorage.execution.SettlementStatus;
 import io.agstorage.execution.Side;
 import io.agstorage.execution.TimeInForce;
 import java.math.BigDecimal;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,8 +22,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -32,12 +36,13 @@ public final class ExecutionQueries {
 
     private static final String ORDER_COLUMNS =
             "id, client_order_id, venue_order_id, venue, market, side, order_type, time_in_force, "
-                    + "price, size, status, created_at, updated_at, expires_at";
-    private static final String FILL_COLUMNS =
+                    + "price, size, status, created_at, updated_at, expires_at, strategy_id, account_id, tags, "
+                    + "filled_qty, avg_fill_price";
+    static final String FILL_COLUMNS =
             "order_id, venue, market, venue_trade_id, side, price, size, fee, fee_currency, liquidity, "
-                    + "venue_trade_time, settlement_status";
-    private static final String POSITION_COLUMNS =
-            "venue, market, size, avg_entry_price, realized_pnl, unrealized_pnl, time";
+                    + "venue_trade_time, settlement_status, strategy_id, account_id, tags";
+    static final String POSITION_COLUMNS =
+            "venue, market, size, avg_entry_price, realized_pnl, unrealized_pnl, time, strategy_id, account_id, tags";
 
     private final DataSource dataSource;
     private final String schema;
@@ -75,6 +80,7 @@ public final class ExecutionQueries {
             sql.append(" AND status = ?");
             args.add(filters.status().name());
         }
+        desk(sql, args, filters.strategyId(), filters.accountId(), filters.tags());
         sql.append(" ORDER BY created_at, id LIMIT ?");
         int limit = filters.limit() > 0 ? filters.limit() : maxResults + 1;
         args.add(limit);
@@ -83,6 +89,27 @@ public final class ExecutionQueries {
             throw new QueryLimitExceededException(maxResults);
         }
         return result;
+    }
+
+    /** Appends the strategy, account and tag filters that are set, as bound parameters. */
+    static void desk(
+            StringBuilder sql,
+            List<Object> args,
+            @Nullable String strategyId,
+            @Nullable String accountId,
+            Set<String> tags) {
+        if (strategyId != null) {
+            sql.append(" AND strategy_id = ?");
+            args.add(strategyId);
+        }
+        if (accountId != null) {
+            sql.append(" AND account_id = ?");
+            args.add(accountId);
+        }
+        if (!tags.isEmpty()) {
+            sql.append(" AND tags @> ?::text[]");
+            args.add(tags.toArray(String[]::new));
+        }
     }
 
     public Optional<Order> order(UUID id) throws SQLException {
@@ -161,35 +188,24 @@ public final class ExecutionQueries {
                 .findFirst();
     }
 
-    /** Fills per UTC day, venue and market; fills whose settlement FAILED are left out. */
-    public List<DailyStats> dailyFillStats(Instant start, Instant end) throws SQLException {
-        return limited(
-                "SELECT time_bucket(INTERVAL '1 day', venue_trade_time) AS day, venue, market, count(*), sum(size), "
-                        + "sum(price * size), sum(fee), sum(price * size) / nullif(sum(size), 0) FROM " + schema
-                        + ".fills "
-                        + "WHERE venue_trade_time >= ? AND venue_trade_time < ? AND settlement_status <> 'FAILED' "
-                        + "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-                List.of(odt(start), odt(end)),
-                ExecutionQueries::stats);
-    }
-
-    /** Orders created per UTC day, venue and market. */
+    /** Orders created per UTC day, venue, market and strategy. */
     public List<DailyStats> dailyOrderStats(Instant start, Instant end) throws SQLException {
         return limited(
                 "SELECT time_bucket(INTERVAL '1 day', created_at) AS day, venue, market, count(*), sum(size), "
                         + "coalesce(sum(price * size), 0), 0::numeric, sum(price * size) / nullif(sum(size) FILTER "
-                        + "(WHERE price IS NOT NULL), 0) "
+                        + "(WHERE price IS NOT NULL), 0), strategy_id, NULL::text "
                         + "FROM " + schema
-                        + ".orders WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                        + ".orders WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3, 9 "
+                        + "ORDER BY 1, 2, 3, 9 NULLS FIRST",
                 List.of(odt(start), odt(end)),
                 ExecutionQueries::stats);
     }
 
-    private interface Row<T> {
+    interface Row<T> {
         T map(ResultSet rs) throws SQLException;
     }
 
-    private <T> List<T> limited(String sql, List<Object> args, Row<T> row) throws SQLException {
+    <T> List<T> limited(String sql, List<Object> args, Row<T> row) throws SQLException {
         List<Object> withLimit = new ArrayList<>(args);
         withLimit.add(maxResults + 1);
         List<T> result = list(sql + " LIMIT ?", withLimit, row);
@@ -199,7 +215,7 @@ public final class ExecutionQueries {
         return result;
     }
 
-    private <T> List<T> list(String sql, List<Object> args, Row<T> row) throws SQLException {
+    <T> List<T> list(String sql, List<Object> args, Row<T> row) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.size(); i++) {
@@ -215,7 +231,7 @@ public final class ExecutionQueries {
         }
     }
 
-    private static Order order(ResultSet rs) throws SQLException {
+    static Order order(ResultSet rs) throws SQLException {
         return new Order(
                 (UUID) rs.getObject(1),
                 rs.getString(2),
@@ -230,10 +246,15 @@ public final class ExecutionQueries {
                 OrderStatus.valueOf(rs.getString(11)),
                 instant(rs, 12),
                 instant(rs, 13),
-                nullableInstant(rs, 14));
+                nullableInstant(rs, 14),
+                rs.getString(15),
+                rs.getString(16),
+                tags(rs, 17),
+                rs.getBigDecimal(18),
+                stripped(rs.getBigDecimal(19)));
     }
 
-    private static Fill fill(ResultSet rs) throws SQLException {
+    static Fill fill(ResultSet rs) throws SQLException {
         String liquidity = rs.getString(10);
         return new Fill(
                 (UUID) rs.getObject(1),
@@ -247,10 +268,13 @@ public final class ExecutionQueries {
                 rs.getString(9),
                 liquidity == null ? null : Liquidity.valueOf(liquidity),
                 instant(rs, 11),
-                SettlementStatus.valueOf(rs.getString(12)));
+                SettlementStatus.valueOf(rs.getString(12)),
+                rs.getString(13),
+                rs.getString(14),
+                tags(rs, 15));
     }
 
-    private static PositionSnapshot position(ResultSet rs) throws SQLException {
+    static PositionSnapshot position(ResultSet rs) throws SQLException {
         return new PositionSnapshot(
                 rs.getString(1),
                 rs.getString(2),
@@ -258,10 +282,13 @@ public final class ExecutionQueries {
                 rs.getBigDecimal(4),
                 rs.getBigDecimal(5),
                 rs.getBigDecimal(6),
-                instant(rs, 7));
+                instant(rs, 7),
+                rs.getString(8),
+                rs.getString(9),
+                tags(rs, 10));
     }
 
-    private static DailyStats stats(ResultSet rs) throws SQLException {
+    static DailyStats stats(ResultSet rs) throws SQLException {
         BigDecimal vwap = rs.getBigDecimal(8);
         return new DailyStats(
                 rs.getObject(1, OffsetDateTime.class).toLocalDate(),
@@ -271,10 +298,29 @@ public final class ExecutionQueries {
                 rs.getBigDecimal(5),
                 rs.getBigDecimal(6),
                 rs.getBigDecimal(7),
-                vwap == null ? null : vwap.stripTrailingZeros());
+                vwap == null ? null : vwap.stripTrailingZeros(),
+                rs.getString(9),
+                rs.getString(10));
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
+    /** A {@code text[]} column as a set; null is none. */
+    static Set<String> tags(ResultSet rs, int column) throws SQLException {
+        Array a = rs.getArray(column);
+        if (a == null) {
+            return Set.of();
+        }
+        try {
+            return new LinkedHashSet<>(Arrays.asList((String[]) a.getArray()));
+        } finally {
+            a.free();
+        }
+    }
+
+    private static @Nullable BigDecimal stripped(@Nullable BigDecimal d) {
+        return d == null ? null : d.stripTrailingZeros();
+    }
+
+    static Instant instant(ResultSet rs, int column) throws SQLException {
         return rs.getObject(column, OffsetDateTime.class).toInstant();
     }
 
@@ -283,7 +329,7 @@ public final class ExecutionQueries {
         return t == null ? null : t.toInstant();
     }
 
-    private static OffsetDateTime odt(Instant t) {
+    static OffsetDateTime odt(Instant t) {
         return OffsetDateTime.ofInstant(t, java.time.ZoneOffset.UTC);
     }
 }

@@ -3,11 +3,13 @@ package io.agstorage.execution.internal;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.StorageException;
 import io.agstorage.execution.DailyStats;
+import io.agstorage.execution.ExecutionFilters;
 import io.agstorage.execution.Fill;
 import io.agstorage.execution.Order;
 import io.agstorage.execution.OrderEvent;
 import io.agstorage.execution.OrderFilters;
 import io.agstorage.execution.PositionSnapshot;
+import io.agstorage.execution.RealizedPnl;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -22,10 +24,30 @@ import java.util.UUID;
 public final class ExecutionReads {
 
     private final ExecutionQueries queries;
+    private final DeskQueries desk;
 
     public ExecutionReads(StorageEngine engine) {
         this.queries = new ExecutionQueries(
                 engine.dataSource(), engine.quotedSchema(), engine.config().maxResults());
+        this.desk = new DeskQueries(
+                engine.dataSource(), engine.quotedSchema(), engine.config().maxResults(), queries);
+    }
+
+    public List<Fill> fills(Instant start, Instant end, ExecutionFilters filters) {
+        checkRange(start, end);
+        Objects.requireNonNull(filters, "filters");
+        return query("queryFills", () -> desk.fills(start, end, filters));
+    }
+
+    public List<PositionSnapshot> positions(Instant start, Instant end, ExecutionFilters filters) {
+        checkRange(start, end);
+        Objects.requireNonNull(filters, "filters");
+        return query("queryPositions", () -> desk.positions(start, end, filters));
+    }
+
+    public List<RealizedPnl> realizedPnl(Instant start, Instant end) {
+        checkRange(start, end);
+        return query("realizedPnl", () -> desk.realizedPnl(start, end));
     }
 
     public List<Order> orders(Instant start, Instant end, OrderFilters filters) {
@@ -78,7 +100,7 @@ public final class ExecutionReads {
 
     public List<DailyStats> dailyFillStats(Instant start, Instant end) {
         checkRange(start, end);
-        return query("dailyFillStats", () -> queries.dailyFillStats(start, end));
+        return query("dailyFillStats", () -> desk.dailyFillStats(start, end));
     }
 
     public List<DailyStats> dailyOrderStats(Instant start, Instant end) {

@@ -15,8 +15,10 @@ import java.util.List;
  * {@code fills} and {@code positions} hypertables, kept for {@code retention.execution_retention_days} and never
  * compressed; the {@code orders} table, whose finished orders (filled, cancelled, rejected or expired) are deleted once
  * their last change is past the same retention and no event or fill of theirs is left; and the daily stats rollups
- * {@code orders_daily_stats} and {@code fills_daily_stats} (VWAP = Σ(price·size) / Σ size). The tables come from
- * {@code V003__executions.sql}, the rollup tables of the Apache edition from {@code V004__rollups.sql}.
+ * {@code orders_daily_stats} and {@code fills_daily_stats} (VWAP = Σ(price·size) / Σ size; per venue, market, side,
+ * strategy and fee currency, so that fees of two currencies are never summed). The tables come from
+ * {@code V003__executions.sql}, the rollup tables of the Apache edition from {@code V004__rollups.sql} (keys of
+ * {@code fills_daily_stats} from {@code V009__execution_strategies.sql}).
  */
 public final class ExecutionRetention implements RetentionContributor {
 
@@ -37,7 +39,13 @@ public final class ExecutionRetention implements RetentionContributor {
             Duration.ofDays(1),
             "%1$s.fills f",
             "f.venue_trade_time",
-            List.of(new Column("venue", "f.venue"), new Column("market", "f.market"), new Column("side", "f.side")),
+            List.of(
+                    new Column("venue", "f.venue"),
+                    new Column("market", "f.market"),
+                    new Column("side", "f.side"),
+                    // fees of two currencies are never summed; '' for none (V009)
+                    new Column("strategy_id", "coalesce(f.strategy_id, '')"),
+                    new Column("fee_currency", "coalesce(f.fee_currency, '')")),
             List.of(
                     new Column("fill_count", "count(*)"),
                     new Column("volume", "sum(f.size)"),

@@ -4,16 +4,9 @@ import io.agstorage.core.ErrorPolicy;
 import io.agstorage.core.Sql;
 import io.agstorage.core.journal.Journal;
 import io.agstorage.core.logging.ThrottledLog;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * batch for a reason that is not the records' (down, connection lost, table missing, disk full), the same batch
  * is retried with backoff until it commits — the records stay in the journal meanwhile. When it refuses the data
  * itself (SQLSTATE 22 or 23), the batch is written record by record and a record still refused is dead-lettered:
- * logged at error level and appended, encoded, to {@code dead-letter.log} in the journal directory.
+ * logged at error level, appended, encoded, to {@code dead-letter.log} in the journal directory and inserted into
+ * the {@code dead_letters} table ({@link ExecutionDeadLetters}).
  *
  * <p>Memory is bounded (issue #12 item 8): the writer holds at most {@code maxPending} records queued plus one batch.
  * When the queue is full (the database is slower than the callers, or down) the records that follow stay only in
@@ -47,7 +41,7 @@ public final class ExecutionWriter {
     private final ExecutionBatchWriter batchWriter;
     private final Journal journal;
     private final int batchSize;
-    private final Path deadLetterFile;
+    private final ExecutionDeadLetters deadLetters;
     private final Consumer<List<Pending>> onCommitted;
     private final ArrayBlockingQueue<Pending> queue;
     /** The lock appends hold while they journal and {@link #enqueue}; guards {@link #spill}'s state. */
@@ -79,7 +73,7 @@ public final class ExecutionWriter {
         this.appendLock = appendLock;
         this.journal = journal;
         this.batchSize = batchSize;
-        this.deadLetterFile = journal.directory().resolve("dead-letter.log");
+        this.deadLetters = batchWriter.deadLetters(journal.directory().resolve("dead-letter.log"));
         this.onCommitted = onCommitted;
         this.committedSeq = journal.trimmedSequence();
         this.spill = new JournalSpill(journal, appendLock, Math.min(batchSize, maxPending), deadLettered, failureLog);
@@ -327,26 +321,13 @@ public final class ExecutionWriter {
         deadLettered.increment();
         String reason = reason(e);
         log.error(
-                "Database refused execution record {} for good; it is NOT in the database: {} -- record: {} (kept in "
-                        + "{})",
+                "Database refused execution record {} for good; it is NOT in its table: {} -- record: {} (kept in {} "
+                        + "and the dead_letters table)",
                 p.sequence(),
                 reason,
                 p.record(),
-                deadLetterFile);
-        String line = Instant.now() + "\t" + p.sequence() + "\t"
-                + reason.replace('\n', ' ').replace('\t', ' ') + "\t"
-                + Base64.getEncoder().encodeToString(RecordCodec.encode(p.record())) + "\n";
-        try {
-            Files.writeString(
-                    deadLetterFile,
-                    line,
-                    StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND,
-                    StandardOpenOption.SYNC);
-        } catch (IOException io) {
-            log.error("Cannot append to {}: {}", deadLetterFile, io.getMessage());
-        }
+                deadLetters.file());
+        deadLetters.write(p.sequence(), p.record(), e, reason, this::pause, retries::increment);
     }
 
     /** Sleeps for a backoff; false when stopping and past the stop deadline. */

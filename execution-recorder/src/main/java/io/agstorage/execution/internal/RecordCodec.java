@@ -18,6 +18,10 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -31,19 +35,24 @@ public final class RecordCodec {
     private static final byte ORDER = 1;
     private static final byte FILL = 2;
     private static final byte POSITION = 3;
+    // Since V009 every record also carries strategy id, account id and tags after the fields above; records of the
+    // kinds 1 to 3 (journals written before) decode with none.
+    private static final byte ORDER_V2 = 4;
+    private static final byte FILL_V2 = 5;
+    private static final byte POSITION_V2 = 6;
 
     private RecordCodec() {}
 
     /** Whether the payload is an {@link OrderChange}, from its kind byte alone (no decoding). */
     public static boolean isOrderChange(byte[] payload) {
-        return payload.length > 0 && payload[0] == ORDER;
+        return payload.length > 0 && (payload[0] == ORDER || payload[0] == ORDER_V2);
     }
 
     public static byte[] encode(Object record) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             if (record instanceof OrderChange c) {
-                out.writeByte(ORDER);
+                out.writeByte(ORDER_V2);
                 Order o = c.order();
                 uuid(out, o.id());
                 string(out, o.clientOrderId());
@@ -64,8 +73,9 @@ public final class RecordCodec {
                         out,
                         c.previousStatus() == null ? null : c.previousStatus().name());
                 string(out, c.reason());
+                desk(out, o.strategyId(), o.accountId(), o.tags());
             } else if (record instanceof Fill f) {
-                out.writeByte(FILL);
+                out.writeByte(FILL_V2);
                 uuid(out, f.orderId());
                 out.writeUTF(f.venue());
                 out.writeUTF(f.market());
@@ -78,8 +88,9 @@ public final class RecordCodec {
                 string(out, f.liquidity() == null ? null : f.liquidity().name());
                 time(out, f.tradeTime());
                 out.writeUTF(f.settlementStatus().name());
+                desk(out, f.strategyId(), f.accountId(), f.tags());
             } else if (record instanceof PositionSnapshot p) {
-                out.writeByte(POSITION);
+                out.writeByte(POSITION_V2);
                 out.writeUTF(p.venue());
                 out.writeUTF(p.market());
                 decimal(out, p.size());
@@ -87,6 +98,7 @@ public final class RecordCodec {
                 decimal(out, p.realizedPnl());
                 decimal(out, p.unrealizedPnl());
                 time(out, p.time());
+                desk(out, p.strategyId(), p.accountId(), p.tags());
             } else {
                 throw new IllegalArgumentException(
                         "not an execution record: " + record.getClass().getName());
@@ -105,7 +117,7 @@ public final class RecordCodec {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
             byte kind = in.readByte();
             return switch (kind) {
-                case ORDER -> {
+                case ORDER, ORDER_V2 -> {
                     Order o = new Order(
                             uuid(in),
                             string(in),
@@ -123,10 +135,33 @@ public final class RecordCodec {
                             time(in));
                     UUID eventId = uuid(in);
                     String previous = string(in);
-                    yield new OrderChange(
-                            o, eventId, previous == null ? null : OrderStatus.valueOf(previous), string(in));
+                    String reason = string(in);
+                    if (kind == ORDER_V2) {
+                        Desk desk = desk(in);
+                        o = new Order(
+                                o.id(),
+                                o.clientOrderId(),
+                                o.venueOrderId(),
+                                o.venue(),
+                                o.market(),
+                                o.side(),
+                                o.type(),
+                                o.timeInForce(),
+                                o.price(),
+                                o.size(),
+                                o.status(),
+                                o.createdAt(),
+                                o.updatedAt(),
+                                o.expiresAt(),
+                                desk.strategyId(),
+                                desk.accountId(),
+                                desk.tags(),
+                                BigDecimal.ZERO,
+                                null);
+                    }
+                    yield new OrderChange(o, eventId, previous == null ? null : OrderStatus.valueOf(previous), reason);
                 }
-                case FILL -> {
+                case FILL, FILL_V2 -> {
                     UUID orderId = uuid(in);
                     String venue = in.readUTF();
                     String market = in.readUTF();
@@ -138,6 +173,8 @@ public final class RecordCodec {
                     String currency = string(in);
                     String liquidity = string(in);
                     Instant time = req(time(in));
+                    SettlementStatus status = SettlementStatus.valueOf(in.readUTF());
+                    Desk desk = kind == FILL_V2 ? desk(in) : Desk.NONE;
                     yield new Fill(
                             orderId,
                             venue,
@@ -150,22 +187,65 @@ public final class RecordCodec {
                             currency,
                             liquidity == null ? null : Liquidity.valueOf(liquidity),
                             time,
-                            SettlementStatus.valueOf(in.readUTF()));
+                            status,
+                            desk.strategyId(),
+                            desk.accountId(),
+                            desk.tags());
                 }
-                case POSITION ->
-                    new PositionSnapshot(
-                            in.readUTF(),
-                            in.readUTF(),
-                            req(decimal(in)),
-                            decimal(in),
-                            req(decimal(in)),
-                            req(decimal(in)),
-                            req(time(in)));
+                case POSITION, POSITION_V2 -> {
+                    String venue = in.readUTF();
+                    String market = in.readUTF();
+                    BigDecimal size = req(decimal(in));
+                    BigDecimal avgEntry = decimal(in);
+                    BigDecimal realized = req(decimal(in));
+                    BigDecimal unrealized = req(decimal(in));
+                    Instant time = req(time(in));
+                    Desk desk = kind == POSITION_V2 ? desk(in) : Desk.NONE;
+                    yield new PositionSnapshot(
+                            venue,
+                            market,
+                            size,
+                            avgEntry,
+                            realized,
+                            unrealized,
+                            time,
+                            desk.strategyId(),
+                            desk.accountId(),
+                            desk.tags());
+                }
                 default -> throw new IllegalArgumentException("unknown journal record kind " + kind);
             };
         } catch (IOException e) {
             throw new IllegalArgumentException("undecodable journal record (" + payload.length + " bytes): " + e, e);
         }
+    }
+
+    /** Strategy id, account id and tags of a record. */
+    private record Desk(
+            @Nullable String strategyId, @Nullable String accountId, Set<String> tags) {
+        static final Desk NONE = new Desk(null, null, Set.of());
+    }
+
+    private static void desk(
+            DataOutputStream out, @Nullable String strategyId, @Nullable String accountId, Set<String> tags)
+            throws IOException {
+        string(out, strategyId);
+        string(out, accountId);
+        out.writeShort(tags.size());
+        for (String tag : tags) {
+            out.writeUTF(tag);
+        }
+    }
+
+    private static Desk desk(DataInputStream in) throws IOException {
+        String strategyId = string(in);
+        String accountId = string(in);
+        int n = in.readUnsignedShort();
+        List<String> tags = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            tags.add(in.readUTF());
+        }
+        return new Desk(strategyId, accountId, new LinkedHashSet<>(tags));
     }
 
     private static <T> T req(@Nullable T value) throws IOException {

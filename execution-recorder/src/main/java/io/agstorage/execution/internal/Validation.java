@@ -4,6 +4,10 @@ import io.agstorage.core.TimeBounds;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,6 +59,30 @@ public final class Validation {
         }
         return value;
     }
+
+    /** The most tags a record carries. */
+    public static final int MAX_TAGS = 64;
+
+    /**
+     * Free-form tags: each as {@link #id} (1 to {@link #MAX_ID_LENGTH} characters, no NUL), at most {@link #MAX_TAGS};
+     * null is no tag. Returned as an unmodifiable set in natural order, duplicates gone.
+     */
+    public static SortedSet<String> tags(String field, @Nullable Collection<String> tags) {
+        if (tags == null || tags.isEmpty()) {
+            return EMPTY_TAGS;
+        }
+        TreeSet<String> set = new TreeSet<>();
+        for (String tag : tags) {
+            set.add(id(field, tag));
+        }
+        if (set.size() > MAX_TAGS) {
+            throw new IllegalArgumentException(
+                    field + " must hold at most " + MAX_TAGS + " tags, was " + set.size() + " tags");
+        }
+        return Collections.unmodifiableSortedSet(set);
+    }
+
+    private static final SortedSet<String> EMPTY_TAGS = Collections.unmodifiableSortedSet(new TreeSet<>());
 
     /** A setting within {@code min..max}, e.g. {@code batchSize must be within 1..1000000, was 0}. */
     public static int within(String field, int value, int min, int max) {

@@ -47,7 +47,7 @@ class ExecutionRetentionTest {
                 .contains("sum(f.price * f.size) / NULLIF(sum(f.size), 0) AS vwap")
                 .contains("FROM \"s\".fills f WHERE f.venue_trade_time >= ? AND f.venue_trade_time < ?")
                 .endsWith("GROUP BY time_bucket(INTERVAL '86400 seconds', f.venue_trade_time), f.venue, f.market, "
-                        + "f.side");
+                        + "f.side, coalesce(f.strategy_id, ''), coalesce(f.fee_currency, '')");
         assertThat(ExecutionRetention.ORDERS_DAILY_STATS.requires()).containsExactly("order_events", "orders");
         assertThat(ExecutionRetention.ORDERS_DAILY_STATS.columns())
                 .containsExactly("bucket", "venue", "market", "status", "event_count", "size_sum");

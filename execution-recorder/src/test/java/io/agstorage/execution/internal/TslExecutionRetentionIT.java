@@ -136,4 +136,33 @@ class TslExecutionRetentionIT {
                     .isZero();
         }
     }
+
+    @Test
+    void theDailyFillRollupKeepsFeesOfEachStrategyAndFeeCurrencyApart() throws Exception {
+        String schema = db.schema();
+        try (StorageEngine engine = StorageEngine.create(db.config().build())) {
+            String s = "\"" + schema + "\"";
+            // one day, market and side: alpha pays fees in USDC twice and in POL once; a fill without strategy or
+            // fee currency
+            db.execute("INSERT INTO " + s
+                    + ".fills (venue_trade_time, venue, venue_trade_id, order_id, market, side, price, size, fee, "
+                    + "fee_currency, strategy_id, settlement_status) VALUES "
+                    + "(time_bucket('1 day', now()) - INTERVAL '2 days' + INTERVAL '1 hour', 'polymarket', 'c1', "
+                    + "md5('c')::uuid, 'mkt', 'BUY', 0.5, 10, 0.02, 'USDC', 'alpha', 'MATCHED'), "
+                    + "(time_bucket('1 day', now()) - INTERVAL '2 days' + INTERVAL '2 hours', 'polymarket', 'c2', "
+                    + "md5('c')::uuid, 'mkt', 'BUY', 0.6, 10, -0.01, 'USDC', 'alpha', 'MATCHED'), "
+                    + "(time_bucket('1 day', now()) - INTERVAL '2 days' + INTERVAL '3 hours', 'polymarket', 'c3', "
+                    + "md5('c')::uuid, 'mkt', 'BUY', 0.4, 5, 0.5, 'POL', 'alpha', 'MATCHED'), "
+                    + "(time_bucket('1 day', now()) - INTERVAL '2 days' + INTERVAL '4 hours', 'polymarket', 'c4', "
+                    + "md5('c')::uuid, 'mkt', 'BUY', 0.4, 5, 0, NULL, NULL, 'MATCHED')");
+
+            RetentionManager.create(engine);
+
+            // alpha/USDC: fees 0.02 - 0.01 = 0.01 over 2 fills; alpha/POL: 0.5; none/none: 0
+            assertThat(db.queryString("SELECT string_agg(strategy_id || '/' || fee_currency || '=' || fees::text "
+                            + "|| ' (' || fill_count || ')', ', ' ORDER BY strategy_id, fee_currency) FROM " + s
+                            + ".fills_daily_stats WHERE market = 'mkt'"))
+                    .isEqualTo("/=0 (1), alpha/POL=0.5 (1), alpha/USDC=0.01 (2)");
+        }
+    }
 }
