@@ -14,7 +14,8 @@ import java.util.stream.Stream;
  * same rows. A {@link RetentionContributor} hands these to {@link RetentionManager}.
  *
  * <p>{@code from}, {@code timeExpression} and the column expressions are SQL fragments: constants of the
- * contributing code, never user text.
+ * contributing code, never user text. In {@code from} and the column expressions {@code %1$s} stands for the quoted
+ * schema (e.g. for the schema's own functions; a literal {@code %} is written {@code %%}).
  *
  * @param name the relation name, in the engine's schema
  * @param source the hypertable it aggregates
@@ -80,11 +81,18 @@ public record RollupDefinition(
     public String select(String quotedSchema, boolean bounded) {
         String bucket = "time_bucket(" + grainLiteral() + ", " + timeExpression + ")";
         String columns = bucket + " AS bucket, "
-                + keys.stream().map(c -> c.expression() + " AS " + c.name()).collect(Collectors.joining(", ")) + ", "
-                + values.stream().map(c -> c.expression() + " AS " + c.name()).collect(Collectors.joining(", "));
+                + keys.stream()
+                        .map(c -> String.format(c.expression(), quotedSchema) + " AS " + c.name())
+                        .collect(Collectors.joining(", "))
+                + ", "
+                + values.stream()
+                        .map(c -> String.format(c.expression(), quotedSchema) + " AS " + c.name())
+                        .collect(Collectors.joining(", "));
         String where = bounded ? " WHERE " + timeExpression + " >= ? AND " + timeExpression + " < ?" : "";
         return "SELECT " + columns + " FROM " + String.format(from, quotedSchema) + where + " GROUP BY " + bucket + ", "
-                + keys.stream().map(Column::expression).collect(Collectors.joining(", "));
+                + keys.stream()
+                        .map(c -> String.format(c.expression(), quotedSchema))
+                        .collect(Collectors.joining(", "));
     }
 
     /** Every output column, in {@link #select} order. */

@@ -110,7 +110,9 @@ class TslRetentionIT {
             Instant to = dayFloor(end).minus(Duration.ofDays(10));
             Instant from = to.minus(Duration.ofDays(7));
             List<MetricRow> rawBefore = engine.queryMetrics(METRIC, from, to, null);
-            AggregationResult p50Before = engine.queryAggregated(METRIC, from, to, Duration.ofDays(1), Aggregation.P50);
+            // one second past the day: not on the rollups' boundaries, so read from the raw (soon compressed) chunks
+            AggregationResult p50Before =
+                    engine.queryAggregated(METRIC, from.plusSeconds(1), to, Duration.ofDays(1), Aggregation.P50);
             assertThat(rawBefore).hasSize(2 * 7 * 48);
             assertThat(p50Before.source()).isEqualTo("samples");
             String uncompressed = "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = '"
@@ -126,7 +128,7 @@ class TslRetentionIT {
             assertThat(engine.queryMetrics(METRIC, from, to, null))
                     .as("raw rows read from compressed chunks")
                     .isEqualTo(rawBefore);
-            assertThat(engine.queryAggregated(METRIC, from, to, Duration.ofDays(1), Aggregation.P50))
+            assertThat(engine.queryAggregated(METRIC, from.plusSeconds(1), to, Duration.ofDays(1), Aggregation.P50))
                     .isEqualTo(p50Before);
             assertThat(retention.compressOldData())
                     .as("nothing left to compress")

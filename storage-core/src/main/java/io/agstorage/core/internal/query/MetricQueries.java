@@ -18,6 +18,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
@@ -112,7 +113,8 @@ public final class MetricQueries {
             if (series.isEmpty()) {
                 return List.of();
             }
-            return BucketQuery.run(c, aggregatedSql.get(agg), ids(series), start, end, bucket, maxResults);
+            return Objects.requireNonNull(
+                    BucketQuery.run(c, aggregatedSql.get(agg), ids(series), start, end, bucket, maxResults));
         }
     }
 

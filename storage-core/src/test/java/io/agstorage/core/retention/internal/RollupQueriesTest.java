@@ -13,7 +13,7 @@ class RollupQueriesTest {
     private static final Instant DAY = Instant.parse("2026-03-02T00:00:00Z");
 
     @Test
-    void aggregationsFoldableFromSumsCountsAndExtremesUseARollupAndPercentilesNever() {
+    void everyAggregationUsesARollupPercentilesThroughTheSketches() {
         for (Aggregation agg : new Aggregation[] {
             Aggregation.AVG,
             Aggregation.MIN,
@@ -27,10 +27,13 @@ class RollupQueriesTest {
         }
         assertThat(RollupQueries.expression(Aggregation.AVG)).isEqualTo("sum(h.value_sum) / sum(h.sample_count)");
         for (Aggregation agg : new Aggregation[] {Aggregation.P50, Aggregation.P95, Aggregation.P99}) {
-            assertThat(RollupQueries.expression(agg)).isNull();
+            assertThat(RollupQueries.quantile(agg)).isNotNull();
             assertThat(RollupQueries.candidates(DAY, DAY.plus(Duration.ofDays(7)), Duration.ofDays(1), agg))
-                    .isEmpty();
+                    .extracting(RollupDefinition::name)
+                    .containsExactly("metrics_daily", "metrics_hourly");
         }
+        assertThat(RollupQueries.quantile(Aggregation.P99)).isEqualTo(0.99);
+        assertThat(RollupQueries.quantile(Aggregation.AVG)).isNull();
     }
 
     @Test
@@ -93,6 +96,12 @@ class RollupQueriesTest {
                         "time_first",
                         "value_first",
                         "time_last",
-                        "value_last");
+                        "value_last",
+                        "value_sketch");
+        assertThat(select).contains("\"s\".sketch_compact(array_agg(\"s\".sketch_entry(s.value))) AS value_sketch");
+        assertThat(MetricsRetention.METRICS_DAILY.select("\"s\"", true))
+                .as("the daily rollup merges the hourly one")
+                .contains("\"s\".sketch_merge(h.value_sketch) AS value_sketch")
+                .contains("FROM \"s\".metrics_hourly h WHERE h.bucket >= ? AND h.bucket < ?");
     }
 }
