@@ -116,6 +116,11 @@ public final class AgStorageCli {
                 .build());
     }
 
+    /** The environment the command binds {@code AG_STORAGE_*} overrides from. */
+    Map<String, String> environment() {
+        return environment;
+    }
+
     @Nullable
     Path configFile() {
         return config;

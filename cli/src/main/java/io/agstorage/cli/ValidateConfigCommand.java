@@ -1,6 +1,9 @@
 package io.agstorage.cli;
 
 import io.agstorage.core.StorageConfig;
+import io.agstorage.otlp.OtlpReceiverMain;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,7 +14,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ag-storage validate-config FILE}: binds the file (and the environment) as the library would and prints the
- * result with secrets masked, or the first rule it breaks. Does not connect.
+ * result with secrets masked, or the first rule it breaks. Does not connect. The
+ * {@code receiver} section is checked as {@code ag-storage receiver} binds it.
  */
 @Command(
         name = "validate-config",
@@ -28,9 +32,11 @@ final class ValidateConfigCommand implements Callable<Integer> {
     Path file;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         StorageConfig config = cli.storageConfig(file);
+        int receiverKeys = OtlpReceiverMain.checkConfig(Files.readString(file), cli.environment());
         spec.commandLine().getOut().println("valid: " + config);
+        spec.commandLine().getOut().println("valid: receiver section (" + receiverKeys + " keys set)");
         return 0;
     }
 }

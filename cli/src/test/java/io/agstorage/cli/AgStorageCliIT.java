@@ -149,9 +149,12 @@ class AgStorageCliIT {
         Path good = Files.writeString(
                 tmp.resolve("good.yaml"), "database:\n  url: jdbc:postgresql://db:5432/bot\n  password: s3cret\n");
         Path bad = Files.writeString(tmp.resolve("bad.yaml"), "ingestion:\n  batch_size: -1\n");
+        Path badReceiver = Files.writeString(
+                tmp.resolve("bad-receiver.yaml"), "receiver:\n  http_port: 4318\n  admin_port: 70000\n");
 
         Result ok = runRaw("validate-config", good.toString());
         Result refused = runRaw("validate-config", bad.toString());
+        Result refusedReceiver = runRaw("validate-config", badReceiver.toString());
 
         assertThat(ok.status()).as(ok.err()).isZero();
         assertThat(ok.out())
@@ -160,6 +163,8 @@ class AgStorageCliIT {
                 .doesNotContain("s3cret");
         assertThat(refused.status()).isEqualTo(2);
         assertThat(refused.err()).contains("ingestion.batch_size must be > 0, was -1");
+        assertThat(refusedReceiver.status()).isEqualTo(2);
+        assertThat(refusedReceiver.err()).contains("receiver.admin_port must be between -1 (off) and 65535, was 70000");
     }
 
     @Test

@@ -156,6 +156,22 @@ public final class OtlpReceiverMain {
         }
     }
 
+    /**
+     * Checks a configuration as {@code main} would bind it (the {@code receiver} section and the library's sections,
+     * with {@code AG_STORAGE_*} overrides) without starting anything or connecting: for {@code ag-storage
+     * validate-config}.
+     *
+     * @return how many {@code receiver} keys the file and the environment set
+     * @throws IllegalArgumentException naming the first key that breaks a rule, the rule and the value
+     */
+    public static int checkConfig(String yaml, Map<String, String> env) {
+        Settings.parse(yaml, env);
+        ConfigTree tree = ConfigTree.parse(yaml);
+        Map<String, String> keys = new HashMap<>(tree.keys(RECEIVER));
+        keys.putAll(ConfigTree.environment(RECEIVER, env));
+        return keys.size();
+    }
+
     static Running start(String[] args, Map<String, String> env) {
         Path config = null;
         for (int i = 0; i < args.length; i++) {
