@@ -31,7 +31,7 @@ final class ExportCommand implements Callable<Integer> {
     enum What {
         fills("SELECT * FROM %s.fills WHERE venue_trade_time >= %s AND venue_trade_time < %s"
                 + " ORDER BY venue_trade_time, venue, venue_trade_id"),
-        orders("SELECT * FROM %s.orders WHERE created_at >= %s AND created_at < %s ORDER BY created_at, order_id"),
+        orders("SELECT * FROM %s.orders WHERE created_at >= %s AND created_at < %s ORDER BY created_at, id"),
         metrics("SELECT \"timestamp\", metric_name, value, labels FROM %s.metrics"
                 + " WHERE \"timestamp\" >= %s AND \"timestamp\" < %s"
                 + " AND (current_setting('ag_storage.export_metric') = ''"

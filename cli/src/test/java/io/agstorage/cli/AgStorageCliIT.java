@@ -18,6 +18,8 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +97,17 @@ class AgStorageCliIT {
         assertThat(lines.get(0)).contains("venue_trade_time").contains("venue");
         assertThat(lines.get(1)).contains("in-range").contains("polymarket");
         assertThat(export.err()).contains("exported 1 fills");
+
+        LocalDate today = LocalDate.now(ZoneOffset.UTC); // orders are kept by their creation time: now
+        Result orders = run(
+                "export",
+                "orders",
+                "--from",
+                today.toString(),
+                "--to",
+                today.plusDays(1).toString());
+        assertThat(orders.status()).as(orders.err()).isZero();
+        assertThat(orders.out().lines().toList()).hasSize(2).last().asString().contains("0xabc");
     }
 
     @Test

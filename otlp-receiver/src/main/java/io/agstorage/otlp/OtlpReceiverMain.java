@@ -197,6 +197,7 @@ public final class OtlpReceiverMain {
         try {
             running = new Running(engine, settings.receiver.setEngine(engine).start());
             if (settings.adminPort >= 0) {
+                requirePrometheus();
                 running.startAdmin(settings.host, settings.adminPort);
             }
             return running;
@@ -207,6 +208,16 @@ public final class OtlpReceiverMain {
             }
             engine.close();
             throw e;
+        }
+    }
+
+    /** The admin port's /metrics needs micrometer-registry-prometheus, an optional dependency of this module. */
+    private static void requirePrometheus() {
+        try {
+            Class.forName("io.micrometer.prometheusmetrics.PrometheusMeterRegistry");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("receiver.admin_port needs io.micrometer:micrometer-registry-prometheus "
+                    + "on the class path (the receiver jar has it); add it, or set receiver.admin_port: -1", e);
         }
     }
 
