@@ -81,6 +81,7 @@ public final class OtlpReceiver implements AutoCloseable {
                         tls,
                         b.limits,
                         b.maxBodyBytes,
+                        timeoutMs,
                         List.of(readiness.healthService()));
             }
             if (b.httpPort >= 0) {

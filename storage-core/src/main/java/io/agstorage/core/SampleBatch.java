@@ -147,6 +147,20 @@ public final class SampleBatch {
         }
     }
 
+    /**
+     * Entries whose series the database does not hold yet, as far as this JVM knows (created since, or interned again
+     * after eviction): the writer inserts or looks those series up before their rows, its slowest work.
+     */
+    public int entriesOfUnstoredSeries() {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (series[i].id() == 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     SeriesRef[] seriesArray() {
         return series;
     }

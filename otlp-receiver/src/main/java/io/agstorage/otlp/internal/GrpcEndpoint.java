@@ -43,6 +43,7 @@ public final class GrpcEndpoint {
             @Nullable Tls tls,
             ConnectionLimits limits,
             long maxBodyBytes,
+            long timeoutMs,
             List<BindableService> others)
             throws IOException {
         ServerCredentials credentials;
@@ -56,7 +57,7 @@ public final class GrpcEndpoint {
             }
             credentials = b.build();
         }
-        ServerServiceDefinition definition = GrpcMetricsService.definition(ingest);
+        ServerServiceDefinition definition = GrpcMetricsService.definition(ingest, timeoutMs);
         this.cap = new ConnectionCap(limits.maxConnections(), "OTLP/gRPC " + address);
         this.boss = new NioEventLoopGroup(1, new DefaultThreadFactory("otlp-grpc-accept", true));
         this.workers = new NioEventLoopGroup(

@@ -23,6 +23,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +41,12 @@ public final class GrpcMetricsService {
 
     private GrpcMetricsService() {}
 
-    public static ServerServiceDefinition definition(OtlpIngest ingest) {
+    /**
+     * The service; a call whose points are not committed (or spooled) within {@code timeoutMs} is answered UNAVAILABLE
+     * with a one-second {@code RetryInfo}, as OTLP/HTTP answers 503 (the points may still be committed later: the
+     * client's retry then stores nothing twice, see {@link OtlpIngest#ingest}).
+     */
+    public static ServerServiceDefinition definition(OtlpIngest ingest, long timeoutMs) {
         MethodDescriptor<byte[], ExportMetricsServiceResponse> export = MetricsServiceGrpc.getExportMethod().toBuilder(
                         new BytesMarshaller(), ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance()))
                 .build();
@@ -47,11 +55,12 @@ public final class GrpcMetricsService {
                         export,
                         ServerCalls.asyncUnaryCall(
                                 (byte[] bytes, StreamObserver<ExportMetricsServiceResponse> observer) ->
-                                        export(ingest, bytes, observer)))
+                                        export(ingest, timeoutMs, bytes, observer)))
                 .build();
     }
 
-    private static void export(OtlpIngest ingest, byte[] bytes, StreamObserver<ExportMetricsServiceResponse> observer) {
+    private static void export(
+            OtlpIngest ingest, long timeoutMs, byte[] bytes, StreamObserver<ExportMetricsServiceResponse> observer) {
         OtlpIngest.Decoded request;
         try {
             request = OtlpIngest.decode(bytes);
@@ -70,11 +79,14 @@ public final class GrpcMetricsService {
             return;
         }
         call.setOnCancelHandler(() -> {});
-        ingest.ingest(request).whenComplete((outcome, error) -> {
+        ingest.ingest(request).orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((outcome, error) -> {
             if (call.isCancelled()) {
                 return;
             }
-            if (error != null) {
+            if (error instanceof TimeoutException
+                    || (error instanceof CompletionException && error.getCause() instanceof TimeoutException)) {
+                observer.onError(unavailable("commit not confirmed within " + timeoutMs + " ms, retry later"));
+            } else if (error != null) {
                 LoggerFactory.getLogger(GrpcMetricsService.class).warn("OTLP/gRPC request not stored", error);
                 observer.onError(unavailable(OtlpIngest.NOT_COMMITTED));
             } else if (outcome instanceof OtlpIngest.Outcome.Accepted a) {

@@ -2,6 +2,8 @@ package io.agstorage.otlp.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.agstorage.core.BatchTooLargeException;
+import io.agstorage.core.IngestionStats;
+import io.agstorage.core.SampleBatch;
 import io.agstorage.core.StorageEngine;
 import io.agstorage.core.spool.SampleSpool;
 import io.agstorage.otel.mapping.CumulativeState;
@@ -29,6 +31,9 @@ public final class OtlpIngest {
     /** What a client is told when its points were not committed; what the database said is logged, never sent. */
     public static final String NOT_COMMITTED = "not committed (database unavailable), retry later";
 
+    static final String BUFFER_FULL = "ingestion buffer full, retry later";
+    static final String NEW_SERIES_DEFERRED = "ingestion buffer over half full, new series wait, retry later";
+
     /** What a transport answers. */
     public sealed interface Outcome {
         /** Committed (all but {@code rejected} points): answer 200 / OK with this response. */
@@ -54,6 +59,7 @@ public final class OtlpIngest {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder busy = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
+    private final LongAdder newSeriesDeferred = new LongAdder();
     private final PointLedger ledger;
 
     public OtlpIngest(StorageEngine engine, CumulativeState state, long maxSeries) {
@@ -125,6 +131,12 @@ public final class OtlpIngest {
                 writer.committed();
                 return afterEarlierCopies(writer, CompletableFuture.completedFuture(accepted(writer)));
             }
+            Outcome.Busy deferred = deferNewSeries(writer.batch());
+            if (deferred != null) {
+                writer.rollback();
+                busy.increment();
+                return CompletableFuture.completedFuture(deferred);
+            }
             if (spool != null) {
                 return afterEarlierCopies(writer, spool(spool, writer));
             }
@@ -139,7 +151,7 @@ public final class OtlpIngest {
         if (committed == null) {
             writer.rollback();
             busy.increment();
-            return CompletableFuture.completedFuture(new Outcome.Busy("ingestion buffer full, retry later"));
+            return CompletableFuture.completedFuture(new Outcome.Busy(BUFFER_FULL));
         }
         CompletableFuture<Outcome> outcome = committed
                 .handle((n, error) -> {
@@ -180,13 +192,32 @@ public final class OtlpIngest {
                         : outcome);
     }
 
+    /**
+     * While the ingestion buffer is over half full, a request with points of series the database does not hold yet is
+     * answered busy at once (its client retries): creating series is the writer's slowest work, and a client creating
+     * them without end (a user id in a label) must neither take the whole buffer from clients of known series nor make
+     * their requests queue behind its own waiting for room.
+     */
+    private Outcome.@Nullable Busy deferNewSeries(SampleBatch batch) {
+        if (batch.entriesOfUnstoredSeries() == 0) {
+            return null;
+        }
+        IngestionStats stats = engine.ingestionStats();
+        if (stats.queueDepth() * 2 <= stats.bufferSize()) {
+            return null;
+        }
+        newSeriesDeferred.increment();
+        return new Outcome.Busy(
+                stats.queueDepth() + batch.size() > stats.bufferSize() ? BUFFER_FULL : NEW_SERIES_DEFERRED);
+    }
+
     /** The spooled path: answered once the spool has the batch; exemplars are written once it is committed. */
     private CompletableFuture<Outcome> spool(SampleSpool spool, PointWriter writer) {
         SampleSpool.Spooled spooled = spool.trySpool(writer.batch());
         if (spooled == null) {
             writer.rollback();
             busy.increment();
-            return CompletableFuture.completedFuture(new Outcome.Busy("ingestion buffer full, retry later"));
+            return CompletableFuture.completedFuture(new Outcome.Busy(BUFFER_FULL));
         }
         if (!writer.exemplars().isEmpty()) {
             spooled.committed().thenRun(() -> exemplars.write(writer.exemplars()));
@@ -240,6 +271,11 @@ public final class OtlpIngest {
     /** Points not stored because an earlier copy of them was (a client's retry). */
     public long duplicatePoints() {
         return duplicates.sum();
+    }
+
+    /** Requests answered busy because they brought new series while the buffer was over half full. */
+    public long newSeriesDeferred() {
+        return newSeriesDeferred.sum();
     }
 
     public long busyRequests() {
