@@ -551,6 +551,33 @@ class ExecutionStoreIT {
     }
 
     @Test
+    void aDeadLetterTheTableCannotTakeYetIsRetriedUntilItCan() {
+        Order order = limitBuy("10", "0.5");
+        store.storeOrder(order);
+        store.flush();
+        String s = "\"" + db.schema() + "\"";
+        db.execute("ALTER TABLE " + s + ".fills ADD CONSTRAINT dl_retry_price CHECK (price <= 1)");
+        // the dead_letters table is missing (SQLSTATE 42P01: not the record's fault) when the fill is refused
+        db.execute("ALTER TABLE " + s + ".dead_letters RENAME TO dead_letters_away");
+        long retriesBefore = store.stats().retries();
+        try {
+            store.storeFill(Fill.of(order, "dl-retry", d("2"), d("1")).withTradeTime(T0));
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> store.stats().retries() > retriesBefore + 1);
+            assertThat(count("SELECT count(*) FROM $s.dead_letters_away WHERE order_id = '" + order.id() + "'"))
+                    .isZero();
+        } finally {
+            db.execute("ALTER TABLE " + s + ".dead_letters_away RENAME TO dead_letters");
+        }
+        store.flush();
+        db.execute("ALTER TABLE " + s + ".fills DROP CONSTRAINT dl_retry_price");
+        assertThat(count("SELECT count(*) FROM $s.dead_letters WHERE order_id = '" + order.id() + "'"))
+                .isEqualTo(1);
+        assertThat(store.queryFillsByOrder(order.id())).isEmpty();
+    }
+
+    @Test
     void aFailureThatIsNotTheRecordsFaultIsRetriedNeverDeadLettered() {
         Order order = limitBuy("1", "0.5");
         store.storeOrder(order);

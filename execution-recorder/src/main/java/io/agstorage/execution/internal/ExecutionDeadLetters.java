@@ -3,6 +3,7 @@ package io.agstorage.execution.internal;
 import io.agstorage.core.DeadLetters;
 import io.agstorage.core.ErrorPolicy;
 import io.agstorage.core.json.LabelsJson;
+import io.agstorage.core.logging.ThrottledLog;
 import io.agstorage.execution.Fill;
 import io.agstorage.execution.Order;
 import io.agstorage.execution.PositionSnapshot;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Set;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
 final class ExecutionDeadLetters {
 
     private static final Logger log = LoggerFactory.getLogger(ExecutionWriter.class);
+    private final ThrottledLog retryLog = new ThrottledLog(log, Duration.ofSeconds(5));
 
     /** Sleeps before a retry; false when the writer is stopping and must give up. */
     interface Backoff {
@@ -86,7 +89,7 @@ final class ExecutionDeadLetters {
                     return;
                 }
                 onRetry.run();
-                log.warn(
+                retryLog.warn(
                         "Cannot insert execution record {} into dead_letters, retrying in {} ms: {}",
                         sequence,
                         wait,
