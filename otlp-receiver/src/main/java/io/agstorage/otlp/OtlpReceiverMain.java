@@ -216,8 +216,10 @@ public final class OtlpReceiverMain {
         try {
             Class.forName("io.micrometer.prometheusmetrics.PrometheusMeterRegistry");
         } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("receiver.admin_port needs io.micrometer:micrometer-registry-prometheus "
-                    + "on the class path (the receiver jar has it); add it, or set receiver.admin_port: -1", e);
+            throw new IllegalStateException(
+                    "receiver.admin_port needs io.micrometer:micrometer-registry-prometheus "
+                            + "on the class path (the receiver jar has it); add it, or set receiver.admin_port: -1",
+                    e);
         }
     }
 
