@@ -16,6 +16,7 @@ import java.time.Instant;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -33,8 +34,14 @@ public class BootBot {
     /** The market the bot quotes. */
     static final String MARKET = "0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1";
 
+    /**
+     * Starts the bot, which quotes once, then stops it: closing the context publishes the meters' last step and
+     * flushes the store (a real bot keeps its context open: every step is published while it runs).
+     */
     public static void main(String[] args) {
-        SpringApplication.run(BootBot.class, args);
+        try (ConfigurableApplicationContext context = SpringApplication.run(BootBot.class, args)) {
+            System.out.println("boot-bot: stopping (publishing the last step of the meters)");
+        }
     }
 
     /** Quotes once: a few meters, one order filled in one trade. */
