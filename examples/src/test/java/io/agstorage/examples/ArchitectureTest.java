@@ -29,6 +29,7 @@ class ArchitectureTest {
             "io.agstorage.otel",
             "io.agstorage.otlp",
             "io.agstorage.execution",
+            "io.agstorage.spring.boot",
             "io.agstorage.examples");
 
     private static JavaClasses classes;
@@ -48,6 +49,7 @@ class ArchitectureTest {
                 "io.agstorage.micrometer",
                 "io.agstorage.otel",
                 "io.agstorage.execution",
+                "io.agstorage.spring.boot",
                 "io.agstorage.examples")) {
             assertTrue(classes.containPackage(root), () -> "no main classes imported from " + root);
         }

@@ -3,6 +3,8 @@ package io.agstorage.spring.boot;
 import io.agstorage.core.StorageConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -29,6 +31,11 @@ public class AgStorageProperties {
     private final Buffer buffer = new Buffer();
     private final Retention retention = new Retention();
     private final Execution execution = new Execution();
+    /**
+     * Any other StorageConfig key by its YAML name, e.g. {@code ag-storage.settings[limits.max_series]=50000} or
+     * {@code ag-storage.settings[database.socket_timeout_sec]=30}; applied last.
+     */
+    private final Map<String, String> settings = new LinkedHashMap<>();
 
     /** {@code ag-storage.buffer.*}: the ingestion ring and its writer. */
     public static class Buffer {
@@ -204,6 +211,7 @@ public class AgStorageProperties {
                 .set("retention.interval_sec", Long.toString(Math.max(1, retention.interval.toSeconds())))
                 .set("retention.initial_delay_sec", Long.toString(retention.initialDelay.toSeconds()))
                 .set("retention.series_grace_hours", Long.toString(retention.seriesGrace.toHours()));
+        settings.forEach(b::set);
         if (withUrl) {
             b.setMaxConnections(maxConnections);
             if (url != null) {
@@ -277,5 +285,9 @@ public class AgStorageProperties {
 
     public Execution getExecution() {
         return execution;
+    }
+
+    public Map<String, String> getSettings() {
+        return settings;
     }
 }

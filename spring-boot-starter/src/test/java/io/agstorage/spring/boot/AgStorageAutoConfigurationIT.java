@@ -71,6 +71,24 @@ class AgStorageAutoConfigurationIT {
     }
 
     @Test
+    void anyOtherStorageConfigKeyIsSetByItsYamlNameAndABadValueFailsTheStartNamingIt() {
+        runner().withPropertyValues("ag-storage.retention.enabled=false", "ag-storage.settings[limits.max_series]=500")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(StorageEngine.class)
+                                    .config()
+                                    .limits()
+                                    .maxSeries())
+                            .isEqualTo(500);
+                });
+        runner().withPropertyValues("ag-storage.buffer.batch-size=0")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessage("ingestion.batch_size must be > 0, was 0"));
+    }
+
+    @Test
     void retentionEnabledFalseStartsNoScheduler() {
         runner().withPropertyValues("ag-storage.retention.enabled=false").run(context -> {
             assertThat(context).hasNotFailed();

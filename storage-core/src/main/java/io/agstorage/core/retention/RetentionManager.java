@@ -56,8 +56,6 @@ public final class RetentionManager {
 
     private static final Logger log = LoggerFactory.getLogger(RetentionManager.class);
 
-    static final String APACHE_COMPRESSION = ChunkCompression.APACHE_EDITION;
-
     private final DataSource dataSource;
     private final String schema;
     private final String quotedSchema;
@@ -217,7 +215,7 @@ public final class RetentionManager {
                 tables,
                 refreshed,
                 compressed,
-                tsl != null ? null : APACHE_COMPRESSION);
+                tsl != null ? null : ChunkCompression.APACHE_EDITION);
         log.info("Retention run on schema {}: {}", schema, report.summary());
         return report;
     }
@@ -230,7 +228,7 @@ public final class RetentionManager {
      */
     public int compressOldData() {
         if (tsl == null) {
-            log.debug("compressOldData on schema {}: {}", schema, APACHE_COMPRESSION);
+            log.debug("compressOldData on schema {}: {}", schema, ChunkCompression.APACHE_EDITION);
             return 0;
         }
         return lock.withLock(true, () -> compress(catalog.now()));
@@ -282,7 +280,7 @@ public final class RetentionManager {
     /** Native compression now, as TimescaleDB measures it; on the Apache edition, unavailable and why. */
     public CompressionStatus checkCompressionStatus() {
         if (tsl == null) {
-            return CompressionStatus.unavailable(APACHE_COMPRESSION);
+            return CompressionStatus.unavailable(ChunkCompression.APACHE_EDITION);
         }
         try {
             return StorageStatsReader.compression(dataSource, schema, quotedSchema, compressedTables());

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,30 +38,42 @@ final class SeriesResolver {
                         + "ord) JOIN " + quotedSchema + ".series s ON s.metric = u.metric AND s.labels = u.labels";
     }
 
-    /** Resolves every series in {@code unsorted} (no duplicates) in an auto-committed transaction. */
+    /**
+     * Resolves every series in {@code unsorted} in an auto-committed transaction. Two references to one series (a
+     * series evicted from the registry and interned again while events still carry the old reference) are inserted
+     * once: an {@code ON CONFLICT DO UPDATE} may not touch one row twice.
+     */
     void resolve(Connection connection, List<SeriesRef> unsorted) throws SQLException {
         List<SeriesRef> pending = new ArrayList<>(unsorted);
         pending.sort(LOCK_ORDER);
         int n = pending.size();
-        String[] metrics = new String[n];
+        String[] metrics = new String[n]; // every reference, for the select
         String[] labels = new String[n];
+        String[] insertMetrics = new String[n]; // every series once, for the insert
+        String[] insertLabels = new String[n];
         String[] types = new String[n];
         String[] units = new String[n];
         String[] temporalities = new String[n];
+        int distinct = 0;
         for (int i = 0; i < n; i++) {
             SeriesRef ref = pending.get(i);
             metrics[i] = ref.metric();
             labels[i] = ref.labelsJson();
-            types[i] = ref.type().sqlName();
-            units[i] = ref.unit();
-            temporalities[i] = ref.temporality();
+            if (i == 0 || LOCK_ORDER.compare(pending.get(i - 1), ref) != 0) {
+                insertMetrics[distinct] = ref.metric();
+                insertLabels[distinct] = ref.labelsJson();
+                types[distinct] = ref.type().sqlName();
+                units[distinct] = ref.unit();
+                temporalities[distinct] = ref.temporality();
+                distinct++;
+            }
         }
         try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
-            insert.setObject(1, metrics);
-            insert.setObject(2, labels);
-            insert.setObject(3, types);
-            insert.setObject(4, units);
-            insert.setObject(5, temporalities);
+            insert.setObject(1, Arrays.copyOf(insertMetrics, distinct));
+            insert.setObject(2, Arrays.copyOf(insertLabels, distinct));
+            insert.setObject(3, Arrays.copyOf(types, distinct));
+            insert.setObject(4, Arrays.copyOf(units, distinct));
+            insert.setObject(5, Arrays.copyOf(temporalities, distinct));
             insert.executeUpdate();
         }
         try (PreparedStatement select = connection.prepareStatement(selectSql)) {

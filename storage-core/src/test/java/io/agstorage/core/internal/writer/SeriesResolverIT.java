@@ -1,0 +1,50 @@
+package io.agstorage.core.internal.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agstorage.core.MetricType;
+import io.agstorage.core.StorageEngine;
+import io.agstorage.core.internal.SeriesRef;
+import io.agstorage.core.internal.SeriesRegistry;
+import io.agstorage.core.testing.DatabaseExtension;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Resolving series ids: one row per series, and {@code seen_at} moved forward for the series a writer holds. */
+class SeriesResolverIT {
+
+    @RegisterExtension
+    final DatabaseExtension db = DatabaseExtension.apache("resolver");
+
+    private static SeriesRef ref(String metric) {
+        // a registry of its own: two references to one series, as after an eviction from the registry
+        return new SeriesRegistry().intern(metric, Map.of("k", "v"), MetricType.GAUGE, null, null);
+    }
+
+    @Test
+    void twoReferencesToOneSeriesInOneResolveGetItsIdAndMoveSeenAtOnce() throws Exception {
+        try (StorageEngine engine = StorageEngine.create(db.config().build());
+                Connection c = engine.dataSource().getConnection()) {
+            SeriesResolver resolver = new SeriesResolver(engine.quotedSchema());
+            SeriesRef first = ref("dup");
+            resolver.resolve(c, List.of(first));
+            db.execute("UPDATE " + db.table("series") + " SET seen_at = now() - INTERVAL '2 days'");
+
+            SeriesRef a = ref("dup");
+            SeriesRef b = ref("dup");
+            SeriesRef other = ref("other");
+            resolver.resolve(c, List.of(b, other, a));
+
+            assertThat(a.id()).isEqualTo(first.id()).isEqualTo(b.id());
+            assertThat(other.id()).isPositive().isNotEqualTo(a.id());
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.table("series")))
+                    .isEqualTo(2);
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.table("series")
+                            + " WHERE seen_at > now() - INTERVAL '1 minute'"))
+                    .isEqualTo(2);
+        }
+    }
+}
