@@ -3,6 +3,8 @@ package io.agstorage.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +30,21 @@ class ChaosRunIT {
                 .allSatisfy(door -> assertThat(door.acked()).as(door.line()).isPositive());
         assertThat(result.lost()).as(result.lastLine()).isZero();
         assertThat(result.duplicated()).as(result.lastLine()).isZero();
+    }
+
+    /** The faults' cluster is this test's alone: stopped after it, so that scripts/chaos can take the port. */
+    @AfterAll
+    static void stopTheCluster() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        ProcessBuilder stop = new ProcessBuilder(
+                        root.resolve("scripts/timescaledb").toString(), "stop")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        stop.environment().put("AG_TSDB_HOME", root.resolve(".local/chaos-it").toString());
+        stop.environment().put("AG_TSDB_PORT", Integer.toString(port()));
+        assertThat(stop.start().waitFor(60, TimeUnit.SECONDS))
+                .as("scripts/timescaledb stop")
+                .isTrue();
     }
 
     private static long seed() {
