@@ -63,6 +63,11 @@ public final class OtlpBenchmark {
      */
     private static final int HEADLINE_WARM_UP = 15_000;
 
+    private static final int FLEET_CLIENTS = 8;
+    private static final int FLEET_SERIES = 250;
+    /** Per client: 16,000 warm-up requests in all, about the headline's 15,000. */
+    private static final int FLEET_WARM_UP = 2_000;
+
     private static final String SENDER_PROPERTY = "io.opentelemetry.sdk.common.export.HttpSenderProvider";
     private static final String JDK_SENDER = "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider";
     private static final String OKHTTP_SENDER =
@@ -84,15 +89,24 @@ public final class OtlpBenchmark {
         OtlpBenchmark bench = new OtlpBenchmark(url);
         double copy = bench.copyLimit(2_000_000);
         System.err.printf("[otlp] binary COPY, pre-encoded rows: %,.0f rows/s%n", copy);
-        if ("headline".equals(System.getenv("OTLP_BENCH_RUNS"))) {
+        String runs = System.getenv("OTLP_BENCH_RUNS");
+        if ("headline".equals(runs) || "headline,fleet".equals(runs)) {
+            double fleet = runs.endsWith("fleet") ? bench.fleet(exports, copy) : Double.NaN;
             double spooled = bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports, SyncPolicy.BATCH);
             System.err.printf(
                     "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled (sync "
                             + "batch): %,.0f points/s committed (%.2f x COPY)%n",
                     spooled, spooled / copy);
-            System.out.printf("otlp: points_per_s=%.0f vs_copy=%.2f%n", spooled, spooled / copy);
+            System.out.printf(
+                    "otlp: points_per_s=%.0f vs_copy=%.2f%s%n",
+                    spooled,
+                    spooled / copy,
+                    Double.isNaN(fleet)
+                            ? ""
+                            : String.format(java.util.Locale.ROOT, " fleet_vs_copy=%.2f", fleet / copy));
             return;
         }
+        double fleet = bench.fleet(exports, copy);
         // The SDK's default sender (OkHttp) leaves Nagle's algorithm on: each request then waits ~40 ms for the
         // receiver's delayed ACK, whatever the receiver does. Go clients (the Collector) and the JDK sender do not.
         double okhttp = bench.otlp("http", OKHTTP_SENDER, 1, SERIES, Math.max(10, exports / 10));
@@ -150,7 +164,29 @@ public final class OtlpBenchmark {
                         + "receiver_alone_points_per_s=%.0f http_okhttp_points_per_s=%.0f "
                         + "grpc_okhttp_points_per_s=%.0f%n",
                 copy, copyPerExport, http, always, parallel, services, alone, okhttp, grpc);
-        System.out.printf("otlp: points_per_s=%.0f vs_copy=%.2f%n", spooled, spooled / copy);
+        System.out.printf(
+                "otlp: points_per_s=%.0f vs_copy=%.2f fleet_vs_copy=%.2f%n", spooled, spooled / copy, fleet / copy);
+    }
+
+    /**
+     * The fleet: {@value #FLEET_CLIENTS} SDK instances x {@value #FLEET_SERIES} series exporting at once over
+     * OTLP/HTTP (JDK sender) to one receiver answering once spooled (sync batch), {@code exports / 2} measured exports
+     * each (as many points as the headline) after {@value #FLEET_WARM_UP} unmeasured ones each.
+     */
+    private double fleet(int exports, double copy) throws Exception {
+        double fleet = otlp(
+                "http",
+                JDK_SENDER,
+                FLEET_CLIENTS,
+                FLEET_SERIES,
+                FLEET_WARM_UP,
+                Math.max(1, exports * SERIES / (FLEET_CLIENTS * FLEET_SERIES)),
+                SyncPolicy.BATCH);
+        System.err.printf(
+                "[otlp] fleet: OTLP/HTTP protobuf, SDK JDK sender, 8 clients x 250 series at once, answered once "
+                        + "spooled (sync batch): %,.0f points/s committed (%.2f x COPY)%n",
+                fleet, fleet / copy);
+        return fleet;
     }
 
     /**

@@ -25,11 +25,29 @@ public record CompressionStatus(boolean available, @Nullable String unavailableR
      * @param enabled whether compression is enabled on it
      * @param chunksTotal its chunks
      * @param chunksCompressed how many are compressed
-     * @param bytesBefore the compressed chunks' size before compression
+     * @param bytesBefore the compressed chunks' size before compression (heap, indexes, TOAST)
      * @param bytesAfter their size after
+     * @param rowsCompressed the rows in the compressed chunks, as counted when each was compressed
      */
     public record TableCompression(
-            String table, boolean enabled, int chunksTotal, int chunksCompressed, long bytesBefore, long bytesAfter) {
+            String table,
+            boolean enabled,
+            int chunksTotal,
+            int chunksCompressed,
+            long bytesBefore,
+            long bytesAfter,
+            long rowsCompressed) {
+
+        /** Without the row count (0: bytes per row unknown). */
+        public TableCompression(
+                String table,
+                boolean enabled,
+                int chunksTotal,
+                int chunksCompressed,
+                long bytesBefore,
+                long bytesAfter) {
+            this(table, enabled, chunksTotal, chunksCompressed, bytesBefore, bytesAfter, 0);
+        }
 
         /** bytes before / bytes after, when at least one chunk is compressed. */
         public OptionalDouble compressionRatio() {
@@ -67,7 +85,29 @@ public record CompressionStatus(boolean available, @Nullable String unavailableR
                 : OptionalDouble.empty();
     }
 
-    /** One line: the ratio and chunk counts, or the reason compression is unavailable. */
+    /** The rows in compressed chunks, every table (a sample or a histogram row each). */
+    public long rowsCompressed() {
+        return tables.stream().mapToLong(TableCompression::rowsCompressed).sum();
+    }
+
+    /**
+     * Bytes per row (sample or histogram) of the compressed chunks before compression, every table: what the rows
+     * took uncompressed, with their indexes; empty when nothing is compressed or the rows were not counted.
+     */
+    public OptionalDouble bytesPerSampleBefore() {
+        return rowsCompressed() > 0 && available
+                ? OptionalDouble.of((double) bytesBefore() / rowsCompressed())
+                : OptionalDouble.empty();
+    }
+
+    /** Bytes per row (sample or histogram) of the compressed chunks now; see {@link #bytesPerSampleBefore}. */
+    public OptionalDouble bytesPerSampleAfter() {
+        return rowsCompressed() > 0 && available
+                ? OptionalDouble.of((double) bytesAfter() / rowsCompressed())
+                : OptionalDouble.empty();
+    }
+
+    /** One line: the ratio, chunk counts and bytes per row, or the reason compression is unavailable. */
     public String describe() {
         if (!available) {
             return "compression unavailable: " + unavailableReason;
@@ -75,6 +115,13 @@ public record CompressionStatus(boolean available, @Nullable String unavailableR
         OptionalDouble ratio = compressionRatio();
         return chunksCompressed() + " of " + chunksTotal() + " chunks compressed, " + bytesBefore() + " -> "
                 + bytesAfter() + " bytes"
-                + (ratio.isPresent() ? String.format(java.util.Locale.ROOT, " (ratio %.2f)", ratio.getAsDouble()) : "");
+                + (ratio.isPresent() ? String.format(java.util.Locale.ROOT, " (ratio %.2f)", ratio.getAsDouble()) : "")
+                + (bytesPerSampleAfter().isPresent()
+                        ? String.format(
+                                java.util.Locale.ROOT,
+                                ", %.1f -> %.1f bytes per sample",
+                                bytesPerSampleBefore().getAsDouble(),
+                                bytesPerSampleAfter().getAsDouble())
+                        : "");
     }
 }

@@ -92,6 +92,24 @@ final class StorageStatsReader {
         return new StorageStats(result);
     }
 
+    /**
+     * The rows of a hypertable's compressed chunks as TimescaleDB counted them when compressing each
+     * ({@code numrows_pre_compression} in its catalog: no public view has it, and counting would decompress).
+     */
+    private static long compressedRows(Connection c, String schema, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(s.numrows_pre_compression), 0) FROM "
+                + "_timescaledb_catalog.compression_chunk_size s JOIN _timescaledb_catalog.chunk k ON k.id = "
+                + "s.chunk_id JOIN _timescaledb_catalog.hypertable h ON h.id = k.hypertable_id WHERE h.schema_name = ? "
+                + "AND h.table_name = ?")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     static CompressionStatus compression(DataSource dataSource, String schema, String quotedSchema, List<String> tables)
             throws SQLException {
         List<TableCompression> result = new ArrayList<>();
@@ -120,6 +138,7 @@ final class StorageStatsReader {
                 }
                 long before = 0;
                 long after = 0;
+                long rows = 0;
                 if (enabled && compressed > 0) {
                     try (PreparedStatement ps =
                             c.prepareStatement("SELECT coalesce(sum(before_compression_total_bytes), 0), "
@@ -132,8 +151,9 @@ final class StorageStatsReader {
                             after = rs.getLong(2);
                         }
                     }
+                    rows = compressedRows(c, schema, table);
                 }
-                result.add(new TableCompression(table, enabled, total, compressed, before, after));
+                result.add(new TableCompression(table, enabled, total, compressed, before, after, rows));
             }
         }
         return new CompressionStatus(true, null, result);

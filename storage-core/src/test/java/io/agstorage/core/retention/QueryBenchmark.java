@@ -2,6 +2,7 @@ package io.agstorage.core.retention;
 
 import io.agstorage.core.Aggregation;
 import io.agstorage.core.AggregationResult;
+import io.agstorage.core.Bucket;
 import io.agstorage.core.MetricRow;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
@@ -30,13 +31,19 @@ import java.util.Random;
  *   <li>1 hour of raw points of one series ({@code queryMetrics});</li>
  *   <li>30 days of hourly averages of one series from the rollup ({@code queryAggregated}, source metrics_hourly);</li>
  *   <li>the same from the raw hypertable ({@code queryAggregated} with the start 1 µs past the hour, which no
- *       rollup can answer exactly, so the engine reads {@code samples}).</li>
+ *       rollup can answer exactly, so the engine reads {@code samples});</li>
+ *   <li>1 hour of one series at 1 s ({@code bench_metric_1s}, 3,600 rows; 10 series over the last day);</li>
+ *   <li>1 hour of the 100 series of one {@code group} label (6,000 rows at 60 s);</li>
+ *   <li>the P99 of one series over the last 30 whole days, from {@code metrics_daily}'s sketches, its largest
+ *       relative error against {@code percentile_cont} over the samples, and the same query from the samples.</li>
  * </ol>
  * The schema is kept and reused by the next run with the same sizes (drop it to reload).
  */
 public final class QueryBenchmark {
 
     private static final String METRIC = "bench_metric";
+    private static final String METRIC_1S = "bench_metric_1s";
+    private static final int SERIES_1S = 10;
 
     public static void main(String[] args) throws Exception {
         String url = System.getenv("AG_STORAGE_BENCH_URL");
@@ -100,7 +107,67 @@ public final class QueryBenchmark {
                         r.buckets().size() == Math.min(30, days) * 24,
                         "buckets " + r.buckets().size());
             });
+            Instant end1s = end;
+            double[] raw3600 = measure(30, 300, () -> {
+                Instant from = end1s.minus(Duration.ofHours(1 + random.nextInt(23)));
+                List<MetricRow> result = engine.queryMetrics(
+                        METRIC_1S,
+                        from,
+                        from.plus(Duration.ofHours(1)),
+                        Map.of("series", String.valueOf(random.nextInt(SERIES_1S))));
+                check(result.size() == 3_600, "1 h at 1 s: " + result.size());
+            });
+            int groups = Math.max(1, series / 100);
+            double[] labels100 = measure(30, 300, () -> {
+                Instant from = start.plus(Duration.ofHours(random.nextInt((int) window.toHours())));
+                List<MetricRow> result = engine.queryMetrics(
+                        METRIC,
+                        from,
+                        from.plus(Duration.ofHours(1)),
+                        Map.of("group", String.valueOf(random.nextInt(groups))));
+                check(result.size() == Math.min(100, series) * 3_600 / step, "1 h of 100 series: " + result.size());
+            });
+            // a P99 over 30 days: from metrics_daily's sketches, from samples (1 us past the day: no rollup answers)
+            Instant day = end.truncatedTo(ChronoUnit.DAYS);
+            Instant pctFrom = day.minus(Duration.ofDays(Math.min(30, days)));
+            Duration pctBucket = Duration.between(pctFrom, day);
+            double[] pctErr = {0};
+            List<Map.Entry<Map<String, String>, AggregationResult>> answers = new java.util.ArrayList<>();
+            double[] pct = measure(20, 200, () -> {
+                Map<String, String> label = label(random, series);
+                AggregationResult r = engine.queryAggregated(METRIC, pctFrom, day, pctBucket, Aggregation.P99, label);
+                check(r.source().equals("metrics_daily"), "source " + r.source());
+                answers.add(Map.entry(label, r));
+            });
+            // the error, outside the timed part: every 10th answer against percentile_cont over its samples
+            for (int a = 0; a < answers.size(); a += 10) {
+                AggregationResult r = answers.get(a).getValue();
+                List<Bucket> exact =
+                        exactP99(engine, pctFrom, day, pctBucket, answers.get(a).getKey());
+                check(
+                        r.buckets().size() == exact.size(),
+                        "buckets " + r.buckets().size() + " vs " + exact.size());
+                for (int i = 0; i < exact.size(); i++) {
+                    double e = exact.get(i).value();
+                    pctErr[0] = Math.max(pctErr[0], Math.abs(r.buckets().get(i).value() - e) / Math.abs(e));
+                }
+            }
+            double[] pctRaw = measure(3, 40, () -> {
+                AggregationResult r = engine.queryAggregated(
+                        METRIC, pctFrom.plusNanos(1_000), day, pctBucket, Aggregation.P99, label(random, series));
+                check(r.source().equals("samples"), "source " + r.source());
+            });
             print("raw 1 h, one series (queryMetrics, " + 3_600 / step + " rows)", raw1h);
+            print("raw 1 h, one series at 1 s (queryMetrics, 3,600 rows)", raw3600);
+            print("raw 1 h, 100 series by label (" + Math.min(100, series) * 3_600 / step + " rows)", labels100);
+            print("30 d P99, one series, from metrics_daily sketches", pct);
+            print("30 d P99, one series, from samples", pctRaw);
+            System.out.printf(
+                    Locale.ROOT,
+                    "query: 30 d P99 from the rollup: max relative error %.5f vs percentile_cont over samples, "
+                            + "p50 %.1fx faster%n",
+                    pctErr[0],
+                    p(pctRaw, 50) / p(pct, 50));
             print("30 d hourly avg, one series, from metrics_hourly", rollup);
             print("30 d hourly avg, one series, from samples", raw30d);
             double speedup = p(raw30d, 50) / p(rollup, 50);
@@ -111,10 +178,41 @@ public final class QueryBenchmark {
                     p(raw30d, 99) / p(rollup, 99));
             System.out.printf(
                     Locale.ROOT,
-                    "query: raw_1h_p99_ms=%.2f rollup_30d_p99_ms=%.2f speedup=%.1f%n",
+                    "query: raw_1h_p99_ms=%.2f rollup_30d_p99_ms=%.2f speedup=%.1f raw_3600_p99_ms=%.2f "
+                            + "labels_100_p99_ms=%.2f pct_30d_p99_ms=%.2f pct_err=%.4f%n",
                     p(raw1h, 99),
                     p(rollup, 99),
-                    speedup);
+                    speedup,
+                    p(raw3600, 99),
+                    p(labels100, 99),
+                    p(pct, 99),
+                    pctErr[0]);
+        }
+    }
+
+    /** The exact P99 per bucket ({@code percentile_cont} over the samples), bucketed as the engine buckets. */
+    private static List<Bucket> exactP99(
+            StorageEngine engine, Instant from, Instant to, Duration bucket, Map<String, String> labels)
+            throws SQLException {
+        String s = engine.quotedSchema();
+        try (Connection c = engine.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT time_bucket(? * INTERVAL '1 microsecond', x.time) b, "
+                        + "percentile_cont(0.99) WITHIN GROUP (ORDER BY x.value) FROM " + s + ".samples x WHERE "
+                        + "x.series_id = ANY (ARRAY(SELECT id FROM " + s + ".series WHERE metric = ? AND labels @> "
+                        + "?::jsonb)) "
+                        + "AND x.time >= ? AND x.time < ? GROUP BY b ORDER BY b")) {
+            ps.setLong(1, bucket.toNanos() / 1_000);
+            ps.setString(2, METRIC);
+            ps.setString(3, "{\"series\":\"" + labels.get("series") + "\"}");
+            ps.setObject(4, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+            ps.setObject(5, OffsetDateTime.ofInstant(to, ZoneOffset.UTC));
+            List<Bucket> buckets = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    buckets.add(new Bucket(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getDouble(2)));
+                }
+            }
+            return buckets;
         }
     }
 
@@ -136,17 +234,24 @@ public final class QueryBenchmark {
                     log(
                             "reusing %,d samples loaded earlier in %.0f s (drop schema %s to reload)",
                             rs.getLong(3), rs.getDouble(4), engine.config().schema());
-                    return new Instant[] {
+                    Instant[] range = {
                         rs.getObject(1, OffsetDateTime.class).toInstant(),
                         rs.getObject(2, OffsetDateTime.class).toInstant()
                     };
+                    // schemas loaded by an earlier version: the group label and the 1 s series
+                    st.execute("UPDATE " + s + ".series SET labels = labels || jsonb_build_object('group', "
+                            + "((labels->>'series')::int / 100)::text) WHERE metric = '" + METRIC
+                            + "' AND labels->>'group' IS NULL");
+                    loadOneSecond(c, s, range[1]);
+                    return range;
                 }
             }
             st.execute("TRUNCATE " + s + ".samples, " + s + ".metrics_hourly, " + s + ".metrics_daily, " + s
                     + ".rollup_watermarks");
             st.execute("DELETE FROM " + s + ".series WHERE metric = '" + METRIC + "'");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + ".series (metric, labels) SELECT ?, "
-                    + "jsonb_build_object('series', i::text) FROM generate_series(0, ? - 1) i")) {
+                    + "jsonb_build_object('series', i::text, 'group', (i / 100)::text) "
+                    + "FROM generate_series(0, ? - 1) i")) {
                 ps.setString(1, METRIC);
                 ps.setInt(2, series);
                 ps.executeUpdate();
@@ -172,6 +277,7 @@ public final class QueryBenchmark {
                     log("loaded day %d/%d: %,d samples, %.0f s", d + 1, days, total, (System.nanoTime() - t0) / 1e9);
                 }
             }
+            loadOneSecond(c, s, end);
             st.execute("ANALYZE " + s + ".samples");
             st.execute("ANALYZE " + s + ".series");
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -186,6 +292,39 @@ public final class QueryBenchmark {
                     "loaded %,d samples in %.0f s (%,.0f rows/s, server-side INSERT ... SELECT generate_series)",
                     total, seconds, total / seconds);
             return new Instant[] {start, end};
+        }
+    }
+
+    /**
+     * {@value #METRIC_1S}: {@value #SERIES_1S} series with one sample a second over the last day before {@code end}
+     * (864,000 samples), unless present.
+     */
+    private static void loadOneSecond(Connection c, String s, Instant end) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + s + ".series WHERE metric = ?")) {
+            ps.setString(1, METRIC_1S);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    return;
+                }
+            }
+        }
+        long t0 = System.nanoTime();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + ".series (metric, labels) SELECT ?, "
+                + "jsonb_build_object('series', i::text) FROM generate_series(0, ? - 1) i")) {
+            ps.setString(1, METRIC_1S);
+            ps.setInt(2, SERIES_1S);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + ".samples (time, series_id, value) "
+                + "SELECT t, r.id, exp(2 + random()) FROM generate_series(?::timestamptz - INTERVAL '1 day', "
+                + "?::timestamptz - INTERVAL '1 second', INTERVAL '1 second') t, " + s
+                + ".series r WHERE r.metric = ?")) {
+            ps.setObject(1, OffsetDateTime.ofInstant(end, ZoneOffset.UTC));
+            ps.setObject(2, OffsetDateTime.ofInstant(end, ZoneOffset.UTC));
+            ps.setString(3, METRIC_1S);
+            long rows = ps.executeUpdate();
+            log("loaded %,d samples of %s (1 s apart) in %.0f s", rows, METRIC_1S, (System.nanoTime() - t0) / 1e9);
         }
     }
 

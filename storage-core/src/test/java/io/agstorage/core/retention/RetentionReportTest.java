@@ -68,5 +68,18 @@ class RetentionReportTest {
         assertThat(measured.compressionRatio()).hasValue(10.0);
         assertThat(measured.chunksCompressed()).isEqualTo(6);
         assertThat(measured.describe()).isEqualTo("6 of 20 chunks compressed, 5000000 -> 500000 bytes (ratio 10.00)");
+        assertThat(measured.bytesPerSampleAfter()).as("rows not counted").isEmpty();
+
+        CompressionStatus perSample = new CompressionStatus(
+                true,
+                null,
+                List.of(
+                        new CompressionStatus.TableCompression("samples", true, 10, 4, 4_000_000, 400_000, 40_000),
+                        new CompressionStatus.TableCompression("histograms", true, 10, 2, 1_000_000, 100_000, 10_000)));
+        assertThat(perSample.bytesPerSampleBefore()).hasValue(100.0);
+        assertThat(perSample.bytesPerSampleAfter()).hasValue(10.0);
+        assertThat(perSample.describe())
+                .isEqualTo("6 of 20 chunks compressed, 5000000 -> 500000 bytes (ratio 10.00), 100.0 -> 10.0 bytes per "
+                        + "sample");
     }
 }

@@ -154,6 +154,21 @@ class TslRetentionIT {
             assertThat(status.compressionRatio())
                     .hasValueCloseTo((double) samples.bytesBefore() / samples.bytesAfter(), within(1e-12));
             assertThat(status.describe()).contains(compressed + " of ");
+            // bytes per sample: the rows of the compressed chunks, counted here by reading them back
+            long rowsInCompressed = db.queryLong("SELECT count(*) FROM \"" + schema + "\".samples WHERE time < "
+                    + "(SELECT max(range_end) FROM timescaledb_information.chunks WHERE hypertable_schema = '" + schema
+                    + "' AND hypertable_name = 'samples' AND is_compressed)");
+            assertThat(samples.rowsCompressed()).isEqualTo(rowsInCompressed).isPositive();
+            assertThat(status.bytesPerSampleBefore())
+                    .hasValueCloseTo((double) samples.bytesBefore() / rowsInCompressed, within(1e-9));
+            assertThat(status.bytesPerSampleAfter())
+                    .hasValueCloseTo((double) samples.bytesAfter() / rowsInCompressed, within(1e-9));
+            assertThat(status.describe())
+                    .endsWith(String.format(
+                            java.util.Locale.ROOT,
+                            ", %.1f -> %.1f bytes per sample",
+                            (double) samples.bytesBefore() / rowsInCompressed,
+                            (double) samples.bytesAfter() / rowsInCompressed));
 
             StorageStats storage = retention.getStorageStats();
             assertThat(storage.table("samples").rows()).isEqualTo(loaded);
