@@ -82,17 +82,18 @@ public final class CompressionBenchmark {
                     }
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s
                             + ".histograms (time, series_id, count, sum, bucket_bounds, bucket_counts) "
-                            + "SELECT t, r.id, 0, 0, ARRAY[1,2,5,10,20,50,100,200,500,1000]::float8[], "
-                            + "ARRAY(SELECT (random() * 20)::bigint FROM generate_series(0, 10) WHERE t IS NOT NULL) "
+                            + "SELECT t, r.id, (SELECT sum(x) FROM unnest(b.c) x), 0, "
+                            + "ARRAY[1,2,5,10,20,50,100,200,500,1000]::float8[], b.c "
                             + "FROM generate_series(?::timestamptz, ?::timestamptz - INTERVAL '1 minute', "
-                            + "INTERVAL '1 minute') t, " + s + ".series r WHERE r.metric = 'bench_latency'")) {
+                            + "INTERVAL '1 minute') t CROSS JOIN " + s + ".series r CROSS JOIN LATERAL (SELECT "
+                            + "ARRAY(SELECT (random() * 20)::bigint FROM generate_series(0, 10) WHERE t IS NOT NULL "
+                            + "AND r.id IS NOT NULL) AS c) b WHERE r.metric = 'bench_latency'")) {
                         ps.setObject(1, OffsetDateTime.ofInstant(a, ZoneOffset.UTC));
                         ps.setObject(2, OffsetDateTime.ofInstant(a.plus(Duration.ofDays(1)), ZoneOffset.UTC));
                         histograms += ps.executeUpdate();
                     }
                     log("loaded day %d/%d: %,d samples, %,d histograms", d + 1, days, samples, histograms);
                 }
-                st.execute("UPDATE " + s + ".histograms SET count = (SELECT sum(x) FROM unnest(bucket_counts) x)");
                 st.execute("VACUUM ANALYZE " + s + ".samples");
                 st.execute("VACUUM ANALYZE " + s + ".histograms");
             }
