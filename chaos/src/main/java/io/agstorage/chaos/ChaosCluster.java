@@ -1,7 +1,6 @@
 package io.agstorage.chaos;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,25 +30,8 @@ final class ChaosCluster {
         this.port = port;
     }
 
-    /**
-     * Starts (or finds running) the cluster of {@code options} and returns it. A start that fails because the port is
-     * taken is tried again for up to a minute: the test ports lie in Linux's ephemeral range (32768-60999), so a
-     * client connection of another process can hold the port for a moment.
-     */
+    /** Starts (or finds running) the cluster of {@code options} and returns it. */
     static ChaosCluster start(ChaosOptions options) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (!runStart(options)) {
-            if (!portTaken(options) || System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("scripts/timescaledb start failed for the chaos cluster in "
-                        + options.home() + " on port " + options.port() + " (see " + log(options) + ")");
-            }
-            System.out.println("chaos: port " + options.port() + " is taken (by a client connection?), trying again");
-            TimeUnit.SECONDS.sleep(2); // a retry's backoff, not a wait for a condition
-        }
-        return new ChaosCluster(options.home(), options.port());
-    }
-
-    private static boolean runStart(ChaosOptions options) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(
                         options.root().resolve("scripts/timescaledb").toString(), "start")
                 .redirectErrorStream(true)
@@ -57,29 +39,11 @@ final class ChaosCluster {
         pb.environment().put("AG_TSDB_HOME", options.home().toString());
         pb.environment().put("AG_TSDB_PORT", Integer.toString(options.port()));
         Process p = pb.start();
-        return p.waitFor(10, TimeUnit.MINUTES) && p.exitValue() == 0;
-    }
-
-    /** Whether the server's log says its last start found the port in use. */
-    private static boolean portTaken(ChaosOptions options) throws IOException {
-        Path log = log(options);
-        if (!Files.exists(log)) {
-            return false;
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("scripts/timescaledb start failed for the chaos cluster in "
+                    + options.home() + " on port " + options.port());
         }
-        List<String> lines = Files.readAllLines(log);
-        for (int i = lines.size() - 1; i >= 0 && i >= lines.size() - 20; i--) {
-            if (lines.get(i).contains("Address already in use")) {
-                return true;
-            }
-            if (lines.get(i).contains("starting PostgreSQL")) {
-                return false;
-            }
-        }
-        return false;
-    }
-
-    private static Path log(ChaosOptions options) {
-        return options.home().resolve("postgres.log");
+        return new ChaosCluster(options.home(), options.port());
     }
 
     int port() {
