@@ -68,20 +68,21 @@ public final class SeriesBudget {
     /**
      * Admits the series: a known one always, a new one if it stays within the limits (then it is counted).
      *
+     * @return whether the series is new to this engine: not in the schema at start, not met since
      * @throws SeriesLimitException when a new series would break a limit (counted by reason)
      */
-    public void admit(String metric, SortedMap<String, String> labels) {
+    public boolean admit(String metric, SortedMap<String, String> labels) {
         long fp = fingerprint(metric, labels);
         SeriesLimitException refusal;
         synchronized (this) {
             if (known.contains(fp)) {
-                return;
+                return false;
             }
             refusal = check(metric, labels);
             if (refusal == null) {
                 known.add(fp);
                 perMetric.computeIfAbsent(metric, m -> new int[1])[0]++;
-                return;
+                return true;
             }
         }
         refused[refusal.reason().ordinal()].increment();

@@ -25,6 +25,7 @@ public final class SeriesRef {
     private final MetricType type;
     private final @Nullable String unit;
     private final @Nullable String temporality;
+    private final boolean newToEngine;
     private volatile long id;
     private volatile long resolvedAtNanos;
 
@@ -33,8 +34,10 @@ public final class SeriesRef {
             SortedMap<String, String> labels,
             MetricType type,
             @Nullable String unit,
-            @Nullable String temporality) {
+            @Nullable String temporality,
+            boolean newToEngine) {
         this.metric = metric;
+        this.newToEngine = newToEngine;
         this.labels = labels;
         this.labelsJson = LabelsJson.write(labels);
         this.type = type;
@@ -64,6 +67,14 @@ public final class SeriesRef {
 
     public @Nullable String temporality() {
         return temporality;
+    }
+
+    /**
+     * Whether the series was new to this engine when interned (not in the schema when the engine started, not met
+     * since), so most likely missing from the database: the writer creates it without looking it up first.
+     */
+    public boolean newToEngine() {
+        return newToEngine;
     }
 
     /** The database id, or 0 until the writer has resolved it. */

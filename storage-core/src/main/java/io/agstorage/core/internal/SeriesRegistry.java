@@ -130,12 +130,13 @@ public final class SeriesRegistry {
         Objects.requireNonNull(type, "type");
         SortedMap<String, String> frozen = Collections.unmodifiableSortedMap(new TreeMap<>(sorted));
         return series.get(new Key(metric, frozen), k -> {
+            boolean newToEngine = false;
             if (existing) {
                 budget.exists(metric, frozen);
             } else {
-                budget.admit(metric, frozen);
+                newToEngine = budget.admit(metric, frozen);
             }
-            return new SeriesRef(metric, frozen, type, unit, temporality);
+            return new SeriesRef(metric, frozen, type, unit, temporality, newToEngine);
         });
     }
 

@@ -4,9 +4,12 @@ import io.agstorage.core.MetricPoint;
 import io.agstorage.core.MetricSeries;
 import io.agstorage.core.StorageConfig;
 import io.agstorage.core.StorageEngine;
+import io.agstorage.core.json.LabelsJson;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -26,8 +29,10 @@ import org.postgresql.copy.CopyIn;
  * {@code scripts/bench cardinality [series] [points_per_series]} (default 1,000,000 x 2): the same rows, each series
  * distinct (metric {@code bench_card}, labels host / region / venue), written in one run
  * <ol>
- *   <li>(a) by binary COPY of pre-encoded {@code (time, series_id, value)} rows into a bare hypertable (the
- *       limit);</li>
+ *   <li>(a) by binary COPY of pre-encoded rows into the engine's own tables (its migrations create them, so with the
+ *       same indexes): one {@code series} row per series, then the {@code (time, series_id, value)} samples (the
+ *       limit: the rows (b) and (c) write, as fast as PostgreSQL takes them); (a0), for context, the samples alone,
+ *       as if every series existed;</li>
  *   <li>(b) by {@code insertMetricsBatch}, batches of 10,000 points (only the calls are timed, not building the
  *       points), every series new to the database;</li>
  *   <li>(c) by {@code MetricSeries.record} from 2 producer threads holding one handle per series, until committed
@@ -69,8 +74,17 @@ public final class CardinalityBenchmark {
     private void run() throws Exception {
         long rows = (long) series * points;
         System.out.printf(Locale.ROOT, "cardinality: %,d series x %d points = %,d rows%n", series, points, rows);
-        double copy = copy();
-        System.out.printf(Locale.ROOT, "(a) binary COPY, pre-encoded            %,12.0f rows/s%n", copy);
+        double samplesOnly = copy(false);
+        System.out.printf(
+                Locale.ROOT,
+                "(a0) binary COPY of the samples alone    %,12.0f rows/s (as if every series existed)%n",
+                samplesOnly);
+        double copy = copy(true);
+        System.out.printf(
+                Locale.ROOT,
+                "(a) binary COPY, series then samples     %,12.0f rows/s (%.2f x (a0))%n",
+                copy,
+                copy / samplesOnly);
         double batch = batch();
         System.out.printf(
                 Locale.ROOT,
@@ -90,6 +104,11 @@ public final class CardinalityBenchmark {
                 record[1],
                 series,
                 record[2]);
+        System.out.printf(
+                Locale.ROOT,
+                "    against (a0): batch %.2f, record %.2f%n",
+                batch / samplesOnly,
+                record[0] / samplesOnly);
         System.out.printf(
                 Locale.ROOT,
                 "cardinality: series=%d batch/copy=%.2f record/copy=%.2f heap_bytes_per_series=%.0f%n",
@@ -131,21 +150,71 @@ public final class CardinalityBenchmark {
         return System.nanoTime();
     }
 
-    private double copy() throws Exception {
-        execute(
-                "DROP SCHEMA IF EXISTS bench_card_copy CASCADE",
-                "CREATE SCHEMA bench_card_copy",
-                "CREATE TABLE bench_card_copy.samples (time timestamptz NOT NULL, series_id bigint NOT NULL, value "
-                        + "double precision NOT NULL)",
-                "SELECT create_hypertable('bench_card_copy.samples', by_range('time', INTERVAL '1 day'), "
-                        + "create_default_indexes => false)",
-                "CREATE INDEX ON bench_card_copy.samples (series_id, time DESC)");
+    /**
+     * Rows of samples per second by binary COPY of pre-encoded rows into the engine's own tables (created by its
+     * migrations, so with the same indexes): {@code withSeries} first copies one {@code series} row per series (the
+     * rows (b) and (c) create), then the samples that reference them; without it, only the samples, as if every series
+     * existed.
+     */
+    private double copy(boolean withSeries) throws Exception {
+        execute("DROP SCHEMA IF EXISTS bench_card_copy CASCADE");
+        try (StorageEngine engine = StorageEngine.create(config("bench_card_copy"))) {
+            // the engine only creates the schema here
+        }
+        byte[] seriesRows = withSeries ? encodeSeries() : null;
+        byte[] sampleRows = encodeSamples();
+        double seconds;
+        try (Connection c = DriverManager.getConnection(url)) {
+            long start = startClock();
+            if (seriesRows != null) {
+                copyIn(c, "COPY bench_card_copy.series (metric, labels, type) FROM STDIN (FORMAT binary)", seriesRows);
+            }
+            copyIn(c, "COPY bench_card_copy.samples FROM STDIN (FORMAT binary)", sampleRows);
+            seconds = (System.nanoTime() - start) / 1e9;
+            if (seriesRows != null) {
+                long matched = count("SELECT count(*) FROM bench_card_copy.series WHERE id BETWEEN 1 AND " + series);
+                if (matched != series) {
+                    throw new IllegalStateException("(a) series ids are not 1.." + series + ": " + matched);
+                }
+            }
+        }
+        execute("DROP SCHEMA bench_card_copy CASCADE");
+        return (double) series * points / seconds;
+    }
+
+    private static void copyIn(Connection c, String sql, byte[] rows) throws SQLException {
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        int chunk = 1 << 20;
+        for (int off = 0; off < rows.length; off += chunk) {
+            copy.writeToCopy(rows, off, Math.min(chunk, rows.length - off));
+        }
+        copy.endCopy();
+    }
+
+    /** {@code series (metric, labels, type)} rows, ids 1..n in order of the identity column. */
+    private byte[] encodeSeries() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(series * 90 + 32);
+        DataOutputStream out = header(bytes);
+        byte[] metric = "bench_card".getBytes(StandardCharsets.UTF_8);
+        byte[] type = "gauge".getBytes(StandardCharsets.UTF_8);
+        for (int s = 0; s < series; s++) {
+            byte[] labels = LabelsJson.write(labels(s)).getBytes(StandardCharsets.UTF_8);
+            out.writeShort(3);
+            out.writeInt(metric.length);
+            out.write(metric);
+            out.writeInt(labels.length + 1);
+            out.writeByte(1); // jsonb binary format version
+            out.write(labels);
+            out.writeInt(type.length);
+            out.write(type);
+        }
+        out.writeShort(-1);
+        return bytes.toByteArray();
+    }
+
+    private byte[] encodeSamples() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(series * points * 38 + 32);
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeBytes("PGCOPY\n");
-        out.write(new byte[] {(byte) 0xff, '\r', '\n', 0});
-        out.writeInt(0);
-        out.writeInt(0);
+        DataOutputStream out = header(bytes);
         for (int r = 0; r < points; r++) {
             for (int s = 0; s < series; s++) {
                 out.writeShort(3);
@@ -158,22 +227,16 @@ public final class CardinalityBenchmark {
             }
         }
         out.writeShort(-1);
-        byte[] encoded = bytes.toByteArray();
-        double seconds;
-        try (Connection c = DriverManager.getConnection(url)) {
-            long start = startClock();
-            CopyIn copy = c.unwrap(PGConnection.class)
-                    .getCopyAPI()
-                    .copyIn("COPY bench_card_copy.samples FROM STDIN (FORMAT binary)");
-            int chunk = 1 << 20;
-            for (int off = 0; off < encoded.length; off += chunk) {
-                copy.writeToCopy(encoded, off, Math.min(chunk, encoded.length - off));
-            }
-            copy.endCopy();
-            seconds = (System.nanoTime() - start) / 1e9;
-        }
-        execute("DROP SCHEMA bench_card_copy CASCADE");
-        return (double) series * points / seconds;
+        return bytes.toByteArray();
+    }
+
+    private static DataOutputStream header(ByteArrayOutputStream bytes) throws IOException {
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeBytes("PGCOPY\n");
+        out.write(new byte[] {(byte) 0xff, '\r', '\n', 0});
+        out.writeInt(0);
+        out.writeInt(0);
+        return out;
     }
 
     private double batch() throws Exception {

@@ -47,4 +47,47 @@ class SeriesResolverIT {
                     .isEqualTo(2);
         }
     }
+
+    @Test
+    void seriesNewToTheEngineAreCreatedByCopyWithTheIdsTheDatabaseHolds() throws Exception {
+        try (StorageEngine engine = StorageEngine.create(db.config().build());
+                Connection c = engine.dataSource().getConnection()) {
+            SeriesResolver resolver = new SeriesResolver(engine.quotedSchema());
+            SeriesRegistry registry = new SeriesRegistry();
+            SeriesRef a = registry.intern("copied", Map.of("k", "a"), MetricType.COUNTER, "bytes", "delta");
+            SeriesRef b = registry.intern("copied", Map.of("k", "b\t\"\\ é"), MetricType.GAUGE, null, null);
+            assertThat(a.newToEngine()).isTrue();
+
+            resolver.resolve(c, List.of(b, a));
+
+            assertThat(db.queryLong("SELECT id FROM " + db.table("series") + " WHERE labels = '{\"k\": \"a\"}' "
+                            + "AND type = 'counter' AND unit = 'bytes' AND temporality = 'delta'"))
+                    .isEqualTo(a.id());
+            assertThat(db.queryLong("SELECT id FROM " + db.table("series")
+                            + " WHERE labels ->> 'k' = E'b\\t\"\\\\ é' AND unit IS NULL"))
+                    .isEqualTo(b.id());
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.table("series")))
+                    .isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSeriesAnotherWriterCreatedSinceTheEngineStartedIsFoundNotDoubled() throws Exception {
+        try (StorageEngine engine = StorageEngine.create(db.config().build());
+                Connection c = engine.dataSource().getConnection()) {
+            SeriesResolver resolver = new SeriesResolver(engine.quotedSchema());
+            SeriesRef elsewhere = ref("shared");
+            resolver.resolve(c, List.of(elsewhere)); // "another JVM": a registry of its own
+
+            SeriesRef mine = ref("shared");
+            SeriesRef brandNew = ref("brand_new");
+            assertThat(mine.newToEngine()).isTrue(); // this registry's budget never saw it
+            resolver.resolve(c, List.of(mine, brandNew));
+
+            assertThat(mine.id()).isEqualTo(elsewhere.id());
+            assertThat(brandNew.id()).isPositive().isNotEqualTo(mine.id());
+            assertThat(db.queryLong("SELECT count(*) FROM " + db.table("series")))
+                    .isEqualTo(2);
+        }
+    }
 }
