@@ -50,7 +50,8 @@ final class RowIsolation {
 
     RowIsolation(DataSource dataSource, String quotedSchema, @Nullable BatchMarkers markers) {
         this.dataSource = dataSource;
-        this.resolver = new SeriesResolver(quotedSchema);
+        // one row at a time: a COPY per series would buy nothing here
+        this.resolver = new SeriesResolver(quotedSchema, false);
         this.samples = new InsertSampleWriter(quotedSchema);
         this.histograms = new HistogramWriter(quotedSchema);
         this.cumulative = new CumulativeDeltas(quotedSchema);

@@ -56,7 +56,7 @@ public final class SampleStore {
      */
     SampleStore(DataSource dataSource, String quotedSchema, boolean useCopy, int maxSamples, boolean markBatches) {
         this.dataSource = dataSource;
-        this.resolver = new SeriesResolver(quotedSchema);
+        this.resolver = new SeriesResolver(quotedSchema, useCopy);
         this.samples = useCopy ? new CopySampleWriter(quotedSchema, maxSamples) : new InsertSampleWriter(quotedSchema);
         this.histograms = new HistogramWriter(quotedSchema);
         this.watermarks = new SpoolWatermarkWriter(quotedSchema);

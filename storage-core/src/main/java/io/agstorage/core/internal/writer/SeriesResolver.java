@@ -34,10 +34,13 @@ final class SeriesResolver {
 
     private final String lookupSql;
     private final String insertSql;
-    private final SeriesCopy copy;
+    private final @Nullable SeriesCopy copy;
 
-    SeriesResolver(String quotedSchema) {
-        this.copy = new SeriesCopy(quotedSchema);
+    /**
+     * @param useCopy whether new series may be created by COPY: not on the WASM tier, where a COPY kills the server
+     */
+    SeriesResolver(String quotedSchema, boolean useCopy) {
+        this.copy = useCopy ? new SeriesCopy(quotedSchema) : null;
         this.lookupSql = "SELECT u.ord, s.id, s.seen_at >= now() - INTERVAL '" + REFRESH_MINUTES + " minutes' "
                 + "FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u(metric, labels, ord) JOIN " + quotedSchema
                 + ".series s ON s.metric = u.metric AND s.labels = u.labels::jsonb";
@@ -147,8 +150,14 @@ final class SeriesResolver {
         return false;
     }
 
-    /** Creates series believed missing by COPY; false, creating none, when one of them exists after all. */
+    /**
+     * Creates series believed missing by COPY; false, creating none, when one of them exists after all or COPY is not
+     * used.
+     */
     private boolean copyNew(Connection connection, List<SeriesRef> refs) throws SQLException {
+        if (copy == null) {
+            return false;
+        }
         try {
             copy.insert(connection, refs);
             return true;

@@ -28,7 +28,7 @@ class SeriesResolverIT {
     void twoReferencesToOneSeriesInOneResolveGetItsIdAndMoveSeenAtOnce() throws Exception {
         try (StorageEngine engine = StorageEngine.create(db.config().build());
                 Connection c = engine.dataSource().getConnection()) {
-            SeriesResolver resolver = new SeriesResolver(engine.quotedSchema());
+            SeriesResolver resolver = new SeriesResolver(engine.quotedSchema(), true);
             SeriesRef first = ref("dup");
             resolver.resolve(c, List.of(first));
             db.execute("UPDATE " + db.table("series") + " SET seen_at = now() - INTERVAL '2 days'");
@@ -52,7 +52,7 @@ class SeriesResolverIT {
     void seriesNewToTheEngineAreCreatedByCopyWithTheIdsTheDatabaseHolds() throws Exception {
         try (StorageEngine engine = StorageEngine.create(db.config().build());
                 Connection c = engine.dataSource().getConnection()) {
-            SeriesResolver resolver = new SeriesResolver(engine.quotedSchema());
+            SeriesResolver resolver = new SeriesResolver(engine.quotedSchema(), true);
             SeriesRegistry registry = new SeriesRegistry();
             SeriesRef a = registry.intern("copied", Map.of("k", "a"), MetricType.COUNTER, "bytes", "delta");
             SeriesRef b = registry.intern("copied", Map.of("k", "b\t\"\\ é"), MetricType.GAUGE, null, null);
@@ -75,7 +75,7 @@ class SeriesResolverIT {
     void aSeriesAnotherWriterCreatedSinceTheEngineStartedIsFoundNotDoubled() throws Exception {
         try (StorageEngine engine = StorageEngine.create(db.config().build());
                 Connection c = engine.dataSource().getConnection()) {
-            SeriesResolver resolver = new SeriesResolver(engine.quotedSchema());
+            SeriesResolver resolver = new SeriesResolver(engine.quotedSchema(), true);
             SeriesRef elsewhere = ref("shared");
             resolver.resolve(c, List.of(elsewhere)); // "another JVM": a registry of its own
 
