@@ -17,13 +17,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Counts the series an engine knows (those in the schema when it started, plus those created or met since) and refuses
- * a new one past {@link SeriesLimits}. Remembers each known series as a 64-bit fingerprint (16 bytes per series at
- * most), so a series evicted from {@link SeriesRegistry} and met again is not counted twice. Thread-safe.
+ * a new one past {@link SeriesLimits}. Remembers each known series as a 64-bit fingerprint, so a series evicted from
+ * {@link SeriesRegistry} and met again is not counted twice, with the database id the writer last resolved for it, so
+ * that it is not looked up again either ({@link FingerprintTable}: 64 to 128 bytes a series, bounded by {@code
+ * limits.max_series}). Thread-safe.
  */
 public final class SeriesBudget {
 
     private final SeriesLimits limits;
-    private final LongSet known = new LongSet();
+    private final FingerprintTable known = new FingerprintTable();
     private final Map<String, int[]> perMetric = new HashMap<>();
     private final LongAdder[] refused = new LongAdder[Reason.values().length];
 
@@ -59,8 +61,13 @@ public final class SeriesBudget {
     }
 
     /** Counts a series the database already holds, whatever the limits (read at start, or met by id). */
-    public synchronized void exists(String metric, SortedMap<String, String> labels) {
-        if (known.add(fingerprint(metric, labels))) {
+    public void exists(String metric, SortedMap<String, String> labels) {
+        exists(fingerprint(metric, labels), metric);
+    }
+
+    /** {@link #exists(String, SortedMap)} of the series with this {@link #fingerprint}. */
+    synchronized void exists(long fingerprint, String metric) {
+        if (known.add(fingerprint)) {
             perMetric.computeIfAbsent(metric, m -> new int[1])[0]++;
         }
     }
@@ -72,7 +79,11 @@ public final class SeriesBudget {
      * @throws SeriesLimitException when a new series would break a limit (counted by reason)
      */
     public boolean admit(String metric, SortedMap<String, String> labels) {
-        long fp = fingerprint(metric, labels);
+        return admit(fingerprint(metric, labels), metric, labels);
+    }
+
+    /** {@link #admit(String, SortedMap)} of the series with this {@link #fingerprint}. */
+    boolean admit(long fp, String metric, SortedMap<String, String> labels) {
         SeriesLimitException refusal;
         synchronized (this) {
             if (known.contains(fp)) {
@@ -87,6 +98,36 @@ public final class SeriesBudget {
         }
         refused[refusal.reason().ordinal()].increment();
         throw refusal;
+    }
+
+    /**
+     * Remembers the id of a series just resolved (or refreshed) by the writer, and when: from {@code ref} (nothing when
+     * it has none), which may be evicted from the registry before or after.
+     */
+    void rememberId(SeriesRef ref) {
+        long at = ref.resolvedAtNanos(); // before the id: an id read after it was resolved no earlier than that
+        long id = ref.id();
+        if (id != 0) {
+            long fp = fingerprint(ref.metric(), ref.labels());
+            long check = idCheck(ref.metric(), ref.labels());
+            synchronized (this) {
+                known.remember(fp, check, id, at);
+            }
+        }
+    }
+
+    /**
+     * Hands {@code ref}, a series interned again, the id remembered for it when it left the registry, if any. It is
+     * resolved again when that id is older than {@link SeriesRef#REFRESH_NANOS}, as if it had never left.
+     */
+    void restoreId(long fingerprint, SeriesRef ref) {
+        long check = idCheck(ref.metric(), ref.labels());
+        synchronized (this) {
+            int slot = known.withId(fingerprint, check);
+            if (slot >= 0) {
+                ref.restored(known.id(slot), known.resolvedAt(slot));
+            }
+        }
     }
 
     private @Nullable SeriesLimitException check(String metric, Map<String, String> labels) {
@@ -176,80 +217,35 @@ public final class SeriesBudget {
         return h ^ (h >>> 33);
     }
 
+    /**
+     * A second 64-bit hash of the metric and its sorted labels, independent of {@link #fingerprint} (another
+     * multiplier, a rotation, another final mix), which an id is stored with.
+     */
+    static long idCheck(String metric, Map<String, String> labels) {
+        long h = 0x9E3779B97F4A7C15L;
+        h = mixCheck(h, metric);
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            h = (h + 0x7F) * 0xC2B2AE3D27D4EB4FL;
+            h = mixCheck(h, e.getKey());
+            h = (h + 0x7E) * 0xC2B2AE3D27D4EB4FL;
+            h = mixCheck(h, e.getValue());
+        }
+        h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+        h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+        return h ^ (h >>> 31);
+    }
+
+    private static long mixCheck(long h, String s) {
+        for (int i = 0, len = s.length(); i < len; i++) {
+            h = (Long.rotateLeft(h, 23) ^ s.charAt(i)) * 0xC2B2AE3D27D4EB4FL;
+        }
+        return (Long.rotateLeft(h, 23) ^ s.length()) * 0xC2B2AE3D27D4EB4FL;
+    }
+
     private static long mix(long h, String s) {
         for (int i = 0, len = s.length(); i < len; i++) {
             h = (h ^ s.charAt(i)) * 0x100000001b3L;
         }
         return (h ^ s.length()) * 0x100000001b3L;
-    }
-
-    /** An open-addressing set of longs (0 stands for itself through a flag), grown by doubling. Not thread-safe. */
-    static final class LongSet {
-        private long[] slots = new long[1024];
-        private int size;
-        private boolean hasZero;
-
-        boolean contains(long v) {
-            if (v == 0) {
-                return hasZero;
-            }
-            int mask = slots.length - 1;
-            for (int i = (int) (v ^ (v >>> 32)) & mask; ; i = (i + 1) & mask) {
-                long s = slots[i];
-                if (s == v) {
-                    return true;
-                }
-                if (s == 0) {
-                    return false;
-                }
-            }
-        }
-
-        boolean add(long v) {
-            if (v == 0) {
-                if (hasZero) {
-                    return false;
-                }
-                hasZero = true;
-                size++;
-                return true;
-            }
-            if ((size + 1) * 2L > slots.length) {
-                grow();
-            }
-            if (!insert(slots, v)) {
-                return false;
-            }
-            size++;
-            return true;
-        }
-
-        int size() {
-            return size;
-        }
-
-        private static boolean insert(long[] table, long v) {
-            int mask = table.length - 1;
-            for (int i = (int) (v ^ (v >>> 32)) & mask; ; i = (i + 1) & mask) {
-                long s = table[i];
-                if (s == v) {
-                    return false;
-                }
-                if (s == 0) {
-                    table[i] = v;
-                    return true;
-                }
-            }
-        }
-
-        private void grow() {
-            long[] bigger = new long[slots.length * 2];
-            for (long s : slots) {
-                if (s != 0) {
-                    insert(bigger, s);
-                }
-            }
-            slots = bigger;
-        }
     }
 }

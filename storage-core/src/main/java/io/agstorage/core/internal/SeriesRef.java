@@ -26,6 +26,7 @@ public final class SeriesRef {
     private final @Nullable String unit;
     private final @Nullable String temporality;
     private final boolean newToEngine;
+    private final @Nullable SeriesBudget budget;
     private volatile long id;
     private volatile long resolvedAtNanos;
 
@@ -35,9 +36,11 @@ public final class SeriesRef {
             MetricType type,
             @Nullable String unit,
             @Nullable String temporality,
-            boolean newToEngine) {
+            boolean newToEngine,
+            @Nullable SeriesBudget budget) {
         this.metric = metric;
         this.newToEngine = newToEngine;
+        this.budget = budget;
         this.labels = labels;
         this.labelsJson = LabelsJson.write(labels);
         this.type = type;
@@ -87,10 +90,26 @@ public final class SeriesRef {
         resolved(id, System.nanoTime());
     }
 
-    /** Records the database id, resolved at {@code atNanos} ({@link System#nanoTime()}). */
+    /**
+     * Records the database id, resolved at {@code atNanos} ({@link System#nanoTime()}); the engine's {@link
+     * SeriesBudget} remembers it too, so that it outlives this reference's eviction from the registry.
+     */
     public void resolved(long id, long atNanos) {
+        restored(id, atNanos);
+        if (budget != null) {
+            budget.rememberId(this);
+        }
+    }
+
+    /** Records an id the budget remembered for this series ({@link #resolved}, without telling the budget again). */
+    void restored(long id, long atNanos) {
         this.resolvedAtNanos = atNanos;
         this.id = id;
+    }
+
+    /** When the id was resolved ({@link System#nanoTime()}); meaningless while {@link #id()} is 0. */
+    long resolvedAtNanos() {
+        return resolvedAtNanos;
     }
 
     /**

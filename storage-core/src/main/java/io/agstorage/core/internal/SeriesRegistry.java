@@ -19,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  * series whose name and labels passed {@link PointRules} are interned, so a series found here needs no new check.
  *
  * <p>Bounded by {@code limits.max_cached_series}: the coldest series are evicted (handles and queued events keep their
- * reference; a series met again is interned again and its id resolved again). A series new to the {@link SeriesBudget}
- * is admitted by it first, so the limits hold for every door.
+ * reference). The {@link SeriesBudget} remembers every id the writer resolves, so a series met again after its
+ * eviction is interned again with its id and not looked up in the database until the id is due for its refresh. A
+ * series new to the budget is admitted by it first, so the limits hold for every door.
  */
 public final class SeriesRegistry {
 
@@ -130,13 +131,18 @@ public final class SeriesRegistry {
         Objects.requireNonNull(type, "type");
         SortedMap<String, String> frozen = Collections.unmodifiableSortedMap(new TreeMap<>(sorted));
         return series.get(new Key(metric, frozen), k -> {
+            long fingerprint = SeriesBudget.fingerprint(metric, frozen);
             boolean newToEngine = false;
             if (existing) {
-                budget.exists(metric, frozen);
+                budget.exists(fingerprint, metric);
             } else {
-                newToEngine = budget.admit(metric, frozen);
+                newToEngine = budget.admit(fingerprint, metric, frozen);
             }
-            return new SeriesRef(metric, frozen, type, unit, temporality, newToEngine);
+            SeriesRef created = new SeriesRef(metric, frozen, type, unit, temporality, newToEngine, budget);
+            if (!newToEngine) {
+                budget.restoreId(fingerprint, created);
+            }
+            return created;
         });
     }
 

@@ -82,14 +82,70 @@ class SeriesBudgetTest {
                 .isNotEqualTo(SeriesBudget.fingerprint("m", labels("a", "bc")));
         assertThat(SeriesBudget.fingerprint("ma", labels()))
                 .isNotEqualTo(SeriesBudget.fingerprint("m", labels("a", "")));
-        SeriesBudget.LongSet set = new SeriesBudget.LongSet();
+        FingerprintTable table = new FingerprintTable();
         for (long i = -5_000; i < 5_000; i++) {
-            assertThat(set.add(i * 0x9E3779B97F4A7C15L)).isTrue();
+            assertThat(table.add(i * 0x9E3779B97F4A7C15L)).isTrue();
         }
-        assertThat(set.add(0)).isFalse();
-        assertThat(set.size()).isEqualTo(10_000);
-        assertThat(set.contains(7 * 0x9E3779B97F4A7C15L)).isTrue();
-        assertThat(set.contains(12_345)).isFalse();
+        assertThat(table.add(0)).isFalse();
+        assertThat(table.size()).isEqualTo(10_000);
+        assertThat(table.contains(7 * 0x9E3779B97F4A7C15L)).isTrue();
+        assertThat(table.contains(12_345)).isFalse();
+    }
+
+    @Test
+    void anIdIsHandedBackOnlyToTheSeriesItWasRememberedFor() {
+        FingerprintTable table = new FingerprintTable();
+        table.add(42);
+        table.remember(42, 7, 1001, 5);
+        table.remember(43, 7, 1002, 5); // not known: left alone
+        assertThat(table.withId(42, 8)).as("same fingerprint, another series").isEqualTo(-1);
+        assertThat(table.withId(43, 7)).isEqualTo(-1);
+        int slot = table.withId(42, 7);
+        assertThat(table.id(slot)).isEqualTo(1001);
+        assertThat(table.resolvedAt(slot)).isEqualTo(5);
+        for (long i = 1; i < 5_000; i++) { // grown many times over: the id moves with its key
+            table.add(i * 0x9E3779B97F4A7C15L);
+        }
+        assertThat(table.id(table.withId(42, 7))).isEqualTo(1001);
+        assertThat(SeriesBudget.idCheck("m", labels("ab", "c")))
+                .isNotEqualTo(SeriesBudget.idCheck("m", labels("a", "bc")));
+        assertThat(SeriesBudget.idCheck("m", labels("k", "1")))
+                .isNotEqualTo(SeriesBudget.fingerprint("m", labels("k", "1")));
+    }
+
+    @Test
+    void aSeriesInternedAgainAfterItsEvictionHasTheIdTheWriterResolvedUntilItsRefreshIsDue() {
+        SeriesLimits limits = SeriesLimits.builder().setMaxCachedSeries(1_000).build();
+        SeriesRegistry registry = new SeriesRegistry(limits, new SeriesBudget(limits));
+        long now = System.nanoTime();
+        SeriesRef[] first = new SeriesRef[10_000];
+        for (int i = 0; i < first.length; i++) {
+            first[i] = registry.intern("m", Map.of("i", Integer.toString(i)), MetricType.GAUGE, null, null);
+        }
+        assertThat(registry.evicted()).isGreaterThanOrEqualTo(9_000);
+        for (int i = 0; i < first.length; i++) { // the writer resolves them, most of them evicted by then
+            if (i % 3 != 0) { // every third is never resolved
+                first[i].resolved(10_000 + i, i % 3 == 1 ? now : now - SeriesRef.REFRESH_NANOS - 1);
+            }
+        }
+        int internedAgain = 0;
+        for (int i = 0; i < first.length; i++) {
+            SeriesRef ref = registry.intern("m", Map.of("i", Integer.toString(i)), MetricType.GAUGE, null, null);
+            if (ref == first[i]) {
+                continue; // not evicted
+            }
+            internedAgain++;
+            assertThat(ref.newToEngine()).isFalse();
+            if (i % 3 == 0) {
+                assertThat(ref.id()).as("never resolved").isZero();
+            } else {
+                assertThat(ref.id()).isEqualTo(10_000 + i);
+                assertThat(ref.needsResolve(now))
+                        .as("resolved %s", i % 3 == 1 ? "now" : "too long ago")
+                        .isEqualTo(i % 3 == 2);
+            }
+        }
+        assertThat(internedAgain).isGreaterThanOrEqualTo(8_000);
     }
 
     @Test
