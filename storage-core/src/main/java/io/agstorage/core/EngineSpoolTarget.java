@@ -150,7 +150,8 @@ final class EngineSpoolTarget implements SpoolTarget {
                             rs.getString(5),
                             rs.getString(6));
                     if (ref.id() == 0) {
-                        ref.resolved(id);
+                        // read by id, not resolved: due for a resolve (which moves seen_at) before it is written
+                        ref.resolved(id, System.nanoTime() - SeriesRef.REFRESH_NANOS - 1);
                     }
                     found.put(id, ref);
                 }

@@ -148,8 +148,9 @@ public final class SampleBatch {
     }
 
     /**
-     * Entries whose series the database does not hold yet, as far as this JVM knows (created since, or interned again
-     * after eviction): the writer inserts or looks those series up before their rows, its slowest work.
+     * Entries whose series the database does not hold yet, as far as this JVM knows (created since, or met again after
+     * its id was last resolved more than the refresh interval ago): the writer inserts or looks those series up before
+     * their rows, its slowest work.
      */
     public int entriesOfUnstoredSeries() {
         int n = 0;

@@ -98,6 +98,9 @@ final class FingerprintTable {
     }
 
     private void grow() {
+        if (keys.length >= 1 << 30) {
+            throw new IllegalStateException("more than " + (keys.length / 2) + " series known to one engine");
+        }
         int n = keys.length * 2;
         long[] k2 = new long[n];
         long[] c2 = new long[n];

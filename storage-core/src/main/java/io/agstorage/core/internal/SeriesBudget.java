@@ -4,6 +4,7 @@ import io.agstorage.core.SeriesLimitException;
 import io.agstorage.core.SeriesLimitException.Reason;
 import io.agstorage.core.SeriesLimits;
 import io.agstorage.core.json.LabelsJson;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,10 +20,13 @@ import org.jspecify.annotations.Nullable;
  * Counts the series an engine knows (those in the schema when it started, plus those created or met since) and refuses
  * a new one past {@link SeriesLimits}. Remembers each known series as a 64-bit fingerprint, so a series evicted from
  * {@link SeriesRegistry} and met again is not counted twice, with the database id the writer last resolved for it, so
- * that it is not looked up again either ({@link FingerprintTable}: 64 to 128 bytes a series, bounded by {@code
- * limits.max_series}). Thread-safe.
+ * that it is not looked up again either ({@link FingerprintTable}: 64 to 128 bytes a series known, those in the
+ * schema at start included). Thread-safe.
  */
 public final class SeriesBudget {
+
+    /** Per process, so that labels chosen to collide on both hashes cannot be prepared in advance. */
+    private static final long ID_CHECK_SEED = new SecureRandom().nextLong();
 
     private final SeriesLimits limits;
     private final FingerprintTable known = new FingerprintTable();
@@ -104,9 +108,8 @@ public final class SeriesBudget {
      * Remembers the id of a series just resolved (or refreshed) by the writer, and when: from {@code ref} (nothing when
      * it has none), which may be evicted from the registry before or after.
      */
-    void rememberId(SeriesRef ref) {
-        long at = ref.resolvedAtNanos(); // before the id: an id read after it was resolved no earlier than that
-        long id = ref.id();
+    void rememberId(SeriesRef ref, long id, long atNanos) {
+        long at = atNanos;
         if (id != 0) {
             long fp = fingerprint(ref.metric(), ref.labels());
             long check = idCheck(ref.metric(), ref.labels());
@@ -117,14 +120,16 @@ public final class SeriesBudget {
     }
 
     /**
-     * Hands {@code ref}, a series interned again, the id remembered for it when it left the registry, if any. It is
-     * resolved again when that id is older than {@link SeriesRef#REFRESH_NANOS}, as if it had never left.
+     * Hands {@code ref}, a series interned again, the id remembered for it, if any and resolved within {@link
+     * SeriesRef#REFRESH_NANOS}; an older one is not handed back (the series may be gone: the writer resolves it again,
+     * and until then the spool records its definition, not a stale id).
      */
     void restoreId(long fingerprint, SeriesRef ref) {
         long check = idCheck(ref.metric(), ref.labels());
+        long now = System.nanoTime();
         synchronized (this) {
             int slot = known.withId(fingerprint, check);
-            if (slot >= 0) {
+            if (slot >= 0 && now - known.resolvedAt(slot) <= SeriesRef.REFRESH_NANOS) {
                 ref.restored(known.id(slot), known.resolvedAt(slot));
             }
         }
@@ -222,7 +227,7 @@ public final class SeriesBudget {
      * multiplier, a rotation, another final mix), which an id is stored with.
      */
     static long idCheck(String metric, Map<String, String> labels) {
-        long h = 0x9E3779B97F4A7C15L;
+        long h = ID_CHECK_SEED;
         h = mixCheck(h, metric);
         for (Map.Entry<String, String> e : labels.entrySet()) {
             h = (h + 0x7F) * 0xC2B2AE3D27D4EB4FL;

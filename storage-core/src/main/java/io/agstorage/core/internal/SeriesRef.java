@@ -97,7 +97,7 @@ public final class SeriesRef {
     public void resolved(long id, long atNanos) {
         restored(id, atNanos);
         if (budget != null) {
-            budget.rememberId(this);
+            budget.rememberId(this, id, atNanos);
         }
     }
 
@@ -105,11 +105,6 @@ public final class SeriesRef {
     void restored(long id, long atNanos) {
         this.resolvedAtNanos = atNanos;
         this.id = id;
-    }
-
-    /** When the id was resolved ({@link System#nanoTime()}); meaningless while {@link #id()} is 0. */
-    long resolvedAtNanos() {
-        return resolvedAtNanos;
     }
 
     /**

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * series whose name and labels passed {@link PointRules} are interned, so a series found here needs no new check.
  *
  * <p>Bounded by {@code limits.max_cached_series}: the coldest series are evicted (handles and queued events keep their
- * reference). The {@link SeriesBudget} remembers every id the writer resolves, so a series met again after its
+ * reference). The {@link SeriesBudget} remembers every id resolved for a series, so a series met again after its
  * eviction is interned again with its id and not looked up in the database until the id is due for its refresh. A
  * series new to the budget is admitted by it first, so the limits hold for every door.
  */

@@ -51,18 +51,23 @@ final class SeriesCopy {
      * Inserts every series in {@code refs} (none of which may exist), auto-committed, and records their ids in them.
      */
     void insert(Connection connection, List<SeriesRef> refs) throws SQLException {
+        long now = System.nanoTime(); // no later than the statement's now(), which sets seen_at
         long[] ids = drawIds(connection, refs.size());
         byte[] rows = encode(refs, ids);
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
         try {
             copy.writeToCopy(rows, 0, rows.length);
             copy.endCopy();
-        } finally {
+        } catch (SQLException | RuntimeException e) {
             if (copy.isActive()) {
-                copy.cancelCopy();
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException cancel) {
+                    e.addSuppressed(cancel);
+                }
             }
+            throw e;
         }
-        long now = System.nanoTime();
         for (int i = 0; i < ids.length; i++) {
             refs.get(i).resolved(ids[i], now);
         }
