@@ -105,16 +105,15 @@ public final class SeriesBudget {
     }
 
     /**
-     * Remembers the id of a series just resolved (or refreshed) by the writer, and when: from {@code ref} (nothing when
-     * it has none), which may be evicted from the registry before or after.
+     * Remembers {@code id}, resolved at {@code atNanos} for the series of {@code ref} (nothing for 0), so that it
+     * outlives the reference's eviction from the registry.
      */
     void rememberId(SeriesRef ref, long id, long atNanos) {
-        long at = atNanos;
         if (id != 0) {
             long fp = fingerprint(ref.metric(), ref.labels());
             long check = idCheck(ref.metric(), ref.labels());
             synchronized (this) {
-                known.remember(fp, check, id, at);
+                known.remember(fp, check, id, atNanos);
             }
         }
     }
@@ -129,8 +128,9 @@ public final class SeriesBudget {
         long now = System.nanoTime();
         synchronized (this) {
             int slot = known.withId(fingerprint, check);
-            if (slot >= 0 && now - known.resolvedAt(slot) <= SeriesRef.REFRESH_NANOS) {
-                ref.restored(known.id(slot), known.resolvedAt(slot));
+            long resolvedAt = slot >= 0 ? known.resolvedAt(slot) : 0;
+            if (slot >= 0 && now - resolvedAt <= SeriesRef.REFRESH_NANOS) {
+                ref.restored(known.id(slot), resolvedAt);
             }
         }
     }

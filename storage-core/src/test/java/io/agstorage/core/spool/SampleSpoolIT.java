@@ -134,6 +134,43 @@ class SampleSpoolIT {
                 .isEqualTo("4:10:exp2/3/1|2,3:6.5:1|2|0,4:10:exp2/3/1|2,3:6.5:1|2|0,4:10:exp2/3/1|2");
     }
 
+    /**
+     * A series read back by id at replay is resolved again before its points are written, which moves its {@code
+     * seen_at}: retention, which deletes series unused for hours, must not take one whose points are being written.
+     */
+    @Test
+    void aSeriesReadBackByIdAtReplayIsMarkedInUseBeforeItsPointsAreWritten() throws Exception {
+        try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url())) {
+            StorageEngine engine = StorageEngine.create(db.config()
+                    .setUrl(proxy.proxiedUrl(db.url()))
+                    .setConnectionTimeoutSec(1)
+                    .setWriteTimeoutMs(1_500)
+                    .build());
+            SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS);
+            MetricSeries known = engine.series("replayed", Map.of("series", "known"));
+            spool.trySpool(batch(known, 0, 10)).answer().get(5, TimeUnit.SECONDS);
+            engine.flushBuffer();
+            proxy.cut();
+            // spooled by id: the series has one
+            assertThat(spool.trySpool(batch(known, 1, 10)).answer()).succeedsWithin(Duration.ofSeconds(2));
+            spool.close();
+            engine.close();
+            proxy.restore();
+        }
+        db.execute("UPDATE " + db.table("series") + " SET seen_at = now() - INTERVAL '2 days'");
+
+        try (StorageEngine engine = StorageEngine.create(db.config().build());
+                SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS)) {
+            assertThat(reopened.replayedPoints()).isEqualTo(10);
+            engine.flushBuffer();
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM " + db.table("samples"))).isEqualTo(20);
+        assertThat(db.queryLong(
+                        "SELECT count(*) FROM " + db.table("series") + " WHERE seen_at > now() - INTERVAL '1 hour'"))
+                .as("seen_at moved by the replay")
+                .isEqualTo(1);
+    }
+
     @Test
     void aRecordSplitOverSeveralCommitsRecordsEachPartAndResumesAfterTheLastOne() throws Exception {
         try (StorageEngine engine =
