@@ -269,7 +269,10 @@ public final class StorageConfig {
             return this;
         }
 
-        /** {@code ingestion.batch_size}: the writer flushes when this many samples are pending. Default: 10,000. */
+        /**
+         * {@code ingestion.batch_size}: the writer flushes when this many samples are pending (a batch holding only
+         * spooled data, whose clients already have their answers, grows to 8 times as many). Default: 10,000.
+         */
         public Builder setBatchSize(int batchSize) {
             this.batchSize = inRange("ingestion.batch_size", batchSize, 1, 1_000_000);
             return this;

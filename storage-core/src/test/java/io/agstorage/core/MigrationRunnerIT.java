@@ -63,6 +63,17 @@ class MigrationRunnerIT {
     }
 
     @Test
+    void cumulativeStateLeavesRoomInEachPageForHotUpdates() throws Exception {
+        try (Connection c = db.connect()) {
+            new MigrationRunner(db.schema()).migrate(c);
+        }
+        assertThat(db.queryString("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = '" + db.schema()
+                        + ".cumulative_state'::regclass"))
+                .as("every writer's batch updates each of its series' state rows (V012)")
+                .isEqualTo("fillfactor=50");
+    }
+
+    @Test
     void anEditedReleasedMigrationIsRefused() throws Exception {
         try (Connection c = db.connect()) {
             new MigrationRunner(db.schema()).migrate(c);

@@ -185,7 +185,7 @@ class SampleSpoolIT {
             Path crashed = Files.createTempDirectory("spool-at-crash");
             try (SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
                 MetricSeries s = engine.series("split", Map.of());
-                spool.trySpool(batch(s, 0, 250)).answer().get(5, TimeUnit.SECONDS);
+                spool.trySpool(batch(s, 0, 2_000)).answer().get(5, TimeUnit.SECONDS);
                 engine.flushBuffer();
                 // The journal's segment as a crash would leave it (a clean close deletes it once all is committed).
                 try (var segments = Files.newDirectoryStream(spoolDirectory, "*.journal")) {
@@ -196,13 +196,14 @@ class SampleSpoolIT {
             }
             assertThat(db.queryString(
                             "SELECT string_agg(sequence || '/' || entries, ',') FROM " + db.schema() + ".position_log"))
-                    .as("a batch of 100 samples holds part of the record; each part commits how far it got")
-                    .isEqualTo("1/100,1/200,1/250");
+                    .as("a batch of spooled samples alone (up to 8 x batch_size 100) holds part of the record; each "
+                            + "part commits how far it got")
+                    .isEqualTo("1/800,1/1600,1/2000");
 
             // As if the process had died after the first part: the database holds 100 entries and position 1/100, and
             // the journal still holds the record, its trim not recorded yet.
-            db.execute("DELETE FROM " + db.schema() + ".samples WHERE value >= 100");
-            db.execute("UPDATE " + db.schema() + ".spool_watermarks SET sequence = 1, entries = 100");
+            db.execute("DELETE FROM " + db.schema() + ".samples WHERE value >= 800");
+            db.execute("UPDATE " + db.schema() + ".spool_watermarks SET sequence = 1, entries = 800");
             Files.delete(spoolDirectory.resolve("trimmed.seq"));
             try (var segments = Files.newDirectoryStream(crashed)) {
                 for (Path segment : segments) {
@@ -214,19 +215,19 @@ class SampleSpoolIT {
                         StorageEngine.create(db.config().setBatchSize(100).build());
                 SampleSpool reopened = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
             assertThat(reopened.replayedPoints())
-                    .as("the rest of the record, from entry 100")
-                    .isEqualTo(150);
+                    .as("the rest of the record, from entry 800")
+                    .isEqualTo(1_200);
         }
         assertThat(db.queryLong("SELECT count(*) FROM " + db.schema() + ".samples"))
-                .isEqualTo(250);
+                .isEqualTo(2_000);
         assertThat(db.queryLong("SELECT count(DISTINCT value) FROM " + db.schema() + ".samples"))
-                .isEqualTo(250);
+                .isEqualTo(2_000);
         assertThat(db.queryString("SELECT sequence || '/' || entries FROM " + db.schema() + ".spool_watermarks"))
-                .isEqualTo("1/250");
+                .isEqualTo("1/2000");
         List<String> positions = List.of(db.queryString(
                         "SELECT string_agg(sequence || '/' || entries, ',') FROM " + db.schema() + ".position_log")
                 .split(","));
-        assertThat(positions).endsWith("1/200", "1/250");
+        assertThat(positions).endsWith("1/1600", "1/2000");
     }
 
     @Test
@@ -296,6 +297,37 @@ class SampleSpoolIT {
             }
         }
         assertThat(db.queryLong("SELECT count(*) FROM " + db.table("samples"))).isEqualTo(300);
+    }
+
+    @Test
+    void samplesNotFromASpoolAreWrittenInBatchesOfBatchSizeWhileSpooledOnesGrowLarger() throws Exception {
+        try (StorageEngine engine =
+                        StorageEngine.create(db.config().setBatchSize(100).build());
+                SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.NONE)) {
+            db.execute("CREATE TABLE " + db.schema() + ".row_transactions (tx bigint, value double precision)");
+            db.execute("CREATE FUNCTION " + db.schema() + ".log_transaction() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    + "BEGIN INSERT INTO " + db.schema() + ".row_transactions VALUES (txid_current(), NEW.value); "
+                    + "RETURN NEW; END $$");
+            db.execute("CREATE TRIGGER log_transaction AFTER INSERT ON " + db.schema()
+                    + ".samples FOR EACH ROW EXECUTE FUNCTION " + db.schema() + ".log_transaction()");
+            MetricSeries s = engine.series("direct", Map.of());
+            SampleBatch direct = new SampleBatch(1_000);
+            for (int i = 0; i < 1_000; i++) {
+                direct.add(s, T0 + i, -1 - i);
+            }
+            engine.submit(direct).get(5, TimeUnit.SECONDS);
+            spool.trySpool(batch(s, 0, 1_000)).answer().get(5, TimeUnit.SECONDS);
+            engine.flushBuffer();
+        }
+        String largest = "SELECT max(n) FROM (SELECT count(*) n FROM " + db.schema()
+                + ".row_transactions WHERE value %s GROUP BY tx) t";
+        assertThat(db.queryLong(String.format(largest, "< 0")))
+                .as("rows of the largest transaction of samples submitted to the ring (batch_size 100)")
+                .isEqualTo(100);
+        assertThat(db.queryLong(String.format(largest, ">= 0")))
+                .as("rows of the largest transaction of spooled samples (up to 8 x batch_size)")
+                .isGreaterThan(100)
+                .isLessThanOrEqualTo(800);
     }
 
     private static SampleBatch batch(MetricSeries s, int record, int n) {

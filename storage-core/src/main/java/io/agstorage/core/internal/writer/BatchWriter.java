@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * pending came from spools (their clients already have their answers), the ring running dry does not write it until
  * it has waited {@link #SPOOL_LINGER_MS} for more, so spooled data goes in large statements; {@link SpoolProgress}
  * keeps that account, and how far each spool got, written in the same transaction, so a record split over two commits
- * is replayed from where the first one stopped.
+ * is replayed from where the first one stopped. For the same reason such a batch may grow to
+ * {@value #SPOOLED_BATCH_FACTOR} times {@code ingestion.batch_size} before it is written: no caller waits on its
+ * commit, and a batch of cumulative points costs a state row per series ({@link CumulativeDeltas}) however many
+ * points each series has in it, so a fleet of clients behind a full ring is written in fewer, larger transactions.
  *
  * <p>Failures follow the {@link ErrorPolicy}. One that is not the data's (connection lost, server restarting or
  * read-only, statement cancelled, privilege revoked, ...) is retried with capped exponential backoff for as long as
@@ -43,8 +46,19 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** How long pending data that only spools wait for may stay pending for more before it is written. */
     public static final long SPOOL_LINGER_MS = 10;
 
+    /**
+     * How many times {@code ingestion.batch_size} a batch holding only spooled data may grow to (at most
+     * {@link #MAX_SPOOLED_BATCH} entries).
+     */
+    static final int SPOOLED_BATCH_FACTOR = 8;
+
+    /** The largest {@code ingestion.batch_size}: what a batch of spooled data grows to at most. */
+    static final int MAX_SPOOLED_BATCH = 1_000_000;
+
     private final SampleStore store;
     private final PendingBatch batch;
+    private final int batchSize;
+    private final int spooledBatchSize;
     private final SpoolProgress spools = new SpoolProgress();
     private final long flushIntervalNanos;
     private final List<CompletableFuture<Long>> barriers = new ArrayList<>();
@@ -66,6 +80,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     public BatchWriter(SampleStore store, int batchSize, long flushIntervalMs) {
         this.store = store;
         this.batch = new PendingBatch(batchSize);
+        this.batchSize = batchSize;
+        this.spooledBatchSize =
+                (int) Math.max(batchSize, Math.min(MAX_SPOOLED_BATCH, (long) batchSize * SPOOLED_BATCH_FACTOR));
         this.flushIntervalNanos = TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
     }
 
@@ -81,7 +98,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     batch.addCumulative(event.series(), event.epochMicros(), event.cumulative(), event.value(), null);
                 }
                 spools.entryAdded();
-                if (batch.isFull()) {
+                if (batch.isFull(spools.onlySpooled() ? spooledBatchSize : batchSize)) {
                     flush();
                 }
             }

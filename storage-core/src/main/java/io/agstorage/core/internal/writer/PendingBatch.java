@@ -42,6 +42,13 @@ final class PendingBatch {
     }
 
     void addSample(SeriesRef series, long epochMicros, double value) {
+        if (sampleCount == sampleSeries.length) {
+            int grown = Math.max(16, sampleCount * 2);
+            sampleSeries = Arrays.copyOf(sampleSeries, grown);
+            sampleTimes = Arrays.copyOf(sampleTimes, grown);
+            sampleValues = Arrays.copyOf(sampleValues, grown);
+            sampleIds = new long[grown];
+        }
         sampleSeries[sampleCount] = series;
         sampleTimes[sampleCount] = epochMicros;
         sampleValues[sampleCount] = value;
@@ -92,8 +99,9 @@ final class PendingBatch {
         return n;
     }
 
-    boolean isFull() {
-        return sampleCount == sampleSeries.length || cumulativeCount >= sampleSeries.length;
+    /** Whether the samples, or the cumulative points, number {@code limit} or more. */
+    boolean isFull(int limit) {
+        return sampleCount >= limit || cumulativeCount >= limit;
     }
 
     boolean isEmpty() {

@@ -56,6 +56,11 @@ final class SpoolProgress {
         }
     }
 
+    /** Whether every entry pending came from a spool (whose clients already have their answers). */
+    boolean onlySpooled() {
+        return unspooledPending == 0;
+    }
+
     /** Whether the pending batch, pending for {@code pendingNanos}, may wait for more: it holds only spooled data. */
     boolean mayLinger(long pendingNanos) {
         return unspooledPending == 0 && pendingNanos < LINGER_NANOS;
