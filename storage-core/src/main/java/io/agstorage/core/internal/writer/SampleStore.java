@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * statement (no BEGIN and COMMIT round trips); anything else runs in an explicit transaction. New series are
  * resolved (and committed) before the transaction that first references them starts; series that appear once it
  * is open restart it, so a sample never references an uncommitted series. Cumulative points become deltas in the
- * transaction, against state kept in the database ({@link CumulativeDeltas}). Used by one thread at a time.
+ * transaction, against state kept in the database ({@link CumulativeDeltas}). Rows go in the order of the samples
+ * index ({@link RowOrder}). Used by one thread at a time.
  */
 public final class SampleStore {
 
@@ -36,6 +37,7 @@ public final class SampleStore {
     private final CumulativeDeltas cumulative;
     private final @Nullable BatchMarkers markers;
     private final RowIsolation isolation;
+    private final RowOrder order = new RowOrder();
     private @Nullable Connection open;
     private int restoreNetworkTimeoutMs = -1;
     private boolean explicitTransaction;
@@ -82,8 +84,7 @@ public final class SampleStore {
         }
         try {
             Connection connection = begin(batch, false, deadlineNanos);
-            samples.append(
-                    connection, batch.sampleTimes, batch.sampleIds(sent), batch.sampleValues, sent, batch.sampleCount);
+            append(connection, batch.sampleTimes, batch.sampleIds(sent), batch.sampleValues, sent, batch.sampleCount);
             sent = batch.sampleCount;
             return true;
         } catch (Throwable e) {
@@ -138,7 +139,7 @@ public final class SampleStore {
                 return false;
             }
             if (sent < batch.sampleCount) {
-                samples.append(
+                append(
                         connection,
                         batch.sampleTimes,
                         batch.sampleIds(sent),
@@ -187,7 +188,7 @@ public final class SampleStore {
         cumulative.compute(connection, batch);
         try {
             if (cumulative.sampleCount > 0) {
-                samples.append(
+                append(
                         connection,
                         cumulative.sampleTimes,
                         cumulative.sampleIds,
@@ -206,6 +207,16 @@ public final class SampleStore {
             }
         } finally {
             cumulative.clear();
+        }
+    }
+
+    /** Sends samples {@code [from, to)} in the order of the {@code samples} index ({@link RowOrder}). */
+    private void append(Connection connection, long[] times, long[] ids, double[] values, int from, int to)
+            throws SQLException {
+        if (order.sort(times, ids, values, from, to)) {
+            samples.append(connection, order.times, order.ids, order.values, 0, to - from);
+        } else {
+            samples.append(connection, times, ids, values, from, to);
         }
     }
 
