@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,25 +96,29 @@ public final class OtlpBenchmark {
         double copy = bench.copyLimit(2_000_000);
         System.err.printf("[otlp] binary COPY, pre-encoded rows: %,.0f rows/s%n", copy);
         String runs = System.getenv("OTLP_BENCH_RUNS");
-        if ("fleet".equals(runs)) {
-            double fleet = bench.fleet(exports, copy);
-            System.out.printf("otlp: fleet_vs_copy=%.2f%n", fleet / copy);
-            return;
-        }
-        if ("headline".equals(runs) || "headline,fleet".equals(runs)) {
-            double fleet = runs.endsWith("fleet") ? bench.fleet(exports, copy) : Double.NaN;
-            double spooled = bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports, SyncPolicy.BATCH);
+        if ("fleet".equals(runs) || "headline".equals(runs) || "headline,fleet".equals(runs)) {
+            double fleet = runs.contains("fleet") ? bench.fleet(exports, copy) : Double.NaN;
+            double spooled = runs.startsWith("headline")
+                    ? bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports, SyncPolicy.BATCH)
+                    : Double.NaN;
+            if (!Double.isNaN(spooled)) {
+                System.err.printf(
+                        "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled "
+                                + "(sync batch): %,.0f points/s committed%n",
+                        spooled);
+            }
+            // The COPY limit again: the machine's neighbours and the kernel's writeback of earlier runs slowed one
+            // measurement by up to 2x here. The better of the two is the limit the ratios are taken against.
+            double copyAfter = bench.copyLimit(2_000_000);
+            double limit = Math.max(copy, copyAfter);
             System.err.printf(
-                    "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled (sync "
-                            + "batch): %,.0f points/s committed (%.2f x COPY)%n",
-                    spooled, spooled / copy);
-            System.out.printf(
-                    "otlp: points_per_s=%.0f vs_copy=%.2f%s%n",
-                    spooled,
-                    spooled / copy,
-                    Double.isNaN(fleet)
-                            ? ""
-                            : String.format(java.util.Locale.ROOT, " fleet_vs_copy=%.2f", fleet / copy));
+                    "[otlp] binary COPY again: %,.0f rows/s; the limit below: %,.0f rows/s%n", copyAfter, limit);
+            String headline = Double.isNaN(spooled)
+                    ? ""
+                    : String.format(Locale.ROOT, " points_per_s=%.0f vs_copy=%.2f", spooled, spooled / limit);
+            String fleetRatio =
+                    Double.isNaN(fleet) ? "" : String.format(Locale.ROOT, " fleet_vs_copy=%.2f", fleet / limit);
+            System.out.printf(Locale.ROOT, "otlp:%s%s copy_rows_per_s=%.0f%n", headline, fleetRatio, limit);
             return;
         }
         double fleet = bench.fleet(exports, copy);
@@ -166,6 +171,8 @@ public final class OtlpBenchmark {
                 "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled (sync "
                         + "batch): %,.0f points/s committed (%.2f x COPY)%n",
                 spooled, spooled / copy);
+        double limit = Math.max(copy, bench.copyLimit(2_000_000));
+        System.err.printf("[otlp] binary COPY again; the limit below: %,.0f rows/s%n", limit);
         System.out.printf(
                 "otlp: copy_rows_per_s=%.0f copy_1000_row_statements_rows_per_s=%.0f "
                         + "http_jdk_after_commit_points_per_s=%.0f "
@@ -173,9 +180,9 @@ public final class OtlpBenchmark {
                         + "http_jdk_4x1000series_points_per_s=%.0f "
                         + "receiver_alone_points_per_s=%.0f http_okhttp_points_per_s=%.0f "
                         + "grpc_okhttp_points_per_s=%.0f%n",
-                copy, copyPerExport, http, always, parallel, services, alone, okhttp, grpc);
+                limit, copyPerExport, http, always, parallel, services, alone, okhttp, grpc);
         System.out.printf(
-                "otlp: points_per_s=%.0f vs_copy=%.2f fleet_vs_copy=%.2f%n", spooled, spooled / copy, fleet / copy);
+                "otlp: points_per_s=%.0f vs_copy=%.2f fleet_vs_copy=%.2f%n", spooled, spooled / limit, fleet / limit);
     }
 
     /**
@@ -194,7 +201,7 @@ public final class OtlpBenchmark {
                 SyncPolicy.BATCH);
         System.err.printf(
                 "[otlp] fleet: OTLP/HTTP protobuf, SDK JDK sender, 8 clients x 250 series at once, answered once "
-                        + "spooled (sync batch): %,.0f points/s committed (%.2f x COPY)%n",
+                        + "spooled (sync batch): %,.0f points/s committed (%.2f x the first COPY)%n",
                 fleet, fleet / copy);
         return fleet;
     }
