@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * statement (no BEGIN and COMMIT round trips); anything else runs in an explicit transaction. New series are
  * resolved (and committed) before the transaction that first references them starts; series that appear once it
  * is open restart it, so a sample never references an uncommitted series. Cumulative points become deltas in the
- * transaction, against state kept in the database ({@link CumulativeDeltas}). Rows go in the order of the samples
- * index ({@link RowOrder}). Used by one thread at a time.
+ * transaction, against state kept in the database ({@link CumulativeDeltas}). The ring writer's rows go in the order
+ * of the samples index ({@link RowOrder}). Used by one thread at a time.
  */
 public final class SampleStore {
 
@@ -37,7 +37,12 @@ public final class SampleStore {
     private final CumulativeDeltas cumulative;
     private final @Nullable BatchMarkers markers;
     private final RowIsolation isolation;
-    private final RowOrder order = new RowOrder();
+    /**
+     * Null for a direct write's store: its rows go out in chunks of about a thousand while the caller validates the
+     * rest, and ordering such chunks made {@code scripts/bench ingest} (c) slower, not faster.
+     */
+    private final @Nullable RowOrder order;
+
     private @Nullable Connection open;
     private int restoreNetworkTimeoutMs = -1;
     private boolean explicitTransaction;
@@ -65,6 +70,8 @@ public final class SampleStore {
         this.cumulative = new CumulativeDeltas(quotedSchema);
         this.markers = markBatches ? new BatchMarkers(quotedSchema) : null;
         this.isolation = new RowIsolation(dataSource, quotedSchema, markers);
+        // A caller that waits for its answer writes directly, in chunks (see the field).
+        this.order = markBatches ? new RowOrder() : null;
     }
 
     /**
@@ -210,11 +217,12 @@ public final class SampleStore {
         }
     }
 
-    /** Sends samples {@code [from, to)} in the order of the {@code samples} index ({@link RowOrder}). */
+    /** Sends samples {@code [from, to)}, in the ring writer's store in the order of the samples index. */
     private void append(Connection connection, long[] times, long[] ids, double[] values, int from, int to)
             throws SQLException {
-        if (order.sort(times, ids, values, from, to)) {
-            samples.append(connection, order.times, order.ids, order.values, 0, to - from);
+        RowOrder rows = order;
+        if (rows != null && rows.sort(times, ids, values, from, to)) {
+            samples.append(connection, rows.times, rows.ids, rows.values, 0, to - from);
         } else {
             samples.append(connection, times, ids, values, from, to);
         }
