@@ -271,7 +271,8 @@ public final class StorageConfig {
 
         /**
          * {@code ingestion.batch_size}: the writer flushes when this many samples are pending (a batch holding only
-         * spooled data, whose clients already have their answers, grows to 8 times as many). Default: 10,000.
+         * spooled data, whose clients already have their answers, grows to 8 times as many, at most 100,000).
+         * Default: 10,000.
          */
         public Builder setBatchSize(int batchSize) {
             this.batchSize = inRange("ingestion.batch_size", batchSize, 1, 1_000_000);

@@ -131,7 +131,7 @@ public final class OtlpBenchmark {
                 okhttp, okhttp / copy);
         double grpc = bench.otlp("grpc", OKHTTP_SENDER, 1, SERIES, Math.max(10, exports / 10));
         System.err.printf(
-                "[otlp] OTLP/gRPC, SDK default OkHttp sender, 1 client: %,.0f points/s committed (%.2f x COPY)%n",
+                "[otlp] OTLP/gRPC, SDK default OkHttp sender, 1 client: %,.0f points/s committed (%.2f x the first COPY)%n",
                 grpc, grpc / copy);
         double parallel = bench.otlp("http", JDK_SENDER, 4, SERIES / 4, exports);
         System.err.printf(
@@ -143,33 +143,33 @@ public final class OtlpBenchmark {
         double services = bench.otlp("http", JDK_SENDER, 4, SERIES, Math.max(5, exports / 4));
         System.err.printf(
                 "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 4 clients x 1,000 series (4,000 series, NOT the headline): "
-                        + "%,.0f points/s committed (%.2f x COPY)%n",
+                        + "%,.0f points/s committed (%.2f x the first COPY)%n",
                 services, services / copy);
         // The database's own rate when each 1,000 rows are one statement and one commit, as one export's are.
         double copyPerExport = bench.copyLimit(1_000_000, SERIES);
         System.err.printf(
                 "[otlp] binary COPY, pre-encoded rows, one auto-committed statement per 1,000 rows (the database's "
-                        + "bound for export-sized commits): %,.0f rows/s (%.2f x COPY)%n",
+                        + "bound for export-sized commits): %,.0f rows/s (%.2f x the first COPY)%n",
                 copyPerExport, copyPerExport / copy);
         double alone = bench.receiverAlone(exports);
         System.err.printf(
                 "[otlp] receiver alone (pre-encoded 1,000-point requests decoded, mapped, committed one after another; "
-                        + "no SDK, no HTTP; NOT the headline): %,.0f points/s committed (%.2f x COPY)%n",
+                        + "no SDK, no HTTP; NOT the headline): %,.0f points/s committed (%.2f x the first COPY)%n",
                 alone, alone / copy);
         double http = bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports, null);
         System.err.printf(
                 "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered after the commit: "
-                        + "%,.0f points/s committed (%.2f x COPY)%n",
+                        + "%,.0f points/s committed (%.2f x the first COPY)%n",
                 http, http / copy);
         double always = bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports, SyncPolicy.ALWAYS);
         System.err.printf(
                 "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled and "
-                        + "fsynced (sync always): %,.0f points/s committed (%.2f x COPY)%n",
+                        + "fsynced (sync always): %,.0f points/s committed (%.2f x the first COPY)%n",
                 always, always / copy);
         double spooled = bench.otlp("http", JDK_SENDER, 1, SERIES, HEADLINE_WARM_UP, exports, SyncPolicy.BATCH);
         System.err.printf(
                 "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 1 client x 1,000 series, answered once spooled (sync "
-                        + "batch): %,.0f points/s committed (%.2f x COPY)%n",
+                        + "batch): %,.0f points/s committed (%.2f x the first COPY)%n",
                 spooled, spooled / copy);
         double limit = Math.max(copy, bench.copyLimit(2_000_000));
         System.err.printf("[otlp] binary COPY again; the limit below: %,.0f rows/s%n", limit);
@@ -271,7 +271,12 @@ public final class OtlpBenchmark {
                 long committedBefore = engine.ingestionStats().committed();
                 long start = startClock();
                 Map<String, Long> cpuBefore = threadCpuTicks();
-                java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+                java.util.concurrent.ScheduledExecutorService sampler =
+                        Executors.newSingleThreadScheduledExecutor(r -> {
+                            Thread t = new Thread(r, "bench-ring-sampler");
+                            t.setDaemon(true);
+                            return t;
+                        });
                 long[] depth = new long[3];
                 double[] batchMs = new double[1];
                 sampler.scheduleAtFixedRate(
@@ -285,8 +290,12 @@ public final class OtlpBenchmark {
                         50,
                         50,
                         TimeUnit.MILLISECONDS);
-                run(pool, clients, exports);
-                sampler.shutdownNow();
+                try {
+                    run(pool, clients, exports);
+                } finally {
+                    sampler.shutdownNow();
+                    sampler.awaitTermination(5, TimeUnit.SECONDS);
+                }
                 System.err.printf(
                         "[otlp] ring depth in the measured window: mean %d, max %d of %d; last batch's write: mean "
                                 + "%.1f ms%n",

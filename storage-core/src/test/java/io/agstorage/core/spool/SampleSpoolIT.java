@@ -200,7 +200,7 @@ class SampleSpoolIT {
                             + "part commits how far it got")
                     .isEqualTo("1/800,1/1600,1/2000");
 
-            // As if the process had died after the first part: the database holds 100 entries and position 1/100, and
+            // As if the process had died after the first part: the database holds 800 entries and position 1/800, and
             // the journal still holds the record, its trim not recorded yet.
             db.execute("DELETE FROM " + db.schema() + ".samples WHERE value >= 800");
             db.execute("UPDATE " + db.schema() + ".spool_watermarks SET sequence = 1, entries = 800");

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * it has waited {@link #SPOOL_LINGER_MS} for more, so spooled data goes in large statements; {@link SpoolProgress}
  * keeps that account, and how far each spool got, written in the same transaction, so a record split over two commits
  * is replayed from where the first one stopped. For the same reason such a batch may grow to
- * {@value #SPOOLED_BATCH_FACTOR} times {@code ingestion.batch_size} before it is written: no caller waits on its
+ * {@value #SPOOLED_BATCH_FACTOR} times {@code ingestion.batch_size} (at most {@value #MAX_SPOOLED_BATCH} entries)
+ * before it is written: no caller waits on its
  * commit, and a batch of cumulative points costs a state row per series ({@link CumulativeDeltas}) however many
  * points each series has in it, so a fleet of clients behind a full ring is written in fewer, larger transactions.
  *
@@ -48,12 +49,15 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
 
     /**
      * How many times {@code ingestion.batch_size} a batch holding only spooled data may grow to (at most
-     * {@link #MAX_SPOOLED_BATCH} entries).
+     * {@link #MAX_SPOOLED_BATCH} entries, or {@code batch_size} when that is larger).
      */
     static final int SPOOLED_BATCH_FACTOR = 8;
 
-    /** The largest {@code ingestion.batch_size}: what a batch of spooled data grows to at most. */
-    static final int MAX_SPOOLED_BATCH = 1_000_000;
+    /**
+     * The most entries a batch of spooled data grows to: a few seconds of the database's work at most, so that one
+     * statement stays far from the socket timeout and a retried batch holds a few megabytes.
+     */
+    static final int MAX_SPOOLED_BATCH = 100_000;
 
     private final SampleStore store;
     private final PendingBatch batch;

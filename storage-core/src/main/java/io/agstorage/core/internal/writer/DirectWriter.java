@@ -77,7 +77,7 @@ public final class DirectWriter {
 
         private Write(int capacity, long deadlineNanos) {
             this.batch = new PendingBatch(Math.max(1, capacity));
-            this.store = new SampleStore(dataSource, quotedSchema, useCopy, capacity, false);
+            this.store = new SampleStore(dataSource, quotedSchema, useCopy, capacity, false, false);
             this.deadlineNanos = deadlineNanos;
         }
 

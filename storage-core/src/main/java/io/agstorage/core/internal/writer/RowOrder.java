@@ -13,7 +13,7 @@ import java.util.Arrays;
  */
 final class RowOrder {
 
-    /** Low bits of a sort key: the row's index in its batch. */
+    /** Low bits of a sort key: the row's index in its batch (a spooled batch holds at most 100,000). */
     private static final int INDEX_BITS = 20;
 
     private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * statement (no BEGIN and COMMIT round trips); anything else runs in an explicit transaction. New series are
  * resolved (and committed) before the transaction that first references them starts; series that appear once it
  * is open restart it, so a sample never references an uncommitted series. Cumulative points become deltas in the
- * transaction, against state kept in the database ({@link CumulativeDeltas}). The ring writer's rows go in the order
- * of the samples index ({@link RowOrder}). Used by one thread at a time.
+ * transaction, against state kept in the database ({@link CumulativeDeltas}). In the ring writer's store the rows of
+ * each statement go in the order of the samples index ({@link RowOrder}). Used by one thread at a time.
  */
 public final class SampleStore {
 
@@ -54,14 +54,21 @@ public final class SampleStore {
      * @param useCopy binary COPY for samples when true, multi-row INSERT otherwise
      */
     public SampleStore(DataSource dataSource, String quotedSchema, boolean useCopy) {
-        this(dataSource, quotedSchema, useCopy, Integer.MAX_VALUE, true);
+        this(dataSource, quotedSchema, useCopy, Integer.MAX_VALUE, true, true);
     }
 
     /**
      * @param maxSamples the most samples one batch will hold (sizes the COPY buffer)
      * @param markBatches whether batches with an id carry a marker (a caller that waits for its answer needs none)
+     * @param orderRows whether each statement's rows are put in the order of the samples index first
      */
-    SampleStore(DataSource dataSource, String quotedSchema, boolean useCopy, int maxSamples, boolean markBatches) {
+    SampleStore(
+            DataSource dataSource,
+            String quotedSchema,
+            boolean useCopy,
+            int maxSamples,
+            boolean markBatches,
+            boolean orderRows) {
         this.dataSource = dataSource;
         this.resolver = new SeriesResolver(quotedSchema, useCopy);
         this.samples = useCopy ? new CopySampleWriter(quotedSchema, maxSamples) : new InsertSampleWriter(quotedSchema);
@@ -70,8 +77,7 @@ public final class SampleStore {
         this.cumulative = new CumulativeDeltas(quotedSchema);
         this.markers = markBatches ? new BatchMarkers(quotedSchema) : null;
         this.isolation = new RowIsolation(dataSource, quotedSchema, markers);
-        // A caller that waits for its answer writes directly, in chunks (see the field).
-        this.order = markBatches ? new RowOrder() : null;
+        this.order = orderRows ? new RowOrder() : null;
     }
 
     /**
@@ -217,7 +223,7 @@ public final class SampleStore {
         }
     }
 
-    /** Sends samples {@code [from, to)}, in the ring writer's store in the order of the samples index. */
+    /** Sends samples {@code [from, to)}, in the order of the samples index when this store orders its rows. */
     private void append(Connection connection, long[] times, long[] ids, double[] values, int from, int to)
             throws SQLException {
         RowOrder rows = order;

@@ -34,5 +34,29 @@ class RowOrderTest {
         assertThat(order.sort(new long[1], new long[1], new double[1], 0, 1))
                 .as("one row")
                 .isFalse();
+        assertThat(order.sort(new long[2], new long[] {-1, -2}, new double[2], 0, 2))
+                .as("a negative id")
+                .isFalse();
+        int tooMany = (1 << 20) + 1;
+        long[] descending = new long[tooMany];
+        for (int i = 0; i < tooMany; i++) {
+            descending[i] = tooMany - i;
+        }
+        assertThat(order.sort(new long[tooMany], descending, new double[tooMany], 0, tooMany))
+                .as("more rows than a key's index holds")
+                .isFalse();
+    }
+
+    @Test
+    void theLargestKeyableIdIsOrdered() {
+        long largest = (1L << 43) - 1;
+        RowOrder order = new RowOrder();
+        assertThat(order.sort(new long[] {1, 2}, new long[] {largest, 1}, new double[] {10, 20}, 0, 2))
+                .isTrue();
+        assertThat(Arrays.copyOf(order.ids, 2)).containsExactly(1, largest);
+        assertThat(Arrays.copyOf(order.values, 2)).containsExactly(20, 10);
+        assertThat(order.sort(new long[2], new long[] {largest + 1, 1}, new double[2], 0, 2))
+                .as("2^43")
+                .isFalse();
     }
 }
