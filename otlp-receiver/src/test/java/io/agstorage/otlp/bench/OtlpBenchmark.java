@@ -127,11 +127,12 @@ public final class OtlpBenchmark {
         double okhttp = bench.otlp("http", OKHTTP_SENDER, 1, SERIES, Math.max(10, exports / 10));
         System.err.printf(
                 "[otlp] OTLP/HTTP protobuf, SDK default OkHttp sender, 1 client: %,.0f points/s committed (%.2f x "
-                        + "COPY)%n",
+                        + "the first COPY)%n",
                 okhttp, okhttp / copy);
         double grpc = bench.otlp("grpc", OKHTTP_SENDER, 1, SERIES, Math.max(10, exports / 10));
         System.err.printf(
-                "[otlp] OTLP/gRPC, SDK default OkHttp sender, 1 client: %,.0f points/s committed (%.2f x the first COPY)%n",
+                "[otlp] OTLP/gRPC, SDK default OkHttp sender, 1 client: %,.0f points/s committed (%.2f x the first "
+                        + "COPY)%n",
                 grpc, grpc / copy);
         double parallel = bench.otlp("http", JDK_SENDER, 4, SERIES / 4, exports);
         System.err.printf(
