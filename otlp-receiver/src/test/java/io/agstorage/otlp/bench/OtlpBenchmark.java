@@ -137,7 +137,7 @@ public final class OtlpBenchmark {
         double parallel = bench.otlp("http", JDK_SENDER, 4, SERIES / 4, exports);
         System.err.printf(
                 "[otlp] OTLP/HTTP protobuf, SDK JDK sender, 4 clients x 250 series: %,.0f points/s committed (%.2f x "
-                        + "COPY)%n",
+                        + "the first COPY)%n",
                 parallel, parallel / copy);
         // Not the scenario (4,000 series): four services of 1,000 series each exporting at once, as behind a
         // Collector. Concurrent exports let the engine's writer commit several requests in one transaction.
