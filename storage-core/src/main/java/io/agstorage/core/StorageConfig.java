@@ -269,11 +269,7 @@ public final class StorageConfig {
             return this;
         }
 
-        /**
-         * {@code ingestion.batch_size}: the writer flushes when this many samples are pending (a batch holding only
-         * spooled data, whose clients already have their answers, grows to 8 times as many, at most 100,000).
-         * Default: 10,000.
-         */
+        /** {@code ingestion.batch_size}: flush at this many samples (8x if all spooled, max 100k). Default: 10,000. */
         public Builder setBatchSize(int batchSize) {
             this.batchSize = inRange("ingestion.batch_size", batchSize, 1, 1_000_000);
             return this;

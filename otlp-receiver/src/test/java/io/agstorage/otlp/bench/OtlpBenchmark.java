@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -272,38 +273,10 @@ public final class OtlpBenchmark {
                 long committedBefore = engine.ingestionStats().committed();
                 long start = startClock();
                 Map<String, Long> cpuBefore = threadCpuTicks();
-                java.util.concurrent.ScheduledExecutorService sampler =
-                        Executors.newSingleThreadScheduledExecutor(r -> {
-                            Thread t = new Thread(r, "bench-ring-sampler");
-                            t.setDaemon(true);
-                            return t;
-                        });
-                long[] depth = new long[3];
-                double[] batchMs = new double[1];
-                sampler.scheduleAtFixedRate(
-                        () -> {
-                            IngestionStats stats = engine.ingestionStats();
-                            depth[0] += stats.queueDepth();
-                            depth[1] = Math.max(depth[1], stats.queueDepth());
-                            depth[2]++;
-                            batchMs[0] += stats.lastBatchMillis();
-                        },
-                        50,
-                        50,
-                        TimeUnit.MILLISECONDS);
-                try {
+                try (RingSampler ring = new RingSampler(engine)) {
                     run(pool, clients, exports);
-                } finally {
-                    sampler.shutdownNow();
-                    sampler.awaitTermination(5, TimeUnit.SECONDS);
+                    System.err.println("[otlp] " + ring.summary());
                 }
-                System.err.printf(
-                        "[otlp] ring depth in the measured window: mean %d, max %d of %d; last batch's write: mean "
-                                + "%.1f ms%n",
-                        depth[0] / Math.max(1, depth[2]),
-                        depth[1],
-                        engine.ingestionStats().bufferSize(),
-                        batchMs[0] / Math.max(1, depth[2]));
                 System.err.println("[otlp] CPU of this JVM's threads in the measured window: " + cpuSince(cpuBefore));
                 engine.flushBuffer();
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -610,6 +583,46 @@ public final class OtlpBenchmark {
             for (String s : sql) {
                 st.execute(s);
             }
+        }
+    }
+
+    /** Samples the engine's ring depth and its last batch's write time every 50 ms while open. */
+    private static final class RingSampler implements AutoCloseable {
+        private final StorageEngine engine;
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-ring-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        private long depthSum;
+        private long depthMax;
+        private long samples;
+        private double batchMillisSum;
+
+        RingSampler(StorageEngine engine) {
+            this.engine = engine;
+            timer.scheduleAtFixedRate(this::sample, 50, 50, TimeUnit.MILLISECONDS);
+        }
+
+        private synchronized void sample() {
+            IngestionStats stats = engine.ingestionStats();
+            depthSum += stats.queueDepth();
+            depthMax = Math.max(depthMax, stats.queueDepth());
+            batchMillisSum += stats.lastBatchMillis();
+            samples++;
+        }
+
+        synchronized String summary() {
+            long n = Math.max(1, samples);
+            return String.format(
+                    "ring depth in the measured window: mean %d, max %d of %d; last batch's write: mean %.1f ms",
+                    depthSum / n, depthMax, engine.ingestionStats().bufferSize(), batchMillisSum / n);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            timer.shutdownNow();
+            timer.awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 }

@@ -77,11 +77,7 @@ class SampleSpoolIT {
         HistogramPoint exponential =
                 HistogramPoint.exponential(4, 10, 1, 4, 2, 1, 3, new long[] {1, 2}, 0, new long[0]);
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url())) {
-            StorageEngine engine = StorageEngine.create(db.config()
-                    .setUrl(proxy.proxiedUrl(db.url()))
-                    .setConnectionTimeoutSec(1)
-                    .setWriteTimeoutMs(1_500)
-                    .build());
+            StorageEngine engine = engineThrough(proxy);
             SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS);
             MetricSeries known = engine.series("replayed", Map.of("series", "known"));
             for (int record = 0; record < 5; record++) {
@@ -141,11 +137,7 @@ class SampleSpoolIT {
     @Test
     void aSeriesReadBackByIdAtReplayIsMarkedInUseBeforeItsPointsAreWritten() throws Exception {
         try (TcpProxy proxy = TcpProxy.forJdbcUrl(db.url())) {
-            StorageEngine engine = StorageEngine.create(db.config()
-                    .setUrl(proxy.proxiedUrl(db.url()))
-                    .setConnectionTimeoutSec(1)
-                    .setWriteTimeoutMs(1_500)
-                    .build());
+            StorageEngine engine = engineThrough(proxy);
             SampleSpool spool = SampleSpool.open(engine, spoolDirectory, SyncPolicy.ALWAYS);
             MetricSeries known = engine.series("replayed", Map.of("series", "known"));
             spool.trySpool(batch(known, 0, 10)).answer().get(5, TimeUnit.SECONDS);
@@ -328,6 +320,15 @@ class SampleSpoolIT {
                 .as("rows of the largest transaction of spooled samples (up to 8 x batch_size)")
                 .isGreaterThan(100)
                 .isLessThanOrEqualTo(800);
+    }
+
+    /** An engine reaching the database through {@code proxy}, quick to give up while it is cut. */
+    private StorageEngine engineThrough(TcpProxy proxy) {
+        return StorageEngine.create(db.config()
+                .setUrl(proxy.proxiedUrl(db.url()))
+                .setConnectionTimeoutSec(1)
+                .setWriteTimeoutMs(1_500)
+                .build());
     }
 
     private static SampleBatch batch(MetricSeries s, int record, int n) {

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * keeps that account, and how far each spool got, written in the same transaction, so a record split over two commits
  * is replayed from where the first one stopped. For the same reason such a batch may grow to
  * {@value #SPOOLED_BATCH_FACTOR} times {@code ingestion.batch_size} (at most {@value #MAX_SPOOLED_BATCH} entries)
- * before it is written: no caller waits on its
- * commit, and a batch of cumulative points costs a state row per series ({@link CumulativeDeltas}) however many
- * points each series has in it, so a fleet of clients behind a full ring is written in fewer, larger transactions.
+ * before it is written: no caller waits on its commit, and a batch of cumulative points costs a state row per series
+ * ({@link CumulativeDeltas}) however many points each series has in it, so a fleet of clients behind a full ring is
+ * written in fewer, larger transactions.
  *
  * <p>Failures follow the {@link ErrorPolicy}. One that is not the data's (connection lost, server restarting or
  * read-only, statement cancelled, privilege revoked, ...) is retried with capped exponential backoff for as long as
